@@ -1,0 +1,47 @@
+import type { ReplyName } from './reply-codes.js';
+
+export type ErrorScope = 'channel' | 'connection';
+
+export interface ErrorDefinition {
+  readonly reply: ReplyName;
+  readonly scope: ErrorScope;
+  /** One line for docs/errors.md: when a client sees this. */
+  readonly description: string;
+}
+
+/**
+ * Every error a peer can cause, by stable code. docs/errors.md is generated from this table
+ * (`npm run gen:docs`) and a test fails when the two disagree.
+ */
+export const ERROR_CODES = {
+  // connection level: framing and handshake
+  WARREN_FRAME_ERROR: { reply: 'FRAME_ERROR', scope: 'connection', description: 'A frame is malformed: bad end octet, unknown frame type, or larger than the negotiated frame_max.' },
+  WARREN_SYNTAX_ERROR: { reply: 'SYNTAX_ERROR', scope: 'connection', description: 'A method or content header payload could not be decoded.' },
+  WARREN_COMMAND_INVALID: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'A method that is not valid here: unknown class or method, a server-only method, or an unknown exchange type.' },
+  WARREN_UNEXPECTED_FRAME: { reply: 'UNEXPECTED_FRAME', scope: 'connection', description: 'A frame arrived out of order: content without a publish, a method in the middle of content, a content frame on channel 0.' },
+  WARREN_CHANNEL_ERROR: { reply: 'CHANNEL_ERROR', scope: 'connection', description: 'A method on a channel that is not open, a channel opened twice, or a channel number above channel_max.' },
+  WARREN_ACCESS_REFUSED_LOGIN: { reply: 'ACCESS_REFUSED', scope: 'connection', description: 'Authentication failed: unknown user, wrong password, unsupported mechanism, or a loopback-only user connecting from elsewhere.' },
+  WARREN_VHOST_NOT_ALLOWED: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'connection.open named a virtual host that does not exist or the user may not use.' },
+  WARREN_CONNECTION_FORCED: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'The broker is shutting down or an operator closed the connection.' },
+  WARREN_HEARTBEAT_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'No traffic from the peer for two heartbeat intervals; the socket is closed.' },
+  WARREN_HANDSHAKE_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'The handshake did not finish within the configured time; the socket is closed.' },
+  WARREN_TUNE_INVALID: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'connection.tune-ok asked for a frame_max below 4096 or above the server limit, or a channel_max above the server limit.' },
+  WARREN_NOT_IMPLEMENTED: { reply: 'NOT_IMPLEMENTED', scope: 'connection', description: 'A method Warren does not implement (for example basic.publish with immediate=true, as RabbitMQ).' },
+  WARREN_INTERNAL_ERROR: { reply: 'INTERNAL_ERROR', scope: 'connection', description: 'A bug in Warren; the log has the stack.' },
+  WARREN_EXCHANGE_TYPE_UNKNOWN: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'exchange.declare named an exchange type Warren does not know.' },
+  // channel level
+  WARREN_PRECONDITION_FAILED: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A precondition failed: redeclare with other flags or arguments, an invalid argument, if-unused/if-empty not met.' },
+  WARREN_ARGUMENT_INVALID: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A queue, exchange, binding or consumer argument has the wrong type or is out of range.' },
+  WARREN_INEQUIVALENT_ARG: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A redeclare named an existing exchange or queue with different flags or arguments.' },
+  WARREN_UNKNOWN_DELIVERY_TAG: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'basic.ack, nack or reject named a delivery tag that is unknown or already settled.' },
+  WARREN_MESSAGE_TOO_LARGE: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A published message body is larger than max_message_size.' },
+  WARREN_TX_CONFIRM_CONFLICT: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'tx.select on a channel in confirm mode, or confirm.select on a transactional channel.' },
+  WARREN_TX_NOT_SELECTED: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'tx.commit or tx.rollback on a channel that did not send tx.select.' },
+  WARREN_CONSUMER_TIMEOUT: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A consumer held an unacknowledged delivery longer than consumer_timeout.' },
+  WARREN_NOT_FOUND: { reply: 'NOT_FOUND', scope: 'channel', description: 'A named exchange, queue or consumer does not exist.' },
+  WARREN_ACCESS_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The operation is forbidden: a reserved amq. name, or a change to the default exchange.' },
+  WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or has an exclusive consumer.' },
+  WARREN_CHANNEL_FLOW: { reply: 'NOT_IMPLEMENTED', scope: 'channel', description: 'channel.flow active=false: Warren, like RabbitMQ, does not let a client pause its deliveries this way; use basic.qos.' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

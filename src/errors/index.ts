@@ -1,0 +1,3 @@
+export { ReplyCode, replyName, type ReplyName } from './reply-codes.js';
+export { ERROR_CODES, type ErrorCode, type ErrorScope, type ErrorDefinition } from './codes.js';
+export { AmqpError, amqpError, isAmqpError, type MethodRef } from './errors.js';
