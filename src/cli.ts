@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config/load.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+/** Exit codes: 2 for a configuration mistake (as most CLIs do for usage errors), 1 for a failure. */
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+interface RunningBroker {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A readable line for the errors a user can fix at start-up; anything else keeps its message. */
+function describeStartupError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const where = e.address === undefined ? '' : `${e.address}${e.port === undefined ? '' : `:${e.port}`}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: address already in use (is another broker running? see --port)`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges; see --port)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: no such address on this machine (see --bind)`;
+    default:
+      return `start-up failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function fail(logger: Logger, err: unknown, message: string): never {
+  logger.fatal({ err }, message);
+  // With --log-level silent the log shows nothing; the user still needs to know why it stopped.
+  if (!logger.isLevelEnabled('fatal')) process.stderr.write(`warren: ${message}\n`);
+  process.exit(EXIT_FAILURE);
+}
+
+async function main(): Promise<void> {
+  let loaded: ReturnType<typeof loadConfig>;
+  try {
+    loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`warren: ${err.message}\nRun warren --help for the list of options.\n`);
+    // exitCode rather than exit(): lets stderr drain when it is a pipe that is not synchronous.
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (loaded.help) {
+    process.stdout.write(loaded.text);
+    return;
+  }
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel);
+
+  let broker: RunningBroker | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
+      process.exit(EXIT_FAILURE);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Before the broker is up there is nothing to close; start-up below notices `stopping`.
+    if (broker !== undefined) void shutdown(broker);
+  };
+  const shutdown = async (running: RunningBroker): Promise<void> => {
+    try {
+      await running.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      fail(logger, err, `shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  let running: RunningBroker;
+  try {
+    // Loaded lazily so --help and config errors work without loading the broker at all.
+    const { startBroker } = await import('./broker.js');
+    running = await startBroker({ ...config, logger });
+  } catch (err) {
+    fail(logger, err, describeStartupError(err));
+  }
+  broker = running;
+  logger.info({ url: running.url, port: running.port }, 'listening');
+  if (stopping) await shutdown(running);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`warren: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(EXIT_FAILURE);
+});

@@ -1,0 +1,69 @@
+/**
+ * Parsers from one env value or one flag occurrence to an option's value. They check
+ * shape only (is it an integer, is the list empty); ranges are ajv's job, so a bad value
+ * gets the same message whatever its source.
+ */
+
+/** Thrown by a parser; the loader prefixes the source (`--port`, `WARREN_PORT`). */
+export class ParseError extends Error {}
+
+export interface UserInput {
+  readonly name: string;
+  readonly password: string;
+  readonly loopbackOnly?: boolean;
+  readonly tags?: readonly string[];
+}
+
+const INTEGER = /^[+-]?\d+$/;
+
+export function parseInteger(text: string): number {
+  const trimmed = text.trim();
+  // Number() alone accepts '', '0x10', '1e3' and ' '; a port or a size is plain decimal.
+  if (!INTEGER.test(trimmed)) throw new ParseError(`not an integer: ${JSON.stringify(text)}`);
+  const value = Number(trimmed);
+  if (!Number.isSafeInteger(value)) throw new ParseError(`integer out of range: ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function parseString(text: string): string {
+  return text;
+}
+
+export function parseLogLevel(text: string): string {
+  return text.trim();
+}
+
+/** `a,b, c` -> ['a', 'b', 'c']; an empty item is a typo, not a wish. */
+export function parseList(text: string): readonly string[] {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) {
+    throw new ParseError(`empty item in comma-separated list: ${JSON.stringify(text)}`);
+  }
+  return items;
+}
+
+/** One value, kept whole: a vhost name may contain a comma. */
+export function parseSingle(text: string): readonly string[] {
+  return [text];
+}
+
+/** `name:password`; the password is everything after the first colon, so it may contain colons. */
+export function parseUserFlag(text: string): readonly UserInput[] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new ParseError(`expected name:password, got ${JSON.stringify(text)}`);
+  return [{ name: text.slice(0, colon), password: text.slice(colon + 1) }];
+}
+
+/** A JSON array of users; its shape is checked by the schema afterwards. */
+export function parseUsersJson(text: string): readonly UserInput[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ParseError(`invalid JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(value)) {
+    throw new ParseError('expected a JSON array of {"name", "password", "loopbackOnly"?, "tags"?}');
+  }
+  return value as readonly UserInput[];
+}

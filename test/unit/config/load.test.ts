@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, helpText, loadConfig, type Config } from '../../../src/config/load.js';
+import { OPTIONS } from '../../../src/config/schema.js';
+
+type LoadOpts = Parameters<typeof loadConfig>[0];
+
+/** loadConfig with a fake file system: `files` maps absolute paths to contents. */
+function load(argv: string[] = [], env: Record<string, string> = {}, files: Record<string, string> = {}): Config {
+  const result = loadConfig({ argv, env, cwd: '/srv', readFile: readerFor(files) });
+  if (result.help) throw new Error('unexpected help');
+  return result.config;
+}
+
+function readerFor(files: Record<string, string>): NonNullable<LoadOpts['readFile']> {
+  return (path) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return text;
+  };
+}
+
+/** The ConfigError message load() throws. */
+function failure(argv: string[] = [], env: Record<string, string> = {}, files: Record<string, string> = {}): string {
+  try {
+    load(argv, env, files);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const file = (config: unknown): Record<string, string> => ({ '/srv/warren.json': JSON.stringify(config) });
+const withFile = ['--config', 'warren.json'];
+
+describe('defaults', () => {
+  it('fills every option from the schema, dataDir resolved against cwd', () => {
+    expect(load()).toEqual({
+      port: 5672,
+      bind: ['127.0.0.1', '::1'],
+      dataDir: '/srv/data',
+      frameMax: 131072,
+      channelMax: 2047,
+      heartbeat: 60,
+      handshakeTimeout: 10000,
+      maxMessageSize: 134217728,
+      maxConnections: 10000,
+      consumerTimeout: 1800000,
+      users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
+      vhosts: ['/'],
+      logLevel: 'info',
+    });
+  });
+
+  it('ignores environment variables without the WARREN_ prefix', () => {
+    expect(load([], { PATH: '/bin', PORT: '1', warren_port: '2' }).port).toBe(5672);
+  });
+});
+
+describe('sources', () => {
+  it('reads flags, in both --flag value and --flag=value form', () => {
+    const config = load(['--port', '1234', '--heartbeat=0', '--log-level', 'debug', '--data-dir', 'var/w']);
+    expect(config).toMatchObject({ port: 1234, heartbeat: 0, logLevel: 'debug', dataDir: '/srv/var/w' });
+  });
+
+  it('reads every option from its env var', () => {
+    const config = load([], {
+      WARREN_PORT: '1',
+      WARREN_BIND: '0.0.0.0',
+      WARREN_DATA_DIR: '/d',
+      WARREN_FRAME_MAX: '4096',
+      WARREN_CHANNEL_MAX: '3',
+      WARREN_HEARTBEAT: '4',
+      WARREN_HANDSHAKE_TIMEOUT: '500',
+      WARREN_MAX_MESSAGE_SIZE: '6',
+      WARREN_MAX_CONNECTIONS: '7',
+      WARREN_CONSUMER_TIMEOUT: '0',
+      WARREN_USERS: '[{"name":"a","password":"b"}]',
+      WARREN_VHOSTS: '/,prod',
+      WARREN_LOG_LEVEL: 'warn',
+    });
+    expect(config).toEqual({
+      port: 1,
+      bind: ['0.0.0.0'],
+      dataDir: '/d',
+      frameMax: 4096,
+      channelMax: 3,
+      heartbeat: 4,
+      handshakeTimeout: 500,
+      maxMessageSize: 6,
+      maxConnections: 7,
+      consumerTimeout: 0,
+      users: [{ name: 'a', password: 'b', loopbackOnly: false, tags: [] }],
+      vhosts: ['/', 'prod'],
+      logLevel: 'warn',
+    });
+  });
+
+  it('reads a JSON file named by --config, relative to cwd', () => {
+    const config = load(withFile, {}, file({ port: 7, bind: ['::'], dataDir: 'data2' }));
+    expect(config).toMatchObject({ port: 7, bind: ['::'], dataDir: '/srv/data2' });
+  });
+
+  it('reads the file named by WARREN_CONFIG; --config wins over it', () => {
+    const files = { '/etc/a.json': '{"port": 1}', '/etc/b.json': '{"port": 2}' };
+    expect(load([], { WARREN_CONFIG: '/etc/a.json' }, files).port).toBe(1);
+    expect(load(['--config', '/etc/b.json'], { WARREN_CONFIG: '/etc/a.json' }, files).port).toBe(2);
+  });
+});
+
+describe('precedence: CLI > env > file > default', () => {
+  const files = file({ port: 1, bind: ['10.0.0.1'] });
+  it.each<{ argv: string[]; env: Record<string, string>; expected: number }>([
+    { argv: ['--port', '3'], env: { WARREN_PORT: '2' }, expected: 3 },
+    { argv: [], env: { WARREN_PORT: '2' }, expected: 2 },
+    { argv: [], env: {}, expected: 1 },
+  ])('port = $expected', ({ argv, env, expected }) => {
+    expect(load([...withFile, ...argv], env, files).port).toBe(expected);
+  });
+
+  it('uses the default when no source sets the key', () => {
+    expect(load(withFile, {}, file({ heartbeat: 5 })).port).toBe(5672);
+  });
+
+  it('replaces a list from a weaker source instead of appending to it', () => {
+    expect(load([...withFile, '--bind', '::1'], { WARREN_BIND: '10.0.0.2' }, files).bind).toEqual(['::1']);
+    expect(load(withFile, { WARREN_BIND: '10.0.0.2' }, files).bind).toEqual(['10.0.0.2']);
+  });
+});
+
+describe('--bind', () => {
+  it('accepts repeated flags, comma-separated lists and both together', () => {
+    expect(load(['--bind', '0.0.0.0']).bind).toEqual(['0.0.0.0']);
+    expect(load(['--bind', '127.0.0.1, ::1']).bind).toEqual(['127.0.0.1', '::1']);
+    expect(load(['--bind', 'a', '--bind=b,c']).bind).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects empty items and empty lists', () => {
+    expect(failure(['--bind', 'a,,b'])).toBe('--bind: empty item in comma-separated list: "a,,b"');
+    expect(failure([], { WARREN_BIND: '' })).toBe('WARREN_BIND: empty item in comma-separated list: ""');
+    expect(failure(withFile, {}, file({ bind: [] }))).toBe('config file /srv/warren.json: bind: must not be empty');
+  });
+});
+
+describe('--user', () => {
+  it('replaces the default guest user; the password may contain colons', () => {
+    expect(load(['--user', 'app:s3:cr:et']).users).toEqual([
+      { name: 'app', password: 's3:cr:et', loopbackOnly: false, tags: [] },
+    ]);
+  });
+
+  it('is repeatable', () => {
+    expect(load(['--user', 'a:1', '--user', 'b:']).users.map((u) => [u.name, u.password])).toEqual([
+      ['a', '1'],
+      ['b', ''],
+    ]);
+  });
+
+  it('needs name:password with a non-empty name', () => {
+    expect(failure(['--user', 'admin'])).toBe('--user: expected name:password, got "admin"');
+    expect(failure(['--user', ':pw'])).toBe('--user: expected name:password, got ":pw"');
+  });
+
+  it('takes full user objects from WARREN_USERS and the file', () => {
+    const users = [{ name: 'ops', password: 'x', loopbackOnly: true, tags: ['administrator'] }];
+    expect(load([], { WARREN_USERS: JSON.stringify(users) }).users).toEqual(users);
+    expect(load(withFile, {}, file({ users })).users).toEqual(users);
+  });
+
+  it('rejects WARREN_USERS that is not a JSON array of users', () => {
+    expect(failure([], { WARREN_USERS: 'guest:guest' })).toMatch(/^WARREN_USERS: invalid JSON: /);
+    expect(failure([], { WARREN_USERS: '{"name":"a"}' })).toMatch(/^WARREN_USERS: expected a JSON array/);
+    expect(failure([], { WARREN_USERS: '[{"name":"a"}]' })).toBe('WARREN_USERS[0]: missing "password"');
+  });
+});
+
+describe('--vhost', () => {
+  it('keeps commas in a flag value (a vhost name may contain one) but splits the env var', () => {
+    expect(load(['--vhost', 'a,b', '--vhost', '/']).vhosts).toEqual(['a,b', '/']);
+    expect(load([], { WARREN_VHOSTS: 'a, b' }).vhosts).toEqual(['a', 'b']);
+  });
+});
+
+describe('unknown options', () => {
+  it('fails on an unknown flag, suggesting the closest one', () => {
+    expect(failure(['--prot', '1'])).toBe('unknown option --prot; did you mean --port?');
+    expect(failure(['--frame_max', '1'])).toBe('unknown option --frame_max; did you mean --frame-max?');
+    expect(failure(['--verbose'])).toBe('unknown option --verbose');
+  });
+
+  it('fails on an unknown WARREN_* env var, except WARREN_CONFIG', () => {
+    expect(failure([], { WARREN_PROT: '1' })).toBe('unknown environment variable WARREN_PROT; did you mean WARREN_PORT?');
+    expect(failure([], { WARREN_FOO: '1' })).toBe('unknown environment variable WARREN_FOO');
+    expect(load([], { WARREN_CONFIG: '/srv/warren.json' }, file({})).port).toBe(5672);
+  });
+
+  it('fails on an unknown key in the file, suggesting the closest one', () => {
+    expect(failure(withFile, {}, file({ prot: 1 }))).toBe(
+      'config file /srv/warren.json: unknown option "prot"; did you mean "port"?',
+    );
+    expect(failure(withFile, {}, file({ data_dir: 'x' }))).toBe(
+      'config file /srv/warren.json: unknown option "data_dir"; did you mean "dataDir"?',
+    );
+  });
+
+  it('fails on an unknown property of a user, suggesting the closest one', () => {
+    expect(failure(withFile, {}, file({ users: [{ name: 'a', pasword: 'b' }] }))).toBe(
+      'config file /srv/warren.json: users[0]: unknown property "pasword"; did you mean "password"?',
+    );
+  });
+
+  it('fails on positional arguments and on flags without a value', () => {
+    expect(failure(['start'])).toBe('unexpected argument "start"; options start with --');
+    expect(failure(['--port'])).toBe('--port: missing value');
+    expect(failure(['--port', '--bind', 'x'])).toBe('--port: missing value');
+    expect(failure(['--config'])).toBe('--config: missing value');
+  });
+});
+
+describe('out-of-range values name the option and its source', () => {
+  it.each([
+    { argv: ['--port', '70000'], message: '--port: must be <= 65535 (got 70000)' },
+    { argv: ['--port', '-1'], message: '--port: must be >= 0 (got -1)' },
+    { argv: ['--frame-max', '4095'], message: '--frame-max: must be >= 4096 (got 4095)' },
+    { argv: ['--frame-max', '1048577'], message: '--frame-max: must be <= 1048576 (got 1048577)' },
+    { argv: ['--channel-max', '0'], message: '--channel-max: must be >= 1 (got 0)' },
+    { argv: ['--handshake-timeout', '99'], message: '--handshake-timeout: must be >= 100 (got 99)' },
+    { argv: ['--max-message-size', '536870913'], message: '--max-message-size: must be <= 536870912 (got 536870913)' },
+    { argv: ['--max-connections', '0'], message: '--max-connections: must be >= 1 (got 0)' },
+    { argv: ['--log-level', 'loud'], message: '--log-level: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")' },
+  ])('$argv', ({ argv, message }) => {
+    expect(failure(argv)).toBe(message);
+  });
+
+  it('in env and file too', () => {
+    expect(failure([], { WARREN_HEARTBEAT: '65536' })).toBe('WARREN_HEARTBEAT: must be <= 65535 (got 65536)');
+    expect(failure(withFile, {}, file({ consumerTimeout: -5 }))).toBe(
+      'config file /srv/warren.json: consumerTimeout: must be >= 0 (got -5)',
+    );
+  });
+
+  it('accepts the boundaries', () => {
+    const config = load(['--port', '65535', '--frame-max', '1048576', '--channel-max', '65535', '--heartbeat', '0']);
+    expect(config).toMatchObject({ port: 65535, frameMax: 1048576, channelMax: 65535, heartbeat: 0 });
+    expect(load(['--frame-max', '4096', '--handshake-timeout', '100', '--max-message-size', '1'])).toMatchObject({
+      frameMax: 4096,
+      handshakeTimeout: 100,
+      maxMessageSize: 1,
+    });
+  });
+});
+
+describe('values that are not what they claim', () => {
+  it.each(['abc', '1.5', '0x10', '1e3', '', ' '])('WARREN_PORT=%j is not an integer', (text) => {
+    expect(failure([], { WARREN_PORT: text })).toBe(`WARREN_PORT: not an integer: ${JSON.stringify(text)}`);
+  });
+
+  it.each([
+    [{ port: '5672' }, 'port: must be an integer (got "5672")'],
+    [{ port: 1.5 }, 'port: must be an integer (got 1.5)'],
+    [{ bind: '0.0.0.0' }, 'bind: must be an array (got "0.0.0.0")'],
+    [{ bind: [1] }, 'bind[0]: must be a string (got 1)'],
+    [{ users: [{ name: 1, password: 'x' }] }, 'users[0].name: must be a string (got 1)'],
+    [{ users: [{ name: 'a', password: 'b', loopbackOnly: 'yes' }] }, 'users[0].loopbackOnly: must be a boolean (got "yes")'],
+    [{ logLevel: 3 }, 'logLevel: must be a string (got 3)'],
+  ])('file %j', (config, message) => {
+    expect(failure(withFile, {}, file(config))).toBe(`config file /srv/warren.json: ${message}`);
+  });
+
+  it('a file that is not a JSON object', () => {
+    expect(failure(withFile, {}, { '/srv/warren.json': '[1]' })).toBe(
+      'config file /srv/warren.json: must be a JSON object of options (got [1])',
+    );
+    expect(failure(withFile, {}, { '/srv/warren.json': '{port: 1}' })).toMatch(
+      /^config file \/srv\/warren.json: invalid JSON: /,
+    );
+    expect(failure(['--config', 'nope.json'])).toBe('config file /srv/nope.json: cannot read: no such file');
+  });
+});
+
+describe('--help', () => {
+  it('returns the help text instead of a config, even with other flags around it', () => {
+    for (const argv of [['--help'], ['-h'], ['--port', '1', '--help']]) {
+      expect(loadConfig({ argv, env: {} })).toEqual({ help: true, text: helpText() });
+    }
+  });
+
+  it('lists every flag, env var and default', () => {
+    const text = helpText();
+    for (const option of OPTIONS) {
+      expect(text).toContain(`${option.flag} ${option.arg}`);
+      expect(text).toContain(option.env);
+    }
+    expect(text).toContain('--config FILE');
+    expect(text).toContain('WARREN_CONFIG');
+    expect(text).toContain('-h, --help');
+    const flowed = text.replace(/\s+/g, ' ');
+    expect(flowed).toContain('default 5672');
+    expect(flowed).toContain('default guest:guest (loopback only)');
+  });
+
+  it('keeps lines under 100 columns', () => {
+    for (const line of helpText().split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('the result', () => {
+  it('is deep-frozen', () => {
+    const config = load(['--user', 'a:b']);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.bind)).toBe(true);
+    expect(Object.isFrozen(config.users)).toBe(true);
+    expect(Object.isFrozen(config.users[0])).toBe(true);
+    expect(Object.isFrozen(config.users[0]!.tags)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => (config.bind as string[]).push('x')).toThrow(TypeError);
+  });
+});
