@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   WARREN_HEARTBEAT_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'No traffic from the peer for two heartbeat intervals; the socket is closed.' },
   WARREN_HANDSHAKE_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'The handshake did not finish within the configured time; the socket is closed.' },
   WARREN_TUNE_INVALID: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'connection.tune-ok asked for a frame_max below 4096 or above the server limit, or a channel_max above the server limit.' },
-  WARREN_NOT_IMPLEMENTED: { reply: 'NOT_IMPLEMENTED', scope: 'connection', description: 'A method Warren does not implement (for example basic.publish with immediate=true, as RabbitMQ).' },
+  WARREN_NOT_IMPLEMENTED: { reply: 'NOT_IMPLEMENTED', scope: 'connection', description: 'A method or flag Warren, like RabbitMQ, does not implement: basic.publish immediate=true, channel.flow active=false, basic.recover requeue=false, basic.qos prefetch_size > 0.' },
   WARREN_INTERNAL_ERROR: { reply: 'INTERNAL_ERROR', scope: 'connection', description: 'A bug in Warren; the log has the stack.' },
   WARREN_EXCHANGE_TYPE_UNKNOWN: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'exchange.declare named an exchange type Warren does not know.' },
   // channel level
@@ -41,7 +41,9 @@ export const ERROR_CODES = {
   WARREN_NOT_FOUND: { reply: 'NOT_FOUND', scope: 'channel', description: 'A named exchange, queue or consumer does not exist.' },
   WARREN_ACCESS_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The operation is forbidden: a reserved amq. name, or a change to the default exchange.' },
   WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or has an exclusive consumer.' },
-  WARREN_CHANNEL_FLOW: { reply: 'NOT_IMPLEMENTED', scope: 'channel', description: 'channel.flow active=false: Warren, like RabbitMQ, does not let a client pause its deliveries this way; use basic.qos.' },
+  WARREN_CONSUMER_TAG_REUSED: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'basic.consume named a consumer tag already in use on the channel.' },
+  WARREN_PUBLISH_INTERNAL: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.publish to an internal exchange.' },
+  WARREN_EXCLUSIVE_CONSUMER: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.consume on a queue with an exclusive consumer, or an exclusive consume on a queue that has consumers.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

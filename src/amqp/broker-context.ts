@@ -1,0 +1,14 @@
+import type { Config } from '../config/schema.js';
+import type { VirtualHost } from '../core/vhost.js';
+import type { FieldTable } from '../protocol/field-table.js';
+import type { Logger } from '../util/logger.js';
+
+/** What a connection needs from the broker around it; passed in, never global. */
+export interface BrokerContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  readonly serverProperties: FieldTable;
+  /** Coarse clock in ms, refreshed by the server's ticker. */
+  now(): number;
+}

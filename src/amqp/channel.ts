@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { amqpError } from '../errors/index.js';
+import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { VirtualHost } from '../core/vhost.js';
+import type { Method, MethodOf } from '../protocol/methods.generated.js';
+import { encodeBasicDeliverFrame, encodeBasicGetOkFrame } from '../protocol/methods.generated.js';
+import { writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
+import { ClassId } from '../protocol/constants.js';
+import type { Connection } from './connection.js';
+import { Consumer } from './consumer.js';
+import { Publisher } from './publisher.js';
+import { handleTopologyMethod } from './topology-methods.js';
+import { UnackedMap, type Delivery } from './unacked-map.js';
+
+type Settle = 'ack' | 'reject' | 'requeue';
+
+interface PendingSettle {
+  readonly kind: Settle;
+  readonly deliveries: readonly Delivery[];
+}
+
+/** One AMQP channel: method dispatch, consumers, deliveries and acknowledgements. */
+export class Channel {
+  readonly id: number;
+  readonly connection: Connection;
+  readonly vhost: VirtualHost;
+  readonly publisher: Publisher;
+  readonly consumers = new Map<string, Consumer>();
+  readonly unacked = new UnackedMap();
+  /** The queue.declare name that an empty queue name stands for (spec: "last declared queue"). */
+  lastQueueName: string | undefined;
+  private nextDeliveryTag = 1;
+  /** basic.qos global=true: unacked deliveries allowed on the channel; 0 = unlimited. */
+  private channelPrefetch = 0;
+  /** basic.qos global=false: the limit given to consumers created afterwards. */
+  private consumerPrefetch = 0;
+  /** tx.select: acks held until commit. */
+  private txSettles: PendingSettle[] | undefined;
+  private open = true;
+
+  constructor(connection: Connection, id: number, vhost: VirtualHost) {
+    this.connection = connection;
+    this.id = id;
+    this.vhost = vhost;
+    this.publisher = new Publisher(this);
+  }
+
+  get isTransactional(): boolean {
+    return this.txSettles !== undefined;
+  }
+
+  onMethod(m: Method): void {
+    if (this.publisher.expectingContent) {
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content header for basic.publish on channel ${this.id}, got ${m.name}`);
+    }
+    if (handleTopologyMethod(this, m)) return;
+    switch (m.name) {
+      case 'channel.close':
+        this.connection.channelClosedByClient(this);
+        return;
+      case 'channel.close-ok':
+        return; // a late close-ok for a close we no longer track
+      case 'channel.flow':
+        // RabbitMQ never pauses deliveries on request; it answers active=false with 540.
+        if (!m.active) throw amqpError('WARREN_NOT_IMPLEMENTED', 'active=false');
+        this.send({ name: 'channel.flow-ok', active: true });
+        return;
+      case 'access.request':
+        this.send({ name: 'access.request-ok', ticket: 1 });
+        return;
+      case 'basic.publish':
+        this.publisher.onPublish(m);
+        return;
+      case 'basic.qos':
+        this.onQos(m);
+        return;
+      case 'basic.consume':
+        this.onConsume(m);
+        return;
+      case 'basic.cancel':
+        this.onCancel(m.consumerTag, m.nowait);
+        return;
+      case 'basic.get':
+        this.onGet(m);
+        return;
+      case 'basic.ack':
+        this.settle(m.deliveryTag, m.multiple, 'ack');
+        return;
+      case 'basic.nack':
+        this.settle(m.deliveryTag, m.multiple, m.requeue ? 'requeue' : 'reject');
+        return;
+      case 'basic.reject':
+        this.settle(m.deliveryTag, false, m.requeue ? 'requeue' : 'reject');
+        return;
+      case 'basic.recover':
+      case 'basic.recover-async':
+        if (!m.requeue) throw amqpError('WARREN_NOT_IMPLEMENTED', 'requeue=false');
+        this.requeueAll();
+        if (m.name === 'basic.recover') this.send({ name: 'basic.recover-ok' });
+        return;
+      case 'confirm.select':
+        if (this.isTransactional) throw amqpError('WARREN_TX_CONFIRM_CONFLICT', 'cannot switch from tx to confirm mode');
+        this.publisher.confirmMode = true;
+        if (!m.nowait) this.send({ name: 'confirm.select-ok' });
+        return;
+      case 'tx.select':
+        if (this.publisher.confirmMode) throw amqpError('WARREN_TX_CONFIRM_CONFLICT', 'cannot switch from confirm to tx mode');
+        this.txSettles ??= [];
+        this.publisher.beginTransaction();
+        this.send({ name: 'tx.select-ok' });
+        return;
+      case 'tx.commit':
+        this.commit();
+        this.send({ name: 'tx.commit-ok' });
+        return;
+      case 'tx.rollback':
+        this.rollback();
+        this.send({ name: 'tx.rollback-ok' });
+        return;
+      default:
+        throw amqpError('WARREN_COMMAND_INVALID', `${m.name} is not a method a client may send`);
+    }
+  }
+
+  onContentHeader(classId: number, bodySize: number, properties: Buffer): void {
+    this.publisher.onContentHeader(classId, bodySize, properties);
+  }
+
+  onBody(body: Buffer): void {
+    this.publisher.onBody(body);
+  }
+
+  send(m: Method): void {
+    this.connection.sendMethod(this.id, m);
+  }
+
+  /** An empty queue name means the last queue declared on this channel (spec 1.7.2.x). */
+  resolveQueueName(name: string): string {
+    if (name !== '') return name;
+    if (this.lastQueueName === undefined) throw amqpError('WARREN_NOT_FOUND', 'no previously declared queue');
+    return this.lastQueueName;
+  }
+
+  // ---- consuming ----------------------------------------------------------------------------
+
+  private onQos(m: MethodOf<'basic.qos'>): void {
+    if (m.prefetchSize !== 0) throw amqpError('WARREN_NOT_IMPLEMENTED', `prefetch_size!=0 (${m.prefetchSize})`);
+    if (m.global) this.channelPrefetch = m.prefetchCount;
+    else this.consumerPrefetch = m.prefetchCount;
+    this.send({ name: 'basic.qos-ok' });
+    this.resumeDeliveries();
+  }
+
+  private onConsume(m: MethodOf<'basic.consume'>): void {
+    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.connection);
+    const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
+    if (this.consumers.has(tag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${tag}'`);
+    if (queue.hasExclusiveConsumer() || (m.exclusive && queue.consumerCount > 0)) {
+      throw amqpError('WARREN_EXCLUSIVE_CONSUMER', `queue '${queue.name}' in vhost '${this.vhost.name}' in exclusive use`);
+    }
+    const consumer = new Consumer(this, queue, tag, m.noAck, m.exclusive, this.consumerPrefetch, m.arguments);
+    this.consumers.set(tag, consumer);
+    // consume-ok goes into the outbound buffer before the first delivery, which the queue
+    // hands out on a later microtask.
+    if (!m.nowait) this.send({ name: 'basic.consume-ok', consumerTag: tag });
+    queue.addConsumer(consumer);
+  }
+
+  private onCancel(tag: string, nowait: boolean): void {
+    const consumer = this.consumers.get(tag);
+    if (consumer !== undefined) {
+      this.consumers.delete(tag);
+      consumer.queue.removeConsumer(consumer);
+    }
+    if (!nowait) this.send({ name: 'basic.cancel-ok', consumerTag: tag });
+  }
+
+  /** The queue was deleted under a consumer: basic.cancel to clients that understand it. */
+  consumerCancelledByServer(consumer: Consumer): void {
+    if (this.consumers.get(consumer.tag) !== consumer) return;
+    this.consumers.delete(consumer.tag);
+    if (this.open && this.connection.capability('consumer_cancel_notify')) {
+      this.send({ name: 'basic.cancel', consumerTag: consumer.tag, nowait: true });
+    }
+  }
+
+  private onGet(m: MethodOf<'basic.get'>): void {
+    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.connection);
+    const entry = queue.get();
+    if (entry === undefined) {
+      this.send({ name: 'basic.get-empty', clusterId: '' });
+      return;
+    }
+    const tag = this.nextDeliveryTag++;
+    entry.deliveryCount++;
+    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined });
+    const w = this.connection.outbound.writer;
+    const msg = entry.message;
+    encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
+    this.writeContent(entry);
+  }
+
+  canDeliver(): boolean {
+    return this.open && this.connection.outbound.writable && (this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch);
+  }
+
+  deliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
+    const tag = this.nextDeliveryTag++;
+    entry.deliveryCount++;
+    if (!consumer.noAck) {
+      this.unacked.add({ tag, queue, entry, consumer });
+      consumer.unacked++;
+    }
+    const msg = entry.message;
+    encodeBasicDeliverFrame(this.connection.outbound.writer, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
+    this.writeContent(entry);
+  }
+
+  private writeContent(entry: QueueEntry): void {
+    const out = this.connection.outbound;
+    const msg = entry.message;
+    writeHeaderFrame(out.writer, this.id, ClassId.basic, msg.bodySize, msg.rawProperties);
+    writeBodyFrames(out.writer, this.id, msg.body, this.connection.frameMax);
+    out.commit();
+  }
+
+  /** Credit came back (ack, qos change, socket drain): let this channel's queues deliver again. */
+  resumeDeliveries(): void {
+    for (const c of this.consumers.values()) c.queue.scheduleDrain();
+  }
+
+  // ---- acknowledgements ---------------------------------------------------------------------
+
+  private settle(tag: number, multiple: boolean, kind: Settle): void {
+    const deliveries = this.unacked.take(tag, multiple);
+    if (deliveries === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
+    if (this.txSettles !== undefined) {
+      this.txSettles.push({ kind, deliveries });
+      return;
+    }
+    this.apply(kind, deliveries);
+  }
+
+  private apply(kind: Settle, deliveries: readonly Delivery[]): void {
+    for (const d of deliveries) if (d.consumer !== undefined) d.consumer.unacked--;
+    if (kind === 'requeue') {
+      // Descending order makes each requeue an O(1) insert at the head.
+      for (let i = deliveries.length - 1; i >= 0; i--) {
+        const d = deliveries[i] as Delivery;
+        d.queue.requeue(d.entry);
+      }
+    }
+    // 'ack' and 'reject' (without requeue) both drop the entry; dead-lettering hooks in here.
+    this.resumeDeliveries();
+  }
+
+  private requeueAll(): void {
+    this.apply('requeue', this.unacked.takeAll());
+  }
+
+  private commit(): void {
+    if (this.txSettles === undefined) throw amqpError('WARREN_TX_NOT_SELECTED', 'channel is not transactional');
+    this.publisher.commitTransaction();
+    const settles = this.txSettles;
+    this.txSettles = [];
+    for (const s of settles) this.apply(s.kind, s.deliveries);
+  }
+
+  private rollback(): void {
+    if (this.txSettles === undefined) throw amqpError('WARREN_TX_NOT_SELECTED', 'channel is not transactional');
+    this.publisher.rollbackTransaction();
+    // Rolled-back acks leave their deliveries unacknowledged again, as RabbitMQ does.
+    for (const s of this.txSettles) this.unacked.restore(s.deliveries);
+    this.txSettles = [];
+  }
+
+  /** Channel closing (either side) or connection gone: cancel consumers, requeue unacked. */
+  cleanup(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.publisher.discard();
+    const consumers = [...this.consumers.values()];
+    this.consumers.clear();
+    for (const c of consumers) c.queue.removeConsumer(c);
+    if (this.txSettles !== undefined) {
+      for (const s of this.txSettles) this.unacked.restore(s.deliveries);
+      this.txSettles = undefined;
+    }
+    this.requeueAll();
+  }
+}

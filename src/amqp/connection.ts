@@ -1,0 +1,410 @@
+import type { Socket } from 'node:net';
+import { AmqpError, amqpError, isAmqpError } from '../errors/index.js';
+import type { VirtualHost } from '../core/vhost.js';
+import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
+import type { DecodeError } from '../protocol/errors.js';
+import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.generated.js';
+import { PROTOCOL_HEADER, FrameType, FRAME_END } from '../protocol/constants.js';
+import type { FieldTable } from '../protocol/field-table.js';
+import type { BrokerContext } from './broker-context.js';
+import { Channel } from './channel.js';
+import { Handshake, type ClientInfo } from './handshake.js';
+import { Outbound } from './outbound.js';
+import type { Publisher } from './publisher.js';
+
+type State = 'handshake' | 'open' | 'closing' | 'closed';
+
+/** How long we wait for connection.close-ok before dropping the socket. */
+const CLOSE_OK_TIMEOUT_MS = 3000;
+
+const HEARTBEAT_FRAME = Buffer.from([FrameType.Heartbeat, 0, 0, 0, 0, 0, 0, FRAME_END]);
+
+let connectionCounter = 0;
+
+/**
+ * One client connection: frame parsing, the handshake, heartbeats, the channel table and
+ * connection-level errors. Channels do the messaging.
+ */
+export class Connection implements FrameSink {
+  readonly id = ++connectionCounter;
+  readonly socket: Socket;
+  readonly ctx: BrokerContext;
+  readonly outbound: Outbound;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly channels = new Map<number, Channel>();
+  /** Channels we closed and await channel.close-ok for: frames on them are dropped (spec 4.2.6.4... "discard"). */
+  private readonly closingChannels = new Set<number>();
+  private readonly parser: FrameParser;
+  private readonly handshake: Handshake;
+  private state: State = 'handshake';
+  private readonly openedAt: number;
+  private client: ClientInfo | undefined;
+  vhost: VirtualHost | undefined;
+  frameMax: number;
+  channelMax: number;
+  heartbeatMs = 0;
+  private readSinceTick = true;
+  private silentTicks = 0;
+  private lastHeartbeatCheck: number;
+  private closeReason = 'client closed the socket';
+  private closeTimer: NodeJS.Timeout | undefined;
+  private blocked = false;
+  private readonly onClosed: (c: Connection) => void;
+
+  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.onClosed = onClosed;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    this.frameMax = ctx.config.frameMax;
+    this.channelMax = ctx.config.channelMax;
+    this.openedAt = ctx.now();
+    this.lastHeartbeatCheck = this.openedAt;
+    this.outbound = new Outbound(socket, () => this.onDrain());
+    this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
+    this.handshake = new Handshake(this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.closeReason = `socket error: ${err.message}`;
+    });
+    socket.on('close', () => this.teardown());
+  }
+
+  get user(): string | undefined {
+    return this.client?.username;
+  }
+
+  get clientInfo(): ClientInfo | undefined {
+    return this.client;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** The client asked for it in its capabilities table. */
+  capability(name: string): boolean {
+    return this.client?.capabilities[name] === true;
+  }
+
+  get label(): string {
+    return `${this.remoteAddress}:${this.remotePort}`;
+  }
+
+  // ---- input --------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.readSinceTick = true;
+    if (this.state === 'closed') return;
+    const err = this.parser.push(chunk);
+    if (err !== undefined) this.onDecodeError(err);
+    this.flushConfirms();
+  }
+
+  /** Publishers with settled confirms; flushed once per socket read so acks batch. */
+  private readonly confirmsPending = new Set<Publisher>();
+
+  markConfirmsPending(publisher: Publisher): void {
+    // Settled outside a socket read (a timer, a disk write): flush on the next microtask.
+    if (this.confirmsPending.size === 0) queueMicrotask(() => this.flushConfirms());
+    this.confirmsPending.add(publisher);
+  }
+
+  private flushConfirms(): void {
+    if (this.confirmsPending.size === 0) return;
+    for (const p of this.confirmsPending) p.flushConfirms();
+    this.confirmsPending.clear();
+  }
+
+  private onDecodeError(err: DecodeError): void {
+    if (err.kind === 'bad-protocol-header') {
+      // Spec 4.2.2: answer a wrong header with the header we speak, then close.
+      this.closeReason = 'bad protocol header';
+      this.socket.end(PROTOCOL_HEADER);
+      this.state = 'closed';
+      return;
+    }
+    const code = err.replyCode === 501 ? 'WARREN_FRAME_ERROR' : err.replyCode === 502 ? 'WARREN_SYNTAX_ERROR' : 'WARREN_COMMAND_INVALID';
+    const error = amqpError(code, err.message, { classId: err.classId, methodId: err.methodId });
+    this.connectionError(error);
+  }
+
+  onProtocolHeader(): void {
+    this.handshake.start();
+  }
+
+  onMethod(channel: number, method: Method): void {
+    if (this.state === 'closed') return;
+    try {
+      if (channel === 0) {
+        this.onConnectionMethod(method);
+        return;
+      }
+      if (this.state === 'closing') return; // spec: after sending close, discard all but close/close-ok
+      if (this.state !== 'open') throw amqpError('WARREN_COMMAND_INVALID', `unexpected ${method.name} on channel ${channel} before connection.open-ok`);
+      this.onChannelMethod(channel, method);
+    } catch (err) {
+      this.handleError(err, channel, method);
+    }
+  }
+
+  onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void {
+    if (this.state !== 'open') return;
+    try {
+      const ch = this.contentChannel(channel, 'content header');
+      ch?.onContentHeader(classId, bodySize, properties);
+    } catch (err) {
+      this.handleError(err, channel, undefined);
+    }
+  }
+
+  onBody(channel: number, body: Buffer): void {
+    if (this.state !== 'open') return;
+    try {
+      const ch = this.contentChannel(channel, 'content body');
+      ch?.onBody(body);
+    } catch (err) {
+      this.handleError(err, channel, undefined);
+    }
+  }
+
+  onHeartbeat(channel: number): void {
+    if (channel !== 0 && this.state === 'open') {
+      this.connectionError(amqpError('WARREN_FRAME_ERROR', `heartbeat frame on channel ${channel}`));
+    }
+  }
+
+  private contentChannel(channel: number, what: string): Channel | undefined {
+    if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
+    if (this.closingChannels.has(channel)) return undefined;
+    const ch = this.channels.get(channel);
+    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `${what} frame on channel ${channel}, which is not open`);
+    return ch;
+  }
+
+  private onConnectionMethod(method: Method): void {
+    switch (method.name) {
+      case 'connection.close':
+        this.closeReason = `client closed: ${method.replyCode} ${method.replyText}`;
+        this.sendMethod(0, { name: 'connection.close-ok' });
+        this.finish();
+        return;
+      case 'connection.close-ok':
+        if (this.state === 'closing') this.finish();
+        return;
+      default:
+        if (this.state === 'closing') return;
+        if (this.state === 'handshake') {
+          this.handshake.onMethod(method);
+          return;
+        }
+        throw amqpError('WARREN_COMMAND_INVALID', `unexpected method ${method.name} on channel 0`);
+    }
+  }
+
+  private onChannelMethod(channel: number, method: Method): void {
+    if (this.closingChannels.has(channel)) {
+      if (method.name === 'channel.close-ok') this.closingChannels.delete(channel);
+      else if (method.name === 'channel.close') this.sendMethod(channel, { name: 'channel.close-ok' });
+      return;
+    }
+    if (method.name === 'channel.open') {
+      if (channel > this.channelMax) {
+        throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${this.channelMax}`);
+      }
+      if (this.channels.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
+      const ch = new Channel(this, channel, this.vhost as VirtualHost);
+      this.channels.set(channel, ch);
+      this.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
+      return;
+    }
+    const ch = this.channels.get(channel);
+    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `expected 'channel.open' on channel ${channel}, got ${method.name}`);
+    ch.onMethod(method);
+  }
+
+  // ---- errors and closing -------------------------------------------------------------------
+
+  private handleError(err: unknown, channel: number, method: Method | undefined): void {
+    const error = isAmqpError(err) ? err : this.internalError(err);
+    if (method !== undefined) error.during(methodRef(method));
+    if (error.scope === 'channel' && channel !== 0) this.channelError(channel, error);
+    else this.connectionError(error);
+  }
+
+  private internalError(err: unknown): AmqpError {
+    this.ctx.logger.error({ err, connection: this.label }, 'internal error');
+    return new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err });
+  }
+
+  /** Closes one channel with channel.close and drops its frames until close-ok. */
+  channelError(channel: number, error: AmqpError): void {
+    const ch = this.channels.get(channel);
+    if (ch === undefined) return;
+    this.channels.delete(channel);
+    ch.cleanup();
+    this.closingChannels.add(channel);
+    this.ctx.logger.debug({ connection: this.label, channel, code: error.code, reply: error.replyText }, 'channel error');
+    this.sendMethod(channel, {
+      name: 'channel.close',
+      replyCode: error.replyCode,
+      replyText: error.replyText,
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+  }
+
+  /** The client closed a channel: clean up and confirm. */
+  channelClosedByClient(channel: Channel): void {
+    this.channels.delete(channel.id);
+    channel.cleanup();
+    this.sendMethod(channel.id, { name: 'channel.close-ok' });
+  }
+
+  /** Sends connection.close and waits (bounded) for close-ok. */
+  connectionError(error: AmqpError): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.closeReason = error.replyText;
+    this.parser.stop();
+    this.closeChannels();
+    this.state = 'closing';
+    this.sendMethod(0, {
+      name: 'connection.close',
+      replyCode: error.replyCode,
+      replyText: error.replyText,
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+    this.closeTimer = setTimeout(() => this.finish(), CLOSE_OK_TIMEOUT_MS);
+    this.closeTimer.unref();
+  }
+
+  /** Broker shutdown: connection.close 320 CONNECTION_FORCED. */
+  forceClose(detail: string): void {
+    if (this.state === 'handshake') {
+      this.closeReason = detail;
+      this.finish();
+      return;
+    }
+    this.connectionError(amqpError('WARREN_CONNECTION_FORCED', detail));
+  }
+
+  /** Ends the socket after flushing what is queued. */
+  finish(): void {
+    if (this.state === 'closed') return;
+    this.closeChannels();
+    this.state = 'closed';
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.outbound.end();
+    // A peer that never reads must not keep the socket (and its buffers) alive.
+    setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS).unref();
+  }
+
+  private closeChannels(): void {
+    for (const ch of this.channels.values()) ch.cleanup();
+    this.channels.clear();
+  }
+
+  private teardown(): void {
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.closeChannels();
+    this.outbound.close();
+    const wasOpen = this.vhost !== undefined;
+    this.vhost?.connectionClosed(this);
+    this.state = 'closed';
+    if (wasOpen) {
+      this.ctx.logger.info(
+        { event: 'connection.closed', connection: this.label, user: this.user, vhost: this.vhost?.name, reason: this.closeReason },
+        'connection closed',
+      );
+    }
+    this.onClosed(this);
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  sendMethod(channel: number, method: Method): void {
+    encodeMethodFrame(this.outbound.writer, channel, method);
+    this.outbound.commit();
+  }
+
+  /** connection.blocked / unblocked for the flow-control layer; only to clients that asked. */
+  setBlocked(blocked: boolean, reason = 'low on resources'): void {
+    if (blocked === this.blocked || this.state !== 'open') return;
+    this.blocked = blocked;
+    if (!this.capability('connection.blocked')) return;
+    this.sendMethod(0, blocked ? { name: 'connection.blocked', reason } : { name: 'connection.unblocked' });
+  }
+
+  private onDrain(): void {
+    for (const ch of this.channels.values()) ch.resumeDeliveries();
+  }
+
+  // ---- handshake results and timers ---------------------------------------------------------
+
+  /** Called by the handshake once connection.open succeeded. */
+  opened(vhost: VirtualHost, client: ClientInfo, frameMax: number, channelMax: number, heartbeatSeconds: number): void {
+    this.vhost = vhost;
+    this.client = client;
+    this.frameMax = frameMax;
+    this.channelMax = channelMax;
+    this.heartbeatMs = heartbeatSeconds * 1000;
+    this.parser.setFrameMax(frameMax);
+    this.state = 'open';
+    this.ctx.logger.info(
+      { event: 'connection.opened', connection: this.label, user: client.username, vhost: vhost.name, client: client.product },
+      'connection opened',
+    );
+  }
+
+  /** The handshake learned who the client is (after start-ok), before open. */
+  authenticated(client: ClientInfo): void {
+    this.client = client;
+  }
+
+  tuned(frameMax: number, channelMax: number, heartbeatSeconds: number): void {
+    this.frameMax = frameMax;
+    this.channelMax = channelMax;
+    this.heartbeatMs = heartbeatSeconds * 1000;
+    this.parser.setFrameMax(frameMax);
+  }
+
+  /** Called by the server's ticker: heartbeats out, dead peers and stalled handshakes dropped. */
+  tick(now: number): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'handshake' && now - this.openedAt > this.ctx.config.handshakeTimeout) {
+      this.closeReason = `handshake not finished within ${this.ctx.config.handshakeTimeout} ms`;
+      this.socket.destroy();
+      return;
+    }
+    if (this.heartbeatMs === 0) return;
+    // Half the interval between checks: send when we were quiet that long, and declare the peer
+    // dead after two full intervals without a byte from it (RabbitMQ's rule).
+    if (now - this.lastHeartbeatCheck < this.heartbeatMs / 2) return;
+    this.lastHeartbeatCheck = now;
+    if (!this.outbound.wroteSinceTick) {
+      this.outbound.writer.bytes(HEARTBEAT_FRAME);
+      this.outbound.flush();
+    }
+    this.outbound.wroteSinceTick = false;
+    if (this.readSinceTick) {
+      this.readSinceTick = false;
+      this.silentTicks = 0;
+    } else if (++this.silentTicks >= 4) {
+      this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeatMs / 1000}s`;
+      this.socket.destroy();
+    }
+  }
+
+  serverPropertiesTable(): FieldTable {
+    return this.ctx.serverProperties;
+  }
+}
+
+function methodRef(method: Method): { classId: number; methodId: number } {
+  const ids = METHOD_IDS[method.name];
+  return { classId: ids[0], methodId: ids[1] };
+}

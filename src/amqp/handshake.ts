@@ -1,0 +1,141 @@
+import { amqpError } from '../errors/index.js';
+import { MIN_FRAME_MAX } from '../protocol/constants.js';
+import { asString, type FieldTable } from '../protocol/field-table.js';
+import type { Method, MethodOf } from '../protocol/methods.generated.js';
+import type { Connection } from './connection.js';
+import { isLoopbackAddress, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
+
+export interface ClientInfo {
+  readonly username: string;
+  readonly product: string | undefined;
+  readonly capabilities: Readonly<Record<string, boolean>>;
+  readonly properties: FieldTable;
+}
+
+type Step = 'start-ok' | 'tune-ok' | 'open' | 'done';
+
+/** The connection handshake (spec 2.2.4): start → start-ok → tune → tune-ok → open → open-ok. */
+export class Handshake {
+  private step: Step | 'header' = 'header';
+  private client: ClientInfo | undefined;
+  private readonly conn: Connection;
+
+  constructor(conn: Connection) {
+    this.conn = conn;
+  }
+
+  start(): void {
+    this.step = 'start-ok';
+    this.conn.sendMethod(0, {
+      name: 'connection.start',
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: this.conn.serverPropertiesTable(),
+      mechanisms: Buffer.from(SASL_MECHANISMS.join(' ')),
+      locales: Buffer.from('en_US'),
+    });
+  }
+
+  onMethod(method: Method): void {
+    switch (method.name) {
+      case 'connection.start-ok':
+        return this.expect('start-ok', method) ?? this.onStartOk(method);
+      case 'connection.tune-ok':
+        return this.expect('tune-ok', method) ?? this.onTuneOk(method);
+      case 'connection.open':
+        return this.expect('open', method) ?? this.onOpen(method);
+      default:
+        throw amqpError('WARREN_COMMAND_INVALID', `unexpected ${method.name} during the connection handshake`);
+    }
+  }
+
+  private expect(step: Step, method: Method): undefined {
+    if (this.step !== step) {
+      throw amqpError('WARREN_COMMAND_INVALID', `unexpected ${method.name} during the connection handshake (expected connection.${this.step})`);
+    }
+    return undefined;
+  }
+
+  private onStartOk(m: MethodOf<'connection.start-ok'>): void {
+    const capabilities = readCapabilities(m.clientProperties);
+    const creds = parseSaslResponse(m.mechanism, m.response);
+    const users = this.conn.ctx.config.users;
+    const user = creds === undefined ? undefined : users.find((u) => u.name === creds.username);
+    let refusal: string | undefined;
+    if (!(SASL_MECHANISMS as readonly string[]).includes(m.mechanism)) {
+      refusal = `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`;
+    } else if (creds === undefined || user === undefined || user.password !== creds.password) {
+      refusal = `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
+    } else if (user.loopbackOnly === true && !isLoopbackAddress(this.conn.remoteAddress)) {
+      refusal = `user '${user.name}' can only connect via localhost`;
+    }
+    if (refusal !== undefined) {
+      this.conn.ctx.logger.warn(
+        { event: 'connection.refused', connection: this.conn.label, user: creds?.username, mechanism: m.mechanism, reason: refusal },
+        'login refused',
+      );
+      this.refuse(refusal, capabilities['authentication_failure_close'] === true);
+      return;
+    }
+    this.client = {
+      username: (creds as { username: string }).username,
+      product: asString(m.clientProperties['product']),
+      capabilities,
+      properties: m.clientProperties,
+    };
+    this.conn.authenticated(this.client);
+    this.step = 'tune-ok';
+    const { channelMax, frameMax, heartbeat } = this.conn.ctx.config;
+    this.conn.sendMethod(0, { name: 'connection.tune', channelMax, frameMax, heartbeat });
+  }
+
+  /**
+   * RabbitMQ closes with ACCESS_REFUSED only for clients that advertise
+   * authentication_failure_close; older clients just see the socket close (spec 4.2.2).
+   */
+  private refuse(detail: string, sendClose: boolean): void {
+    const error = amqpError('WARREN_ACCESS_REFUSED_LOGIN', detail);
+    if (sendClose) {
+      this.conn.connectionError(error);
+    } else {
+      this.conn.finish();
+    }
+  }
+
+  private onTuneOk(m: MethodOf<'connection.tune-ok'>): void {
+    const { frameMax: serverFrameMax, channelMax: serverChannelMax } = this.conn.ctx.config;
+    const frameMax = m.frameMax === 0 ? serverFrameMax : m.frameMax;
+    if (frameMax < MIN_FRAME_MAX) {
+      throw amqpError('WARREN_TUNE_INVALID', `frame_max=${frameMax} < ${MIN_FRAME_MAX} min size`);
+    }
+    if (frameMax > serverFrameMax) {
+      throw amqpError('WARREN_TUNE_INVALID', `frame_max=${frameMax} > ${serverFrameMax} max size`);
+    }
+    const channelMax = m.channelMax === 0 ? serverChannelMax : m.channelMax;
+    if (channelMax > serverChannelMax) {
+      throw amqpError('WARREN_TUNE_INVALID', `channel_max=${channelMax} > ${serverChannelMax} max`);
+    }
+    this.conn.tuned(frameMax, channelMax, m.heartbeat);
+    this.step = 'open';
+  }
+
+  private onOpen(m: MethodOf<'connection.open'>): void {
+    const vhost = this.conn.ctx.vhosts.get(m.virtualHost);
+    if (vhost === undefined) {
+      throw amqpError('WARREN_VHOST_NOT_ALLOWED', `vhost ${m.virtualHost} not found`);
+    }
+    this.step = 'done';
+    this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });
+    this.conn.opened(vhost, this.client as ClientInfo, this.conn.frameMax, this.conn.channelMax, this.conn.heartbeatMs / 1000);
+  }
+}
+
+function readCapabilities(props: FieldTable): Record<string, boolean> {
+  const out: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
+  const caps = props['capabilities'];
+  if (caps === undefined || caps.type !== 'table') return out;
+  for (const [key, value] of Object.entries(caps.value)) {
+    if (value.type === 'bool') out[key] = value.value;
+  }
+  return out;
+}

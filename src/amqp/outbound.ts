@@ -1,0 +1,69 @@
+import type { Socket } from 'node:net';
+import { Writer } from '../protocol/writer.js';
+
+/** Above this many buffered bytes a flush happens at once instead of on the next microtask. */
+const FLUSH_THRESHOLD = 64 * 1024;
+
+/**
+ * A connection's outgoing frames. Everything written during one turn of the event loop goes
+ * out in one socket write (flushed on a microtask, or early above FLUSH_THRESHOLD). When the
+ * socket's buffer is full (`write()` returned false) `writable` turns false, and consumers on
+ * this connection stop receiving until 'drain'.
+ */
+export class Outbound {
+  readonly writer = new Writer(FLUSH_THRESHOLD);
+  writable = true;
+  /** Coarse time of the last flush, for heartbeats: set by the connection's ticker. */
+  wroteSinceTick = false;
+  private scheduled = false;
+  private closed = false;
+  private readonly socket: Socket;
+
+  constructor(socket: Socket, onDrain: () => void) {
+    this.socket = socket;
+    socket.on('drain', () => {
+      this.writable = true;
+      onDrain();
+    });
+  }
+
+  /** Call after appending frames to `writer`. */
+  commit(): void {
+    if (this.writer.pos >= FLUSH_THRESHOLD) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  private readonly flushTask = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  flush(): void {
+    if (this.writer.pos === 0) return;
+    if (this.closed || this.socket.destroyed) {
+      this.writer.reset();
+      return;
+    }
+    const chunk = this.writer.take();
+    this.wroteSinceTick = true;
+    if (!this.socket.write(chunk)) this.writable = false;
+  }
+
+  /** Flushes what is buffered, then ends the socket once written. */
+  end(): void {
+    this.flush();
+    this.closed = true;
+    this.writable = false;
+    this.socket.end();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.writable = false;
+    this.writer.reset();
+  }
+}

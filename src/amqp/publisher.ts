@@ -1,0 +1,224 @@
+import { AmqpError, amqpError } from '../errors/index.js';
+import type { Exchange } from '../core/exchange/exchange.js';
+import { Message, MessageFlags } from '../core/message.js';
+import type { Queue } from '../core/queue/queue.js';
+import { ClassId } from '../protocol/constants.js';
+import { encodePropertiesBuffer, writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
+import type { FieldTable } from '../protocol/field-table.js';
+import { encodeBasicAckFrame, encodeBasicNackFrame, encodeBasicReturnFrame, type MethodOf } from '../protocol/methods.generated.js';
+import { ReplyCode } from '../errors/reply-codes.js';
+import type { Channel } from './channel.js';
+
+interface HeldPublish {
+  readonly exchange: Exchange;
+  readonly message: Message;
+  readonly routingKeys: readonly string[];
+  readonly mandatory: boolean;
+}
+
+const NO_ROUTE_TEXT = 'NO_ROUTE';
+const PUBLISH_METHOD = { classId: ClassId.basic, methodId: 40 } as const;
+
+/**
+ * The publishing side of a channel: assembles method + header + body frames into a message,
+ * routes it, sends basic.return for unroutable mandatory messages, and publisher confirms.
+ * Confirms are coalesced: consecutive acks in one turn become one basic.ack with multiple=true.
+ */
+export class Publisher {
+  confirmMode = false;
+  private readonly channel: Channel;
+  private pending: MethodOf<'basic.publish'> | undefined;
+  private properties: Buffer | undefined;
+  private bodySize = 0;
+  private received = 0;
+  private chunks: Buffer[] = [];
+  private publishSeq = 0;
+  // The current run of settled confirms not yet sent: kind 0 none, 1 ack, 2 nack.
+  private runKind = 0;
+  private runFirst = 0;
+  private runLast = 0;
+  private held: HeldPublish[] | undefined;
+  private readonly targets: Queue[] = [];
+
+  constructor(channel: Channel) {
+    this.channel = channel;
+  }
+
+  /** A basic.publish arrived and its content frames have not all come yet. */
+  get expectingContent(): boolean {
+    return this.pending !== undefined;
+  }
+
+  onPublish(m: MethodOf<'basic.publish'>): void {
+    if (m.immediate) throw amqpError('WARREN_NOT_IMPLEMENTED', 'immediate=true');
+    this.pending = m;
+    this.properties = undefined;
+  }
+
+  onContentHeader(classId: number, bodySize: number, properties: Buffer): void {
+    if (this.pending === undefined || this.properties !== undefined) {
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `unexpected content header on channel ${this.channel.id}`);
+    }
+    if (classId !== ClassId.basic) {
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `content header for class ${classId} on channel ${this.channel.id}`);
+    }
+    const max = this.channel.connection.ctx.config.maxMessageSize;
+    if (bodySize > max) {
+      this.pending = undefined;
+      throw amqpError('WARREN_MESSAGE_TOO_LARGE', `message size ${bodySize} is larger than configured max size ${max}`, PUBLISH_METHOD);
+    }
+    this.properties = properties;
+    this.bodySize = bodySize;
+    this.received = 0;
+    if (bodySize === 0) this.complete(Buffer.alloc(0));
+  }
+
+  onBody(body: Buffer): void {
+    if (this.pending === undefined || this.properties === undefined) {
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `unexpected content body on channel ${this.channel.id}`);
+    }
+    this.received += body.length;
+    if (this.received > this.bodySize) {
+      throw amqpError('WARREN_FRAME_ERROR', `content body exceeds the declared body size ${this.bodySize} on channel ${this.channel.id}`);
+    }
+    if (this.received === this.bodySize && this.chunks.length === 0) {
+      this.complete(body); // the common single-frame message: the body stays a view of the socket chunk
+      return;
+    }
+    this.chunks.push(body);
+    if (this.received === this.bodySize) {
+      const whole = Buffer.concat(this.chunks, this.bodySize);
+      this.chunks = [];
+      this.complete(whole);
+    }
+  }
+
+  private complete(body: Buffer): void {
+    try {
+      this.route(body);
+    } catch (err) {
+      // Errors found once the content is complete belong to the basic.publish that started it.
+      if (err instanceof AmqpError) err.during(PUBLISH_METHOD);
+      throw err;
+    }
+  }
+
+  private route(body: Buffer): void {
+    const m = this.pending as MethodOf<'basic.publish'>;
+    const properties = this.properties as Buffer;
+    this.pending = undefined;
+    this.properties = undefined;
+    const vhost = this.channel.vhost;
+    const exchange = vhost.getExchange(m.exchange);
+    if (exchange.options.internal) {
+      throw amqpError('WARREN_PUBLISH_INTERNAL', `cannot publish to internal exchange '${m.exchange}' in vhost '${vhost.name}'`);
+    }
+    let message: Message;
+    try {
+      message = new Message(m.exchange, m.routingKey, properties, body);
+    } catch (err) {
+      throw amqpError('WARREN_SYNTAX_ERROR', `content header properties do not decode: ${(err as Error).message}`);
+    }
+    const routingKeys = routingKeysOf(message, m.routingKey);
+    if (this.held !== undefined) {
+      this.held.push({ exchange, message, routingKeys, mandatory: m.mandatory });
+      return;
+    }
+    this.dispatch(exchange, message, routingKeys, m.mandatory);
+  }
+
+  private dispatch(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean): void {
+    const targets = this.targets;
+    this.channel.vhost.route(exchange, message, routingKeys, targets);
+    for (const q of targets) q.enqueue(message);
+    const routed = targets.length > 0;
+    targets.length = 0;
+    if (!routed && mandatory) this.sendReturn(message);
+    if (this.confirmMode) this.settleConfirm(++this.publishSeq, true);
+  }
+
+  private sendReturn(message: Message): void {
+    const out = this.channel.connection.outbound;
+    const id = this.channel.id;
+    encodeBasicReturnFrame(out.writer, id, ReplyCode.NO_ROUTE, NO_ROUTE_TEXT, message.exchange, message.routingKey);
+    writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
+    writeBodyFrames(out.writer, id, message.body, this.channel.connection.frameMax);
+    out.commit();
+  }
+
+  // ---- confirms -----------------------------------------------------------------------------
+
+  /** Settles one publish sequence number; sent at the end of the current read (flushConfirms). */
+  settleConfirm(seq: number, ack: boolean): void {
+    const kind = ack ? 1 : 2;
+    if (this.runKind === kind && seq === this.runLast + 1) {
+      this.runLast = seq;
+      return;
+    }
+    this.flushConfirms();
+    this.runKind = kind;
+    this.runFirst = seq;
+    this.runLast = seq;
+    this.channel.connection.markConfirmsPending(this);
+  }
+
+  flushConfirms(): void {
+    if (this.runKind === 0) return;
+    const w = this.channel.connection.outbound.writer;
+    const multiple = this.runLast > this.runFirst;
+    if (this.runKind === 1) encodeBasicAckFrame(w, this.channel.id, this.runLast, multiple);
+    else encodeBasicNackFrame(w, this.channel.id, this.runLast, multiple, false);
+    this.runKind = 0;
+    this.channel.connection.outbound.commit();
+  }
+
+  // ---- transactions -------------------------------------------------------------------------
+
+  beginTransaction(): void {
+    this.held ??= [];
+  }
+
+  commitTransaction(): void {
+    const held = this.held ?? [];
+    this.held = [];
+    for (const p of held) this.dispatch(p.exchange, p.message, p.routingKeys, p.mandatory);
+  }
+
+  rollbackTransaction(): void {
+    if (this.held !== undefined) this.held = [];
+  }
+
+  /** The channel is closing: drop half-assembled content and held publishes. */
+  discard(): void {
+    this.pending = undefined;
+    this.properties = undefined;
+    this.chunks = [];
+    if (this.held !== undefined) this.held = [];
+    this.runKind = 0;
+  }
+}
+
+/**
+ * RabbitMQ's sender-selected distribution: CC and BCC headers (arrays of strings) add routing
+ * keys; BCC is removed from the message before any queue sees it.
+ */
+function routingKeysOf(message: Message, routingKey: string): readonly string[] {
+  if ((message.flags & MessageFlags.HasHeaders) === 0) return [routingKey];
+  const props = message.properties;
+  const headers = props.headers;
+  if (headers === undefined) return [routingKey];
+  const cc = headers['CC'];
+  const bcc = headers['BCC'];
+  if (cc === undefined && bcc === undefined) return [routingKey];
+  const keys = [routingKey];
+  for (const v of [cc, bcc]) {
+    if (v?.type !== 'array') continue;
+    for (const item of v.value) if (item.type === 'string') keys.push(item.value);
+  }
+  if (bcc !== undefined) {
+    const rest: Record<string, FieldTable[string]> = Object.create(null) as Record<string, FieldTable[string]>;
+    for (const [k, v] of Object.entries(headers)) if (k !== 'BCC') rest[k] = v;
+    message.replaceProperties(encodePropertiesBuffer({ ...props, headers: rest }));
+  }
+  return keys;
+}

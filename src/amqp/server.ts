@@ -1,0 +1,99 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { BrokerContext } from './broker-context.js';
+import { Connection } from './connection.js';
+
+/** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
+const TICK_MS = 250;
+
+/**
+ * The TCP listeners and the set of live connections. One ticker serves every connection
+ * (heartbeats, handshake timeouts, the coarse clock) instead of timers per connection.
+ */
+export class AmqpServer {
+  private readonly servers: NetServer[] = [];
+  private readonly connections = new Set<Connection>();
+  private readonly ctx: BrokerContext;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly tickNow: () => void;
+  port = 0;
+
+  constructor(ctx: BrokerContext, tickNow: () => void) {
+    this.ctx = ctx;
+    this.tickNow = tickNow;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Listens on every bind address, all on the same port (the first one picks it when 0). */
+  async listen(port: number, addresses: readonly string[]): Promise<number> {
+    let chosen = port;
+    for (const [i, host] of addresses.entries()) {
+      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      server.maxConnections = this.ctx.config.maxConnections;
+      try {
+        chosen = await listenOn(server, chosen, host);
+      } catch (err) {
+        // The default bind list includes ::1; a host without IPv6 still serves 127.0.0.1.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+          this.ctx.logger.warn({ host, code }, `cannot listen on ${host}, skipping it`);
+          continue;
+        }
+        await this.close();
+        throw err;
+      }
+      this.servers.push(server);
+    }
+    this.port = chosen;
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+    return chosen;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.connections.size >= this.ctx.config.maxConnections) {
+      socket.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.ctx, (c) => this.connections.delete(c));
+    this.connections.add(conn);
+  }
+
+  private tick(): void {
+    this.tickNow();
+    const now = this.ctx.now();
+    for (const c of this.connections) c.tick(now);
+  }
+
+  /** Stops accepting, closes every connection with 320 CONNECTION_FORCED, waits for sockets (bounded). */
+  async close(reason = 'broker shutdown'): Promise<void> {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.servers.length = 0;
+    const sockets = [...this.connections].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.socket.destroyed) return resolve();
+          c.socket.once('close', () => resolve());
+          c.forceClose(reason);
+        }),
+    );
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+    await Promise.race([Promise.all(sockets), deadline]);
+    for (const c of this.connections) c.socket.destroy();
+    await Promise.all(closing);
+  }
+}
+
+function listenOn(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
+    });
+  });
+}

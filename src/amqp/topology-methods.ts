@@ -1,0 +1,74 @@
+import type { Method } from '../protocol/methods.generated.js';
+import type { Channel } from './channel.js';
+
+/**
+ * exchange.* and queue.*: declare, delete, bind, unbind, purge. The vhost enforces the rules
+ * and throws coded errors; this maps methods to calls and replies (unless nowait).
+ * Returns false for methods of other classes.
+ */
+export function handleTopologyMethod(ch: Channel, m: Method): boolean {
+  const vhost = ch.vhost;
+  const owner = ch.connection;
+  switch (m.name) {
+    case 'exchange.declare':
+      vhost.declareExchange({
+        name: m.exchange,
+        type: m.type,
+        passive: m.passive,
+        durable: m.durable,
+        autoDelete: m.autoDelete,
+        internal: m.internal,
+        arguments: m.arguments,
+      });
+      if (!m.nowait) ch.send({ name: 'exchange.declare-ok' });
+      return true;
+    case 'exchange.delete':
+      vhost.deleteExchange(m.exchange, m.ifUnused);
+      if (!m.nowait) ch.send({ name: 'exchange.delete-ok' });
+      return true;
+    case 'exchange.bind':
+      vhost.bindExchange(m.destination, m.source, m.routingKey, m.arguments);
+      if (!m.nowait) ch.send({ name: 'exchange.bind-ok' });
+      return true;
+    case 'exchange.unbind':
+      vhost.unbindExchange(m.destination, m.source, m.routingKey, m.arguments);
+      if (!m.nowait) ch.send({ name: 'exchange.unbind-ok' });
+      return true;
+    case 'queue.declare': {
+      const name = m.queue === '' && !m.passive ? vhost.generateQueueName() : ch.resolveQueueName(m.queue);
+      const queue = vhost.declareQueue(
+        { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
+        owner,
+      );
+      ch.lastQueueName = queue.name;
+      if (!m.nowait) {
+        ch.send({ name: 'queue.declare-ok', queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount });
+      }
+      return true;
+    }
+    case 'queue.bind': {
+      const queue = ch.resolveQueueName(m.queue);
+      // Spec 1.7.2.3: an empty queue name and an empty routing key both mean the last declared queue.
+      const key = m.queue === '' && m.routingKey === '' ? queue : m.routingKey;
+      vhost.bindQueue(queue, m.exchange, key, m.arguments, owner);
+      if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
+      return true;
+    }
+    case 'queue.unbind':
+      vhost.unbindQueue(ch.resolveQueueName(m.queue), m.exchange, m.routingKey, m.arguments, owner);
+      ch.send({ name: 'queue.unbind-ok' });
+      return true;
+    case 'queue.purge': {
+      const count = vhost.getQueue(ch.resolveQueueName(m.queue), owner).purge();
+      if (!m.nowait) ch.send({ name: 'queue.purge-ok', messageCount: count });
+      return true;
+    }
+    case 'queue.delete': {
+      const count = vhost.deleteQueue(ch.resolveQueueName(m.queue), owner, m.ifUnused, m.ifEmpty);
+      if (!m.nowait) ch.send({ name: 'queue.delete-ok', messageCount: count });
+      return true;
+    }
+    default:
+      return false;
+  }
+}

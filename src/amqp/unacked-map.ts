@@ -1,0 +1,75 @@
+import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { Consumer } from './consumer.js';
+
+/** A delivery awaiting basic.ack / nack / reject. */
+export interface Delivery {
+  readonly tag: number;
+  readonly queue: Queue;
+  readonly entry: QueueEntry;
+  /** undefined for basic.get deliveries. */
+  readonly consumer: Consumer | undefined;
+}
+
+/**
+ * A channel's unacknowledged deliveries by delivery tag. Tags only grow, and a Map iterates in
+ * insertion order, so `multiple` settles a prefix without sorting.
+ */
+export class UnackedMap {
+  private readonly byTag = new Map<number, Delivery>();
+
+  get size(): number {
+    return this.byTag.size;
+  }
+
+  add(delivery: Delivery): void {
+    this.byTag.set(delivery.tag, delivery);
+  }
+
+  get(tag: number): Delivery | undefined {
+    return this.byTag.get(tag);
+  }
+
+  /**
+   * Removes and returns the deliveries a settle names: one tag, or with `multiple` every tag up
+   * to it (tag 0 with multiple = all, spec 1.8.3.13). Returns undefined when a single tag, or
+   * a multiple settle's own tag, is unknown: the caller raises 406.
+   */
+  take(tag: number, multiple: boolean): Delivery[] | undefined {
+    if (!multiple) {
+      const d = this.byTag.get(tag);
+      if (d === undefined) return undefined;
+      this.byTag.delete(tag);
+      return [d];
+    }
+    if (tag !== 0 && !this.byTag.has(tag)) return undefined;
+    const out: Delivery[] = [];
+    for (const [t, d] of this.byTag) {
+      if (tag !== 0 && t > tag) break;
+      out.push(d);
+    }
+    for (const d of out) this.byTag.delete(d.tag);
+    return out;
+  }
+
+  takeAll(): Delivery[] {
+    const out = [...this.byTag.values()];
+    this.byTag.clear();
+    return out;
+  }
+
+  /** Puts deliveries back (a rolled-back transaction's acks). */
+  restore(deliveries: readonly Delivery[]): void {
+    if (deliveries.length === 0) return;
+    const all = [...this.byTag.values(), ...deliveries].sort((a, b) => a.tag - b.tag);
+    this.byTag.clear();
+    for (const d of all) this.byTag.set(d.tag, d);
+  }
+
+  /** Drops every delivery from a deleted queue. */
+  dropQueue(queue: Queue): Delivery[] {
+    const out: Delivery[] = [];
+    for (const d of this.byTag.values()) if (d.queue === queue) out.push(d);
+    for (const d of out) this.byTag.delete(d.tag);
+    return out;
+  }
+}

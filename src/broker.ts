@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BrokerContext } from './amqp/broker-context.js';
+import { AmqpServer } from './amqp/server.js';
+import { serverProperties } from './amqp/server-properties.js';
+import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
+import { VirtualHost } from './core/vhost.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+export interface BrokerOptions extends ConfigInput {
+  /** Defaults to a pino logger at the configured level on stdout. */
+  readonly logger?: Logger;
+}
+
+export interface Broker {
+  /** An AMQP URL a client can connect to, with the default guest credentials when they exist. */
+  readonly url: string;
+  readonly port: number;
+  readonly config: Config;
+  readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  connectionCount(): number;
+  /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
+  close(): Promise<void>;
+}
+
+/** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
+export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
+  const { logger: givenLogger, ...input } = options;
+  const config = resolveConfig(input);
+  const logger = givenLogger ?? createLogger(config.logLevel);
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+
+  const vhosts = new Map<string, VirtualHost>();
+  for (const name of config.vhosts) vhosts.set(name, new VirtualHost(name));
+
+  let clock = Date.now();
+  const ctx: BrokerContext = {
+    config,
+    logger,
+    vhosts,
+    serverProperties: serverProperties('warren'),
+    now: () => clock,
+  };
+  const server = new AmqpServer(ctx, () => {
+    clock = Date.now();
+  });
+  const port = await server.listen(config.port, config.bind);
+  const url = brokerUrl(config, port);
+  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    config,
+    vhosts,
+    connectionCount: () => server.connectionCount,
+    close: () => {
+      closing ??= server.close().then(() => logger.info({ event: 'broker.stopped' }, 'stopped'));
+      return closing;
+    },
+  };
+}
+
+function brokerUrl(config: Config, port: number): string {
+  const first = config.bind[0] ?? '127.0.0.1';
+  const host = first === '0.0.0.0' ? '127.0.0.1' : first === '::' ? '[::1]' : first.includes(':') ? `[${first}]` : first;
+  const guest = config.users.find((u) => u.name === 'guest' && u.password === 'guest');
+  return `amqp://${guest !== undefined ? 'guest:guest@' : ''}${host}:${port}`;
+}

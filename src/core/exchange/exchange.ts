@@ -1,0 +1,52 @@
+import type { FieldTable } from '../../protocol/field-table.js';
+import type { Queue } from '../queue/queue.js';
+import type { RoutingTable } from './exchange-type.js';
+
+export type Destination = Queue | Exchange;
+
+export interface ExchangeOptions {
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  readonly arguments: FieldTable;
+}
+
+/** A declared exchange: its flags and its routing table over queues and other exchanges. */
+export class Exchange {
+  readonly name: string;
+  readonly type: string;
+  readonly options: ExchangeOptions;
+  readonly table: RoutingTable<Destination>;
+  /** The `alternate-exchange` argument, when given as a string. */
+  readonly alternateExchange: string | undefined;
+  /** Predeclared by the broker (the default exchange and amq.*): never deleted by clients. */
+  readonly builtin: boolean;
+  /** Epoch mark used by routing to visit each exchange once per publish (cycles terminate). */
+  routeMark = 0;
+  /** Auto-delete applies only once the exchange has had a binding. */
+  hadBinding = false;
+
+  constructor(
+    name: string,
+    type: string,
+    options: ExchangeOptions,
+    table: RoutingTable<Destination>,
+    builtin = false,
+  ) {
+    this.name = name;
+    this.type = type;
+    this.options = options;
+    this.table = table;
+    this.builtin = builtin;
+    const ae = options.arguments['alternate-exchange'];
+    this.alternateExchange = ae !== undefined && ae.type === 'string' ? ae.value : undefined;
+  }
+
+  get isDefault(): boolean {
+    return this.name === '';
+  }
+}
+
+export function isExchange(d: Destination): d is Exchange {
+  return d instanceof Exchange;
+}

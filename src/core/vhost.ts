@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto';
+import { amqpError } from '../errors/index.js';
+import type { FieldTable } from '../protocol/field-table.js';
+import { Exchange, isExchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
+import { createRoutingTable, isBuiltinExchangeType } from './exchange/exchange-type.js';
+import { assertEquivalentArgs, assertEquivalentFlag } from './equivalence.js';
+import type { Message } from './message.js';
+import { Queue, type QueueOptions } from './queue/queue.js';
+
+const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
+
+export interface DeclareExchangeRequest extends ExchangeOptions {
+  readonly name: string;
+  readonly type: string;
+  readonly passive: boolean;
+}
+
+export interface DeclareQueueRequest {
+  readonly name: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+}
+
+/** A virtual host: its exchanges, queues and bindings, and routing between them. */
+export class VirtualHost {
+  readonly name: string;
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  private routeEpoch = 0;
+  private readonly worklist: Exchange[] = [];
+  private readonly scratch: Destination[] = [];
+
+  constructor(name: string) {
+    this.name = name;
+    const builtin = (name: string, type: string): void => {
+      const options = { durable: true, autoDelete: false, internal: false, arguments: EMPTY_TABLE };
+      this.exchanges.set(name, new Exchange(name, type, options, createRoutingTable<Destination>(type === '' ? 'direct' : (type as 'direct')), true));
+    };
+    builtin('', 'direct');
+    builtin('amq.direct', 'direct');
+    builtin('amq.fanout', 'fanout');
+    builtin('amq.topic', 'topic');
+    builtin('amq.headers', 'headers');
+    builtin('amq.match', 'headers');
+  }
+
+  // ---- exchanges ---------------------------------------------------------------------------
+
+  declareExchange(req: DeclareExchangeRequest): Exchange {
+    if (req.passive) return this.getExchange(req.name);
+    if (!isBuiltinExchangeType(req.type)) {
+      throw amqpError('WARREN_EXCHANGE_TYPE_UNKNOWN', `unknown exchange type '${req.type}'`);
+    }
+    if (req.name === '') throw this.defaultExchangeRefused();
+    const existing = this.exchanges.get(req.name);
+    if (existing !== undefined) {
+      const n = req.name;
+      assertEquivalentFlag('exchange', n, this.name, 'type', req.type, existing.type);
+      assertEquivalentFlag('exchange', n, this.name, 'durable', req.durable, existing.options.durable);
+      assertEquivalentFlag('exchange', n, this.name, 'auto_delete', req.autoDelete, existing.options.autoDelete);
+      assertEquivalentFlag('exchange', n, this.name, 'internal', req.internal, existing.options.internal);
+      assertEquivalentArgs('exchange', n, this.name, req.arguments, existing.options.arguments);
+      return existing;
+    }
+    if (req.name.startsWith('amq.')) {
+      throw amqpError('WARREN_ACCESS_REFUSED', `exchange name '${req.name}' contains reserved prefix 'amq.*'`);
+    }
+    const options = { durable: req.durable, autoDelete: req.autoDelete, internal: req.internal, arguments: req.arguments };
+    const exchange = new Exchange(req.name, req.type, options, createRoutingTable<Destination>(req.type));
+    this.exchanges.set(req.name, exchange);
+    return exchange;
+  }
+
+  getExchange(name: string): Exchange {
+    const exchange = this.exchanges.get(name);
+    if (exchange === undefined) throw amqpError('WARREN_NOT_FOUND', `no exchange '${name}' in vhost '${this.name}'`);
+    return exchange;
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '') throw this.defaultExchangeRefused();
+    const exchange = this.exchanges.get(name);
+    if (exchange === undefined) return; // idempotent, as RabbitMQ 3.x
+    if (exchange.builtin) {
+      throw amqpError('WARREN_ACCESS_REFUSED', `deletion of built-in exchange '${name}' in vhost '${this.name}' is not allowed`);
+    }
+    if (ifUnused && exchange.table.size > 0) {
+      throw amqpError('WARREN_PRECONDITION_FAILED', `exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.removeExchange(exchange);
+  }
+
+  bindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    const destination = this.bindableExchange(destinationName);
+    const source = this.bindableExchange(sourceName);
+    source.table.validateBinding(routingKey, args);
+    if (source.table.bind(destination, routingKey, args)) source.hadBinding = true;
+  }
+
+  unbindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    const destination = this.bindableExchange(destinationName);
+    const source = this.bindableExchange(sourceName);
+    if (source.table.unbind(destination, routingKey, args)) this.maybeAutoDelete(source);
+  }
+
+  // ---- queues ------------------------------------------------------------------------------
+
+  declareQueue(req: DeclareQueueRequest, owner: object): Queue {
+    const existing = this.queues.get(req.name);
+    if (req.passive) {
+      if (existing === undefined) throw this.queueNotFound(req.name);
+      this.assertAccessible(existing, owner);
+      return existing;
+    }
+    if (existing !== undefined) {
+      this.assertAccessible(existing, owner);
+      const n = req.name;
+      assertEquivalentFlag('queue', n, this.name, 'durable', req.durable, existing.options.durable);
+      assertEquivalentFlag('queue', n, this.name, 'exclusive', req.exclusive, existing.options.exclusive);
+      assertEquivalentFlag('queue', n, this.name, 'auto_delete', req.autoDelete, existing.options.autoDelete);
+      assertEquivalentArgs('queue', n, this.name, req.arguments, existing.options.arguments);
+      return existing;
+    }
+    if (req.name.startsWith('amq.')) {
+      throw amqpError('WARREN_ACCESS_REFUSED', `queue name '${req.name}' contains reserved prefix 'amq.*'`);
+    }
+    const options: QueueOptions = {
+      durable: req.durable,
+      exclusive: req.exclusive,
+      autoDelete: req.autoDelete,
+      arguments: req.arguments,
+      owner: req.exclusive ? owner : undefined,
+    };
+    const queue = new Queue(this.name, req.name, options, { onUnused: (q) => this.removeQueue(q) });
+    this.queues.set(req.name, queue);
+    return queue;
+  }
+
+  /** A server-named queue, as RabbitMQ names them. */
+  generateQueueName(): string {
+    return `amq.gen-${randomBytes(16).toString('base64url')}`;
+  }
+
+  getQueue(name: string, owner: object): Queue {
+    const queue = this.queues.get(name);
+    if (queue === undefined) throw this.queueNotFound(name);
+    this.assertAccessible(queue, owner);
+    return queue;
+  }
+
+  deleteQueue(name: string, owner: object, ifUnused: boolean, ifEmpty: boolean): number {
+    const queue = this.queues.get(name);
+    if (queue === undefined) return 0;
+    this.assertAccessible(queue, owner);
+    if (ifUnused && queue.consumerCount > 0) {
+      throw amqpError('WARREN_PRECONDITION_FAILED', `queue '${name}' in vhost '${this.name}' in use`);
+    }
+    if (ifEmpty && queue.messageCount > 0) {
+      throw amqpError('WARREN_PRECONDITION_FAILED', `queue '${name}' in vhost '${this.name}' is not empty`);
+    }
+    return this.removeQueue(queue);
+  }
+
+  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    const queue = this.getQueue(queueName, owner);
+    const exchange = this.bindableExchange(exchangeName);
+    exchange.table.validateBinding(routingKey, args);
+    if (exchange.table.bind(queue, routingKey, args)) exchange.hadBinding = true;
+  }
+
+  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    const queue = this.getQueue(queueName, owner);
+    const exchange = this.bindableExchange(exchangeName);
+    if (exchange.table.unbind(queue, routingKey, args)) this.maybeAutoDelete(exchange);
+  }
+
+  /** Deletes every exclusive queue the closing connection owned. */
+  connectionClosed(owner: object): void {
+    for (const queue of [...this.queues.values()]) {
+      if (queue.exclusiveOwner === owner) this.removeQueue(queue);
+    }
+  }
+
+  // ---- routing -----------------------------------------------------------------------------
+
+  /**
+   * Routes through the exchange graph into out, each queue once. Exchange-to-exchange paths are
+   * followed once per exchange (cycles end); an exchange that routes nowhere hands the message
+   * to its alternate exchange, as RabbitMQ does per exchange.
+   */
+  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[]): void {
+    const epoch = ++this.routeEpoch;
+    const worklist = this.worklist;
+    const scratch = this.scratch;
+    worklist.length = 0;
+    worklist.push(exchange);
+    exchange.routeMark = epoch;
+    for (let w = 0; w < worklist.length; w++) {
+      const x = worklist[w] as Exchange;
+      scratch.length = 0;
+      if (x.isDefault) {
+        for (const key of routingKeys) {
+          const q = this.queues.get(key);
+          if (q !== undefined) scratch.push(q);
+        }
+      } else {
+        const headers = x.type === 'headers' ? message.properties.headers : undefined;
+        for (const key of routingKeys) x.table.route(key, headers, scratch);
+      }
+      if (scratch.length === 0 && x.alternateExchange !== undefined) {
+        const ae = this.exchanges.get(x.alternateExchange);
+        if (ae !== undefined && ae.routeMark !== epoch) {
+          ae.routeMark = epoch;
+          worklist.push(ae);
+        }
+        continue;
+      }
+      for (const d of scratch) {
+        if (d.routeMark === epoch) continue;
+        d.routeMark = epoch;
+        if (isExchange(d)) worklist.push(d);
+        else if (!d.isDeleted) out.push(d);
+      }
+    }
+    scratch.length = 0;
+    worklist.length = 0;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private bindableExchange(name: string): Exchange {
+    if (name === '') throw this.defaultExchangeRefused();
+    return this.getExchange(name);
+  }
+
+  private removeQueue(queue: Queue): number {
+    if (this.queues.get(queue.name) !== queue) return 0;
+    this.queues.delete(queue.name);
+    for (const exchange of [...this.exchanges.values()]) {
+      if (exchange.table.unbindAll(queue) > 0) this.maybeAutoDelete(exchange);
+    }
+    return queue.markDeleted();
+  }
+
+  private removeExchange(exchange: Exchange): void {
+    this.exchanges.delete(exchange.name);
+    for (const other of [...this.exchanges.values()]) {
+      if (other.table.unbindAll(exchange) > 0) this.maybeAutoDelete(other);
+    }
+  }
+
+  private maybeAutoDelete(exchange: Exchange): void {
+    if (exchange.options.autoDelete && exchange.hadBinding && exchange.table.size === 0 && !exchange.builtin) {
+      if (this.exchanges.get(exchange.name) === exchange) this.removeExchange(exchange);
+    }
+  }
+
+  private assertAccessible(queue: Queue, owner: object): void {
+    const exclusiveOwner = queue.exclusiveOwner;
+    if (exclusiveOwner !== undefined && exclusiveOwner !== owner) {
+      throw amqpError(
+        'WARREN_RESOURCE_LOCKED',
+        `cannot obtain exclusive access to locked queue '${queue.name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+      );
+    }
+  }
+
+  private queueNotFound(name: string) {
+    return amqpError('WARREN_NOT_FOUND', `no queue '${name}' in vhost '${this.name}'`);
+  }
+
+  private defaultExchangeRefused() {
+    return amqpError('WARREN_ACCESS_REFUSED', `operation not permitted on the default exchange`);
+  }
+}
