@@ -35,9 +35,10 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       if (!m.nowait) ch.send({ name: 'exchange.unbind-ok' });
       return true;
     case 'queue.declare': {
-      const name = m.queue === '' && !m.passive ? vhost.generateQueueName() : ch.resolveQueueName(m.queue);
+      const serverNamed = m.queue === '' && !m.passive;
+      const name = serverNamed ? vhost.generateQueueName() : ch.resolveQueueName(m.queue);
       const queue = vhost.declareQueue(
-        { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
+        { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments, serverNamed },
         owner,
       );
       ch.lastQueueName = queue.name;

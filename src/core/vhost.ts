@@ -22,6 +22,8 @@ export interface DeclareQueueRequest {
   readonly exclusive: boolean;
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
+  /** The name came from generateQueueName(): exempt from the reserved amq. prefix rule. */
+  readonly serverNamed?: boolean;
 }
 
 /** A virtual host: its exchanges, queues and bindings, and routing between them. */
@@ -124,7 +126,7 @@ export class VirtualHost {
       assertEquivalentArgs('queue', n, this.name, req.arguments, existing.options.arguments);
       return existing;
     }
-    if (req.name.startsWith('amq.')) {
+    if (req.name.startsWith('amq.') && req.serverNamed !== true) {
       throw amqpError('WARREN_ACCESS_REFUSED', `queue name '${req.name}' contains reserved prefix 'amq.*'`);
     }
     const options: QueueOptions = {
