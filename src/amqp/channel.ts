@@ -11,6 +11,8 @@ import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
+import { parseConsumerPriority } from '../core/queue/arguments.js';
+import { withHeader } from './message-headers.js';
 
 type Settle = 'ack' | 'reject' | 'requeue';
 
@@ -158,12 +160,13 @@ export class Channel {
     if (queue.hasExclusiveConsumer() || (m.exclusive && queue.consumerCount > 0)) {
       throw amqpError('WARREN_EXCLUSIVE_CONSUMER', `queue '${queue.name}' in vhost '${this.vhost.name}' in exclusive use`);
     }
+    const priority = parseConsumerPriority(m.arguments);
     const consumer = new Consumer(this, queue, tag, m.noAck, m.exclusive, this.consumerPrefetch, m.arguments);
     this.consumers.set(tag, consumer);
     // consume-ok goes into the outbound buffer before the first delivery, which the queue
     // hands out on a later microtask.
     if (!m.nowait) this.send({ name: 'basic.consume-ok', consumerTag: tag });
-    queue.addConsumer(consumer);
+    queue.addConsumer(consumer, priority);
   }
 
   private onCancel(tag: string, nowait: boolean): void {
@@ -192,12 +195,11 @@ export class Channel {
       return;
     }
     const tag = this.nextDeliveryTag++;
-    entry.deliveryCount++;
-    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined });
+    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.connection.ctx.now() });
     const w = this.connection.outbound.writer;
     const msg = entry.message;
     encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
-    this.writeContent(entry);
+    this.writeContent(queue, entry);
   }
 
   canDeliver(): boolean {
@@ -206,20 +208,24 @@ export class Channel {
 
   deliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
-    entry.deliveryCount++;
     if (!consumer.noAck) {
-      this.unacked.add({ tag, queue, entry, consumer });
+      this.unacked.add({ tag, queue, entry, consumer, at: this.connection.ctx.now() });
       consumer.unacked++;
     }
     const msg = entry.message;
     encodeBasicDeliverFrame(this.connection.outbound.writer, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
-    this.writeContent(entry);
+    this.writeContent(queue, entry);
   }
 
-  private writeContent(entry: QueueEntry): void {
+  private writeContent(queue: Queue, entry: QueueEntry): void {
     const out = this.connection.outbound;
     const msg = entry.message;
-    writeHeaderFrame(out.writer, this.id, ClassId.basic, msg.bodySize, msg.rawProperties);
+    // With x-delivery-limit, redeliveries carry x-delivery-count (as quorum queues do).
+    const properties =
+      queue.args.deliveryLimit !== undefined && entry.returnCount > 0
+        ? withHeader(msg, 'x-delivery-count', { type: 'int64', value: entry.returnCount })
+        : msg.rawProperties;
+    writeHeaderFrame(out.writer, this.id, ClassId.basic, msg.bodySize, properties);
     writeBodyFrames(out.writer, this.id, msg.body, this.connection.frameMax);
     out.commit();
   }
@@ -249,8 +255,9 @@ export class Channel {
         const d = deliveries[i] as Delivery;
         d.queue.requeue(d.entry);
       }
+    } else if (kind === 'reject') {
+      for (const d of deliveries) d.queue.reject(d.entry);
     }
-    // 'ack' and 'reject' (without requeue) both drop the entry; dead-lettering hooks in here.
     this.resumeDeliveries();
   }
 
@@ -272,6 +279,24 @@ export class Channel {
     // Rolled-back acks leave their deliveries unacknowledged again, as RabbitMQ does.
     for (const s of this.txSettles) this.unacked.restore(s.deliveries);
     this.txSettles = [];
+  }
+
+  /**
+   * RabbitMQ's consumer timeout: a delivery unacknowledged for longer closes the channel with
+   * 406 (its unacked messages go back to their queues). The oldest delivery decides.
+   */
+  checkConsumerTimeout(now: number): void {
+    const oldest = this.unacked.oldest();
+    if (oldest === undefined) return;
+    const timeout = oldest.queue.args.consumerTimeout ?? this.connection.ctx.config.consumerTimeout;
+    if (timeout === 0 || now - oldest.at <= timeout) return;
+    this.connection.channelError(
+      this.id,
+      amqpError(
+        'WARREN_CONSUMER_TIMEOUT',
+        `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${timeout} ms. This timeout value can be configured, see consumers doc guide to learn more`,
+      ),
+    );
   }
 
   /** Channel closing (either side) or connection gone: cancel consumers, requeue unacked. */

@@ -119,6 +119,7 @@ export class Publisher {
     } catch (err) {
       throw amqpError('WARREN_SYNTAX_ERROR', `content header properties do not decode: ${(err as Error).message}`);
     }
+    if (message.expiration !== undefined) parseExpiration(message.expiration); // 406 before routing
     const routingKeys = routingKeysOf(message, m.routingKey);
     if (this.held !== undefined) {
       this.held.push({ exchange, message, routingKeys, mandatory: m.mandatory });
@@ -130,11 +131,14 @@ export class Publisher {
   private dispatch(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean): void {
     const targets = this.targets;
     this.channel.vhost.route(exchange, message, routingKeys, targets);
-    for (const q of targets) q.enqueue(message);
+    const ttl = message.expiration === undefined ? undefined : parseExpiration(message.expiration);
+    let accepted = true;
+    for (const q of targets) if (!q.enqueue(message, ttl)) accepted = false;
     const routed = targets.length > 0;
     targets.length = 0;
     if (!routed && mandatory) this.sendReturn(message);
-    if (this.confirmMode) this.settleConfirm(++this.publishSeq, true);
+    // x-overflow reject-publish: a queue that refused the message turns the confirm into a nack.
+    if (this.confirmMode) this.settleConfirm(++this.publishSeq, accepted);
   }
 
   private sendReturn(message: Message): void {
@@ -196,6 +200,13 @@ export class Publisher {
     if (this.held !== undefined) this.held = [];
     this.runKind = 0;
   }
+}
+
+/** The expiration property: milliseconds as a decimal string (RabbitMQ's TTL docs). */
+function parseExpiration(text: string): number {
+  if (/^-\d+$/.test(text)) throw amqpError('WARREN_PRECONDITION_FAILED', `invalid expiration '${text}': {value_negative,${text}}`);
+  if (!/^\d{1,16}$/.test(text)) throw amqpError('WARREN_PRECONDITION_FAILED', `invalid expiration '${text}': no_integer`);
+  return Number(text);
 }
 
 /**

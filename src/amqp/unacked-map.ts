@@ -8,6 +8,8 @@ export interface Delivery {
   readonly entry: QueueEntry;
   /** undefined for basic.get deliveries. */
   readonly consumer: Consumer | undefined;
+  /** Coarse clock ms when delivered, for the consumer timeout. */
+  readonly at: number;
 }
 
 /**
@@ -49,6 +51,12 @@ export class UnackedMap {
     }
     for (const d of out) this.byTag.delete(d.tag);
     return out;
+  }
+
+  /** The oldest unacknowledged delivery (tags grow, so the first in the map). */
+  oldest(): Delivery | undefined {
+    for (const d of this.byTag.values()) return d;
+    return undefined;
   }
 
   takeAll(): Delivery[] {

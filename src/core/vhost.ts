@@ -5,6 +5,8 @@ import { Exchange, isExchange, type Destination, type ExchangeOptions } from './
 import { createRoutingTable, isBuiltinExchangeType } from './exchange/exchange-type.js';
 import { assertEquivalentArgs, assertEquivalentFlag } from './equivalence.js';
 import type { Message } from './message.js';
+import { parseQueueArgs } from './queue/arguments.js';
+import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
 
 const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
@@ -117,8 +119,11 @@ export class VirtualHost {
       this.assertAccessible(existing, owner);
       return existing;
     }
+    // Arguments are checked before anything is declared or compared (406 naming the argument).
+    const args = parseQueueArgs(req.arguments, req.name, this.name);
     if (existing !== undefined) {
       this.assertAccessible(existing, owner);
+      existing.touch();
       const n = req.name;
       assertEquivalentFlag('queue', n, this.name, 'durable', req.durable, existing.options.durable);
       assertEquivalentFlag('queue', n, this.name, 'exclusive', req.exclusive, existing.options.exclusive);
@@ -134,9 +139,13 @@ export class VirtualHost {
       exclusive: req.exclusive,
       autoDelete: req.autoDelete,
       arguments: req.arguments,
+      args,
       owner: req.exclusive ? owner : undefined,
     };
-    const queue = new Queue(this.name, req.name, options, { onUnused: (q) => this.removeQueue(q) });
+    const queue = new Queue(this.name, req.name, options, {
+      onUnused: (q) => this.removeQueue(q),
+      deadLetter: (q, message, reason) => this.deadLetter(q, message, reason),
+    });
     this.queues.set(req.name, queue);
     return queue;
   }
@@ -229,6 +238,23 @@ export class VirtualHost {
     }
     scratch.length = 0;
     worklist.length = 0;
+  }
+
+  /**
+   * Republishes a message that left a queue (rejected, expired, maxlen, delivery_limit) through
+   * the queue's dead-letter exchange; without one, or if it is missing, the message is dropped.
+   */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
+    const dlx = queue.args.deadLetterExchange;
+    if (dlx === undefined) return;
+    const exchange = this.exchanges.get(dlx);
+    if (exchange === undefined) return;
+    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, Date.now());
+    const targets: Queue[] = [];
+    this.route(exchange, copy.message, copy.routingKeys, targets);
+    for (const target of targets) {
+      if (!isDeadLetterCycle(reason, copy.deaths, target.name)) target.enqueue(copy.message, undefined);
+    }
   }
 
   // ---- internals ---------------------------------------------------------------------------

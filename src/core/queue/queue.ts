@@ -1,80 +1,80 @@
 import type { FieldTable } from '../../protocol/field-table.js';
-import { Deque } from '../../util/deque.js';
 import type { Message } from '../message.js';
+import type { QueueArgs } from './arguments.js';
+import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
+import type { DeathReason } from './dead-letter.js';
+import { EntryState, type QueueEntry } from './entry.js';
+import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
+import { ReadyStore } from './ready-store.js';
 
-/** One message's place in one queue. The message object itself is shared between queues. */
-export interface QueueEntry {
-  readonly message: Message;
-  /** Enqueue order; requeued entries go back to their original position by it. */
-  readonly seq: number;
-  redelivered: boolean;
-  deliveryCount: number;
-}
-
-/** The queue's view of a consumer; amqp/consumer implements it. */
-export interface QueueConsumer {
-  readonly tag: string;
-  readonly exclusive: boolean;
-  readonly noAck: boolean;
-  /** The connection that owns the consumer's channel, for exclusivity checks. */
-  readonly owner: object;
-  /** Prefetch credit left and the socket accepting writes. */
-  canDeliver(): boolean;
-  deliver(queue: Queue, entry: QueueEntry): void;
-  /** The queue went away under the consumer (deleted): tell the client. */
-  cancelledByQueue(queue: Queue): void;
-}
+export type { QueueEntry } from './entry.js';
+export type { QueueConsumer } from './consumer-set.js';
 
 export interface QueueOptions {
   readonly durable: boolean;
   readonly exclusive: boolean;
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
+  readonly args: QueueArgs;
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | undefined;
 }
 
 export interface QueueEvents {
-  /** The last consumer of an auto-delete queue went. */
+  /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
   onUnused(queue: Queue): void;
+  /** A message leaves with a reason; routes it to the dead-letter exchange if there is one. */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
 }
 
 /**
- * A classic queue: ready messages in enqueue order, consumers served round-robin under
- * prefetch credit. Delivery is batched: enqueues schedule one drain per event-loop turn.
+ * A queue: ready messages (by priority, then enqueue order), consumers served round-robin within
+ * the highest consumer priority that has credit, TTL, length limits and dead-lettering.
+ * Delivery is batched: enqueues schedule one drain per microtask turn.
  */
 export class Queue {
   readonly name: string;
   readonly vhost: string;
   readonly options: QueueOptions;
+  readonly args: QueueArgs;
   /** Epoch mark used by routing to dedup destinations without a Set per publish. */
   routeMark = 0;
-  private readonly ready = new Deque<QueueEntry>();
-  private readonly consumerList: QueueConsumer[] = [];
-  private cursor = 0;
+  private readonly ready: ReadyStore;
+  private readonly consumerSet: ConsumerSet;
+  private readonly expiry: ExpiryTracker;
+  private readonly events: QueueEvents;
   private nextSeq = 0;
   private drainScheduled = false;
-  private hadConsumer = false;
   private deleted = false;
-  private readonly events: QueueEvents;
+  private lastUsed = Date.now();
+  private expiresTimer: NodeJS.Timeout | undefined;
 
   constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents) {
     this.vhost = vhost;
     this.name = name;
     this.options = options;
+    this.args = options.args;
     this.events = events;
+    this.ready = new ReadyStore(options.args.maxPriority);
+    this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
+    this.expiry = new ExpiryTracker((e) => this.expire(e));
+    this.armExpires();
   }
 
   get messageCount(): number {
-    return this.ready.length;
+    return this.ready.count;
+  }
+
+  get messageBytes(): number {
+    return this.ready.bytes;
   }
 
   get consumerCount(): number {
-    return this.consumerList.length;
+    return this.consumerSet.size;
   }
 
   get consumers(): readonly QueueConsumer[] {
-    return this.consumerList;
+    return this.consumerSet.list();
   }
 
   get isDeleted(): boolean {
@@ -85,67 +85,137 @@ export class Queue {
     return this.options.exclusive ? this.options.owner : undefined;
   }
 
-  enqueue(message: Message): void {
-    if (this.deleted) return;
-    this.ready.push({ message, seq: this.nextSeq++, redelivered: false, deliveryCount: 0 });
-    if (this.consumerList.length > 0) this.scheduleDrain();
+  /**
+   * Adds a published message. Returns false when x-overflow reject-publish(-dlx) refused it
+   * (the publisher gets a basic.nack), true otherwise.
+   */
+  enqueue(message: Message, messageTtl: number | undefined): boolean {
+    if (this.deleted) return true;
+    const a = this.args;
+    if (a.overflow !== 'drop-head' && this.isFull(message.bodySize)) {
+      if (a.overflow === 'reject-publish-dlx') this.events.deadLetter(this, message, 'maxlen');
+      return false;
+    }
+    const ttl = a.messageTtl === undefined ? messageTtl : messageTtl === undefined ? a.messageTtl : Math.min(a.messageTtl, messageTtl);
+    const priority = a.maxPriority === 0 ? 0 : Math.min(message.priority, a.maxPriority);
+    const now = ttl === undefined ? 0 : Date.now();
+    const entry: QueueEntry = {
+      message,
+      seq: this.nextSeq++,
+      priority,
+      redelivered: false,
+      returnCount: 0,
+      expiresAt: ttl === undefined ? 0 : now + ttl,
+      state: EntryState.Ready,
+      inHeap: false,
+    };
+    if (ttl === 0) {
+      // TTL 0: delivered now to a consumer that can take it, or expired at once (RabbitMQ's rule).
+      const consumer = this.ready.count === 0 ? this.consumerSet.next() : undefined;
+      if (consumer === undefined) {
+        this.events.deadLetter(this, message, 'expired');
+      } else {
+        entry.state = EntryState.Unacked;
+        consumer.deliver(this, entry);
+      }
+      return true;
+    }
+    this.ready.push(entry);
+    this.expiry.track(entry);
+    if (a.maxLength !== undefined || a.maxLengthBytes !== undefined) this.dropHeadOverLimit();
+    if (this.consumerSet.size > 0) this.scheduleDrain();
+    return true;
+  }
+
+  private isFull(incomingBytes: number): boolean {
+    const a = this.args;
+    if (a.maxLength !== undefined && this.ready.count >= a.maxLength) return true;
+    return a.maxLengthBytes !== undefined && this.ready.bytes + incomingBytes > a.maxLengthBytes;
+  }
+
+  private dropHeadOverLimit(): void {
+    const a = this.args;
+    while (
+      (a.maxLength !== undefined && this.ready.count > a.maxLength) ||
+      (a.maxLengthBytes !== undefined && this.ready.bytes > a.maxLengthBytes)
+    ) {
+      const head = this.ready.shift();
+      if (head === undefined) return;
+      this.drop(head, 'maxlen');
+    }
   }
 
   /**
-   * Puts unacknowledged entries back where they were (by enqueue order, not at the tail), as
-   * RabbitMQ does since 2.7, and marks them redelivered.
+   * An unacknowledged entry comes back (nack/reject with requeue, channel closed): to its
+   * original position, redelivered; or dead-lettered once it exceeds x-delivery-limit.
    */
   requeue(entry: QueueEntry): void {
     if (this.deleted) return;
-    entry.redelivered = true;
-    const head = this.ready.peek();
-    if (head === undefined || entry.seq < head.seq) {
-      this.ready.unshift(entry);
-    } else {
-      this.ready.insertAt(this.findInsertIndex(entry.seq), entry);
+    entry.returnCount++;
+    if (this.args.deliveryLimit !== undefined && entry.returnCount > this.args.deliveryLimit) {
+      this.drop(entry, 'delivery_limit');
+      return;
     }
-    if (this.consumerList.length > 0) this.scheduleDrain();
+    entry.redelivered = true;
+    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+      this.drop(entry, 'expired');
+      return;
+    }
+    this.ready.requeue(entry);
+    this.expiry.track(entry);
+    if (this.consumerSet.size > 0) this.scheduleDrain();
   }
 
-  /** basic.get: the head entry, or undefined. */
+  /** basic.reject / nack without requeue. */
+  reject(entry: QueueEntry): void {
+    if (this.deleted) return;
+    this.drop(entry, 'rejected');
+  }
+
+  /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
   get(): QueueEntry | undefined {
-    return this.ready.shift();
+    this.touch();
+    return this.takeNext();
   }
 
   purge(): number {
-    const n = this.ready.length;
-    this.ready.clear();
-    return n;
+    const entries = this.ready.takeAll();
+    for (const e of entries) this.expiry.untrack(e);
+    return entries.length;
   }
 
-  addConsumer(consumer: QueueConsumer): void {
-    this.consumerList.push(consumer);
-    this.hadConsumer = true;
+  addConsumer(consumer: QueueConsumer, priority: number): void {
+    this.consumerSet.add(consumer, priority);
     this.scheduleDrain();
   }
 
   removeConsumer(consumer: QueueConsumer): void {
-    const idx = this.consumerList.indexOf(consumer);
-    if (idx < 0) return;
-    this.consumerList.splice(idx, 1);
-    if (this.cursor > idx) this.cursor--;
-    if (this.consumerList.length === 0 && this.hadConsumer && this.options.autoDelete && !this.deleted) {
-      this.events.onUnused(this);
+    if (!this.consumerSet.remove(consumer)) return;
+    if (this.consumerSet.size > 0) {
+      this.scheduleDrain(); // a single active consumer may have handed over
+      return;
     }
+    this.touch();
+    if (this.options.autoDelete && !this.deleted) this.events.onUnused(this);
   }
 
   hasExclusiveConsumer(): boolean {
-    return this.consumerList.some((c) => c.exclusive);
+    return this.consumerSet.list().some((c) => c.exclusive);
+  }
+
+  /** Activity that keeps an x-expires queue alive (basic.get, redeclare, consumers leaving). */
+  touch(): void {
+    this.lastUsed = Date.now();
   }
 
   /** Marks the queue deleted, drops its messages and cancels its consumers; returns the message count. */
   markDeleted(): number {
     if (this.deleted) return 0;
     this.deleted = true;
-    const n = this.ready.length;
-    this.ready.clear();
-    const consumers = this.consumerList.splice(0);
-    for (const c of consumers) c.cancelledByQueue(this);
+    if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
+    this.expiry.stop();
+    const n = this.ready.takeAll().length;
+    for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
     return n;
   }
 
@@ -161,39 +231,52 @@ export class Queue {
     this.drain();
   };
 
-  /** Hands ready messages to consumers round-robin until either runs out. */
+  /** Hands ready messages to consumers until either runs out. */
   drain(): void {
-    const consumers = this.consumerList;
-    while (this.ready.length > 0 && consumers.length > 0) {
-      const consumer = this.nextConsumerWithCredit();
+    while (this.ready.count > 0) {
+      const consumer = this.consumerSet.next();
       if (consumer === undefined) return;
-      const entry = this.ready.shift() as QueueEntry;
+      const entry = this.takeNext();
+      if (entry === undefined) return;
       consumer.deliver(this, entry);
     }
   }
 
-  private nextConsumerWithCredit(): QueueConsumer | undefined {
-    const consumers = this.consumerList;
-    const n = consumers.length;
-    for (let i = 0; i < n; i++) {
-      const idx = (this.cursor + i) % n;
-      const c = consumers[idx] as QueueConsumer;
-      if (c.canDeliver()) {
-        this.cursor = (idx + 1) % n;
-        return c;
+  /** The next ready entry that has not expired, marked unacked. */
+  private takeNext(): QueueEntry | undefined {
+    for (;;) {
+      const entry = this.ready.shift();
+      if (entry === undefined) return undefined;
+      if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+        this.drop(entry, 'expired');
+        continue;
       }
+      entry.state = EntryState.Unacked;
+      this.expiry.untrack(entry);
+      return entry;
     }
-    return undefined;
   }
 
-  private findInsertIndex(seq: number): number {
-    let lo = 0;
-    let hi = this.ready.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.ready.at(mid) as QueueEntry).seq < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  private expire(entry: QueueEntry): void {
+    this.ready.remove(entry);
+    this.drop(entry, 'expired');
+  }
+
+  private drop(entry: QueueEntry, reason: DeathReason): void {
+    entry.state = EntryState.Removed;
+    this.expiry.untrack(entry);
+    this.events.deadLetter(this, entry.message, reason);
+  }
+
+  private armExpires(): void {
+    const expires = this.args.expires;
+    if (expires === undefined || this.deleted) return;
+    const due = this.lastUsed + expires - Date.now();
+    this.expiresTimer = setTimeout(() => {
+      if (this.deleted) return;
+      if (this.consumerSet.size === 0 && Date.now() - this.lastUsed >= expires) this.events.onUnused(this);
+      else this.armExpires();
+    }, Math.min(Math.max(due, 0), MAX_TIMER_MS));
+    this.expiresTimer.unref();
   }
 }
