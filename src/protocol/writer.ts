@@ -1,0 +1,221 @@
+import { FRAME_END, FRAME_HEADER_SIZE } from './constants.js';
+import { writeTable, type FieldTable } from './field-table.js';
+
+const TWO_32 = 4294967296;
+/** Above this, measuring a string first beats reserving 3 bytes per UTF-16 unit. */
+const MEASURE_THRESHOLD = 4096;
+
+/**
+ * A growable output cursor. Frames are written in place: `beginFrame` reserves the 7-byte header,
+ * `endFrame` backpatches the size and appends 0xCE, so a method, its header and its body frames end up in
+ * one buffer and one socket write.
+ *
+ * Fixed-width integer writes do not range-check (they keep the low bits, like `buf[i] = v`): callers are
+ * typed broker code. Values from users (field tables) are checked in field-table.ts.
+ */
+export class Writer {
+  buf: Buffer;
+  pos: number;
+
+  constructor(initialSize = 65536) {
+    this.buf = Buffer.allocUnsafe(Math.max(initialSize, 16));
+    this.pos = 0;
+  }
+
+  /** Makes room for n more bytes, doubling the buffer (and copying what was written) when needed. */
+  ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const needed = this.pos + n;
+    let size = this.buf.length * 2;
+    while (size < needed) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 8;
+    b[p + 1] = v;
+    this.pos = p + 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
+  }
+
+  /** Unsigned 64-bit. Numbers are exact up to 2^53; pass a bigint for anything larger. */
+  u64(v: number | bigint): void {
+    this.ensure(8);
+    if (typeof v === 'bigint') {
+      this.buf.writeBigUInt64BE(v, this.pos);
+      this.pos += 8;
+      return;
+    }
+    this.put64(Math.floor(v / TWO_32), v >>> 0);
+  }
+
+  i8(v: number): void {
+    this.u8(v & 0xff);
+  }
+
+  i16(v: number): void {
+    this.u16(v & 0xffff);
+  }
+
+  i32(v: number): void {
+    this.u32(v >>> 0);
+  }
+
+  i64(v: number | bigint): void {
+    this.ensure(8);
+    if (typeof v === 'bigint') {
+      this.buf.writeBigInt64BE(v, this.pos);
+      this.pos += 8;
+      return;
+    }
+    const hi = Math.floor(v / TWO_32);
+    this.put64(hi, v - hi * TWO_32);
+  }
+
+  private put64(hi: number, lo: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = hi >>> 24;
+    b[p + 1] = hi >>> 16;
+    b[p + 2] = hi >>> 8;
+    b[p + 3] = hi;
+    b[p + 4] = lo >>> 24;
+    b[p + 5] = lo >>> 16;
+    b[p + 6] = lo >>> 8;
+    b[p + 7] = lo;
+    this.pos = p + 8;
+  }
+
+  f32(v: number): void {
+    this.ensure(4);
+    this.buf.writeFloatBE(v, this.pos);
+    this.pos += 4;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** A length-prefixed UTF-8 string of at most 255 bytes; longer throws RangeError. */
+  shortstr(s: string): void {
+    const len = s.length;
+    if (len > 255) throw shortstrTooLong(s);
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes, so this is always enough room.
+    this.ensure(1 + len * 3);
+    const b = this.buf;
+    const p = this.pos;
+    const n = writeUtf8(b, s, p + 1);
+    if (n > 255) throw shortstrTooLong(s);
+    b[p] = n;
+    this.pos = p + 1 + n;
+  }
+
+  /** A u32-length-prefixed byte string; strings are written as UTF-8. */
+  longstr(v: Buffer | string): void {
+    if (typeof v !== 'string') {
+      this.u32(v.length);
+      this.bytes(v);
+      return;
+    }
+    const room = v.length > MEASURE_THRESHOLD ? Buffer.byteLength(v) : v.length * 3;
+    this.ensure(4 + room);
+    const p = this.pos;
+    const n = writeUtf8(this.buf, v, p + 4);
+    this.pos = p;
+    this.u32(n);
+    this.pos = p + 4 + n;
+  }
+
+  bytes(b: Buffer): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  table(t: FieldTable): void {
+    writeTable(this, t);
+  }
+
+  /** Writes type and channel, reserves the size, and returns the frame's start for `endFrame`. */
+  beginFrame(type: number, channel: number): number {
+    this.ensure(FRAME_HEADER_SIZE);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = type;
+    b[p + 1] = channel >>> 8;
+    b[p + 2] = channel;
+    this.pos = p + FRAME_HEADER_SIZE;
+    return p;
+  }
+
+  /** Backpatches the payload size of the frame begun at `start` and appends the frame-end octet. */
+  endFrame(start: number): void {
+    const size = this.pos - start - FRAME_HEADER_SIZE;
+    this.ensure(1);
+    const b = this.buf;
+    b[start + 3] = size >>> 24;
+    b[start + 4] = size >>> 16;
+    b[start + 5] = size >>> 8;
+    b[start + 6] = size;
+    b[this.pos++] = FRAME_END;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Copies out the pos bytes written so far and resets. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+}
+
+/**
+ * Writes s as UTF-8 at offset (room must be reserved) and returns the byte count. Short ASCII strings are
+ * copied in JS: a native call costs more than the copy at the lengths of names and tags.
+ */
+function writeUtf8(b: Buffer, s: string, offset: number): number {
+  const len = s.length;
+  if (len <= 24) {
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[offset + i] = c;
+    }
+    if (i === len) return len;
+  }
+  return b.write(s, offset, 'utf8');
+}
+
+function shortstrTooLong(s: string): RangeError {
+  return new RangeError(`shortstr longer than 255 bytes (${Buffer.byteLength(s)}): ${s.slice(0, 32)}...`);
+}
