@@ -13,6 +13,7 @@ import { handleTopologyMethod } from './topology-methods.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { withHeader } from './message-headers.js';
+import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
 
 type Settle = 'ack' | 'reject' | 'requeue';
 
@@ -39,6 +40,8 @@ export class Channel {
   /** tx.select: acks held until commit. */
   private txSettles: PendingSettle[] | undefined;
   private open = true;
+  /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
+  replyQueue: Queue | undefined;
 
   constructor(connection: Connection, id: number, vhost: VirtualHost) {
     this.connection = connection;
@@ -154,7 +157,16 @@ export class Channel {
   }
 
   private onConsume(m: MethodOf<'basic.consume'>): void {
-    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.connection);
+    const name = this.resolveQueueName(m.queue);
+    let queue: Queue;
+    if (name === REPLY_TO) {
+      assertReplyConsumerNoAck(m.noAck);
+      if (this.replyQueue !== undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer already set');
+      queue = createReplyQueue(this.vhost, this.connection);
+      this.replyQueue = queue;
+    } else {
+      queue = this.vhost.getQueue(name, this.connection);
+    }
     const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
     if (this.consumers.has(tag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${tag}'`);
     if (queue.hasExclusiveConsumer() || (m.exclusive && queue.consumerCount > 0)) {
@@ -174,6 +186,7 @@ export class Channel {
     if (consumer !== undefined) {
       this.consumers.delete(tag);
       consumer.queue.removeConsumer(consumer);
+      if (consumer.queue === this.replyQueue) this.dropReplyQueue();
     }
     if (!nowait) this.send({ name: 'basic.cancel-ok', consumerTag: tag });
   }
@@ -281,6 +294,12 @@ export class Channel {
     this.txSettles = [];
   }
 
+  private dropReplyQueue(): void {
+    if (this.replyQueue === undefined) return;
+    dropReplyQueue(this.vhost, this.replyQueue);
+    this.replyQueue = undefined;
+  }
+
   /**
    * RabbitMQ's consumer timeout: a delivery unacknowledged for longer closes the channel with
    * 406 (its unacked messages go back to their queues). The oldest delivery decides.
@@ -307,6 +326,7 @@ export class Channel {
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
     for (const c of consumers) c.queue.removeConsumer(c);
+    this.dropReplyQueue();
     if (this.txSettles !== undefined) {
       for (const s of this.txSettles) this.unacked.restore(s.deliveries);
       this.txSettles = undefined;

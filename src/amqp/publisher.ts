@@ -8,6 +8,7 @@ import type { FieldTable } from '../protocol/field-table.js';
 import { encodeBasicAckFrame, encodeBasicNackFrame, encodeBasicReturnFrame, type MethodOf } from '../protocol/methods.generated.js';
 import { ReplyCode } from '../errors/reply-codes.js';
 import type { Channel } from './channel.js';
+import { rewriteReplyTo } from './direct-reply-to.js';
 
 interface HeldPublish {
   readonly exchange: Exchange;
@@ -120,6 +121,7 @@ export class Publisher {
       throw amqpError('WARREN_SYNTAX_ERROR', `content header properties do not decode: ${(err as Error).message}`);
     }
     if (message.expiration !== undefined) parseExpiration(message.expiration); // 406 before routing
+    if ((message.flags & MessageFlags.DirectReplyTo) !== 0) rewriteReplyTo(message, this.channel.replyQueue);
     const routingKeys = routingKeysOf(message, m.routingKey);
     if (this.held !== undefined) {
       this.held.push({ exchange, message, routingKeys, mandatory: m.mandatory });
@@ -130,11 +132,12 @@ export class Publisher {
 
   private dispatch(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean): void {
     const targets = this.targets;
-    this.channel.vhost.route(exchange, message, routingKeys, targets);
+    // Messages held by a delayed exchange count as routed: no basic.return for them.
+    const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
     const ttl = message.expiration === undefined ? undefined : parseExpiration(message.expiration);
     let accepted = true;
     for (const q of targets) if (!q.enqueue(message, ttl)) accepted = false;
-    const routed = targets.length > 0;
+    const routed = targets.length > 0 || held > 0;
     targets.length = 0;
     if (!routed && mandatory) this.sendReturn(message);
     // x-overflow reject-publish: a queue that refused the message turns the confirm into a nack.

@@ -1,5 +1,6 @@
 import type { Method } from '../protocol/methods.generated.js';
 import type { Channel } from './channel.js';
+import { REPLY_TO } from './direct-reply-to.js';
 
 /**
  * exchange.* and queue.*: declare, delete, bind, unbind, purge. The vhost enforces the rules
@@ -35,8 +36,15 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       if (!m.nowait) ch.send({ name: 'exchange.unbind-ok' });
       return true;
     case 'queue.declare': {
+      if (m.passive && m.queue === REPLY_TO) {
+        // The pseudo-queue always "exists" (RabbitMQ answers a passive declare of it).
+        if (!m.nowait) ch.send({ name: 'queue.declare-ok', queue: REPLY_TO, messageCount: 0, consumerCount: 0 });
+        return true;
+      }
+      // An empty name asks for a server-named queue; a passive declare takes its name literally
+      // (RabbitMQ answers a passive '' with "no queue ''", not with the last declared queue).
       const serverNamed = m.queue === '' && !m.passive;
-      const name = serverNamed ? vhost.generateQueueName() : ch.resolveQueueName(m.queue);
+      const name = serverNamed ? vhost.generateQueueName() : m.queue;
       const queue = vhost.declareQueue(
         { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments, serverNamed },
         owner,

@@ -11,12 +11,16 @@ const FLAG_CORRELATION_ID = 1 << 10;
 const FLAG_REPLY_TO = 1 << 9;
 const FLAG_EXPIRATION = 1 << 8;
 
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
 /** Flags worked out once when a message is published, so queues never decode properties. */
 export const MessageFlags = {
   Persistent: 1,
   HasHeaders: 2,
   HasExpiration: 4,
   HasPriority: 8,
+  /** reply_to is exactly amq.rabbitmq.reply-to: the channel rewrites it (direct reply-to). */
+  DirectReplyTo: 16,
 } as const;
 
 /**
@@ -111,7 +115,13 @@ export function peekProperties(raw: Buffer): Peeked {
     pos += 1;
   }
   if (bits & FLAG_CORRELATION_ID) shortstr();
-  if (bits & FLAG_REPLY_TO) shortstr();
+  if (bits & FLAG_REPLY_TO) {
+    const len = raw.readUInt8(pos);
+    if (len === DIRECT_REPLY_TO.length && raw.toString('latin1', pos + 1, pos + 1 + len) === DIRECT_REPLY_TO) {
+      result.flags |= MessageFlags.DirectReplyTo;
+    }
+    pos += 1 + len;
+  }
   if (bits & FLAG_EXPIRATION) {
     const len = raw.readUInt8(pos);
     if (pos + 1 + len > raw.length) throw new RangeError('content header properties truncated');

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
-import type { FieldTable } from '../protocol/field-table.js';
+import { tablesEqual, type FieldTable } from '../protocol/field-table.js';
 import { Exchange, isExchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
-import { createRoutingTable, isBuiltinExchangeType } from './exchange/exchange-type.js';
-import { assertEquivalentArgs, assertEquivalentFlag } from './equivalence.js';
+import { createRoutingTable } from './exchange/exchange-type.js';
+import { createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
+import { DelayScheduler } from './exchange/delayed.js';
+import {
+  assertEquivalentArgs,
+  assertEquivalentFlag,
+  EXCHANGE_EQUIVALENCE_ARGS,
+  QUEUE_EQUIVALENCE_ARGS,
+  rabbitTypeName,
+} from './equivalence.js';
 import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
@@ -33,6 +41,8 @@ export class VirtualHost {
   readonly name: string;
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
+  readonly replyQueues = new Map<string, Queue>();
   private routeEpoch = 0;
   private readonly worklist: Exchange[] = [];
   private readonly scratch: Destination[] = [];
@@ -53,9 +63,17 @@ export class VirtualHost {
 
   // ---- exchanges ---------------------------------------------------------------------------
 
+  /**
+   * RabbitMQ's order of checks: the type (a connection error), the default exchange, then an
+   * existing exchange must match; only a new name is checked for the reserved amq. prefix, so
+   * redeclaring amq.direct with its own flags succeeds.
+   */
   declareExchange(req: DeclareExchangeRequest): Exchange {
-    if (req.passive) return this.getExchange(req.name);
-    if (!isBuiltinExchangeType(req.type)) {
+    if (req.passive) {
+      if (req.name === '') throw this.defaultExchangeRefused();
+      return this.getExchange(req.name);
+    }
+    if (!isKnownExchangeType(req.type)) {
       throw amqpError('WARREN_EXCHANGE_TYPE_UNKNOWN', `unknown exchange type '${req.type}'`);
     }
     if (req.name === '') throw this.defaultExchangeRefused();
@@ -66,14 +84,25 @@ export class VirtualHost {
       assertEquivalentFlag('exchange', n, this.name, 'durable', req.durable, existing.options.durable);
       assertEquivalentFlag('exchange', n, this.name, 'auto_delete', req.autoDelete, existing.options.autoDelete);
       assertEquivalentFlag('exchange', n, this.name, 'internal', req.internal, existing.options.internal);
-      assertEquivalentArgs('exchange', n, this.name, req.arguments, existing.options.arguments);
+      assertEquivalentArgs('exchange', n, this.name, req.arguments, existing.options.arguments, EXCHANGE_EQUIVALENCE_ARGS);
       return existing;
     }
     if (req.name.startsWith('amq.')) {
       throw amqpError('WARREN_ACCESS_REFUSED', `exchange name '${req.name}' contains reserved prefix 'amq.*'`);
     }
+    const ae = Object.hasOwn(req.arguments, 'alternate-exchange') ? req.arguments['alternate-exchange'] : undefined;
+    if (ae !== undefined && ae.type !== 'string') {
+      throw amqpError(
+        'WARREN_ARGUMENT_INVALID',
+        `invalid type '${rabbitTypeName(ae)}' for arg 'alternate-exchange' in exchange '${req.name}' in vhost '${this.name}'`,
+      );
+    }
     const options = { durable: req.durable, autoDelete: req.autoDelete, internal: req.internal, arguments: req.arguments };
-    const exchange = new Exchange(req.name, req.type, options, createRoutingTable<Destination>(req.type));
+    const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
+    const exchange = new Exchange(req.name, req.type, options, table);
+    if (req.type === DELAYED_EXCHANGE_TYPE) {
+      exchange.delayed = new DelayScheduler((message, keys) => this.releaseDelayed(exchange, message, keys));
+    }
     this.exchanges.set(req.name, exchange);
     return exchange;
   }
@@ -86,32 +115,44 @@ export class VirtualHost {
 
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === '') throw this.defaultExchangeRefused();
+    // RabbitMQ refuses the whole reserved prefix, whether or not such an exchange exists.
+    if (name.startsWith('amq.')) {
+      throw amqpError('WARREN_ACCESS_REFUSED', `deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
+    }
     const exchange = this.exchanges.get(name);
     if (exchange === undefined) return; // idempotent, as RabbitMQ 3.x
-    if (exchange.builtin) {
-      throw amqpError('WARREN_ACCESS_REFUSED', `deletion of built-in exchange '${name}' in vhost '${this.name}' is not allowed`);
-    }
     if (ifUnused && exchange.table.size > 0) {
       throw amqpError('WARREN_PRECONDITION_FAILED', `exchange '${name}' in vhost '${this.name}' in use`);
     }
     this.removeExchange(exchange);
   }
 
+  /** A missing source is reported before a missing destination, as RabbitMQ does. */
   bindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
-    const destination = this.bindableExchange(destinationName);
-    const source = this.bindableExchange(sourceName);
+    this.assertNotDefault(destinationName, sourceName);
+    const source = this.getExchange(sourceName);
+    const destination = this.getExchange(destinationName);
     source.table.validateBinding(routingKey, args);
     if (source.table.bind(destination, routingKey, args)) source.hadBinding = true;
   }
 
+  /** Idempotent like RabbitMQ's: a missing source, destination or binding is not an error. */
   unbindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
-    const destination = this.bindableExchange(destinationName);
-    const source = this.bindableExchange(sourceName);
+    this.assertNotDefault(destinationName, sourceName);
+    const source = this.exchanges.get(sourceName);
+    const destination = this.exchanges.get(destinationName);
+    if (source === undefined || destination === undefined) return;
     if (source.table.unbind(destination, routingKey, args)) this.maybeAutoDelete(source);
   }
 
   // ---- queues ------------------------------------------------------------------------------
 
+  /**
+   * RabbitMQ's rules: a client-chosen name may never start with amq. (even to redeclare a
+   * server-named queue); an exclusive queue is never durable; a redeclare must agree on
+   * exclusivity (405 otherwise), then on durable, auto_delete and the arguments RabbitMQ compares
+   * (406). Arguments are validated only when the queue is created: a redeclare is just compared.
+   */
   declareQueue(req: DeclareQueueRequest, owner: object): Queue {
     const existing = this.queues.get(req.name);
     if (req.passive) {
@@ -119,23 +160,22 @@ export class VirtualHost {
       this.assertAccessible(existing, owner);
       return existing;
     }
-    // Arguments are checked before anything is declared or compared (406 naming the argument).
-    const args = parseQueueArgs(req.arguments, req.name, this.name);
-    if (existing !== undefined) {
-      this.assertAccessible(existing, owner);
-      existing.touch();
-      const n = req.name;
-      assertEquivalentFlag('queue', n, this.name, 'durable', req.durable, existing.options.durable);
-      assertEquivalentFlag('queue', n, this.name, 'exclusive', req.exclusive, existing.options.exclusive);
-      assertEquivalentFlag('queue', n, this.name, 'auto_delete', req.autoDelete, existing.options.autoDelete);
-      assertEquivalentArgs('queue', n, this.name, req.arguments, existing.options.arguments);
-      return existing;
-    }
     if (req.name.startsWith('amq.') && req.serverNamed !== true) {
       throw amqpError('WARREN_ACCESS_REFUSED', `queue name '${req.name}' contains reserved prefix 'amq.*'`);
     }
+    const durable = req.durable && !req.exclusive;
+    if (existing !== undefined) {
+      if (existing.exclusiveOwner !== (req.exclusive ? owner : undefined)) throw this.locked(existing);
+      existing.touch();
+      const n = req.name;
+      assertEquivalentFlag('queue', n, this.name, 'durable', durable, existing.options.durable);
+      assertEquivalentFlag('queue', n, this.name, 'auto_delete', req.autoDelete, existing.options.autoDelete);
+      assertEquivalentArgs('queue', n, this.name, req.arguments, existing.options.arguments, QUEUE_EQUIVALENCE_ARGS);
+      return existing;
+    }
+    const args = parseQueueArgs(req.arguments, req.name, this.name);
     const options: QueueOptions = {
-      durable: req.durable,
+      durable,
       exclusive: req.exclusive,
       autoDelete: req.autoDelete,
       arguments: req.arguments,
@@ -170,21 +210,34 @@ export class VirtualHost {
       throw amqpError('WARREN_PRECONDITION_FAILED', `queue '${name}' in vhost '${this.name}' in use`);
     }
     if (ifEmpty && queue.messageCount > 0) {
-      throw amqpError('WARREN_PRECONDITION_FAILED', `queue '${name}' in vhost '${this.name}' is not empty`);
+      throw amqpError('WARREN_PRECONDITION_FAILED', `queue '${name}' in vhost '${this.name}' not empty`);
     }
     return this.removeQueue(queue);
   }
 
+  /** RabbitMQ's order: default exchange, missing exchange, missing queue, invalid binding, exclusivity. */
   bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
-    const queue = this.getQueue(queueName, owner);
-    const exchange = this.bindableExchange(exchangeName);
+    this.assertNotDefault(exchangeName);
+    const exchange = this.getExchange(exchangeName);
+    const queue = this.queues.get(queueName);
+    if (queue === undefined) throw this.queueNotFound(queueName);
     exchange.table.validateBinding(routingKey, args);
+    this.assertAccessible(queue, owner);
     if (exchange.table.bind(queue, routingKey, args)) exchange.hadBinding = true;
   }
 
+  /**
+   * Idempotent like RabbitMQ's: a missing exchange, queue or binding is not an error, and only an
+   * existing binding is refused on another connection's exclusive queue.
+   */
   unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
-    const queue = this.getQueue(queueName, owner);
-    const exchange = this.bindableExchange(exchangeName);
+    this.assertNotDefault(exchangeName);
+    const exchange = this.exchanges.get(exchangeName);
+    const queue = this.queues.get(queueName);
+    if (exchange === undefined || queue === undefined) return;
+    if (queue.exclusiveOwner !== undefined && queue.exclusiveOwner !== owner && hasBinding(exchange, queue, routingKey, args)) {
+      throw this.locked(queue);
+    }
     if (exchange.table.unbind(queue, routingKey, args)) this.maybeAutoDelete(exchange);
   }
 
@@ -202,7 +255,8 @@ export class VirtualHost {
    * followed once per exchange (cycles end); an exchange that routes nowhere hands the message
    * to its alternate exchange, as RabbitMQ does per exchange.
    */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[]): void {
+  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], released?: Exchange): number {
+    let held = 0;
     const epoch = ++this.routeEpoch;
     const worklist = this.worklist;
     const scratch = this.scratch;
@@ -214,11 +268,19 @@ export class VirtualHost {
       scratch.length = 0;
       if (x.isDefault) {
         for (const key of routingKeys) {
-          const q = this.queues.get(key);
+          const q = this.queues.get(key) ?? this.replyQueues.get(key);
           if (q !== undefined) scratch.push(q);
         }
       } else {
-        const headers = x.type === 'headers' ? message.properties.headers : undefined;
+        if (x.delayed !== undefined && x !== released) {
+          const delay = DelayScheduler.delayOf(message);
+          if (delay > 0) {
+            x.delayed.schedule(message, routingKeys, delay);
+            held++;
+            continue;
+          }
+        }
+        const headers = x.routesByHeaders ? message.properties.headers : undefined;
         for (const key of routingKeys) x.table.route(key, headers, scratch);
       }
       if (scratch.length === 0 && x.alternateExchange !== undefined) {
@@ -238,6 +300,16 @@ export class VirtualHost {
     }
     scratch.length = 0;
     worklist.length = 0;
+    return held;
+  }
+
+  /** A delayed message is due: route it from its delayed exchange, now without the delay. */
+  private releaseDelayed(exchange: Exchange, message: Message, routingKeys: readonly string[]): void {
+    if (this.exchanges.get(exchange.name) !== exchange) return;
+    const targets: Queue[] = [];
+    this.route(exchange, message, routingKeys, targets, exchange);
+    const ttl = message.expiration !== undefined && /^\d+$/.test(message.expiration) ? Number(message.expiration) : undefined;
+    for (const target of targets) target.enqueue(message, ttl);
   }
 
   /**
@@ -259,9 +331,9 @@ export class VirtualHost {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private bindableExchange(name: string): Exchange {
-    if (name === '') throw this.defaultExchangeRefused();
-    return this.getExchange(name);
+  /** Binding to or from the default exchange is refused whatever else is wrong. */
+  private assertNotDefault(...names: string[]): void {
+    if (names.includes('')) throw this.defaultExchangeRefused();
   }
 
   private removeQueue(queue: Queue): number {
@@ -275,6 +347,7 @@ export class VirtualHost {
 
   private removeExchange(exchange: Exchange): void {
     this.exchanges.delete(exchange.name);
+    exchange.delayed?.stop();
     for (const other of [...this.exchanges.values()]) {
       if (other.table.unbindAll(exchange) > 0) this.maybeAutoDelete(other);
     }
@@ -288,12 +361,14 @@ export class VirtualHost {
 
   private assertAccessible(queue: Queue, owner: object): void {
     const exclusiveOwner = queue.exclusiveOwner;
-    if (exclusiveOwner !== undefined && exclusiveOwner !== owner) {
-      throw amqpError(
-        'WARREN_RESOURCE_LOCKED',
-        `cannot obtain exclusive access to locked queue '${queue.name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
-      );
-    }
+    if (exclusiveOwner !== undefined && exclusiveOwner !== owner) throw this.locked(queue);
+  }
+
+  private locked(queue: Queue) {
+    return amqpError(
+      'WARREN_RESOURCE_LOCKED',
+      `cannot obtain exclusive access to locked queue '${queue.name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+    );
   }
 
   private queueNotFound(name: string) {
@@ -303,4 +378,13 @@ export class VirtualHost {
   private defaultExchangeRefused() {
     return amqpError('WARREN_ACCESS_REFUSED', `operation not permitted on the default exchange`);
   }
+}
+
+/** Whether this exact binding exists (rare path: an unbind on another connection's exclusive queue). */
+function hasBinding(exchange: Exchange, destination: Destination, routingKey: string, args: FieldTable): boolean {
+  if (!exchange.table.hasBindingsTo(destination)) return false;
+  for (const b of exchange.table.bindings()) {
+    if (b.destination === destination && b.routingKey === routingKey && tablesEqual(b.args, args)) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { FieldTable } from '../../protocol/field-table.js';
 import type { Queue } from '../queue/queue.js';
+import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
 
 export type Destination = Queue | Exchange;
@@ -25,6 +26,10 @@ export class Exchange {
   routeMark = 0;
   /** Auto-delete applies only once the exchange has had a binding. */
   hadBinding = false;
+  /** x-delayed-message exchanges hold messages with an x-delay header here until due. */
+  delayed: DelayScheduler | undefined;
+  /** headers routing (or a delayed exchange of type headers) needs the decoded headers table. */
+  readonly routesByHeaders: boolean;
 
   constructor(
     name: string,
@@ -38,6 +43,8 @@ export class Exchange {
     this.options = options;
     this.table = table;
     this.builtin = builtin;
+    const delayedType = options.arguments['x-delayed-type'];
+    this.routesByHeaders = type === 'headers' || (type === 'x-delayed-message' && delayedType?.type === 'string' && delayedType.value === 'headers');
     const ae = options.arguments['alternate-exchange'];
     this.alternateExchange = ae !== undefined && ae.type === 'string' ? ae.value : undefined;
   }

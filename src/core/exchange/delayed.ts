@@ -1,0 +1,97 @@
+import { asNumber } from '../../protocol/field-table.js';
+import { MinHeap } from '../../util/min-heap.js';
+import { MAX_TIMER_MS } from '../queue/expiry.js';
+import { Message, MessageFlags } from '../message.js';
+
+/** The exchange type name of RabbitMQ's delayed-message plugin, built in here. */
+export const DELAYED_EXCHANGE_TYPE = 'x-delayed-message';
+
+interface Held {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly routingKeys: readonly string[];
+  /** Property bytes then body bytes, copied out of the socket chunk so nothing else is pinned. */
+  readonly data: Buffer;
+  readonly propertiesLength: number;
+}
+
+/**
+ * Holds messages published with an `x-delay` header until they are due, ordered by due time
+ * (FIFO for equal times), with one timer for the earliest. Delays beyond setTimeout's 2^31-1 ms
+ * ceiling (and beyond the plugin's 2^32-1 ms limit) are re-armed in steps.
+ */
+export class DelayScheduler {
+  private readonly heap = new MinHeap<Held>();
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private readonly release: (message: Message, routingKeys: readonly string[]) => void;
+  private stopped = false;
+
+  constructor(release: (message: Message, routingKeys: readonly string[]) => void) {
+    this.release = release;
+  }
+
+  get size(): number {
+    return this.heap.size;
+  }
+
+  /** The delay a message asks for, or 0 when it has none (negative and missing mean now). */
+  static delayOf(message: Message): number {
+    if ((message.flags & MessageFlags.HasHeaders) === 0) return 0;
+    const delay = asNumber(message.properties.headers?.['x-delay']);
+    return delay === undefined || !(delay > 0) ? 0 : Math.floor(delay);
+  }
+
+  schedule(message: Message, routingKeys: readonly string[], delayMs: number, now = Date.now()): void {
+    const props = message.rawProperties;
+    const data = Buffer.allocUnsafe(props.length + message.body.length);
+    props.copy(data, 0);
+    message.body.copy(data, props.length);
+    const due = now + delayMs;
+    this.heap.push(due, {
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      routingKeys: routingKeys.length === 1 && routingKeys[0] === message.routingKey ? SAME_KEY : routingKeys,
+      data,
+      propertiesLength: props.length,
+    });
+    if (due < this.armedFor) this.arm(due);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.heap.clear();
+  }
+
+  private arm(at: number): void {
+    if (this.stopped) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.armedFor = at;
+    this.timer = setTimeout(this.fire, Math.min(Math.max(at - Date.now(), 0), MAX_TIMER_MS));
+    this.timer.unref();
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = Date.now();
+    for (;;) {
+      const due = this.heap.peekKey();
+      if (due === undefined || due > now) break;
+      const held = this.heap.pop() as Held;
+      const message = new Message(
+        held.exchange,
+        held.routingKey,
+        held.data.subarray(0, held.propertiesLength),
+        held.data.subarray(held.propertiesLength),
+      );
+      this.release(message, held.routingKeys === SAME_KEY ? [held.routingKey] : held.routingKeys);
+    }
+    const next = this.heap.peekKey();
+    if (next !== undefined) this.arm(next);
+  };
+}
+
+/** Marker for the common case: route with the message's own routing key. */
+const SAME_KEY: readonly string[] = Object.freeze([]);
