@@ -67,7 +67,8 @@ describe('basic.publish', () => {
     const ch = await conn.createConfirmChannel();
     const events: string[] = [];
     ch.on('return', (msg: amqp.Message) => {
-      events.push(`return:${msg.fields.replyCode}:${msg.fields.replyText}:${msg.content.toString()}`);
+      const f = msg.fields as unknown as { replyCode: number; replyText: string };
+      events.push(`return:${f.replyCode}:${f.replyText}:${msg.content.toString()}`);
     });
     await new Promise<void>((resolve, reject) => {
       ch.publish('amq.direct', 'nobody-home', body('lost'), { mandatory: true }, (err) => {

@@ -46,7 +46,7 @@ describe('x-max-length and x-overflow', () => {
     expect(await drain(queue)).toEqual(['3', '4']);
     const dead = await ch.get(dlq, { noAck: true });
     expect(dead && dead.content.toString()).toBe('1');
-    expect(dead && dead.properties.headers!['x-death'][0]).toMatchObject({ reason: 'maxlen', queue });
+    expect(dead && (dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0]).toMatchObject({ reason: 'maxlen', queue });
     expect(await drain(dlq)).toEqual(['2']);
   });
 
@@ -97,7 +97,7 @@ describe('x-max-length and x-overflow', () => {
     expect(await drain(queue)).toEqual(['kept']);
     const dead = await ch.get(dlq, { noAck: true });
     expect(dead && dead.content.toString()).toBe('refused');
-    expect(dead && dead.properties.headers!['x-death'][0]).toMatchObject({ reason: 'maxlen' });
+    expect(dead && (dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0]).toMatchObject({ reason: 'maxlen' });
   });
 
   it('rejects an unknown x-overflow with 406 naming the argument', async () => {
@@ -127,6 +127,6 @@ describe('x-delivery-limit', () => {
     expect((await ch.checkQueue(queue)).messageCount).toBe(0);
     await eventually(() => broker.vhosts.get('/')!.queues.get(dlq)!.messageCount === 1);
     const dead = await ch.get(dlq, { noAck: true });
-    expect(dead && dead.properties.headers!['x-death'][0]).toMatchObject({ reason: 'delivery_limit', queue });
+    expect(dead && (dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0]).toMatchObject({ reason: 'delivery_limit', queue });
   });
 });

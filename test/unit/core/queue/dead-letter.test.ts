@@ -26,7 +26,7 @@ describe('deadLetterCopy', () => {
       key('original-expiration'), sstr('5000'),
     ]);
     const expected = Buffer.concat([u32(entryBody.length), entryBody]);
-    const entry = (xDeath as { value: { value: FieldTable }[] }).value[0]!.value;
+    const entry = (xDeath as unknown as { value: { value: FieldTable }[] }).value[0]!.value;
     expect(encodeTable(entry).equals(expected)).toBe(true);
     expect(copy.message.properties.expiration).toBeUndefined();
     expect(copy.message.properties.deliveryMode).toBe(2);
@@ -38,7 +38,7 @@ describe('deadLetterCopy', () => {
     const first = deadLetterCopy(msg({}), 'a', 'rejected', 'dlx', undefined, 1000_000);
     const second = deadLetterCopy(first.message, 'b', 'expired', 'dlx2', undefined, 2000_000);
     const third = deadLetterCopy(second.message, 'a', 'rejected', 'dlx', 'fixed', 3000_000);
-    const deaths = (third.message.properties.headers!['x-death'] as { value: { value: FieldTable }[] }).value.map((v) => v.value);
+    const deaths = (third.message.properties.headers!['x-death'] as unknown as { value: { value: FieldTable }[] }).value.map((v) => v.value);
     expect(deaths.map((d) => [d['queue']?.value, d['reason']?.value, d['count']?.value])).toEqual([
       ['a', 'rejected', 2],
       ['b', 'expired', 1],
