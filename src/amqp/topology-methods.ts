@@ -57,16 +57,16 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
     }
     case 'queue.bind': {
       const queue = ch.resolveQueueName(m.queue);
-      // Spec 1.7.2.3: an empty queue name and an empty routing key both mean the last declared queue.
-      const key = m.queue === '' && m.routingKey === '' ? queue : m.routingKey;
-      vhost.bindQueue(queue, m.exchange, key, m.arguments, owner);
+      vhost.bindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
       if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
       return true;
     }
-    case 'queue.unbind':
-      vhost.unbindQueue(ch.resolveQueueName(m.queue), m.exchange, m.routingKey, m.arguments, owner);
+    case 'queue.unbind': {
+      const queue = ch.resolveQueueName(m.queue);
+      vhost.unbindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
       ch.send({ name: 'queue.unbind-ok' });
       return true;
+    }
     case 'queue.purge': {
       const count = vhost.getQueue(ch.resolveQueueName(m.queue), owner).purge();
       if (!m.nowait) ch.send({ name: 'queue.purge-ok', messageCount: count });
@@ -80,4 +80,12 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * Spec 1.7.2.3: an empty queue name and an empty routing key both mean the last declared queue.
+ * RabbitMQ applies it to queue.unbind too, so a shortcut binding can be undone the same way.
+ */
+function shortcutKey(queueField: string, routingKey: string, queue: string): string {
+  return queueField === '' && routingKey === '' ? queue : routingKey;
 }

@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   WARREN_CONSUMER_TIMEOUT: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A consumer held an unacknowledged delivery longer than consumer_timeout.' },
   WARREN_NOT_FOUND: { reply: 'NOT_FOUND', scope: 'channel', description: 'A named exchange, queue or consumer does not exist.' },
   WARREN_ACCESS_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The operation is forbidden: a reserved amq. name, or a change to the default exchange.' },
-  WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or has an exclusive consumer.' },
+  WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or a redeclare disagrees with it on the exclusive flag.' },
   WARREN_CONSUMER_TAG_REUSED: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'basic.consume named a consumer tag already in use on the channel.' },
   WARREN_PUBLISH_INTERNAL: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.publish to an internal exchange.' },
   WARREN_EXCLUSIVE_CONSUMER: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.consume on a queue with an exclusive consumer, or an exclusive consume on a queue that has consumers.' },
