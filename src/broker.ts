@@ -4,7 +4,8 @@ import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
-import { VirtualHost } from './core/vhost.js';
+import type { VirtualHost } from './core/vhost.js';
+import { recover } from './recovery.js';
 import { createLogger, type Logger } from './util/logger.js';
 
 export interface BrokerOptions extends ConfigInput {
@@ -28,10 +29,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const { logger: givenLogger, ...input } = options;
   const config = resolveConfig(input);
   const logger = givenLogger ?? createLogger(config.logLevel);
-  mkdirSync(resolve(config.dataDir), { recursive: true });
-
-  const vhosts = new Map<string, VirtualHost>();
-  for (const name of config.vhosts) vhosts.set(name, new VirtualHost(name));
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const { vhosts, persistence, definitions } = recover(dataDir, config.vhosts, config.fsync, logger);
 
   let clock = Date.now();
   const ctx: BrokerContext = {
@@ -56,7 +56,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhosts,
     connectionCount: () => server.connectionCount,
     close: () => {
-      closing ??= server.close().then(() => logger.info({ event: 'broker.stopped' }, 'stopped'));
+      closing ??= server
+        .close()
+        .then(() => persistence.scheduler.idle())
+        .then(() => {
+          persistence.closeAll();
+          definitions.close();
+          logger.info({ event: 'broker.stopped' }, 'stopped');
+        });
       return closing;
     },
   };

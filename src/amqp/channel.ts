@@ -209,6 +209,7 @@ export class Channel {
     }
     const tag = this.nextDeliveryTag++;
     if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.connection.ctx.now() });
+    else queue.settle(entry);
     const w = this.connection.outbound.writer;
     const msg = entry.message;
     encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
@@ -270,6 +271,8 @@ export class Channel {
       }
     } else if (kind === 'reject') {
       for (const d of deliveries) d.queue.reject(d.entry);
+    } else {
+      for (const d of deliveries) d.queue.settle(d.entry);
     }
     this.resumeDeliveries();
   }

@@ -8,6 +8,8 @@ import type { FieldTable } from '../protocol/field-table.js';
 import { encodeBasicAckFrame, encodeBasicNackFrame, encodeBasicReturnFrame, type MethodOf } from '../protocol/methods.generated.js';
 import { ReplyCode } from '../errors/reply-codes.js';
 import type { Channel } from './channel.js';
+import type { SyncTicket } from '../core/persistence.js';
+import { Deque } from '../util/deque.js';
 import { rewriteReplyTo } from './direct-reply-to.js';
 
 interface HeldPublish {
@@ -39,6 +41,7 @@ export class Publisher {
   private runFirst = 0;
   private runLast = 0;
   private held: HeldPublish[] | undefined;
+  private readonly inFlight = new Deque<PendingConfirm>();
   private readonly targets: Queue[] = [];
 
   constructor(channel: Channel) {
@@ -135,13 +138,29 @@ export class Publisher {
     // Messages held by a delayed exchange count as routed: no basic.return for them.
     const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
     const ttl = message.expiration === undefined ? undefined : parseExpiration(message.expiration);
-    let accepted = true;
-    for (const q of targets) if (!q.enqueue(message, ttl)) accepted = false;
     const routed = targets.length > 0 || held > 0;
+    if (!this.confirmMode) {
+      for (const q of targets) q.enqueue(message, ttl);
+      targets.length = 0;
+      if (!routed && mandatory) this.sendReturn(message);
+      return;
+    }
+    // The confirm waits for every durable queue that wrote the message to sync it to disk.
+    const pending = new PendingConfirm(this, ++this.publishSeq);
+    this.inFlight.push(pending);
+    for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
     targets.length = 0;
     if (!routed && mandatory) this.sendReturn(message);
-    // x-overflow reject-publish: a queue that refused the message turns the confirm into a nack.
-    if (this.confirmMode) this.settleConfirm(++this.publishSeq, accepted);
+    pending.synced();
+  }
+
+  /** Sends confirms in publish order: a settled one waits behind any earlier one still syncing. */
+  releaseConfirms(): void {
+    const inFlight = this.inFlight;
+    for (let head = inFlight.peek(); head !== undefined && head.waiting === 0; head = inFlight.peek()) {
+      inFlight.shift();
+      this.settleConfirm(head.seq, head.ack);
+    }
   }
 
   private sendReturn(message: Message): void {
@@ -202,6 +221,21 @@ export class Publisher {
     this.chunks = [];
     if (this.held !== undefined) this.held = [];
     this.runKind = 0;
+    this.inFlight.clear();
+  }
+}
+
+/** One publish in confirm mode; `waiting` counts the dispatcher's hold plus each disk write. */
+class PendingConfirm implements SyncTicket {
+  waiting = 1;
+  ack = true;
+  constructor(
+    private readonly publisher: Publisher,
+    readonly seq: number,
+  ) {}
+
+  synced(): void {
+    if (--this.waiting === 0) this.publisher.releaseConfirms();
   }
 }
 

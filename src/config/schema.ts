@@ -6,6 +6,7 @@ import {
   parseString,
   parseUserFlag,
   parseUsersJson,
+  ParseError,
   type UserInput,
 } from './parsers.js';
 
@@ -13,6 +14,8 @@ export type { UserInput } from './parsers.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const FSYNC_POLICIES = ['always', 'never'] as const;
+export type FsyncPolicy = (typeof FSYNC_POLICIES)[number];
 
 /** A user after resolution: every field present. */
 export interface User {
@@ -37,6 +40,7 @@ export interface Config {
   readonly users: readonly User[];
   readonly vhosts: readonly string[];
   readonly logLevel: LogLevel;
+  readonly fsync: FsyncPolicy;
 }
 
 type InputValue<K extends keyof Config> = K extends 'users' ? readonly UserInput[] : Config[K];
@@ -232,6 +236,22 @@ export const OPTIONS = [
     arg: 'LEVEL',
     description: `Least severe level logged, as JSON lines on stdout: ${LOG_LEVELS.join(', ')}.`,
     parse: parseLevel,
+  },
+  {
+    key: 'fsync',
+    schema: { type: 'string', enum: FSYNC_POLICIES },
+    default: 'always',
+    env: 'WARREN_FSYNC',
+    flag: '--fsync',
+    arg: 'POLICY',
+    description:
+      'always: a publisher confirm for a persistent message on a durable queue is sent only after the message ' +
+      'is fsynced (survives power loss; many confirms share one fsync). never: confirmed once written to the OS, ' +
+      "as RabbitMQ does (survives a broker crash, not a power loss).",
+    parse: (text: string) => {
+      if (!(FSYNC_POLICIES as readonly string[]).includes(text)) throw new ParseError(`must be one of ${FSYNC_POLICIES.join(', ')}`);
+      return text as FsyncPolicy;
+    },
   },
 ] as const satisfies readonly AnyOption[];
 

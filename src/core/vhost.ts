@@ -16,6 +16,7 @@ import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
+import type { TopologyListener } from './persistence.js';
 
 const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
 
@@ -47,8 +48,11 @@ export class VirtualHost {
   private readonly worklist: Exchange[] = [];
   private readonly scratch: Destination[] = [];
 
-  constructor(name: string) {
+  private readonly listener: TopologyListener | undefined;
+
+  constructor(name: string, listener?: TopologyListener) {
     this.name = name;
+    this.listener = listener;
     const builtin = (name: string, type: string): void => {
       const options = { durable: true, autoDelete: false, internal: false, arguments: EMPTY_TABLE };
       this.exchanges.set(name, new Exchange(name, type, options, createRoutingTable<Destination>(type === '' ? 'direct' : (type as 'direct')), true));
@@ -104,6 +108,7 @@ export class VirtualHost {
       exchange.delayed = new DelayScheduler((message, keys) => this.releaseDelayed(exchange, message, keys));
     }
     this.exchanges.set(req.name, exchange);
+    this.listener?.exchangeDeclared(this.name, exchange);
     return exchange;
   }
 
@@ -133,7 +138,10 @@ export class VirtualHost {
     const source = this.getExchange(sourceName);
     const destination = this.getExchange(destinationName);
     source.table.validateBinding(routingKey, args);
-    if (source.table.bind(destination, routingKey, args)) source.hadBinding = true;
+    if (source.table.bind(destination, routingKey, args)) {
+      source.hadBinding = true;
+      this.listener?.bindingAdded(this.name, source, destination, routingKey, args);
+    }
   }
 
   /** Idempotent like RabbitMQ's: a missing source, destination or binding is not an error. */
@@ -142,7 +150,10 @@ export class VirtualHost {
     const source = this.exchanges.get(sourceName);
     const destination = this.exchanges.get(destinationName);
     if (source === undefined || destination === undefined) return;
-    if (source.table.unbind(destination, routingKey, args)) this.maybeAutoDelete(source);
+    if (source.table.unbind(destination, routingKey, args)) {
+      this.listener?.bindingRemoved(this.name, source, destination, routingKey, args);
+      this.maybeAutoDelete(source);
+    }
   }
 
   // ---- queues ------------------------------------------------------------------------------
@@ -187,6 +198,7 @@ export class VirtualHost {
       deadLetter: (q, message, reason) => this.deadLetter(q, message, reason),
     });
     this.queues.set(req.name, queue);
+    queue.log = this.listener?.queueDeclared(this.name, queue);
     return queue;
   }
 
@@ -223,7 +235,10 @@ export class VirtualHost {
     if (queue === undefined) throw this.queueNotFound(queueName);
     exchange.table.validateBinding(routingKey, args);
     this.assertAccessible(queue, owner);
-    if (exchange.table.bind(queue, routingKey, args)) exchange.hadBinding = true;
+    if (exchange.table.bind(queue, routingKey, args)) {
+      exchange.hadBinding = true;
+      this.listener?.bindingAdded(this.name, exchange, queue, routingKey, args);
+    }
   }
 
   /**
@@ -238,7 +253,10 @@ export class VirtualHost {
     if (queue.exclusiveOwner !== undefined && queue.exclusiveOwner !== owner && hasBinding(exchange, queue, routingKey, args)) {
       throw this.locked(queue);
     }
-    if (exchange.table.unbind(queue, routingKey, args)) this.maybeAutoDelete(exchange);
+    if (exchange.table.unbind(queue, routingKey, args)) {
+      this.listener?.bindingRemoved(this.name, exchange, queue, routingKey, args);
+      this.maybeAutoDelete(exchange);
+    }
   }
 
   /** Deletes every exclusive queue the closing connection owned. */
@@ -339,6 +357,7 @@ export class VirtualHost {
   private removeQueue(queue: Queue): number {
     if (this.queues.get(queue.name) !== queue) return 0;
     this.queues.delete(queue.name);
+    this.listener?.queueDeleted(this.name, queue);
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.table.unbindAll(queue) > 0) this.maybeAutoDelete(exchange);
     }
@@ -347,6 +366,7 @@ export class VirtualHost {
 
   private removeExchange(exchange: Exchange): void {
     this.exchanges.delete(exchange.name);
+    this.listener?.exchangeDeleted(this.name, exchange);
     exchange.delayed?.stop();
     for (const other of [...this.exchanges.values()]) {
       if (other.table.unbindAll(exchange) > 0) this.maybeAutoDelete(other);

@@ -24,4 +24,6 @@ export interface QueueEntry {
   state: EntryStateValue;
   /** Sitting in the queue's expiry heap. */
   inHeap: boolean;
+  /** Where the store keeps it (persistent message on a durable queue), else undefined. */
+  location: unknown;
 }

@@ -1,5 +1,6 @@
 import type { FieldTable } from '../../protocol/field-table.js';
 import type { Message } from '../message.js';
+import type { MessageLog, SyncTicket } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
@@ -39,6 +40,8 @@ export class Queue {
   readonly args: QueueArgs;
   /** Epoch mark used by routing to dedup destinations without a Set per publish. */
   routeMark = 0;
+  /** The durable queue's message log; persistent messages are written to it. */
+  log: MessageLog | undefined;
   private readonly ready: ReadyStore;
   private readonly consumerSet: ConsumerSet;
   private readonly expiry: ExpiryTracker;
@@ -89,7 +92,7 @@ export class Queue {
    * Adds a published message. Returns false when x-overflow reject-publish(-dlx) refused it
    * (the publisher gets a basic.nack), true otherwise.
    */
-  enqueue(message: Message, messageTtl: number | undefined): boolean {
+  enqueue(message: Message, messageTtl: number | undefined, ticket?: SyncTicket): boolean {
     if (this.deleted) return true;
     const a = this.args;
     if (a.overflow !== 'drop-head' && this.isFull(message.bodySize)) {
@@ -108,7 +111,9 @@ export class Queue {
       expiresAt: ttl === undefined ? 0 : now + ttl,
       state: EntryState.Ready,
       inHeap: false,
+      location: undefined,
     };
+    if (this.log !== undefined && message.persistent) this.persist(entry, ticket);
     if (ttl === 0) {
       // TTL 0: delivered now to a consumer that can take it, or expired at once (RabbitMQ's rule).
       const consumer = this.ready.count === 0 ? this.consumerSet.next() : undefined;
@@ -116,7 +121,9 @@ export class Queue {
         this.events.deadLetter(this, message, 'expired');
       } else {
         entry.state = EntryState.Unacked;
+        this.markDelivered(entry);
         consumer.deliver(this, entry);
+        if (consumer.noAck) this.settle(entry);
       }
       return true;
     }
@@ -166,6 +173,44 @@ export class Queue {
     if (this.consumerSet.size > 0) this.scheduleDrain();
   }
 
+  /** The delivery is done with: acked, or delivered with no-ack. */
+  settle(entry: QueueEntry): void {
+    entry.state = EntryState.Removed;
+    if (entry.location !== undefined) this.log?.removed(entry.location);
+  }
+
+  /** Recovery: stored messages back in their order, delivered ones flagged redelivered. */
+  restore(message: Message, priority: number, expiresAt: number, delivered: boolean, location: unknown): void {
+    const entry: QueueEntry = {
+      message,
+      seq: this.nextSeq++,
+      priority: Math.min(priority, this.args.maxPriority),
+      redelivered: delivered,
+      returnCount: 0,
+      expiresAt,
+      state: EntryState.Ready,
+      inHeap: false,
+      location,
+    };
+    this.ready.push(entry);
+    this.expiry.track(entry);
+  }
+
+  private persist(entry: QueueEntry, ticket: SyncTicket | undefined): void {
+    const m = entry.message;
+    const record = { exchange: m.exchange, routingKey: m.routingKey, properties: m.rawProperties, body: m.body, priority: entry.priority, expiresAt: entry.expiresAt };
+    if (ticket === undefined) {
+      entry.location = (this.log as MessageLog).append(record);
+      return;
+    }
+    ticket.waiting++;
+    entry.location = (this.log as MessageLog).append(record, () => ticket.synced());
+  }
+
+  private markDelivered(entry: QueueEntry): void {
+    if (entry.location !== undefined && !entry.redelivered) this.log?.delivered(entry.location);
+  }
+
   /** basic.reject / nack without requeue. */
   reject(entry: QueueEntry): void {
     if (this.deleted) return;
@@ -180,7 +225,10 @@ export class Queue {
 
   purge(): number {
     const entries = this.ready.takeAll();
-    for (const e of entries) this.expiry.untrack(e);
+    for (const e of entries) {
+      this.expiry.untrack(e);
+      if (e.location !== undefined) this.log?.removed(e.location);
+    }
     return entries.length;
   }
 
@@ -215,6 +263,8 @@ export class Queue {
     if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
     this.expiry.stop();
     const n = this.ready.takeAll().length;
+    this.log?.destroy();
+    this.log = undefined;
     for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
     return n;
   }
@@ -239,6 +289,7 @@ export class Queue {
       const entry = this.takeNext();
       if (entry === undefined) return;
       consumer.deliver(this, entry);
+      if (consumer.noAck) this.settle(entry);
     }
   }
 
@@ -253,6 +304,7 @@ export class Queue {
       }
       entry.state = EntryState.Unacked;
       this.expiry.untrack(entry);
+      this.markDelivered(entry);
       return entry;
     }
   }
@@ -266,6 +318,7 @@ export class Queue {
     entry.state = EntryState.Removed;
     this.expiry.untrack(entry);
     this.events.deadLetter(this, entry.message, reason);
+    if (entry.location !== undefined) this.log?.removed(entry.location);
   }
 
   private armExpires(): void {

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Exchange } from './core/exchange/exchange.js';
+import type { MessageLog, TopologyListener } from './core/persistence.js';
+import { Queue } from './core/queue/queue.js';
+import { encodeTable, type FieldTable } from './protocol/field-table.js';
+import type { DefinitionsStore } from './store/definitions-store.js';
+import { QueueLog } from './store/queue-log.js';
+import type { SyncScheduler } from './store/sync-scheduler.js';
+
+/** A queue's message directory: a hash, since queue names may be 255 bytes of anything. */
+export function queueDir(dataDir: string, vhost: string, queue: string): string {
+  const id = createHash('sha1').update(vhost).update('\u0000').update(queue).digest('hex');
+  return join(dataDir, 'msgs', id);
+}
+
+const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
+
+function isDurable(d: Queue | Exchange): boolean {
+  return d instanceof Queue ? d.options.durable && !d.options.exclusive : d.options.durable;
+}
+
+/**
+ * Connects the vhosts to the store: durable definitions go to the definitions log, durable
+ * queues get a message log. Muted while recovery replays what the log already holds.
+ */
+export class Persistence implements TopologyListener {
+  muted = false;
+  /** Logs read during recovery, handed to their queues when recovery redeclares them. */
+  readonly recovered = new Map<string, QueueLog>();
+  private readonly dataDir: string;
+  private readonly definitions: DefinitionsStore;
+  readonly scheduler: SyncScheduler;
+  private readonly open = new Set<QueueLog>();
+
+  constructor(dataDir: string, definitions: DefinitionsStore, scheduler: SyncScheduler) {
+    this.dataDir = dataDir;
+    this.definitions = definitions;
+    this.scheduler = scheduler;
+  }
+
+  exchangeDeclared(vhost: string, x: Exchange): void {
+    if (this.muted || !x.options.durable) return;
+    const { autoDelete, internal, arguments: args } = x.options;
+    this.definitions.write({ op: 'put-exchange', vhost, name: x.name, type: x.type, autoDelete, internal, arguments: b64(args) });
+  }
+
+  exchangeDeleted(vhost: string, x: Exchange): void {
+    if (this.muted || !x.options.durable) return;
+    this.definitions.write({ op: 'del-exchange', vhost, name: x.name });
+  }
+
+  queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
+    if (!isDurable(q)) return undefined;
+    const dir = queueDir(this.dataDir, vhost, q.name);
+    if (!this.muted) {
+      this.definitions.write({ op: 'put-queue', vhost, name: q.name, autoDelete: q.options.autoDelete, arguments: b64(q.options.arguments) });
+    }
+    let log = this.recovered.get(dir);
+    if (log !== undefined) this.recovered.delete(dir);
+    else log = QueueLog.create(dir, this.scheduler);
+    this.open.add(log);
+    return log;
+  }
+
+  queueDeleted(vhost: string, q: Queue): void {
+    if (q.log instanceof QueueLog) this.open.delete(q.log);
+    if (this.muted || !isDurable(q)) return;
+    this.definitions.write({ op: 'del-queue', vhost, name: q.name });
+  }
+
+  bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+    if (this.muted || !isDurable(source) || !isDurable(destination)) return;
+    this.definitions.write({ op: 'put-binding', ...this.binding(vhost, source, destination, routingKey, args) });
+  }
+
+  bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+    if (this.muted || !isDurable(source) || !isDurable(destination)) return;
+    this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
+  }
+
+  /** Shutdown, after the scheduler went idle: closes every message log. */
+  closeAll(): void {
+    for (const log of this.open) log.close();
+    this.open.clear();
+    for (const log of this.recovered.values()) log.close();
+    this.recovered.clear();
+  }
+
+  private binding(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable) {
+    return {
+      vhost,
+      source: source.name,
+      destination: destination.name,
+      destinationKind: destination instanceof Queue ? ('queue' as const) : ('exchange' as const),
+      routingKey,
+      arguments: b64(args),
+    };
+  }
+}

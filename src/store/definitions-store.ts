@@ -1,0 +1,187 @@
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE } from './format.js';
+
+/** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
+export interface ExchangeDef {
+  readonly vhost: string;
+  readonly name: string;
+  readonly type: string;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  readonly arguments: string;
+}
+export interface QueueDef {
+  readonly vhost: string;
+  readonly name: string;
+  readonly autoDelete: boolean;
+  readonly arguments: string;
+}
+export interface BindingDef {
+  readonly vhost: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly destinationKind: 'queue' | 'exchange';
+  readonly routingKey: string;
+  readonly arguments: string;
+}
+
+export type DefinitionRecord =
+  | { readonly op: 'put-vhost'; readonly name: string }
+  | ({ readonly op: 'put-exchange' } & ExchangeDef)
+  | { readonly op: 'del-exchange'; readonly vhost: string; readonly name: string }
+  | ({ readonly op: 'put-queue' } & QueueDef)
+  | { readonly op: 'del-queue'; readonly vhost: string; readonly name: string }
+  | ({ readonly op: 'put-binding' } & BindingDef)
+  | ({ readonly op: 'del-binding' } & BindingDef);
+
+export interface Definitions {
+  readonly vhosts: Set<string>;
+  readonly exchanges: Map<string, ExchangeDef>;
+  readonly queues: Map<string, QueueDef>;
+  readonly bindings: Map<string, BindingDef>;
+}
+
+const key = (...parts: string[]): string => parts.join('\u0000');
+const bindingKey = (b: BindingDef): string => key(b.vhost, b.source, b.destinationKind, b.destination, b.routingKey, b.arguments);
+
+/**
+ * Durable vhosts, exchanges, queues and bindings as an append-only log of records, replayed and
+ * compacted on start. Declarations are rare, so each record is written and synced at once.
+ */
+export class DefinitionsStore {
+  private fd: number;
+  private readonly path: string;
+
+  private constructor(path: string, fd: number) {
+    this.path = path;
+    this.fd = fd;
+  }
+
+  /** Replays the log (cutting a torn tail), compacts it, and returns the state and any damage. */
+  static open(dataDir: string): { store: DefinitionsStore; definitions: Definitions; damage: string[] } {
+    const path = join(dataDir, 'definitions.log');
+    const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map() };
+    const damage: string[] = [];
+    if (existsSync(path)) {
+      const buf = readFileSync(path);
+      const problem = checkFileHeader(buf, DEFINITIONS_MAGIC);
+      if (problem !== undefined) {
+        damage.push(`${path}: ${problem}; definitions start empty (the old file is kept as definitions.log.damaged)`);
+        renameSync(path, `${path}.damaged`);
+      } else {
+        let pos = FILE_HEADER_SIZE;
+        while (pos < buf.length) {
+          const record = readRecord(buf, pos);
+          if (record === undefined) {
+            damage.push(`${path}: damaged record at byte ${pos}; dropped the last ${buf.length - pos} bytes`);
+            break;
+          }
+          apply(definitions, record.value);
+          pos = record.next;
+        }
+      }
+    }
+    // Compaction: the replayed state, written to a new file and swapped in atomically.
+    const tmp = `${path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    writeSync(fd, fileHeader(DEFINITIONS_MAGIC));
+    for (const r of snapshot(definitions)) writeSync(fd, encodeRecord(r));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+    syncDir(dirname(path));
+    return { store: new DefinitionsStore(path, openSync(path, 'a')), definitions, damage };
+  }
+
+  write(record: DefinitionRecord): void {
+    writeSync(this.fd, encodeRecord(record));
+    fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  get file(): string {
+    return this.path;
+  }
+}
+
+function apply(d: Definitions, r: DefinitionRecord): void {
+  switch (r.op) {
+    case 'put-vhost':
+      d.vhosts.add(r.name);
+      return;
+    case 'put-exchange':
+      d.exchanges.set(key(r.vhost, r.name), strip(r));
+      return;
+    case 'del-exchange':
+      d.exchanges.delete(key(r.vhost, r.name));
+      for (const [k, b] of d.bindings) {
+        if (b.vhost === r.vhost && (b.source === r.name || (b.destinationKind === 'exchange' && b.destination === r.name))) d.bindings.delete(k);
+      }
+      return;
+    case 'put-queue':
+      d.queues.set(key(r.vhost, r.name), strip(r));
+      return;
+    case 'del-queue':
+      d.queues.delete(key(r.vhost, r.name));
+      for (const [k, b] of d.bindings) {
+        if (b.vhost === r.vhost && b.destinationKind === 'queue' && b.destination === r.name) d.bindings.delete(k);
+      }
+      return;
+    case 'put-binding':
+      d.bindings.set(bindingKey(r), strip(r));
+      return;
+    case 'del-binding':
+      d.bindings.delete(bindingKey(r));
+      return;
+  }
+}
+
+function strip<T extends { op: string }>(r: T): Omit<T, 'op'> {
+  const { op: _op, ...rest } = r;
+  return rest;
+}
+
+function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
+  for (const name of d.vhosts) yield { op: 'put-vhost', name };
+  for (const x of d.exchanges.values()) yield { op: 'put-exchange', ...x };
+  for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
+  for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
+}
+
+function encodeRecord(r: DefinitionRecord): Buffer {
+  const payload = Buffer.from(JSON.stringify(r));
+  const out = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
+  out.writeUInt32BE(payload.length, 0);
+  out.writeUInt32BE(crc32(payload), 4);
+  payload.copy(out, RECORD_HEADER_SIZE);
+  return out;
+}
+
+function readRecord(buf: Buffer, pos: number): { value: DefinitionRecord; next: number } | undefined {
+  if (pos + RECORD_HEADER_SIZE > buf.length) return undefined;
+  const len = buf.readUInt32BE(pos);
+  const start = pos + RECORD_HEADER_SIZE;
+  if (start + len > buf.length) return undefined;
+  const payload = buf.subarray(start, start + len);
+  if (crc32(payload) !== buf.readUInt32BE(pos + 4)) return undefined;
+  try {
+    return { value: JSON.parse(payload.toString('utf8')) as DefinitionRecord, next: start + len };
+  } catch {
+    return undefined;
+  }
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  }
+}

@@ -1,0 +1,104 @@
+import { closeSync, fdatasync, openSync, writev } from 'node:fs';
+
+/**
+ * An append-only file whose appends are buffered in memory and written (and synced) in batches
+ * by the SyncScheduler. `size` is the logical end, including bytes not yet written, so record
+ * offsets are known at append time.
+ */
+export class LogFile {
+  readonly path: string;
+  readonly fd: number;
+  size: number;
+  pending: Buffer[] = [];
+  /** Append callbacks waiting for this file's next sync. */
+  waiters: (() => void)[] = [];
+  closed = false;
+  /** Bytes were written since the last fdatasync. */
+  unsynced = false;
+  /** In a flush batch right now: closing must wait for it. */
+  inFlight = false;
+  private retired: (() => void) | undefined;
+
+  constructor(path: string, size: number, fd?: number) {
+    this.path = path;
+    this.fd = fd ?? openSync(path, 'a');
+    this.size = size;
+  }
+
+  append(buf: Buffer): number {
+    const offset = this.size;
+    this.pending.push(buf);
+    this.size += buf.length;
+    return offset;
+  }
+
+  /** Writes everything pending; resolves once written (not yet synced). */
+  writePending(): Promise<void> {
+    const bufs = this.pending;
+    if (bufs.length === 0 || this.closed) return Promise.resolve();
+    this.pending = [];
+    this.unsynced = true;
+    return writeAll(this.fd, bufs);
+  }
+
+  sync(): Promise<void> {
+    if (!this.unsynced || this.closed) return Promise.resolve();
+    this.unsynced = false;
+    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  /**
+   * Closes the file once no write is pending or in flight, then runs done (which deletes it).
+   * Closing under an in-flight writev would fail it with EBADF.
+   */
+  retire(done: () => void): void {
+    this.pending = [];
+    if (this.inFlight) {
+      this.retired = done;
+      return;
+    }
+    this.close();
+    done();
+  }
+
+  /** Called by the scheduler when a batch with this file ends. */
+  settled(): void {
+    this.inFlight = false;
+    const done = this.retired;
+    if (done === undefined) return;
+    this.retired = undefined;
+    this.close();
+    done();
+  }
+}
+
+// writev may write fewer bytes than asked (a full disk, signals): continue with the rest.
+function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const total = bufs.reduce((n, b) => n + b.length, 0);
+    const step = (list: Buffer[], left: number): void => {
+      writev(fd, list, (err, written) => {
+        if (err) return reject(err);
+        if (written >= left) return resolve();
+        let skip = written;
+        const rest: Buffer[] = [];
+        for (const b of list) {
+          if (skip >= b.length) {
+            skip -= b.length;
+            continue;
+          }
+          rest.push(skip > 0 ? b.subarray(skip) : b);
+          skip = 0;
+        }
+        step(rest, left - written);
+      });
+    };
+    step(bufs, total);
+  });
+}

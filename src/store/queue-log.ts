@@ -1,0 +1,282 @@
+import { readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { AckKind, ACK_RECORD_SIZE, ACKS_MAGIC, checkFileHeader, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, SEGMENT_MAGIC } from './format.js';
+import { LogFile } from './log-file.js';
+import type { SyncScheduler } from './sync-scheduler.js';
+
+/** A segment rolls over past this size; a fully removed, rolled-over segment is deleted. */
+const SEGMENT_TARGET_SIZE = 8 * 1024 * 1024;
+
+export interface StoredMessage {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly properties: Buffer;
+  readonly body: Buffer;
+  readonly priority: number;
+  readonly expiresAt: number;
+}
+
+export interface RecoveredMessage extends StoredMessage {
+  readonly location: Location;
+  readonly delivered: boolean;
+}
+
+class Segment {
+  records = 0;
+  removed = 0;
+  constructor(
+    readonly no: number,
+    readonly file: LogFile,
+    readonly acks: LogFile,
+  ) {}
+}
+
+/** Where a persistent message sits: its segment and the offset of its record. */
+export interface Location {
+  readonly segment: Segment;
+  readonly offset: number;
+}
+
+export interface RecoveryReport {
+  readonly messages: RecoveredMessage[];
+  /** One line per damaged file, naming what was cut. */
+  readonly damage: string[];
+}
+
+const segName = (no: number): string => `msgs.${String(no).padStart(10, '0')}`;
+const ackName = (no: number): string => `acks.${String(no).padStart(10, '0')}`;
+
+/**
+ * One durable queue's persistent messages: segment files of records, plus an ack log per
+ * segment recording deliveries and removals. Appends are group-committed by the scheduler.
+ */
+export class QueueLog {
+  private readonly dir: string;
+  private readonly scheduler: SyncScheduler;
+  private current: Segment | undefined;
+  private nextNo: number;
+  private readonly segments = new Map<number, Segment>();
+  private destroyed = false;
+
+  private constructor(dir: string, scheduler: SyncScheduler, nextNo: number) {
+    this.dir = dir;
+    this.scheduler = scheduler;
+    this.nextNo = nextNo;
+  }
+
+  static create(dir: string, scheduler: SyncScheduler): QueueLog {
+    mkdirSync(dir, { recursive: true });
+    return new QueueLog(dir, scheduler, 1);
+  }
+
+  /** Reads every segment minus its removals, cuts torn tails, deletes segments with nothing left. */
+  static recover(dir: string, scheduler: SyncScheduler): { log: QueueLog; report: RecoveryReport } {
+    mkdirSync(dir, { recursive: true });
+    const numbers = readdirSync(dir)
+      .filter((f) => /^msgs\.\d{10}$/.test(f))
+      .map((f) => Number(f.slice(5)))
+      .sort((a, b) => a - b);
+    const log = new QueueLog(dir, scheduler, (numbers.at(-1) ?? 0) + 1);
+    const messages: RecoveredMessage[] = [];
+    const damage: string[] = [];
+    for (const no of numbers) {
+      const segPath = join(dir, segName(no));
+      const ackPath = join(dir, ackName(no));
+      const { records, validEnd, problem } = readSegment(readFileSync(segPath));
+      if (problem !== undefined) {
+        damage.push(`${segPath}: ${problem}; cut at byte ${validEnd}`);
+        truncateSync(segPath, validEnd);
+      }
+      const marks = readAcks(ackPath, damage);
+      const segment = new Segment(no, new LogFile(segPath, validEnd), new LogFile(ackPath, marks.size));
+      segment.records = records.length;
+      for (const r of records) {
+        if (marks.removed.has(r.offset)) {
+          segment.removed++;
+          continue;
+        }
+        messages.push({ ...r.message, location: { segment, offset: r.offset }, delivered: marks.delivered.has(r.offset) });
+      }
+      log.segments.set(no, segment);
+      if (segment.removed === segment.records) log.deleteSegment(segment);
+    }
+    return { log, report: { messages, damage } };
+  }
+
+  /** Appends a message; onSynced runs once it is on disk (after fsync, per the policy). */
+  append(m: StoredMessage, onSynced?: () => void): Location {
+    const segment = this.writableSegment();
+    const ex = Buffer.from(m.exchange);
+    const rk = Buffer.from(m.routingKey);
+    const meta = Buffer.allocUnsafe(RECORD_HEADER_SIZE + 1 + 8 + 1 + 1 + ex.length + 1 + rk.length + 4);
+    let p = RECORD_HEADER_SIZE;
+    p = meta.writeUInt8(1, p);
+    p = meta.writeDoubleBE(m.expiresAt, p);
+    p = meta.writeUInt8(m.priority, p);
+    p = meta.writeUInt8(ex.length, p);
+    p += ex.copy(meta, p);
+    p = meta.writeUInt8(rk.length, p);
+    p += rk.copy(meta, p);
+    meta.writeUInt32BE(m.properties.length, p);
+    const payloadLength = meta.length - RECORD_HEADER_SIZE + m.properties.length + m.body.length;
+    const crc = crc32(m.body, crc32(m.properties, crc32(meta.subarray(RECORD_HEADER_SIZE))));
+    meta.writeUInt32BE(payloadLength, 0);
+    meta.writeUInt32BE(crc, 4);
+    const offset = segment.file.append(meta);
+    segment.file.append(m.properties);
+    segment.file.append(m.body);
+    segment.records++;
+    this.scheduler.markDirty(segment.file, onSynced);
+    return { segment, offset };
+  }
+
+  /** First delivery: recovered messages come back redelivered. Not synced on its own. */
+  delivered(loc: Location): void {
+    this.mark(loc, AckKind.Delivered);
+  }
+
+  /** Acked, expired, dropped or moved on: never recovered again. */
+  removed(loc: Location): void {
+    if (this.destroyed) return;
+    this.mark(loc, AckKind.Removed);
+    const segment = loc.segment;
+    segment.removed++;
+    if (segment.removed === segment.records && segment !== this.current) this.deleteSegment(segment);
+  }
+
+  /** Shutdown: close the files, keep them. Call once the scheduler is idle. */
+  close(): void {
+    for (const segment of this.segments.values()) {
+      segment.file.close();
+      segment.acks.close();
+    }
+    this.segments.clear();
+    this.current = undefined;
+    this.destroyed = true;
+  }
+
+  /** The queue was deleted or purged: its files go. */
+  destroy(): void {
+    this.destroyed = true;
+    for (const segment of [...this.segments.values()]) this.deleteSegment(segment);
+    this.current = undefined;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private mark(loc: Location, kind: number): void {
+    const segment = loc.segment;
+    if (!this.segments.has(segment.no)) return;
+    const rec = Buffer.allocUnsafe(ACK_RECORD_SIZE);
+    rec.writeUInt8(kind, 0);
+    rec.writeUInt32BE(loc.offset, 1);
+    segment.acks.append(rec);
+    this.scheduler.markDirty(segment.acks);
+  }
+
+  private writableSegment(): Segment {
+    const cur = this.current;
+    if (cur !== undefined && cur.file.size < SEGMENT_TARGET_SIZE) return cur;
+    const no = this.nextNo++;
+    const segPath = join(this.dir, segName(no));
+    const ackPath = join(this.dir, ackName(no));
+    writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
+    writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+    const segment = new Segment(no, new LogFile(segPath, FILE_HEADER_SIZE), new LogFile(ackPath, FILE_HEADER_SIZE));
+    this.segments.set(no, segment);
+    this.current = segment;
+    if (cur !== undefined && cur.removed === cur.records) this.deleteSegment(cur);
+    return segment;
+  }
+
+  private deleteSegment(segment: Segment): void {
+    if (!this.segments.delete(segment.no)) return;
+    const unlink = (path: string) => () => {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone (queue directory removed)
+      }
+    };
+    segment.file.retire(unlink(segment.file.path));
+    segment.acks.retire(unlink(segment.acks.path));
+  }
+}
+
+interface ParsedRecord {
+  readonly offset: number;
+  readonly message: StoredMessage;
+}
+
+function readSegment(buf: Buffer): { records: ParsedRecord[]; validEnd: number; problem: string | undefined } {
+  const headerProblem = checkFileHeader(buf, SEGMENT_MAGIC);
+  if (headerProblem !== undefined) return { records: [], validEnd: 0, problem: headerProblem };
+  const records: ParsedRecord[] = [];
+  let pos = FILE_HEADER_SIZE;
+  while (pos < buf.length) {
+    if (pos + RECORD_HEADER_SIZE > buf.length) return { records, validEnd: pos, problem: 'torn record header at the tail' };
+    const len = buf.readUInt32BE(pos);
+    const crc = buf.readUInt32BE(pos + 4);
+    const start = pos + RECORD_HEADER_SIZE;
+    if (len < 16 || start + len > buf.length) return { records, validEnd: pos, problem: `torn record at byte ${pos}` };
+    const payload = buf.subarray(start, start + len);
+    if (crc32(payload) !== crc) return { records, validEnd: pos, problem: `checksum mismatch in record at byte ${pos}` };
+    const message = parsePayload(payload);
+    if (message === undefined) return { records, validEnd: pos, problem: `undecodable record at byte ${pos}` };
+    records.push({ offset: pos, message });
+    pos = start + len;
+  }
+  return { records, validEnd: pos, problem: undefined };
+}
+
+function parsePayload(p: Buffer): StoredMessage | undefined {
+  try {
+    let pos = 0;
+    if (p.readUInt8(pos++) !== 1) return undefined;
+    const expiresAt = p.readDoubleBE(pos);
+    pos += 8;
+    const priority = p.readUInt8(pos++);
+    const exLen = p.readUInt8(pos++);
+    const exchange = p.toString('utf8', pos, pos + exLen);
+    pos += exLen;
+    const rkLen = p.readUInt8(pos++);
+    const routingKey = p.toString('utf8', pos, pos + rkLen);
+    pos += rkLen;
+    const propsLen = p.readUInt32BE(pos);
+    pos += 4;
+    if (pos + propsLen > p.length) return undefined;
+    return { exchange, routingKey, priority, expiresAt, properties: p.subarray(pos, pos + propsLen), body: p.subarray(pos + propsLen) };
+  } catch {
+    return undefined;
+  }
+}
+
+function readAcks(path: string, damage: string[]): { delivered: Set<number>; removed: Set<number>; size: number } {
+  const delivered = new Set<number>();
+  const removed = new Set<number>();
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch {
+    writeFileSync(path, fileHeader(ACKS_MAGIC));
+    return { delivered, removed, size: FILE_HEADER_SIZE };
+  }
+  const problem = checkFileHeader(buf, ACKS_MAGIC);
+  if (problem !== undefined) {
+    damage.push(`${path}: ${problem}; rewritten empty (its messages will be redelivered)`);
+    writeFileSync(path, fileHeader(ACKS_MAGIC));
+    return { delivered, removed, size: FILE_HEADER_SIZE };
+  }
+  const whole = FILE_HEADER_SIZE + Math.floor((buf.length - FILE_HEADER_SIZE) / ACK_RECORD_SIZE) * ACK_RECORD_SIZE;
+  for (let pos = FILE_HEADER_SIZE; pos < whole; pos += ACK_RECORD_SIZE) {
+    const kind = buf.readUInt8(pos);
+    const offset = buf.readUInt32BE(pos + 1);
+    if (kind === AckKind.Removed) removed.add(offset);
+    else if (kind === AckKind.Delivered) delivered.add(offset);
+  }
+  if (whole !== buf.length) {
+    damage.push(`${path}: torn ack record at the tail; cut at byte ${whole}`);
+    truncateSync(path, whole);
+  }
+  return { delivered, removed, size: whole };
+}

@@ -1,0 +1,75 @@
+import type { LogFile } from './log-file.js';
+
+export type FsyncPolicy = 'always' | 'never';
+
+/**
+ * Group commit. Appends mark their file dirty; one flush writes every dirty file, fdatasyncs
+ * them (policy 'always'), then runs the waiters, so many publisher confirms share one fsync.
+ * While a flush runs the next batch forms; it starts as soon as the running one ends.
+ */
+export class SyncScheduler {
+  private dirty = new Set<LogFile>();
+  private running = false;
+  private scheduled = false;
+  private readonly policy: FsyncPolicy;
+  private readonly onError: (err: unknown) => void;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(policy: FsyncPolicy, onError: (err: unknown) => void) {
+    this.policy = policy;
+    this.onError = onError;
+  }
+
+  markDirty(file: LogFile, waiter?: () => void): void {
+    this.dirty.add(file);
+    if (waiter !== undefined) file.waiters.push(waiter);
+    if (!this.running && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  /** Resolves when nothing is pending (shutdown, tests). */
+  idle(): Promise<void> {
+    if (!this.running && !this.scheduled && this.dirty.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.dirty.size === 0) return this.settleIdle();
+    this.running = true;
+    const batch = [...this.dirty];
+    this.dirty = new Set();
+    const waiters: (() => void)[] = [];
+    for (const f of batch) {
+      f.inFlight = true;
+      for (const w of f.waiters) waiters.push(w);
+      f.waiters = [];
+    }
+    Promise.all(batch.map((f) => f.writePending()))
+      .then(() => (this.policy === 'always' ? Promise.all(batch.map((f) => f.sync())) : undefined))
+      .then(
+        () => {
+          for (const w of waiters) w();
+        },
+        (err: unknown) => this.onError(err),
+      )
+      .finally(() => {
+        for (const f of batch) f.settled();
+        this.running = false;
+        if (this.dirty.size > 0) {
+          this.scheduled = true;
+          setImmediate(this.flush);
+        } else {
+          this.settleIdle();
+        }
+      });
+  };
+
+  private settleIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
