@@ -11,6 +11,7 @@ import type { Channel } from './channel.js';
 import type { SyncTicket } from '../core/persistence.js';
 import { Deque } from '../util/deque.js';
 import { rewriteReplyTo } from './direct-reply-to.js';
+import { rabbitTypeName } from '../core/equivalence.js';
 
 interface HeldPublish {
   readonly exchange: Exchange;
@@ -259,8 +260,12 @@ function routingKeysOf(message: Message, routingKey: string): readonly string[] 
   const bcc = headers['BCC'];
   if (cc === undefined && bcc === undefined) return [routingKey];
   const keys = [routingKey];
-  for (const v of [cc, bcc]) {
-    if (v?.type !== 'array') continue;
+  for (const [name, v] of [['CC', cc], ['BCC', bcc]] as const) {
+    if (v === undefined) continue;
+    // RabbitMQ accepts only an array of longstr here and refuses anything else with 406.
+    if (v.type !== 'array') {
+      throw amqpError('WARREN_PRECONDITION_FAILED', `invalid message: {unacceptable_type_in_header,"${name}",${rabbitTypeName(v)}}`);
+    }
     for (const item of v.value) if (item.type === 'string') keys.push(item.value);
   }
   if (bcc !== undefined) {

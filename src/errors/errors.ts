@@ -33,9 +33,14 @@ export class AmqpError extends Error {
   }
 
   get replyText(): string {
-    // shortstr on the wire: at most 255 bytes.
+    // shortstr on the wire: at most 255 bytes. RabbitMQ cuts longer texts to 252 bytes plus
+    // "...", and so do we, on a UTF-8 character boundary.
     const text = this.message;
-    return Buffer.byteLength(text) <= 255 ? text : Buffer.from(text).subarray(0, 255).toString();
+    const bytes = Buffer.from(text);
+    if (bytes.length <= 255) return text;
+    let end = 252;
+    while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+    return `${bytes.subarray(0, end).toString()}...`;
   }
 
   /** Fills in the failing method when the thrower did not know it. */

@@ -152,3 +152,16 @@ describe('publisher confirms', () => {
     await conn.close();
   });
 });
+
+describe('CC and BCC validation', () => {
+  it('refuses a CC header that is not an array with 406, as RabbitMQ', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const failed = channelError(ch);
+    ch.publish('amq.direct', 'k', body('x'), { headers: { CC: 'not-an-array' } });
+    const err = await failed;
+    expect(err.code).toBe(406);
+    expect(err.message).toContain('invalid message: {unacceptable_type_in_header,"CC",longstr}');
+    await conn.close();
+  });
+});
