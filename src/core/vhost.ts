@@ -105,7 +105,7 @@ export class VirtualHost {
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
     const exchange = new Exchange(req.name, req.type, options, table);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
-      exchange.delayed = new DelayScheduler((message, keys) => this.releaseDelayed(exchange, message, keys));
+      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) => this.releaseDelayed(exchange, message, keys));
     }
     this.exchanges.set(req.name, exchange);
     this.listener?.exchangeDeclared(this.name, exchange);

@@ -1,4 +1,5 @@
 import { asNumber } from '../../protocol/field-table.js';
+import { ByteArena } from '../../util/byte-arena.js';
 import { MinHeap } from '../../util/min-heap.js';
 import { MAX_TIMER_MS } from '../queue/expiry.js';
 import { Message, MessageFlags } from '../message.js';
@@ -6,13 +7,17 @@ import { Message, MessageFlags } from '../message.js';
 /** The exchange type name of RabbitMQ's delayed-message plugin, built in here. */
 export const DELAYED_EXCHANGE_TYPE = 'x-delayed-message';
 
+/**
+ * A held message: its bytes (properties then body) live in the arena, copied out of the socket
+ * chunk so nothing else stays pinned; this small object keeps where they are.
+ */
 interface Held {
-  readonly exchange: string;
   readonly routingKey: string;
   readonly routingKeys: readonly string[];
-  /** Property bytes then body bytes, copied out of the socket chunk so nothing else is pinned. */
-  readonly data: Buffer;
+  readonly chunk: number;
+  readonly offset: number;
   readonly propertiesLength: number;
+  readonly bodyLength: number;
 }
 
 /**
@@ -22,12 +27,15 @@ interface Held {
  */
 export class DelayScheduler {
   private readonly heap = new MinHeap<Held>();
+  private readonly arena = new ByteArena();
+  private readonly exchange: string;
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private readonly release: (message: Message, routingKeys: readonly string[]) => void;
   private stopped = false;
 
-  constructor(release: (message: Message, routingKeys: readonly string[]) => void) {
+  constructor(exchange: string, release: (message: Message, routingKeys: readonly string[]) => void) {
+    this.exchange = exchange;
     this.release = release;
   }
 
@@ -44,16 +52,15 @@ export class DelayScheduler {
 
   schedule(message: Message, routingKeys: readonly string[], delayMs: number, now = Date.now()): void {
     const props = message.rawProperties;
-    const data = Buffer.allocUnsafe(props.length + message.body.length);
-    props.copy(data, 0);
-    message.body.copy(data, props.length);
+    const { chunk, offset } = this.arena.store(props, message.body);
     const due = now + delayMs;
     this.heap.push(due, {
-      exchange: message.exchange,
       routingKey: message.routingKey,
       routingKeys: routingKeys.length === 1 && routingKeys[0] === message.routingKey ? SAME_KEY : routingKeys,
-      data,
+      chunk,
+      offset,
       propertiesLength: props.length,
+      bodyLength: message.body.length,
     });
     if (due < this.armedFor) this.arm(due);
   }
@@ -76,22 +83,25 @@ export class DelayScheduler {
     this.timer = undefined;
     this.armedFor = Infinity;
     const now = Date.now();
-    for (;;) {
+    // At most RELEASE_BATCH per turn, so a million messages due at once do not stall the loop.
+    for (let n = 0; n < RELEASE_BATCH; n++) {
       const due = this.heap.peekKey();
       if (due === undefined || due > now) break;
       const held = this.heap.pop() as Held;
-      const message = new Message(
-        held.exchange,
-        held.routingKey,
-        held.data.subarray(0, held.propertiesLength),
-        held.data.subarray(held.propertiesLength),
-      );
+      // Released messages get their own copy: queues may keep them long after the arena chunk goes.
+      const bytes = Buffer.from(this.arena.view(held.chunk, held.offset, held.propertiesLength + held.bodyLength));
+      this.arena.release(held.chunk);
+      const message = new Message(this.exchange, held.routingKey, bytes.subarray(0, held.propertiesLength), bytes.subarray(held.propertiesLength));
       this.release(message, held.routingKeys === SAME_KEY ? [held.routingKey] : held.routingKeys);
     }
     const next = this.heap.peekKey();
-    if (next !== undefined) this.arm(next);
+    if (next === undefined) return;
+    if (next <= Date.now()) setImmediate(this.fire);
+    else this.arm(next);
   };
 }
+
+const RELEASE_BATCH = 5000;
 
 /** Marker for the common case: route with the message's own routing key. */
 const SAME_KEY: readonly string[] = Object.freeze([]);
