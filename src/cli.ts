@@ -28,11 +28,25 @@ function describeStartupError(err: unknown): string {
   }
 }
 
-function fail(logger: Logger, err: unknown, message: string): never {
+/** How long a finished process may take to write its last log lines before it exits anyway. */
+const EXIT_GRACE_MS = 2000;
+
+/**
+ * Ends the process once the log is written. pino writes stdout asynchronously: process.exit() right
+ * after a log call can reorder the last lines or lose one still being written (a 'connection closed'
+ * line came out after 'stopped'). Letting the event loop empty finishes those writes; the unref'd
+ * timer only fires if something unexpected still holds the loop open.
+ */
+function exitWhenLogged(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+}
+
+function fail(logger: Logger, err: unknown, message: string): void {
   logger.fatal({ err }, message);
   // With --log-level silent the log shows nothing; the user still needs to know why it stopped.
   if (!logger.isLevelEnabled('fatal')) process.stderr.write(`warren: ${message}\n`);
-  process.exit(EXIT_FAILURE);
+  exitWhenLogged(EXIT_FAILURE);
 }
 
 async function main(): Promise<void> {
@@ -69,7 +83,7 @@ async function main(): Promise<void> {
     try {
       await running.close();
       logger.info('stopped');
-      process.exit(0);
+      exitWhenLogged(0);
     } catch (err) {
       fail(logger, err, `shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -84,6 +98,7 @@ async function main(): Promise<void> {
     running = await startBroker({ ...config, logger });
   } catch (err) {
     fail(logger, err, describeStartupError(err));
+    return;
   }
   broker = running;
   logger.info({ url: running.url, port: running.port }, 'listening');

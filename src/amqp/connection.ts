@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { AmqpError, amqpError, isAmqpError } from '../errors/index.js';
+import { AmqpError, amqpError, isAmqpError, type MethodRef } from '../errors/index.js';
 import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
@@ -16,6 +16,8 @@ type State = 'handshake' | 'open' | 'closing' | 'closed';
 
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_OK_TIMEOUT_MS = 3000;
+
+const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
 
 const HEARTBEAT_FRAME = Buffer.from([FrameType.Heartbeat, 0, 0, 0, 0, 0, 0, FRAME_END]);
 
@@ -45,8 +47,8 @@ export class Connection implements FrameSink {
   channelMax: number;
   heartbeatMs = 0;
   private readSinceTick = true;
-  private silentTicks = 0;
-  private lastHeartbeatCheck: number;
+  private lastReadAt: number;
+  private lastWriteAt: number;
   private closeReason = 'client closed the socket';
   private closeTimer: NodeJS.Timeout | undefined;
   private blocked = false;
@@ -60,8 +62,11 @@ export class Connection implements FrameSink {
     this.remotePort = socket.remotePort ?? 0;
     this.frameMax = ctx.config.frameMax;
     this.channelMax = ctx.config.channelMax;
-    this.openedAt = ctx.now();
-    this.lastHeartbeatCheck = this.openedAt;
+    // A precise clock read, once per connection: the coarse clock can be a whole tick old, which
+    // made the handshake timeout fire up to 250 ms early (a 200 ms timeout after 120 ms).
+    this.openedAt = Date.now();
+    this.lastReadAt = this.openedAt;
+    this.lastWriteAt = this.openedAt;
     this.outbound = new Outbound(socket, () => this.onDrain());
     this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
     this.handshake = new Handshake(this);
@@ -130,6 +135,9 @@ export class Connection implements FrameSink {
     const code = err.replyCode === 501 ? 'WARREN_FRAME_ERROR' : err.replyCode === 502 ? 'WARREN_SYNTAX_ERROR' : 'WARREN_COMMAND_INVALID';
     const error = amqpError(code, err.message, { classId: err.classId, methodId: err.methodId });
     this.connectionError(error);
+    // The stream lost frame sync, so the client's close-ok could never be read: flush the close and
+    // half-close now rather than wait CLOSE_OK_TIMEOUT_MS for it.
+    this.finish();
   }
 
   onProtocolHeader(): void {
@@ -153,25 +161,28 @@ export class Connection implements FrameSink {
 
   onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void {
     if (this.state !== 'open') return;
+    let ch: Channel | undefined;
     try {
-      const ch = this.contentChannel(channel, 'content header');
+      ch = this.contentChannel(channel, 'content header');
       ch?.onContentHeader(classId, bodySize, properties);
     } catch (err) {
-      this.handleError(err, channel, undefined);
+      this.handleError(err, channel, pendingPublish(ch));
     }
   }
 
   onBody(channel: number, body: Buffer): void {
     if (this.state !== 'open') return;
+    let ch: Channel | undefined;
     try {
-      const ch = this.contentChannel(channel, 'content body');
+      ch = this.contentChannel(channel, 'content body');
       ch?.onBody(body);
     } catch (err) {
-      this.handleError(err, channel, undefined);
+      this.handleError(err, channel, pendingPublish(ch));
     }
   }
 
   onHeartbeat(channel: number): void {
+    // Spec 4.2.7: a heartbeat on another channel is a frame error (RabbitMQ says 505 UNEXPECTED_FRAME).
     if (channel !== 0 && this.state === 'open') {
       this.connectionError(amqpError('WARREN_FRAME_ERROR', `heartbeat frame on channel ${channel}`));
     }
@@ -181,7 +192,8 @@ export class Connection implements FrameSink {
     if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
     if (this.closingChannels.has(channel)) return undefined;
     const ch = this.channels.get(channel);
-    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `${what} frame on channel ${channel}, which is not open`);
+    // RabbitMQ: 505, "expected method frame, got non method frame instead" (a fresh channel expects a method).
+    if (ch === undefined) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel ${channel}, which is not open`);
     return ch;
   }
 
@@ -201,7 +213,8 @@ export class Connection implements FrameSink {
           this.handshake.onMethod(method);
           return;
         }
-        throw amqpError('WARREN_COMMAND_INVALID', `unexpected method ${method.name} on channel 0`);
+        // RabbitMQ's code for this: 504 "unexpected method in connection state running".
+        throw amqpError('WARREN_CHANNEL_ERROR', `unexpected method ${method.name} on channel 0`);
     }
   }
 
@@ -223,14 +236,18 @@ export class Connection implements FrameSink {
     }
     const ch = this.channels.get(channel);
     if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `expected 'channel.open' on channel ${channel}, got ${method.name}`);
+    if (ch.publisher.expectingContent) {
+      // As RabbitMQ's command assembler: the error names the basic.publish whose content is missing.
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
+    }
     ch.onMethod(method);
   }
 
   // ---- errors and closing -------------------------------------------------------------------
 
-  private handleError(err: unknown, channel: number, method: Method | undefined): void {
+  private handleError(err: unknown, channel: number, method: Method | MethodRef | undefined): void {
     const error = isAmqpError(err) ? err : this.internalError(err);
-    if (method !== undefined) error.during(methodRef(method));
+    if (method !== undefined) error.during('name' in method ? methodRef(method) : method);
     if (error.scope === 'channel' && channel !== 0) this.channelError(channel, error);
     else this.connectionError(error);
   }
@@ -268,7 +285,8 @@ export class Connection implements FrameSink {
   connectionError(error: AmqpError): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.closeReason = error.replyText;
-    this.parser.stop();
+    // The parser keeps running: the client's close-ok must still be read. Until then the 'closing'
+    // state drops every other frame (spec 2.2.2.2).
     this.closeChannels();
     this.state = 'closing';
     this.sendMethod(0, {
@@ -380,20 +398,28 @@ export class Connection implements FrameSink {
       this.socket.destroy();
       return;
     }
-    if (this.heartbeatMs === 0) return;
-    // Half the interval between checks: send when we were quiet that long, and declare the peer
-    // dead after two full intervals without a byte from it (RabbitMQ's rule).
-    if (now - this.lastHeartbeatCheck < this.heartbeatMs / 2) return;
-    this.lastHeartbeatCheck = now;
-    if (!this.outbound.wroteSinceTick) {
-      this.outbound.writer.bytes(HEARTBEAT_FRAME);
-      this.outbound.flush();
-    }
-    this.outbound.wroteSinceTick = false;
+    if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
+    // Traffic is noted per tick (a flag, not a clock read per frame), so these times are late by at
+    // most one tick.
     if (this.readSinceTick) {
       this.readSinceTick = false;
-      this.silentTicks = 0;
-    } else if (++this.silentTicks >= 4) {
+      this.lastReadAt = now;
+    }
+    if (this.outbound.wroteSinceTick) {
+      this.outbound.wroteSinceTick = false;
+      this.lastWriteAt = now;
+    }
+    if (this.heartbeatMs === 0) return;
+    // Send after half an interval of silence, so the peer hears from us well within one interval
+    // even with the tick's lateness (a client may drop us after one silent interval: amqp-client does).
+    if (now - this.lastWriteAt >= this.heartbeatMs / 2) {
+      this.outbound.writer.bytes(HEARTBEAT_FRAME);
+      this.outbound.flush();
+      this.outbound.wroteSinceTick = false;
+      this.lastWriteAt = now;
+    }
+    // RabbitMQ's rule: the peer is dead after two full intervals without a byte from it.
+    if (now - this.lastReadAt >= 2 * this.heartbeatMs) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeatMs / 1000}s`;
       this.socket.destroy();
     }
@@ -404,7 +430,12 @@ export class Connection implements FrameSink {
   }
 }
 
-function methodRef(method: Method): { classId: number; methodId: number } {
+/** What a content-frame error refers to: the basic.publish still waiting for its content, if any. */
+function pendingPublish(ch: Channel | undefined): MethodRef | undefined {
+  return ch?.publisher.expectingContent === true ? PUBLISH_REF : undefined;
+}
+
+function methodRef(method: Method): MethodRef {
   const ids = METHOD_IDS[method.name];
   return { classId: ids[0], methodId: ids[1] };
 }

@@ -13,7 +13,7 @@ const FLUSH_THRESHOLD = 64 * 1024;
 export class Outbound {
   readonly writer = new Writer(FLUSH_THRESHOLD);
   writable = true;
-  /** Coarse time of the last flush, for heartbeats: set by the connection's ticker. */
+  /** Set by every socket write, cleared by the connection's ticker: heartbeats are sent only on silence. */
   wroteSinceTick = false;
   private scheduled = false;
   private closed = false;
