@@ -17,7 +17,8 @@ export async function startWarrenProcess(args: readonly string[], timeoutMs = 20
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--bind', '127.0.0.1', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WARREN_LOG_LEVEL: undefined },
+    // The child must not inherit WARREN_* settings from the test environment (it refuses unknown ones).
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARREN_'))),
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
