@@ -49,6 +49,7 @@ describe('defaults', () => {
       users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
       vhosts: ['/'],
       logLevel: 'info',
+      fsync: 'always',
     });
   });
 
@@ -78,6 +79,7 @@ describe('sources', () => {
       WARREN_USERS: '[{"name":"a","password":"b"}]',
       WARREN_VHOSTS: '/,prod',
       WARREN_LOG_LEVEL: 'warn',
+      WARREN_FSYNC: 'never',
     });
     expect(config).toEqual({
       port: 1,
@@ -93,6 +95,7 @@ describe('sources', () => {
       users: [{ name: 'a', password: 'b', loopbackOnly: false, tags: [] }],
       vhosts: ['/', 'prod'],
       logLevel: 'warn',
+      fsync: 'never',
     });
   });
 
