@@ -54,10 +54,8 @@ export class Channel {
     return this.txSettles !== undefined;
   }
 
+  /** The connection has already refused methods that arrive while a publish awaits its content. */
   onMethod(m: Method): void {
-    if (this.publisher.expectingContent) {
-      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content header for basic.publish on channel ${this.id}, got ${m.name}`);
-    }
     if (handleTopologyMethod(this, m)) return;
     switch (m.name) {
       case 'channel.close':

@@ -65,7 +65,8 @@ function normalizeUser(user: UserInput): User {
   return {
     name: user.name,
     password: user.password,
-    loopbackOnly: user.loopbackOnly ?? false,
+    // RabbitMQ's loopback_users default names guest: a guest user is loopback-only unless told otherwise.
+    loopbackOnly: user.loopbackOnly ?? user.name === 'guest',
     tags: [...(user.tags ?? [])],
   };
 }

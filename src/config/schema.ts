@@ -208,7 +208,7 @@ export const OPTIONS = [
     flag: '--user',
     arg: 'NAME:PASSWORD',
     description:
-      'Users who may log in: {name, password, loopbackOnly (default false), tags}. A loopbackOnly user may ' +
+      'Users who may log in: {name, password, loopbackOnly (default: true for guest, as RabbitMQ, else false), tags}. A loopbackOnly user may ' +
       'connect only from a loopback address. --user is repeatable and replaces the default guest user.',
     parse: parseUserFlag,
     parseEnv: parseUsersJson,

@@ -17,9 +17,10 @@ export type DecodeErrorKind =
  *   header and closes the socket, so the code there is informational.
  * - A payload that does not decode is SYNTAX_ERROR (502), the spec's meaning for "a frame that contained
  *   illegal values". RabbitMQ sends 501 ("cannot decode") here instead; clients treat both as fatal.
- * - An unknown class/method id is NOT_IMPLEMENTED (540). RabbitMQ has no reply for it: its generated
+ * - An unknown class/method id is COMMAND_INVALID (503). RabbitMQ has no reply for it: its generated
  *   lookup_method_name/1 exits with {unknown_method_id, Id}, the reader crashes and the socket drops with no
- *   connection.close. A close with 540 tells the client what went wrong, which is strictly more useful.
+ *   connection.close. A close with 503 and the ids tells the client what went wrong, which is strictly more
+ *   useful; 503 is also what the broker sends for a known method the client may not send.
  */
 export const DECODE_ERROR_REPLY_CODES: { readonly [K in DecodeErrorKind]: number } = {
   'bad-protocol-header': 501,
@@ -28,7 +29,7 @@ export const DECODE_ERROR_REPLY_CODES: { readonly [K in DecodeErrorKind]: number
   'unknown-frame-type': 501,
   truncated: 502,
   'bad-value': 502,
-  'unknown-method': 540,
+  'unknown-method': 503,
   'too-deep': 502,
 };
 

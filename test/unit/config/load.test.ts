@@ -152,6 +152,12 @@ describe('--user', () => {
     ]);
   });
 
+  it('makes a user named guest loopback-only unless told otherwise, as RabbitMQ does', () => {
+    expect(load(['--user', 'guest:other']).users).toEqual([{ name: 'guest', password: 'other', loopbackOnly: true, tags: [] }]);
+    const file = load([], { WARREN_USERS: '[{"name":"guest","password":"g","loopbackOnly":false}]' });
+    expect(file.users[0]?.loopbackOnly).toBe(false);
+  });
+
   it('is repeatable', () => {
     expect(load(['--user', 'a:1', '--user', 'b:']).users.map((u) => [u.name, u.password])).toEqual([
       ['a', '1'],

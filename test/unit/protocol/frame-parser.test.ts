@@ -167,7 +167,7 @@ describe('FrameParser: errors', () => {
     });
   }
 
-  it('reply codes: 501 for framing, 502 for payloads, 540 for unknown methods', () => {
+  it('reply codes: 501 for framing, 502 for payloads, 503 for unknown methods', () => {
     expect(DECODE_ERROR_REPLY_CODES).toEqual({
       'bad-protocol-header': 501,
       'frame-too-large': 501,
@@ -175,7 +175,7 @@ describe('FrameParser: errors', () => {
       'unknown-frame-type': 501,
       truncated: 502,
       'bad-value': 502,
-      'unknown-method': 540,
+      'unknown-method': 503,
       'too-deep': 502,
     });
   });

@@ -211,11 +211,11 @@ describe('methods: wire compatibility with amqplib', () => {
 });
 
 describe('methods: decode errors', () => {
-  it('an unknown class or method is unknown-method (540) with the ids set', () => {
+  it('an unknown class or method is unknown-method (503) with the ids set', () => {
     const payload = Buffer.from([0, 60, 0, 99]);
     const err = decodeError(() => decodeMethod(payload, 0, 4));
     expect(err.kind).toBe('unknown-method');
-    expect(err.replyCode).toBe(540);
+    expect(err.replyCode).toBe(503);
     expect([err.classId, err.methodId]).toEqual([60, 99]);
     expect(decodeError(() => decodeMethod(Buffer.from([0xff, 0xff, 0, 10]), 0, 4)).classId).toBe(0xffff);
   });
