@@ -79,7 +79,7 @@ describe('damaged data directories start cleanly, dropping only the damaged tail
     await seed(['q'], 3);
     const seg = onlySegment();
     const bytes = readFileSync(seg);
-    bytes[bytes.length - 2] ^= 0xff;
+    bytes[bytes.length - 2] = (bytes[bytes.length - 2] as number) ^ 0xff;
     writeFileSync(seg, bytes);
     const { broker, lines } = await startLogged();
     expect(await contents(broker, 'q')).toEqual(['q-0', 'q-1']);
