@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
+import { ResourceAlarms } from './amqp/flow-control.js';
+
+const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
@@ -34,16 +37,20 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const { vhosts, persistence, definitions } = recover(dataDir, config.vhosts, config.fsync, logger);
 
   let clock = Date.now();
+  const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
   const ctx: BrokerContext = {
     config,
     logger,
     vhosts,
     serverProperties: serverProperties('warren'),
     now: () => clock,
+    alarms,
   };
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
   });
+  const alarmTimer = setInterval(() => alarms.check(), ALARM_CHECK_MS);
+  alarmTimer.unref();
   const port = await server.listen(config.port, config.bind);
   const url = brokerUrl(config, port);
   logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port }, 'listening');
@@ -56,6 +63,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhosts,
     connectionCount: () => server.connectionCount,
     close: () => {
+      clearInterval(alarmTimer);
       closing ??= server
         .close()
         .then(() => persistence.scheduler.idle())

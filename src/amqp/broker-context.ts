@@ -11,4 +11,6 @@ export interface BrokerContext {
   readonly serverProperties: FieldTable;
   /** Coarse clock in ms, refreshed by the server's ticker. */
   now(): number;
+  /** Memory and disk alarms: publishing connections are blocked while one is on. */
+  readonly alarms: { readonly active: boolean; readonly reason: string; noteIncoming(bytes: number): void };
 }

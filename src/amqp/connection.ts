@@ -52,6 +52,7 @@ export class Connection implements FrameSink {
   private closeReason = 'client closed the socket';
   private closeTimer: NodeJS.Timeout | undefined;
   private blocked = false;
+  private published = false;
   private readonly onClosed: (c: Connection) => void;
 
   constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void) {
@@ -107,6 +108,9 @@ export class Connection implements FrameSink {
     const err = this.parser.push(chunk);
     if (err !== undefined) this.onDecodeError(err);
     this.flushConfirms();
+    if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
+    // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
+    if (this.published && !this.blocked && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
   }
 
   /** Publishers with settled confirms; flushed once per socket read so acks batch. */
@@ -219,6 +223,7 @@ export class Connection implements FrameSink {
   }
 
   private onChannelMethod(channel: number, method: Method): void {
+    if (method.name === 'basic.publish') this.published = true;
     if (this.closingChannels.has(channel)) {
       if (method.name === 'channel.close-ok') this.closingChannels.delete(channel);
       else if (method.name === 'channel.close') this.sendMethod(channel, { name: 'channel.close-ok' });
@@ -284,6 +289,7 @@ export class Connection implements FrameSink {
   /** Sends connection.close and waits (bounded) for close-ok. */
   connectionError(error: AmqpError): void {
     if (this.state === 'closing' || this.state === 'closed') return;
+    if (this.blocked) this.socket.resume(); // the close-ok must be read even from a blocked peer
     this.closeReason = error.replyText;
     // The parser keeps running: the client's close-ok must still be read. Until then the 'closing'
     // state drops every other frame (spec 2.2.2.2).
@@ -353,8 +359,19 @@ export class Connection implements FrameSink {
   setBlocked(blocked: boolean, reason = 'low on resources'): void {
     if (blocked === this.blocked || this.state !== 'open') return;
     this.blocked = blocked;
+    if (blocked) this.socket.pause();
+    else this.socket.resume();
     if (!this.capability('connection.blocked')) return;
     this.sendMethod(0, blocked ? { name: 'connection.blocked', reason } : { name: 'connection.unblocked' });
+  }
+
+  /** This connection has sent basic.publish: flow control applies to it. */
+  get hasPublished(): boolean {
+    return this.published;
+  }
+
+  get isBlocked(): boolean {
+    return this.blocked;
   }
 
   private onDrain(): void {

@@ -67,6 +67,14 @@ export class AmqpServer {
     for (const c of this.connections) c.tick(now);
   }
 
+  /** An alarm went on or off: block every connection that publishes, or release them all. */
+  setAlarm(active: boolean, reason: string): void {
+    for (const c of this.connections) {
+      if (active && c.hasPublished) c.setBlocked(true, reason);
+      else if (!active && c.isBlocked) c.setBlocked(false);
+    }
+  }
+
   /** Stops accepting, closes every connection with 320 CONNECTION_FORCED, waits for sockets (bounded). */
   async close(reason = 'broker shutdown'): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);

@@ -41,6 +41,8 @@ export interface Config {
   readonly vhosts: readonly string[];
   readonly logLevel: LogLevel;
   readonly fsync: FsyncPolicy;
+  readonly memoryHighWatermark: number;
+  readonly diskFreeLimit: number;
 }
 
 type InputValue<K extends keyof Config> = K extends 'users' ? readonly UserInput[] : Config[K];
@@ -236,6 +238,32 @@ export const OPTIONS = [
     arg: 'LEVEL',
     description: `Least severe level logged, as JSON lines on stdout: ${LOG_LEVELS.join(', ')}.`,
     parse: parseLevel,
+  },
+  {
+    key: 'memoryHighWatermark',
+    schema: { type: 'number', exclusiveMinimum: 0 },
+    default: 0.4,
+    env: 'WARREN_MEMORY_HIGH_WATERMARK',
+    flag: '--memory-high-watermark',
+    arg: 'FRACTION|BYTES',
+    description:
+      'Memory alarm: up to 1, a fraction of the machine\'s memory; above 1, bytes. Past it, connections that publish ' +
+      'get connection.blocked and are not read until memory falls again; consumers keep draining.',
+    parse: (text: string) => {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new ParseError(`not a number: ${JSON.stringify(text)}`);
+      return n;
+    },
+  },
+  {
+    key: 'diskFreeLimit',
+    schema: integer(0),
+    default: 50_000_000,
+    env: 'WARREN_DISK_FREE_LIMIT',
+    flag: '--disk-free-limit',
+    arg: 'BYTES',
+    description: 'Disk alarm: when the data directory\'s filesystem has less free space, publishers are blocked.',
+    parse: parseInteger,
   },
   {
     key: 'fsync',

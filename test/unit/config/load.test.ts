@@ -50,6 +50,8 @@ describe('defaults', () => {
       vhosts: ['/'],
       logLevel: 'info',
       fsync: 'always',
+      memoryHighWatermark: 0.4,
+      diskFreeLimit: 50000000,
     });
   });
 
@@ -80,6 +82,8 @@ describe('sources', () => {
       WARREN_VHOSTS: '/,prod',
       WARREN_LOG_LEVEL: 'warn',
       WARREN_FSYNC: 'never',
+      WARREN_MEMORY_HIGH_WATERMARK: '0.25',
+      WARREN_DISK_FREE_LIMIT: '1000',
     });
     expect(config).toEqual({
       port: 1,
@@ -96,6 +100,8 @@ describe('sources', () => {
       vhosts: ['/', 'prod'],
       logLevel: 'warn',
       fsync: 'never',
+      memoryHighWatermark: 0.25,
+      diskFreeLimit: 1000,
     });
   });
 
