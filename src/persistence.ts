@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Exchange } from './core/exchange/exchange.js';
-import type { MessageLog, TopologyListener } from './core/persistence.js';
+import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
+import { PageFile } from './store/page-file.js';
+import { mkdirSync } from 'node:fs';
 import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
@@ -32,6 +34,7 @@ export class Persistence implements TopologyListener {
   private readonly definitions: DefinitionsStore;
   readonly scheduler: SyncScheduler;
   private readonly open = new Set<QueueLog>();
+  private pageSeq = 0;
 
   constructor(dataDir: string, definitions: DefinitionsStore, scheduler: SyncScheduler) {
     this.dataDir = dataDir;
@@ -77,6 +80,12 @@ export class Persistence implements TopologyListener {
   bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
+  }
+
+  openPageStore(vhost: string, q: Queue): PageStore {
+    const dir = join(this.dataDir, 'pages');
+    mkdirSync(dir, { recursive: true });
+    return new PageFile(join(dir, `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`));
   }
 
   /** Shutdown, after the scheduler went idle: closes every message log. */

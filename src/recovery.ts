@@ -25,6 +25,8 @@ export interface Recovered {
  */
 export function recover(dataDir: string, configVhosts: readonly string[], fsync: FsyncPolicy, logger: Logger): Recovered {
   const started = Date.now();
+  // Page files only hold the tails of queues of the previous run: nothing in them is needed now.
+  rmSync(join(dataDir, 'pages'), { recursive: true, force: true });
   const { store, definitions, damage } = DefinitionsStore.open(dataDir);
   for (const d of damage) logger.warn({ event: 'store.damaged', detail: d }, `definitions damaged: ${d}`);
   const scheduler = new SyncScheduler(fsync, (err) => logger.error({ err }, 'message store write failed'));

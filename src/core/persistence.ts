@@ -19,6 +19,8 @@ export interface MessageLog {
   delivered(location: unknown): void;
   removed(location: unknown): void;
   destroy(): void;
+  /** Locations as numbers, for paged entries. */
+  readonly codec: LocationCodec;
 }
 
 /**
@@ -32,10 +34,26 @@ export interface TopologyListener {
   queueDeleted(vhost: string, queue: Queue): void;
   bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void;
   bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void;
+  /** A page file for a long queue's tail (any queue, durable or not). */
+  openPageStore(vhost: string, queue: Queue): PageStore;
 }
 
 /** A publisher confirm waiting for disk: each durable queue that wrote the message holds it once. */
 export interface SyncTicket {
   waiting: number;
   synced(): void;
+}
+
+/** A queue's page file: the tail of a long queue, on disk (store/page-file.ts implements it). */
+export interface PageStore {
+  append(parts: readonly Buffer[]): number;
+  read(offset: number, length: number): Buffer;
+  reset(): void;
+  destroy(): void;
+}
+
+/** A message log location as two numbers, so paged entries keep no objects. */
+export interface LocationCodec {
+  encode(location: unknown): [number, number];
+  decode(a: number, b: number): unknown;
 }

@@ -196,6 +196,7 @@ export class VirtualHost {
     const queue = new Queue(this.name, req.name, options, {
       onUnused: (q) => this.removeQueue(q),
       deadLetter: (q, message, reason) => this.deadLetter(q, message, reason),
+      openPageStore: (q) => this.listener?.openPageStore(this.name, q),
     });
     this.queues.set(req.name, queue);
     queue.log = this.listener?.queueDeclared(this.name, queue);

@@ -44,6 +44,9 @@ export interface RecoveryReport {
   readonly damage: string[];
 }
 
+/** Stands for a segment already deleted: marks against it are ignored. */
+const GONE = new Segment(-1, undefined as unknown as LogFile, undefined as unknown as LogFile);
+
 const segName = (no: number): string => `msgs.${String(no).padStart(10, '0')}`;
 const ackName = (no: number): string => `acks.${String(no).padStart(10, '0')}`;
 
@@ -104,6 +107,15 @@ export class QueueLog {
     return { log, report: { messages, damage } };
   }
 
+  /** Locations as (segment number, offset), for paged entries; a deleted segment decodes to a no-op. */
+  readonly codec = {
+    encode: (location: unknown): [number, number] => {
+      const loc = location as Location;
+      return [loc.segment.no, loc.offset];
+    },
+    decode: (no: number, offset: number): unknown => ({ segment: this.segments.get(no) ?? GONE, offset }),
+  };
+
   /** Appends a message; onSynced runs once it is on disk (after fsync, per the policy). */
   append(m: StoredMessage, onSynced?: () => void): Location {
     const segment = this.writableSegment();
@@ -138,7 +150,7 @@ export class QueueLog {
 
   /** Acked, expired, dropped or moved on: never recovered again. */
   removed(loc: Location): void {
-    if (this.destroyed) return;
+    if (this.destroyed || !this.segments.has(loc.segment.no)) return;
     this.mark(loc, AckKind.Removed);
     const segment = loc.segment;
     segment.removed++;

@@ -1,6 +1,7 @@
 import type { FieldTable } from '../../protocol/field-table.js';
 import type { Message } from '../message.js';
-import type { MessageLog, SyncTicket } from '../persistence.js';
+import type { MessageLog, PageStore, SyncTicket } from '../persistence.js';
+import { PagedTail } from './paged-tail.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
@@ -21,11 +22,20 @@ export interface QueueOptions {
   readonly owner: object | undefined;
 }
 
+/** Paging thresholds (per queue): see shouldPage(). Refill keeps a window ready ahead of consumers. */
+const PAGE_OUT_COUNT = 20_000;
+const PAGE_OUT_BYTES = 32 * 1024 * 1024;
+const REFILL_BELOW = 2_000;
+const REFILL_COUNT = 4_096;
+const REFILL_BYTES = 4 * 1024 * 1024;
+
 export interface QueueEvents {
   /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
   onUnused(queue: Queue): void;
   /** A message leaves with a reason; routes it to the dead-letter exchange if there is one. */
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** A page file for this queue's tail; undefined when the broker has no store (paging off). */
+  openPageStore?(queue: Queue): PageStore | undefined;
 }
 
 /**
@@ -50,6 +60,9 @@ export class Queue {
   private drainScheduled = false;
   private deleted = false;
   private lastUsed = Date.now();
+  private tail: PagedTail | undefined;
+  private tailTimer: NodeJS.Timeout | undefined;
+  private tailTimerAt = Infinity;
   private expiresTimer: NodeJS.Timeout | undefined;
 
   constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents) {
@@ -65,11 +78,11 @@ export class Queue {
   }
 
   get messageCount(): number {
-    return this.ready.count;
+    return this.ready.count + (this.tail?.count ?? 0);
   }
 
   get messageBytes(): number {
-    return this.ready.bytes;
+    return this.ready.bytes + (this.tail?.bytes ?? 0);
   }
 
   get consumerCount(): number {
@@ -127,8 +140,7 @@ export class Queue {
       }
       return true;
     }
-    this.ready.push(entry);
-    this.expiry.track(entry);
+    this.addReady(entry);
     if (a.maxLength !== undefined || a.maxLengthBytes !== undefined) this.dropHeadOverLimit();
     if (this.consumerSet.size > 0) this.scheduleDrain();
     return true;
@@ -136,16 +148,17 @@ export class Queue {
 
   private isFull(incomingBytes: number): boolean {
     const a = this.args;
-    if (a.maxLength !== undefined && this.ready.count >= a.maxLength) return true;
-    return a.maxLengthBytes !== undefined && this.ready.bytes + incomingBytes > a.maxLengthBytes;
+    if (a.maxLength !== undefined && this.messageCount >= a.maxLength) return true;
+    return a.maxLengthBytes !== undefined && this.messageBytes + incomingBytes > a.maxLengthBytes;
   }
 
   private dropHeadOverLimit(): void {
     const a = this.args;
     while (
-      (a.maxLength !== undefined && this.ready.count > a.maxLength) ||
-      (a.maxLengthBytes !== undefined && this.ready.bytes > a.maxLengthBytes)
+      (a.maxLength !== undefined && this.messageCount > a.maxLength) ||
+      (a.maxLengthBytes !== undefined && this.messageBytes > a.maxLengthBytes)
     ) {
+      this.refill();
       const head = this.ready.shift();
       if (head === undefined) return;
       this.drop(head, 'maxlen');
@@ -192,8 +205,7 @@ export class Queue {
       inHeap: false,
       location,
     };
-    this.ready.push(entry);
-    this.expiry.track(entry);
+    this.addReady(entry);
   }
 
   private persist(entry: QueueEntry, ticket: SyncTicket | undefined): void {
@@ -229,7 +241,8 @@ export class Queue {
       this.expiry.untrack(e);
       if (e.location !== undefined) this.log?.removed(e.location);
     }
-    return entries.length;
+    const paged = this.tail?.clear((location) => this.log?.removed(location)) ?? 0;
+    return entries.length + paged;
   }
 
   addConsumer(consumer: QueueConsumer, priority: number): void {
@@ -262,7 +275,10 @@ export class Queue {
     this.deleted = true;
     if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
     this.expiry.stop();
-    const n = this.ready.takeAll().length;
+    const n = this.ready.takeAll().length + (this.tail?.count ?? 0);
+    if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
+    this.tail?.destroy();
+    this.tail = undefined;
     this.log?.destroy();
     this.log = undefined;
     for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
@@ -283,7 +299,7 @@ export class Queue {
 
   /** Hands ready messages to consumers until either runs out. */
   drain(): void {
-    while (this.ready.count > 0) {
+    while (this.messageCount > 0) {
       const consumer = this.consumerSet.next();
       if (consumer === undefined) return;
       const entry = this.takeNext();
@@ -296,6 +312,7 @@ export class Queue {
   /** The next ready entry that has not expired, marked unacked. */
   private takeNext(): QueueEntry | undefined {
     for (;;) {
+      this.refill();
       const entry = this.ready.shift();
       if (entry === undefined) return undefined;
       if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
@@ -307,6 +324,56 @@ export class Queue {
       this.markDelivered(entry);
       return entry;
     }
+  }
+
+  // ---- paging: the tail of a long queue waits on disk ---------------------------------------
+
+  private addReady(entry: QueueEntry): void {
+    if (this.shouldPage()) {
+      (this.tail as PagedTail).append(entry);
+      if (entry.expiresAt !== 0) this.armTailExpiry();
+      return;
+    }
+    this.ready.push(entry);
+    this.expiry.track(entry);
+  }
+
+  /**
+   * Past PAGE_OUT_COUNT messages or PAGE_OUT_BYTES in memory, new messages go to the page file
+   * (priority queues excepted: they keep everything in memory), and stay there while any are.
+   */
+  private shouldPage(): boolean {
+    if (this.tail !== undefined && this.tail.count > 0) return true;
+    if (this.args.maxPriority > 0 || (this.ready.count < PAGE_OUT_COUNT && this.ready.bytes < PAGE_OUT_BYTES)) return false;
+    if (this.tail === undefined) {
+      const store = this.events.openPageStore?.(this);
+      if (store === undefined) return false;
+      this.tail = new PagedTail(store, this.log?.codec);
+    }
+    return true;
+  }
+
+  /** Reads the tail back ahead of consumers, a batch at a time. */
+  private refill(): void {
+    const tail = this.tail;
+    if (tail === undefined || tail.count === 0 || this.ready.count >= REFILL_BELOW) return;
+    for (const e of tail.hydrate(REFILL_COUNT, REFILL_BYTES)) {
+      this.ready.push(e);
+      this.expiry.track(e);
+    }
+  }
+
+  private armTailExpiry(): void {
+    const next = this.tail?.nextExpiry;
+    if (next === undefined || (this.tailTimer !== undefined && next >= this.tailTimerAt)) return;
+    if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
+    this.tailTimerAt = next;
+    this.tailTimer = setTimeout(() => {
+      this.tailTimer = undefined;
+      this.tail?.expireDue(Date.now(), (e) => this.drop(e, 'expired'));
+      this.armTailExpiry();
+    }, Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
+    this.tailTimer.unref();
   }
 
   private expire(entry: QueueEntry): void {

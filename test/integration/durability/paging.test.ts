@@ -1,0 +1,110 @@
+import amqp from 'amqplib';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../../../src/index.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { eventually } from '../../helpers/broker.js';
+
+// Past 20,000 ready messages a queue pages its tail out to disk (src/core/queue/queue.ts).
+const N = 50_000;
+
+let dataDir: string;
+let broker: Broker;
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'warren-paging-'));
+  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger() });
+});
+afterEach(async () => {
+  await broker.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function pageBytes(): number {
+  try {
+    return readdirSync(join(dataDir, 'pages')).reduce((n, f) => n + statSync(join(dataDir, 'pages', f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function fill(ch: amqp.Channel, queue: string, n: number, options: amqp.Options.Publish = {}): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const body = Buffer.alloc(100);
+    body.writeUInt32BE(i, 0);
+    if (!ch.sendToQueue(queue, body, options)) await new Promise((r) => ch.once('drain', r));
+  }
+  await ch.checkQueue(queue);
+}
+
+async function consumeAll(ch: amqp.Channel, queue: string, n: number): Promise<number[]> {
+  const got: number[] = [];
+  await new Promise<void>((resolve) => {
+    void ch.consume(queue, (m) => {
+      if (!m) return;
+      got.push(m.content.readUInt32BE(0));
+      if (got.length === n) resolve();
+    }, { noAck: true });
+  });
+  return got;
+}
+
+describe('paging a long queue to disk', () => {
+  it('keeps the tail on disk, counts it, and delivers everything in order', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await fill(ch, queue, N);
+    expect((await ch.checkQueue(queue)).messageCount).toBe(N);
+    await eventually(() => pageBytes() > 0, 5000, 'no page file written');
+    expect(pageBytes()).toBeGreaterThan((N - 20_000) * 100);
+    const got = await consumeAll(ch, queue, N);
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(pageBytes()).toBe(0); // the file starts over once the tail is empty
+    await conn.close();
+  });
+
+  it('purges and deletes a paged queue, and x-max-length counts the paged tail', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await fill(ch, queue, N);
+    expect((await ch.purgeQueue(queue)).messageCount).toBe(N);
+    expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+    const { queue: limited } = await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 30_000 } });
+    await fill(ch, limited, N);
+    expect((await ch.checkQueue(limited)).messageCount).toBe(30_000);
+    const first = await ch.get(limited, { noAck: true });
+    expect(first && first.content.readUInt32BE(0)).toBe(N - 30_000); // drop-head dropped the oldest
+    await conn.close();
+  });
+
+  it('expires a paged message where it sits', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await fill(ch, queue, 30_000);
+    ch.sendToQueue(queue, Buffer.from([0, 0, 0xff, 0xff]), { expiration: '50' }); // lands in the paged tail
+    await fill(ch, queue, 10);
+    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 30_010, 3000);
+    await conn.close();
+  });
+
+  it('persistent messages in a paged tail survive a restart, in order', async () => {
+    let conn = await amqp.connect(broker.url);
+    let ch = await conn.createConfirmChannel();
+    await ch.assertQueue('paged-durable', { durable: true });
+    await fill(ch, 'paged-durable', N, { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await broker.close();
+    broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger() });
+    conn = await amqp.connect(broker.url);
+    ch = await conn.createConfirmChannel();
+    expect((await ch.checkQueue('paged-durable')).messageCount).toBe(N);
+    const got = await consumeAll(ch, 'paged-durable', N);
+    expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
+    await conn.close();
+  });
+});
