@@ -142,7 +142,7 @@ export class Publisher {
     const routed = targets.length > 0 || held > 0;
     if (!this.confirmMode) {
       for (const q of targets) q.enqueue(message, ttl);
-      targets.length = 0;
+      while (targets.length > 0) targets.pop(); // not length = 0: that drops the backing store
       if (!routed && mandatory) this.sendReturn(message);
       return;
     }
@@ -150,7 +150,7 @@ export class Publisher {
     const pending = new PendingConfirm(this, ++this.publishSeq);
     this.inFlight.push(pending);
     for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
-    targets.length = 0;
+    while (targets.length > 0) targets.pop();
     if (!routed && mandatory) this.sendReturn(message);
     pending.synced();
   }

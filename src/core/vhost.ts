@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
 import { tablesEqual, type FieldTable } from '../protocol/field-table.js';
-import { Exchange, isExchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
+import { Exchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
 import { createRoutingTable } from './exchange/exchange-type.js';
 import { createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
 import { DelayScheduler } from './exchange/delayed.js';
+import { Router } from './router.js';
 import {
   assertEquivalentArgs,
   assertEquivalentFlag,
@@ -14,7 +15,7 @@ import {
 } from './equivalence.js';
 import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
-import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
+import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
 import type { TopologyListener } from './persistence.js';
 
@@ -44,9 +45,7 @@ export class VirtualHost {
   readonly queues = new Map<string, Queue>();
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
   readonly replyQueues = new Map<string, Queue>();
-  private routeEpoch = 0;
-  private readonly worklist: Exchange[] = [];
-  private readonly scratch: Destination[] = [];
+  private readonly router = new Router(this.exchanges, this.queues, this.replyQueues);
 
   private readonly listener: TopologyListener | undefined;
 
@@ -105,7 +104,7 @@ export class VirtualHost {
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
     const exchange = new Exchange(req.name, req.type, options, table);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
-      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) => this.releaseDelayed(exchange, message, keys));
+      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) => this.router.releaseDelayed(exchange, message, keys));
     }
     this.exchanges.set(req.name, exchange);
     this.listener?.exchangeDeclared(this.name, exchange);
@@ -267,85 +266,15 @@ export class VirtualHost {
     }
   }
 
-  // ---- routing -----------------------------------------------------------------------------
+  // ---- routing (core/router.ts) -----------------------------------------------------------
 
-  /**
-   * Routes through the exchange graph into out, each queue once. Exchange-to-exchange paths are
-   * followed once per exchange (cycles end); an exchange that routes nowhere hands the message
-   * to its alternate exchange, as RabbitMQ does per exchange.
-   */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], released?: Exchange): number {
-    let held = 0;
-    const epoch = ++this.routeEpoch;
-    const worklist = this.worklist;
-    const scratch = this.scratch;
-    worklist.length = 0;
-    worklist.push(exchange);
-    exchange.routeMark = epoch;
-    for (let w = 0; w < worklist.length; w++) {
-      const x = worklist[w] as Exchange;
-      scratch.length = 0;
-      if (x.isDefault) {
-        for (const key of routingKeys) {
-          const q = this.queues.get(key) ?? this.replyQueues.get(key);
-          if (q !== undefined) scratch.push(q);
-        }
-      } else {
-        if (x.delayed !== undefined && x !== released) {
-          const delay = DelayScheduler.delayOf(message);
-          if (delay > 0) {
-            x.delayed.schedule(message, routingKeys, delay);
-            held++;
-            continue;
-          }
-        }
-        const headers = x.routesByHeaders ? message.properties.headers : undefined;
-        for (const key of routingKeys) x.table.route(key, headers, scratch);
-      }
-      if (scratch.length === 0 && x.alternateExchange !== undefined) {
-        const ae = this.exchanges.get(x.alternateExchange);
-        if (ae !== undefined && ae.routeMark !== epoch) {
-          ae.routeMark = epoch;
-          worklist.push(ae);
-        }
-        continue;
-      }
-      for (const d of scratch) {
-        if (d.routeMark === epoch) continue;
-        d.routeMark = epoch;
-        if (isExchange(d)) worklist.push(d);
-        else if (!d.isDeleted) out.push(d);
-      }
-    }
-    scratch.length = 0;
-    worklist.length = 0;
-    return held;
+  /** Routes through the exchange graph into out, each queue once; returns how many were held for later (delayed). */
+  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[]): number {
+    return this.router.route(exchange, message, routingKeys, out);
   }
 
-  /** A delayed message is due: route it from its delayed exchange, now without the delay. */
-  private releaseDelayed(exchange: Exchange, message: Message, routingKeys: readonly string[]): void {
-    if (this.exchanges.get(exchange.name) !== exchange) return;
-    const targets: Queue[] = [];
-    this.route(exchange, message, routingKeys, targets, exchange);
-    const ttl = message.expiration !== undefined && /^\d+$/.test(message.expiration) ? Number(message.expiration) : undefined;
-    for (const target of targets) target.enqueue(message, ttl);
-  }
-
-  /**
-   * Republishes a message that left a queue (rejected, expired, maxlen, delivery_limit) through
-   * the queue's dead-letter exchange; without one, or if it is missing, the message is dropped.
-   */
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
-    const dlx = queue.args.deadLetterExchange;
-    if (dlx === undefined) return;
-    const exchange = this.exchanges.get(dlx);
-    if (exchange === undefined) return;
-    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, Date.now());
-    const targets: Queue[] = [];
-    this.route(exchange, copy.message, copy.routingKeys, targets);
-    for (const target of targets) {
-      if (!isDeadLetterCycle(reason, copy.deaths, target.name)) target.enqueue(copy.message, undefined);
-    }
+    this.router.deadLetter(queue, message, reason);
   }
 
   // ---- internals ---------------------------------------------------------------------------
