@@ -3,6 +3,9 @@ import { Writer } from '../protocol/writer.js';
 
 /** Above this many buffered bytes a flush happens at once instead of on the next microtask. */
 const FLUSH_THRESHOLD = 64 * 1024;
+const INITIAL_BUFFER = 2 * 1024;
+/** A writer grown past this by a burst is given back after the flush. */
+const SHRINK_ABOVE = 256 * 1024;
 
 /**
  * A connection's outgoing frames. Everything written during one turn of the event loop goes
@@ -11,7 +14,9 @@ const FLUSH_THRESHOLD = 64 * 1024;
  * this connection stop receiving until 'drain'.
  */
 export class Outbound {
-  readonly writer = new Writer(FLUSH_THRESHOLD);
+  // Small to start: an idle connection should cost little memory (the target is 25 KB of RSS per
+  // connection); the writer doubles as a busy one needs, and shrinks back after a flush.
+  readonly writer = new Writer(INITIAL_BUFFER);
   writable = true;
   /** Set by every socket write, cleared by the connection's ticker: heartbeats are sent only on silence. */
   wroteSinceTick = false;
@@ -49,6 +54,7 @@ export class Outbound {
       return;
     }
     const chunk = this.writer.take();
+    if (this.writer.buf.length > SHRINK_ABOVE) this.writer.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
     this.wroteSinceTick = true;
     if (!this.socket.write(chunk)) this.writable = false;
   }
