@@ -43,6 +43,9 @@ export class Publisher {
   private runLast = 0;
   private held: HeldPublish[] | undefined;
   private readonly inFlight = new Deque<PendingConfirm>();
+  private ticket = new PendingConfirm(this);
+  /** Reused for the common single routing key (no CC/BCC): no array per publish. */
+  private readonly oneKey: string[] = [''];
   private readonly targets: Queue[] = [];
 
   constructor(channel: Channel) {
@@ -126,9 +129,9 @@ export class Publisher {
     }
     if (message.expiration !== undefined) parseExpiration(message.expiration); // 406 before routing
     if ((message.flags & MessageFlags.DirectReplyTo) !== 0) rewriteReplyTo(message, this.channel.replyQueue);
-    const routingKeys = routingKeysOf(message, m.routingKey);
+    const routingKeys = routingKeysOf(message, m.routingKey, this.oneKey);
     if (this.held !== undefined) {
-      this.held.push({ exchange, message, routingKeys, mandatory: m.mandatory });
+      this.held.push({ exchange, message, routingKeys: [...routingKeys], mandatory: m.mandatory });
       return;
     }
     this.dispatch(exchange, message, routingKeys, m.mandatory);
@@ -146,12 +149,19 @@ export class Publisher {
       if (!routed && mandatory) this.sendReturn(message);
       return;
     }
-    // The confirm waits for every durable queue that wrote the message to sync it to disk.
-    const pending = new PendingConfirm(this, ++this.publishSeq);
-    this.inFlight.push(pending);
+    // The confirm waits for every durable queue that wrote the message to sync it to disk. The
+    // ticket object is reused until a queue actually holds on to it (a disk write).
+    const pending = this.ticket;
+    pending.start(++this.publishSeq);
     for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
     while (targets.length > 0) targets.pop();
     if (!routed && mandatory) this.sendReturn(message);
+    if (pending.waiting === 1 && this.inFlight.length === 0) {
+      this.settleConfirm(pending.seq, pending.ack); // nothing on disk to wait for, nothing earlier pending
+      return;
+    }
+    this.ticket = new PendingConfirm(this);
+    this.inFlight.push(pending);
     pending.synced();
   }
 
@@ -230,10 +240,14 @@ export class Publisher {
 class PendingConfirm implements SyncTicket {
   waiting = 1;
   ack = true;
-  constructor(
-    private readonly publisher: Publisher,
-    readonly seq: number,
-  ) {}
+  seq = 0;
+  constructor(private readonly publisher: Publisher) {}
+
+  start(seq: number): void {
+    this.seq = seq;
+    this.waiting = 1;
+    this.ack = true;
+  }
 
   synced(): void {
     if (--this.waiting === 0) this.publisher.releaseConfirms();
@@ -251,14 +265,15 @@ function parseExpiration(text: string): number {
  * RabbitMQ's sender-selected distribution: CC and BCC headers (arrays of strings) add routing
  * keys; BCC is removed from the message before any queue sees it.
  */
-function routingKeysOf(message: Message, routingKey: string): readonly string[] {
-  if ((message.flags & MessageFlags.HasHeaders) === 0) return [routingKey];
+function routingKeysOf(message: Message, routingKey: string, oneKey: string[]): readonly string[] {
+  oneKey[0] = routingKey;
+  if ((message.flags & MessageFlags.HasHeaders) === 0) return oneKey;
   const props = message.properties;
   const headers = props.headers;
-  if (headers === undefined) return [routingKey];
+  if (headers === undefined) return oneKey;
   const cc = headers['CC'];
   const bcc = headers['BCC'];
-  if (cc === undefined && bcc === undefined) return [routingKey];
+  if (cc === undefined && bcc === undefined) return oneKey;
   const keys = [routingKey];
   for (const [name, v] of [['CC', cc], ['BCC', bcc]] as const) {
     if (v === undefined) continue;

@@ -46,7 +46,7 @@ export class Message {
     this.routingKey = routingKey;
     this.rawProperties = rawProperties;
     this.body = body;
-    const peek = peekProperties(rawProperties);
+    const peek = peekProperties(rawProperties, PEEK);
     this.flags = peek.flags;
     this.priority = peek.priority;
     this.expiration = peek.expiration;
@@ -73,6 +73,9 @@ export class Message {
   }
 }
 
+/** Scratch for the constructor: read at once into the message, so no object per message. */
+const PEEK: Peeked = { flags: 0, priority: 0, expiration: undefined };
+
 interface Peeked {
   flags: number;
   priority: number;
@@ -84,8 +87,11 @@ interface Peeked {
  * before them, without decoding the headers table. Malformed input throws a RangeError,
  * which the channel turns into a syntax error.
  */
-export function peekProperties(raw: Buffer): Peeked {
-  const result: Peeked = { flags: 0, priority: 0, expiration: undefined };
+export function peekProperties(raw: Buffer, into?: Peeked): Peeked {
+  const result: Peeked = into ?? { flags: 0, priority: 0, expiration: undefined };
+  result.flags = 0;
+  result.priority = 0;
+  result.expiration = undefined;
   if (raw.length < 2) throw new RangeError('content header properties truncated');
   const bits = raw.readUInt16BE(0);
   let pos = 2;
