@@ -16,6 +16,11 @@ export function queueDir(dataDir: string, vhost: string, queue: string): string 
   return join(dataDir, 'msgs', id);
 }
 
+/** Held messages of a durable delayed exchange live beside the queues' logs. */
+export function delayedDir(dataDir: string, vhost: string, exchange: string): string {
+  return queueDir(dataDir, vhost, `\u0000delayed\u0000${exchange}`);
+}
+
 const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
 
 function isDurable(d: Queue | Exchange): boolean {
@@ -42,10 +47,13 @@ export class Persistence implements TopologyListener {
     this.scheduler = scheduler;
   }
 
-  exchangeDeclared(vhost: string, x: Exchange): void {
-    if (this.muted || !x.options.durable) return;
-    const { autoDelete, internal, arguments: args } = x.options;
-    this.definitions.write({ op: 'put-exchange', vhost, name: x.name, type: x.type, autoDelete, internal, arguments: b64(args) });
+  exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
+    if (!x.options.durable) return undefined;
+    if (!this.muted) {
+      const { autoDelete, internal, arguments: args } = x.options;
+      this.definitions.write({ op: 'put-exchange', vhost, name: x.name, type: x.type, autoDelete, internal, arguments: b64(args) });
+    }
+    return x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name));
   }
 
   exchangeDeleted(vhost: string, x: Exchange): void {
@@ -55,10 +63,14 @@ export class Persistence implements TopologyListener {
 
   queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
     if (!isDurable(q)) return undefined;
-    const dir = queueDir(this.dataDir, vhost, q.name);
     if (!this.muted) {
       this.definitions.write({ op: 'put-queue', vhost, name: q.name, autoDelete: q.options.autoDelete, arguments: b64(q.options.arguments) });
     }
+    return this.logFor(queueDir(this.dataDir, vhost, q.name));
+  }
+
+  /** The log recovered for dir, or a new one. */
+  private logFor(dir: string): QueueLog {
     let log = this.recovered.get(dir);
     if (log !== undefined) this.recovered.delete(dir);
     else log = QueueLog.create(dir, this.scheduler);

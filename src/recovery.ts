@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Message } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
 import { decodeTable } from './protocol/field-table.js';
-import { Persistence, queueDir } from './persistence.js';
+import { delayedDir, Persistence, queueDir } from './persistence.js';
+import { DELAYED_EXCHANGE_TYPE } from './core/exchange/delayed.js';
 import { DefinitionsStore } from './store/definitions-store.js';
-import { QueueLog } from './store/queue-log.js';
+import { QueueLog, type RecoveredMessage } from './store/queue-log.js';
 import { SyncScheduler, type FsyncPolicy } from './store/sync-scheduler.js';
 import type { Logger } from './util/logger.js';
 
@@ -39,8 +40,18 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
   }
 
   persistence.muted = true;
+  const liveDirs = new Set<string>();
   for (const x of definitions.exchanges.values()) {
-    vhosts.get(x.vhost)?.declareExchange({
+    const delayed = x.type === DELAYED_EXCHANGE_TYPE ? delayedDir(dataDir, x.vhost, x.name) : undefined;
+    let held: RecoveredMessage[] = [];
+    if (delayed !== undefined) {
+      liveDirs.add(delayed);
+      const { log, report } = QueueLog.recover(delayed, scheduler);
+      for (const d of report.damage) logger.warn({ event: 'store.damaged', exchange: x.name, vhost: x.vhost, detail: d }, `message store damaged: ${d}`);
+      persistence.recovered.set(delayed, log);
+      held = report.messages;
+    }
+    const exchange = vhosts.get(x.vhost)?.declareExchange({
       name: x.name,
       type: x.type,
       passive: false,
@@ -49,12 +60,12 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       internal: x.internal,
       arguments: decodeTable(Buffer.from(x.arguments, 'base64')),
     });
+    for (const m of held) exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
   }
   const total = definitions.queues.size;
   let queuesDone = 0;
   let messages = 0;
   let lastProgress = Date.now();
-  const liveDirs = new Set<string>();
   for (const q of definitions.queues.values()) {
     const vhost = vhosts.get(q.vhost);
     if (vhost === undefined) continue;

@@ -139,20 +139,22 @@ export class Publisher {
 
   private dispatch(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean): void {
     const targets = this.targets;
-    // Messages held by a delayed exchange count as routed: no basic.return for them.
-    const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
     const ttl = message.expiration === undefined ? undefined : parseExpiration(message.expiration);
-    const routed = targets.length > 0 || held > 0;
     if (!this.confirmMode) {
+      // Messages held by a delayed exchange count as routed: no basic.return for them.
+      const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
+      const routed = targets.length > 0 || held > 0;
       for (const q of targets) q.enqueue(message, ttl);
       while (targets.length > 0) targets.pop(); // not length = 0: that drops the backing store
       if (!routed && mandatory) this.sendReturn(message);
       return;
     }
-    // The confirm waits for every durable queue that wrote the message to sync it to disk. The
-    // ticket object is reused until a queue actually holds on to it (a disk write).
+    // The confirm waits for every disk write of the message (durable queues, a durable delayed
+    // exchange) to be synced. The ticket object is reused until a write actually holds on to it.
     const pending = this.ticket;
     pending.start(++this.publishSeq);
+    const held = this.channel.vhost.route(exchange, message, routingKeys, targets, pending);
+    const routed = targets.length > 0 || held > 0;
     for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
     while (targets.length > 0) targets.pop();
     if (!routed && mandatory) this.sendReturn(message);

@@ -28,7 +28,8 @@ export interface MessageLog {
  * exchanges and queues; bindings between two durable ends) and writes the definitions log.
  */
 export interface TopologyListener {
-  exchangeDeclared(vhost: string, exchange: Exchange): void;
+  /** Returns the held-message log of a durable x-delayed-message exchange. */
+  exchangeDeclared(vhost: string, exchange: Exchange): MessageLog | undefined;
   exchangeDeleted(vhost: string, exchange: Exchange): void;
   queueDeclared(vhost: string, queue: Queue): MessageLog | undefined;
   queueDeleted(vhost: string, queue: Queue): void;

@@ -3,6 +3,7 @@ import { isExchange, type Destination, type Exchange } from './exchange/exchange
 import type { Message } from './message.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import type { Queue } from './queue/queue.js';
+import type { SyncTicket } from './persistence.js';
 
 /**
  * Routing through one vhost's exchange graph. Scratch arrays are reused across publishes and
@@ -28,7 +29,7 @@ export class Router {
    * to its alternate exchange, as RabbitMQ does per exchange. A delayed exchange holds messages
    * with an x-delay (except the one being released); returns how many were held.
    */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], released?: Exchange): number {
+  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], released?: Exchange, ticket?: SyncTicket): number {
     let held = 0;
     const epoch = ++this.epoch;
     const worklist = this.worklist;
@@ -47,7 +48,7 @@ export class Router {
         if (x.delayed !== undefined && x !== released) {
           const delay = DelayScheduler.delayOf(message);
           if (delay > 0) {
-            x.delayed.schedule(message, routingKeys, delay);
+            x.delayed.schedule(message, routingKeys, delay, ticket);
             held++;
             continue;
           }

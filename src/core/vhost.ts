@@ -17,7 +17,7 @@ import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
-import type { TopologyListener } from './persistence.js';
+import type { SyncTicket, TopologyListener } from './persistence.js';
 
 const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
 
@@ -107,7 +107,8 @@ export class VirtualHost {
       exchange.delayed = new DelayScheduler(exchange.name, (message, keys) => this.router.releaseDelayed(exchange, message, keys));
     }
     this.exchanges.set(req.name, exchange);
-    this.listener?.exchangeDeclared(this.name, exchange);
+    const log = this.listener?.exchangeDeclared(this.name, exchange);
+    if (exchange.delayed !== undefined) exchange.delayed.log = log;
     return exchange;
   }
 
@@ -269,8 +270,8 @@ export class VirtualHost {
   // ---- routing (core/router.ts) -----------------------------------------------------------
 
   /** Routes through the exchange graph into out, each queue once; returns how many were held for later (delayed). */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[]): number {
-    return this.router.route(exchange, message, routingKeys, out);
+  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], ticket?: SyncTicket): number {
+    return this.router.route(exchange, message, routingKeys, out, undefined, ticket);
   }
 
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
@@ -297,7 +298,7 @@ export class VirtualHost {
   private removeExchange(exchange: Exchange): void {
     this.exchanges.delete(exchange.name);
     this.listener?.exchangeDeleted(this.name, exchange);
-    exchange.delayed?.stop();
+    exchange.delayed?.destroy();
     for (const other of [...this.exchanges.values()]) {
       if (other.table.unbindAll(exchange) > 0) this.maybeAutoDelete(other);
     }

@@ -3,6 +3,7 @@ import { ByteArena } from '../../util/byte-arena.js';
 import { MinHeap } from '../../util/min-heap.js';
 import { MAX_TIMER_MS } from '../queue/expiry.js';
 import { Message, MessageFlags } from '../message.js';
+import type { MessageLog, SyncTicket } from '../persistence.js';
 
 /** The exchange type name of RabbitMQ's delayed-message plugin, built in here. */
 export const DELAYED_EXCHANGE_TYPE = 'x-delayed-message';
@@ -18,6 +19,8 @@ interface Held {
   readonly offset: number;
   readonly propertiesLength: number;
   readonly bodyLength: number;
+  /** Where the store keeps it (persistent message, durable exchange), else undefined. */
+  readonly location: unknown;
 }
 
 /**
@@ -33,6 +36,8 @@ export class DelayScheduler {
   private armedFor = Infinity;
   private readonly release: (message: Message, routingKeys: readonly string[]) => void;
   private stopped = false;
+  /** A durable delayed exchange's log: persistent held messages survive a restart. */
+  log: MessageLog | undefined;
 
   constructor(exchange: string, release: (message: Message, routingKeys: readonly string[]) => void) {
     this.exchange = exchange;
@@ -50,19 +55,46 @@ export class DelayScheduler {
     return delay === undefined || !(delay > 0) ? 0 : Math.floor(delay);
   }
 
-  schedule(message: Message, routingKeys: readonly string[], delayMs: number, now = Date.now()): void {
-    const props = message.rawProperties;
-    const { chunk, offset } = this.arena.store(props, message.body);
+  schedule(message: Message, routingKeys: readonly string[], delayMs: number, ticket?: SyncTicket, now = Date.now()): void {
     const due = now + delayMs;
+    let location: unknown;
+    if (this.log !== undefined && message.persistent) {
+      // The due time rides in the record's expiry field: a restart puts it back in the schedule.
+      const record = { exchange: this.exchange, routingKey: message.routingKey, properties: message.rawProperties, body: message.body, priority: 0, expiresAt: due };
+      if (ticket === undefined) {
+        location = this.log.append(record);
+      } else {
+        ticket.waiting++;
+        location = this.log.append(record, () => ticket.synced());
+      }
+    }
+    this.hold(message.routingKey, routingKeys, message.rawProperties, message.body, due, location);
+  }
+
+  /** Recovery: a stored held message back in the schedule. */
+  restore(routingKey: string, properties: Buffer, body: Buffer, due: number, location: unknown): void {
+    this.hold(routingKey, SAME_KEY, properties, body, due, location);
+  }
+
+  private hold(routingKey: string, routingKeys: readonly string[], props: Buffer, body: Buffer, due: number, location: unknown): void {
+    const { chunk, offset } = this.arena.store(props, body);
     this.heap.push(due, {
-      routingKey: message.routingKey,
-      routingKeys: routingKeys.length === 1 && routingKeys[0] === message.routingKey ? SAME_KEY : routingKeys,
+      routingKey,
+      routingKeys: routingKeys.length === 1 && routingKeys[0] === routingKey ? SAME_KEY : routingKeys,
       chunk,
       offset,
       propertiesLength: props.length,
-      bodyLength: message.body.length,
+      bodyLength: body.length,
+      location,
     });
     if (due < this.armedFor) this.arm(due);
+  }
+
+  /** The exchange was deleted: its held messages (and their files) go. */
+  destroy(): void {
+    this.stop();
+    this.log?.destroy();
+    this.log = undefined;
   }
 
   stop(): void {
@@ -93,6 +125,7 @@ export class DelayScheduler {
       this.arena.release(held.chunk);
       const message = new Message(this.exchange, held.routingKey, bytes.subarray(0, held.propertiesLength), bytes.subarray(held.propertiesLength));
       this.release(message, held.routingKeys === SAME_KEY ? [held.routingKey] : held.routingKeys);
+      if (held.location !== undefined) this.log?.removed(held.location);
     }
     const next = this.heap.peekKey();
     if (next === undefined) return;

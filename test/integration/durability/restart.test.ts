@@ -109,6 +109,34 @@ describe('restart of an embedded broker', () => {
     await broker.close();
   });
 
+  it('persistent messages held by a durable delayed exchange survive a restart and fire on time', async () => {
+    let broker = await start();
+    let conn = await amqp.connect(broker.url);
+    let ch = await conn.createConfirmChannel();
+    await ch.assertExchange('later', 'x-delayed-message', { durable: true, arguments: { 'x-delayed-type': 'direct' } });
+    await ch.assertQueue('later.q', { durable: true });
+    await ch.bindQueue('later.q', 'later', 'k');
+    const publishedAt = Date.now();
+    ch.publish('later', 'k', Buffer.from('kept'), { persistent: true, headers: { 'x-delay': 1500 } });
+    ch.publish('later', 'k', Buffer.from('transient-lost'), { persistent: false, headers: { 'x-delay': 1500 } });
+    await ch.waitForConfirms();
+    await conn.close();
+    await broker.close();
+
+    broker = await start();
+    conn = await amqp.connect(broker.url);
+    ch = await conn.createConfirmChannel();
+    expect(broker.vhosts.get('/')!.exchanges.get('later')!.delayed!.size).toBe(1);
+    expect((await ch.checkQueue('later.q')).messageCount).toBe(0);
+    const got = await new Promise<{ body: string; at: number }>((resolve) => {
+      void ch.consume('later.q', (m) => m && resolve({ body: m.content.toString(), at: Date.now() }), { noAck: true });
+    });
+    expect(got.body).toBe('kept');
+    expect(got.at - publishedAt).toBeGreaterThanOrEqual(1450);
+    await conn.close();
+    await broker.close();
+  });
+
   it('purge and delete remove the message files', async () => {
     const broker = await start();
     const conn = await amqp.connect(broker.url);
