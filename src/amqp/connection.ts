@@ -4,12 +4,13 @@ import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
 import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.generated.js';
-import { PROTOCOL_HEADER, FrameType, FRAME_END } from '../protocol/constants.js';
+import { PROTOCOL_HEADER } from '../protocol/constants.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
 import { Channel } from './channel.js';
 import { Handshake, type ClientInfo } from './handshake.js';
 import { Outbound } from './outbound.js';
+import { Heartbeat } from './heartbeat.js';
 import type { Publisher } from './publisher.js';
 
 type State = 'handshake' | 'open' | 'closing' | 'closed';
@@ -19,7 +20,6 @@ const CLOSE_OK_TIMEOUT_MS = 3000;
 
 const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
 
-const HEARTBEAT_FRAME = Buffer.from([FrameType.Heartbeat, 0, 0, 0, 0, 0, 0, FRAME_END]);
 
 let connectionCounter = 0;
 
@@ -45,10 +45,7 @@ export class Connection implements FrameSink {
   vhost: VirtualHost | undefined;
   frameMax: number;
   channelMax: number;
-  heartbeatMs = 0;
-  private readSinceTick = true;
-  private lastReadAt: number;
-  private lastWriteAt: number;
+  private readonly heartbeat: Heartbeat;
   private closeReason = 'client closed the socket';
   private closeTimer: NodeJS.Timeout | undefined;
   private blocked = false;
@@ -66,8 +63,7 @@ export class Connection implements FrameSink {
     // A precise clock read, once per connection: the coarse clock can be a whole tick old, which
     // made the handshake timeout fire up to 250 ms early (a 200 ms timeout after 120 ms).
     this.openedAt = Date.now();
-    this.lastReadAt = this.openedAt;
-    this.lastWriteAt = this.openedAt;
+    this.heartbeat = new Heartbeat(this.openedAt);
     this.outbound = new Outbound(socket, () => this.onDrain());
     this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
     this.handshake = new Handshake(this);
@@ -96,6 +92,10 @@ export class Connection implements FrameSink {
     return this.client?.capabilities[name] === true;
   }
 
+  get heartbeatMs(): number {
+    return this.heartbeat.intervalMs;
+  }
+
   get label(): string {
     return `${this.remoteAddress}:${this.remotePort}`;
   }
@@ -103,7 +103,7 @@ export class Connection implements FrameSink {
   // ---- input --------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    this.readSinceTick = true;
+    this.heartbeat.noteRead();
     if (this.state === 'closed') return;
     const err = this.parser.push(chunk);
     if (err !== undefined) this.onDecodeError(err);
@@ -386,7 +386,7 @@ export class Connection implements FrameSink {
     this.client = client;
     this.frameMax = frameMax;
     this.channelMax = channelMax;
-    this.heartbeatMs = heartbeatSeconds * 1000;
+    this.heartbeat.intervalMs = heartbeatSeconds * 1000;
     this.parser.setFrameMax(frameMax);
     this.state = 'open';
     this.ctx.logger.info(
@@ -403,7 +403,7 @@ export class Connection implements FrameSink {
   tuned(frameMax: number, channelMax: number, heartbeatSeconds: number): void {
     this.frameMax = frameMax;
     this.channelMax = channelMax;
-    this.heartbeatMs = heartbeatSeconds * 1000;
+    this.heartbeat.intervalMs = heartbeatSeconds * 1000;
     this.parser.setFrameMax(frameMax);
   }
 
@@ -416,28 +416,8 @@ export class Connection implements FrameSink {
       return;
     }
     if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
-    // Traffic is noted per tick (a flag, not a clock read per frame), so these times are late by at
-    // most one tick.
-    if (this.readSinceTick) {
-      this.readSinceTick = false;
-      this.lastReadAt = now;
-    }
-    if (this.outbound.wroteSinceTick) {
-      this.outbound.wroteSinceTick = false;
-      this.lastWriteAt = now;
-    }
-    if (this.heartbeatMs === 0) return;
-    // Send after half an interval of silence, so the peer hears from us well within one interval
-    // even with the tick's lateness (a client may drop us after one silent interval: amqp-client does).
-    if (now - this.lastWriteAt >= this.heartbeatMs / 2) {
-      this.outbound.writer.bytes(HEARTBEAT_FRAME);
-      this.outbound.flush();
-      this.outbound.wroteSinceTick = false;
-      this.lastWriteAt = now;
-    }
-    // RabbitMQ's rule: the peer is dead after two full intervals without a byte from it.
-    if (now - this.lastReadAt >= 2 * this.heartbeatMs) {
-      this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeatMs / 1000}s`;
+    if (!this.heartbeat.tick(now, this.outbound)) {
+      this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat.intervalMs / 1000}s`;
       this.socket.destroy();
     }
   }
