@@ -81,8 +81,7 @@ async function main(): Promise<void> {
   };
   const shutdown = async (running: RunningBroker): Promise<void> => {
     try {
-      await running.close();
-      logger.info('stopped');
+      await running.close(); // the broker logs 'stopped'
       exitWhenLogged(0);
     } catch (err) {
       fail(logger, err, `shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -100,8 +99,7 @@ async function main(): Promise<void> {
     fail(logger, err, describeStartupError(err));
     return;
   }
-  broker = running;
-  logger.info({ url: running.url, port: running.port }, 'listening');
+  broker = running; // the broker logged 'listening' (without credentials in the URL)
   if (stopping) await shutdown(running);
 }
 
