@@ -129,6 +129,14 @@ export class Publisher {
     }
     if (message.expiration !== undefined) parseExpiration(message.expiration); // 406 before routing
     if ((message.flags & MessageFlags.DirectReplyTo) !== 0) rewriteReplyTo(message, this.channel.replyQueue);
+    if ((message.flags & MessageFlags.HasUserId) !== 0) {
+      // RabbitMQ's validated user-ID: a message may only claim the user that published it.
+      const claimed = message.properties.userId;
+      const user = this.channel.connection.user;
+      if (claimed !== user) {
+        throw amqpError('WARREN_PRECONDITION_FAILED', `user_id property set to '${claimed ?? ''}' but authenticated user was '${user ?? ''}'`);
+      }
+    }
     const routingKeys = routingKeysOf(message, m.routingKey, this.oneKey);
     if (this.held !== undefined) {
       this.held.push({ exchange, message, routingKeys: [...routingKeys], mandatory: m.mandatory });

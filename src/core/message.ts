@@ -10,6 +10,7 @@ const FLAG_PRIORITY = 1 << 11;
 const FLAG_CORRELATION_ID = 1 << 10;
 const FLAG_REPLY_TO = 1 << 9;
 const FLAG_EXPIRATION = 1 << 8;
+const FLAG_USER_ID = 1 << 4;
 
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
@@ -21,6 +22,8 @@ export const MessageFlags = {
   HasPriority: 8,
   /** reply_to is exactly amq.rabbitmq.reply-to: the channel rewrites it (direct reply-to). */
   DirectReplyTo: 16,
+  /** user_id is set: the publisher checks it against the authenticated user, as RabbitMQ does. */
+  HasUserId: 32,
 } as const;
 
 /**
@@ -94,6 +97,7 @@ export function peekProperties(raw: Buffer, into?: Peeked): Peeked {
   result.expiration = undefined;
   if (raw.length < 2) throw new RangeError('content header properties truncated');
   const bits = raw.readUInt16BE(0);
+  if ((bits & FLAG_USER_ID) !== 0) result.flags |= MessageFlags.HasUserId;
   let pos = 2;
   // A set continuation bit means more flag words follow; basic uses none, skip them anyway.
   let word = bits;

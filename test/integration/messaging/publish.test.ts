@@ -165,3 +165,21 @@ describe('CC and BCC validation', () => {
     await conn.close();
   });
 });
+
+describe('validated user-ID', () => {
+  it('accepts user_id equal to the authenticated user and refuses any other with 406, as RabbitMQ', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    ch.sendToQueue(queue, body('mine'), { userId: 'guest' });
+    await ch.checkQueue(queue);
+    const m = await ch.get(queue, { noAck: true });
+    expect(m && m.properties.userId).toBe('guest');
+    const failed = channelError(ch);
+    ch.sendToQueue(queue, body('forged'), { userId: 'admin' });
+    const err = await failed;
+    expect(err.code).toBe(406);
+    expect(err.message).toContain("user_id property set to 'admin' but authenticated user was 'guest'");
+    await conn.close();
+  });
+});
