@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { amqpError } from '../../errors/index.js';
 import type { FieldTable, FieldValue } from '../../protocol/field-table.js';
-import type { BindingInfo, RoutingTable } from './exchange-type.js';
-import { BindingEntry, BindingIndex, Bucket } from './routing-table.js';
+import { BindingEntry } from './routing-table.js';
+import { ScanTable } from './scan-table.js';
 
 export const X_MATCH_MODES = ['all', 'any', 'all-with-x', 'any-with-x'] as const;
 export type XMatchMode = (typeof X_MATCH_MODES)[number];
@@ -235,39 +235,13 @@ export function headerValueMatches(binding: FieldValue, header: FieldValue): boo
 }
 
 /** headers: routes on the message's headers; the routing key only takes part in a binding's identity. */
-export class HeadersRoutingTable<D> implements RoutingTable<D> {
-  private readonly index = new BindingIndex<D, HeadersBinding<D>>();
-  private readonly all = new Bucket<D, HeadersBinding<D>>();
-
-  get size(): number {
-    return this.index.size;
-  }
-
+export class HeadersRoutingTable<D> extends ScanTable<D, HeadersBinding<D>> {
   validateBinding(_routingKey: string, args: FieldTable): void {
     validateHeadersBinding(args);
   }
 
-  bind(destination: D, routingKey: string, args: FieldTable): boolean {
-    validateHeadersBinding(args);
-    if (this.index.find(destination, routingKey, args) !== undefined) return false;
-    const entry = new HeadersBinding(destination, routingKey, args);
-    this.index.add(entry);
-    this.all.add(entry);
-    return true;
-  }
-
-  unbind(destination: D, routingKey: string, args: FieldTable): boolean {
-    const entry = this.index.find(destination, routingKey, args);
-    if (entry === undefined) return false;
-    this.index.remove(entry);
-    this.all.remove(entry);
-    return true;
-  }
-
-  unbindAll(destination: D): number {
-    const removed = this.index.removeAll(destination);
-    for (const e of removed) this.all.remove(e);
-    return removed.length;
+  protected entry(destination: D, routingKey: string, args: FieldTable): HeadersBinding<D> {
+    return new HeadersBinding(destination, routingKey, args);
   }
 
   /** Every binding is tried: nothing indexes arbitrary header predicates well (RabbitMQ scans too). */
@@ -277,13 +251,5 @@ export class HeadersRoutingTable<D> implements RoutingTable<D> {
       const b = bs[i] as HeadersBinding<D>;
       if (b.matches(headers)) out.push(b.destination);
     }
-  }
-
-  bindings(): Iterable<BindingInfo<D>> {
-    return this.index.snapshot();
-  }
-
-  hasBindingsTo(destination: D): boolean {
-    return this.index.has(destination);
   }
 }
