@@ -129,9 +129,9 @@ export class Queue {
     if (this.log !== undefined && message.persistent) this.persist(entry, ticket);
     if (ttl === 0) {
       // TTL 0: delivered now to a consumer that can take it, or expired at once (RabbitMQ's rule).
-      const consumer = this.ready.count === 0 ? this.consumerSet.next() : undefined;
+      const consumer = this.messageCount === 0 ? this.consumerSet.next() : undefined;
       if (consumer === undefined) {
-        this.events.deadLetter(this, message, 'expired');
+        this.drop(entry, 'expired'); // also marks it removed in the store, so a restart does not bring it back
       } else {
         entry.state = EntryState.Unacked;
         this.markDelivered(entry);

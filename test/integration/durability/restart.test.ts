@@ -137,6 +137,26 @@ describe('restart of an embedded broker', () => {
     await broker.close();
   });
 
+  it('a persistent message with TTL 0 and no consumer expires once, not again after a restart', async () => {
+    let broker = await start();
+    let conn = await amqp.connect(broker.url);
+    let ch = await conn.createConfirmChannel();
+    await ch.assertQueue('dlq-ttl0', { durable: true });
+    await ch.assertQueue('ttl0', { durable: true, arguments: { 'x-message-ttl': 0, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dlq-ttl0' } });
+    ch.sendToQueue('ttl0', Buffer.from('gone-at-once'), { persistent: true });
+    await ch.waitForConfirms();
+    expect((await ch.checkQueue('dlq-ttl0')).messageCount).toBe(1);
+    await conn.close();
+    await broker.close();
+    broker = await start();
+    conn = await amqp.connect(broker.url);
+    ch = await conn.createConfirmChannel();
+    expect((await ch.checkQueue('ttl0')).messageCount).toBe(0);
+    expect((await ch.checkQueue('dlq-ttl0')).messageCount).toBe(1); // dead-lettered exactly once
+    await conn.close();
+    await broker.close();
+  });
+
   it('purge and delete remove the message files', async () => {
     const broker = await start();
     const conn = await amqp.connect(broker.url);
