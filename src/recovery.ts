@@ -2,6 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Message } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
+import type { Queue } from './core/queue/queue.js';
 import { decodeTable } from './protocol/field-table.js';
 import { delayedDir, Persistence, queueDir } from './persistence.js';
 import { DELAYED_EXCHANGE_TYPE } from './core/exchange/delayed.js';
@@ -74,10 +75,20 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
     const { log, report } = QueueLog.recover(dir, scheduler);
     for (const d of report.damage) logger.warn({ event: 'store.damaged', queue: q.name, vhost: q.vhost, detail: d }, `message store damaged: ${d}`);
     persistence.recovered.set(dir, log);
-    const queue = vhost.declareQueue(
-      { name: q.name, passive: false, durable: true, exclusive: false, autoDelete: q.autoDelete, arguments: decodeTable(Buffer.from(q.arguments, 'base64')) },
-      NO_OWNER,
-    );
+    let queue: Queue;
+    try {
+      // serverNamed: the name was accepted when the queue was declared (amq.gen-… names included).
+      queue = vhost.declareQueue(
+        { name: q.name, passive: false, durable: true, exclusive: false, autoDelete: q.autoDelete, arguments: decodeTable(Buffer.from(q.arguments, 'base64')), serverNamed: true },
+        NO_OWNER,
+      );
+    } catch (err) {
+      // One definition this version refuses must not keep the broker down; its files stay on disk.
+      persistence.recovered.delete(dir);
+      log.close();
+      logger.error({ event: 'recovery.queue-skipped', queue: q.name, vhost: q.vhost, err }, `queue '${q.name}' could not be restored`);
+      continue;
+    }
     for (const m of report.messages) {
       queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body), m.priority, m.expiresAt, m.delivered, m.location);
     }

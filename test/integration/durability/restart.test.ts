@@ -157,6 +157,25 @@ describe('restart of an embedded broker', () => {
     await broker.close();
   });
 
+  it('restores a durable server-named (amq.gen-) queue with its messages', async () => {
+    let broker = await start();
+    let conn = await amqp.connect(broker.url);
+    let ch = await conn.createConfirmChannel();
+    const { queue } = await ch.assertQueue('', { durable: true, exclusive: false, autoDelete: false });
+    expect(queue).toMatch(/^amq\.gen-/);
+    ch.sendToQueue(queue, Buffer.from('kept'), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await broker.close();
+    broker = await start();
+    conn = await amqp.connect(broker.url);
+    ch = await conn.createConfirmChannel();
+    const m = await ch.get(queue, { noAck: true });
+    expect(m && m.content.toString()).toBe('kept');
+    await conn.close();
+    await broker.close();
+  });
+
   it('purge and delete remove the message files', async () => {
     const broker = await start();
     const conn = await amqp.connect(broker.url);
