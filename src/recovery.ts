@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Message } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
 import type { Queue } from './core/queue/queue.js';
+import type { Exchange } from './core/exchange/exchange.js';
 import { decodeTable } from './protocol/field-table.js';
 import { delayedDir, Persistence, queueDir } from './persistence.js';
 import { DELAYED_EXCHANGE_TYPE } from './core/exchange/delayed.js';
@@ -52,15 +53,21 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       persistence.recovered.set(delayed, log);
       held = report.messages;
     }
-    const exchange = vhosts.get(x.vhost)?.declareExchange({
-      name: x.name,
-      type: x.type,
-      passive: false,
-      durable: true,
-      autoDelete: x.autoDelete,
-      internal: x.internal,
-      arguments: decodeTable(Buffer.from(x.arguments, 'base64')),
-    });
+    let exchange: Exchange | undefined;
+    try {
+      exchange = vhosts.get(x.vhost)?.declareExchange({
+        name: x.name,
+        type: x.type,
+        passive: false,
+        durable: true,
+        autoDelete: x.autoDelete,
+        internal: x.internal,
+        arguments: decodeTable(Buffer.from(x.arguments, 'base64')),
+      });
+    } catch (err) {
+      logger.error({ event: 'recovery.exchange-skipped', exchange: x.name, vhost: x.vhost, err }, `exchange '${x.name}' could not be restored`);
+      continue;
+    }
     for (const m of held) exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
   }
   const total = definitions.queues.size;
