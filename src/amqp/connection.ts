@@ -416,7 +416,7 @@ export class Connection implements FrameSink {
       return;
     }
     if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
-    if (!this.heartbeat.tick(now, this.outbound)) {
+    if (!this.heartbeat.tick(now, this.outbound, this.blocked)) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat.intervalMs / 1000}s`;
       this.socket.destroy();
     }

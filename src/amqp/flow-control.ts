@@ -10,6 +10,7 @@ setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
 
 const EARLY_CHECK_BYTES = 16 * 1024 * 1024;
+const FORCED_GC_INTERVAL_MS = 2000;
 
 export interface AlarmLimits {
   /** ≤ 1: a fraction of the machine's memory; > 1: bytes. */
@@ -33,6 +34,7 @@ export class ResourceAlarms {
   private diskAlarm = false;
   private readonly onChange: (active: boolean) => void;
   private incoming = 0;
+  private lastForcedGc = 0;
 
   constructor(limits: AlarmLimits, dataDir: string, logger: Logger, onChange: (active: boolean) => void) {
     this.memoryLimit = limits.memoryHighWatermark <= 1 ? Math.floor(totalmem() * limits.memoryHighWatermark) : limits.memoryHighWatermark;
@@ -72,7 +74,11 @@ export class ResourceAlarms {
     this.incoming = 0;
     const wasActive = this.active;
     let used = ResourceAlarms.memoryInUse();
-    if (used > this.memoryLimit) {
+    // A full GC on a big heap takes a while: at most one per FORCED_GC_INTERVAL_MS, so a broker
+    // that stays over the watermark (consumers not draining) does not collect four times a second.
+    const now = Date.now();
+    if (used > this.memoryLimit && now - this.lastForcedGc >= FORCED_GC_INTERVAL_MS) {
+      this.lastForcedGc = now;
       collectGarbage();
       used = ResourceAlarms.memoryInUse();
     }

@@ -22,9 +22,13 @@ export class Heartbeat {
     this.readSinceTick = true;
   }
 
-  /** Sends a heartbeat when we were quiet; returns false when the peer is dead. */
-  tick(now: number, outbound: Outbound): boolean {
-    if (this.readSinceTick) {
+  /**
+   * Sends a heartbeat when we were quiet; returns false when the peer is dead. While we are not
+   * reading (flow control paused the socket) the peer cannot be judged, as RabbitMQ pauses its
+   * heartbeat receiver for a blocked connection.
+   */
+  tick(now: number, outbound: Outbound, readingPaused = false): boolean {
+    if (this.readSinceTick || readingPaused) {
       this.readSinceTick = false;
       this.lastReadAt = now;
     }

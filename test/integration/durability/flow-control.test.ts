@@ -102,3 +102,26 @@ describe('free-disk limit', () => {
     }
   });
 });
+
+describe('heartbeats while blocked', () => {
+  it('does not drop a blocked publisher for missed heartbeats (its reads are paused, not silent)', async () => {
+    const { openBroker } = await import('../../helpers/broker.js');
+    const { broker, close } = await openBroker({ diskFreeLimit: 1e15 });
+    try {
+      const url = `${broker.url}?heartbeat=1`;
+      const pub = await amqp.connect(url);
+      let closed = false;
+      pub.on('close', () => (closed = true));
+      pub.on('error', () => undefined);
+      const blocked = new Promise<string>((resolve) => pub.on('blocked', resolve));
+      const ch = await pub.createChannel();
+      ch.sendToQueue('anything', Buffer.from('x'));
+      expect(await blocked).toBe('low on disk');
+      await new Promise((r) => setTimeout(r, 3500)); // several heartbeat intervals
+      expect(closed).toBe(false);
+      expect(broker.connectionCount()).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+});
