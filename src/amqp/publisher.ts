@@ -259,7 +259,9 @@ class PendingConfirm implements SyncTicket {
     this.ack = true;
   }
 
-  synced(): void {
+  /** ok=false: a disk write failed, so the publisher gets basic.nack for this message. */
+  synced(ok = true): void {
+    if (!ok) this.ack = false;
     if (--this.waiting === 0) this.publisher.releaseConfirms();
   }
 }

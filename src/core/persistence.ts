@@ -14,8 +14,8 @@ export interface PersistedMessage {
 
 /** One durable queue's message log (store/queue-log.ts implements it). */
 export interface MessageLog {
-  /** Appends; onSynced runs once the bytes are on disk. Returns the message's location. */
-  append(message: PersistedMessage, onSynced?: () => void): unknown;
+  /** Appends; onSynced(true) once the bytes are on disk, onSynced(false) if writing failed. Returns the location. */
+  append(message: PersistedMessage, onSynced?: (ok: boolean) => void): unknown;
   delivered(location: unknown): void;
   removed(location: unknown): void;
   destroy(): void;
@@ -42,7 +42,7 @@ export interface TopologyListener {
 /** A publisher confirm waiting for disk: each durable queue that wrote the message holds it once. */
 export interface SyncTicket {
   waiting: number;
-  synced(): void;
+  synced(ok?: boolean): void;
 }
 
 /** A queue's page file: the tail of a long queue, on disk (store/page-file.ts implements it). */

@@ -11,7 +11,7 @@ export class LogFile {
   size: number;
   pending: Buffer[] = [];
   /** Append callbacks waiting for this file's next sync. */
-  waiters: (() => void)[] = [];
+  waiters: ((ok: boolean) => void)[] = [];
   closed = false;
   /** Bytes were written since the last fdatasync. */
   unsynced = false;

@@ -116,8 +116,8 @@ export class QueueLog {
     decode: (no: number, offset: number): unknown => ({ segment: this.segments.get(no) ?? GONE, offset }),
   };
 
-  /** Appends a message; onSynced runs once it is on disk (after fsync, per the policy). */
-  append(m: StoredMessage, onSynced?: () => void): Location {
+  /** Appends a message; onSynced(true) runs once it is on disk (after fsync, per the policy), onSynced(false) if writing failed. */
+  append(m: StoredMessage, onSynced?: (ok: boolean) => void): Location {
     const segment = this.writableSegment();
     const ex = Buffer.from(m.exchange);
     const rk = Buffer.from(m.routingKey);

@@ -20,7 +20,7 @@ export class SyncScheduler {
     this.onError = onError;
   }
 
-  markDirty(file: LogFile, waiter?: () => void): void {
+  markDirty(file: LogFile, waiter?: (ok: boolean) => void): void {
     this.dirty.add(file);
     if (waiter !== undefined) file.waiters.push(waiter);
     if (!this.running && !this.scheduled) {
@@ -41,7 +41,7 @@ export class SyncScheduler {
     this.running = true;
     const batch = [...this.dirty];
     this.dirty = new Set();
-    const waiters: (() => void)[] = [];
+    const waiters: ((ok: boolean) => void)[] = [];
     for (const f of batch) {
       f.inFlight = true;
       for (const w of f.waiters) waiters.push(w);
@@ -51,9 +51,13 @@ export class SyncScheduler {
       .then(() => (this.policy === 'always' ? Promise.all(batch.map((f) => f.sync())) : undefined))
       .then(
         () => {
-          for (const w of waiters) w();
+          for (const w of waiters) w(true);
         },
-        (err: unknown) => this.onError(err),
+        (err: unknown) => {
+          // The bytes may not be on disk (full disk, I/O error): their publishers get a nack.
+          this.onError(err);
+          for (const w of waiters) w(false);
+        },
       )
       .finally(() => {
         for (const f of batch) f.settled();

@@ -65,7 +65,7 @@ export class DelayScheduler {
         location = this.log.append(record);
       } else {
         ticket.waiting++;
-        location = this.log.append(record, () => ticket.synced());
+        location = this.log.append(record, (ok) => ticket.synced(ok));
       }
     }
     this.hold(message.routingKey, routingKeys, message.rawProperties, message.body, due, location);

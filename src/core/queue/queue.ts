@@ -216,7 +216,7 @@ export class Queue {
       return;
     }
     ticket.waiting++;
-    entry.location = (this.log as MessageLog).append(record, () => ticket.synced());
+    entry.location = (this.log as MessageLog).append(record, (ok) => ticket.synced(ok));
   }
 
   private markDelivered(entry: QueueEntry): void {
