@@ -172,9 +172,45 @@ interface Utf8Sliceable {
 const HAS_UTF8_SLICE = typeof (Buffer.prototype as Utf8Sliceable).utf8Slice === 'function';
 
 export function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len === 0) return '';
+  if (len <= INTERN_MAX) return interned(buf, start, len);
+  return slice(buf, start, end);
+}
+
+function slice(buf: Buffer, start: number, end: number): string {
   return HAS_UTF8_SLICE
     ? (buf as unknown as Required<Utf8Sliceable>).utf8Slice(start, end)
     : buf.toString('utf8', start, end);
+}
+
+/**
+ * Short strings repeat on every publish and delivery (exchange names, routing keys, consumer
+ * tags): a direct-mapped cache of their bytes hands back the same string without a native call
+ * or a new allocation. A hash in JS plus a byte compare costs less than utf8Slice; a collision
+ * only costs a miss, since hits are confirmed byte for byte.
+ */
+const INTERN_MAX = 48;
+const INTERN_SLOTS = 1024;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX);
+const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
+const internStrings: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+function interned(buf: Buffer, start: number, len: number): string {
+  let h = len;
+  for (let i = 0; i < len; i++) h = (Math.imul(h, 31) + (buf[start + i] as number)) | 0;
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const base = slot * INTERN_MAX;
+  if (internLengths[slot] === len) {
+    let i = 0;
+    while (i < len && internBytes[base + i] === buf[start + i]) i++;
+    if (i === len) return internStrings[slot] as string;
+  }
+  const s = slice(buf, start, start + len);
+  internBytes.set(buf.subarray(start, start + len), base);
+  internLengths[slot] = len;
+  internStrings[slot] = s;
+  return s;
 }
 
 function truncated(r: Reader, n: number): DecodeError {

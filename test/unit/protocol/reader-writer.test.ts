@@ -247,3 +247,22 @@ describe('Writer buffer management and framing', () => {
     expect(out[out.length - 1]).toBe(0xce);
   });
 });
+
+describe('decodeUtf8 interning', () => {
+  it('returns equal strings for equal bytes, distinct ones for different bytes, even when cache slots collide', async () => {
+    const { decodeUtf8 } = await import('../../../src/protocol/reader.js');
+    const seen = new Map<string, string>();
+    // Enough distinct short keys to force collisions in the 1,024-slot cache.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) {
+        const text = `key.${i}.é${'x'.repeat(i % 40)}`;
+        const bytes = Buffer.from(`--${text}--`);
+        const got = decodeUtf8(bytes, 2, bytes.length - 2);
+        expect(got).toBe(text);
+        if (round === 0) seen.set(text, got);
+      }
+    }
+    expect(decodeUtf8(Buffer.from([0xff, 0xfe]), 0, 2)).toBe(Buffer.from([0xff, 0xfe]).toString('utf8'));
+    expect(decodeUtf8(Buffer.alloc(0), 0, 0)).toBe('');
+  });
+});
