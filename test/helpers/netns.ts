@@ -89,7 +89,12 @@ function run(args: readonly string[], timeoutMs: number): Promise<ExecResult> {
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
+    // No `ip` binary (iproute2 not installed): report it as a failed command, so the test skips with why.
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (err.code === 'ENOENT') resolve({ code: 127, stdout, stderr: 'the ip command is missing (apt-get install iproute2)' });
+      else reject(err);
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
