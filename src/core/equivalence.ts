@@ -1,6 +1,6 @@
 import { amqpError } from '../errors/index.js';
 import type { FieldTable, FieldValue } from '../protocol/field-table.js';
-import { fieldValuesEqual } from '../protocol/field-table.js';
+import { fieldValuesEqual, isErlangInteger } from '../protocol/field-table.js';
 
 /**
  * The arguments a redeclare must repeat, as RabbitMQ 3.10 checks them (rabbit_exchange and
@@ -94,19 +94,7 @@ function valuesEquivalent(a: FieldValue, b: FieldValue): boolean {
 
 /** Integer widths compare by class; a timestamp holds the same Erlang integer, so it matches too. */
 function integerOf(v: FieldValue): bigint | undefined {
-  switch (v.type) {
-    case 'int8':
-    case 'uint8':
-    case 'int16':
-    case 'uint16':
-    case 'int32':
-    case 'uint32':
-    case 'int64':
-    case 'timestamp':
-      return BigInt(v.value);
-    default:
-      return undefined;
-  }
+  return isErlangInteger(v) ? BigInt(v.value) : undefined;
 }
 
 function floatOf(v: FieldValue): number | undefined {

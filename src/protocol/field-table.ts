@@ -295,6 +295,8 @@ function int64(v: number | bigint): number | bigint {
 
 export {
   asBool,
+  isIntegerField,
+  isErlangInteger,
   asNumber,
   asString,
   fieldValuesEqual,

@@ -157,3 +157,26 @@ export function asString(v: FieldValue | undefined): string | undefined {
 export function asBool(v: FieldValue | undefined): boolean | undefined {
   return v !== undefined && v.type === 'bool' ? v.value : undefined;
 }
+
+type IntegerField = Extract<FieldValue, { type: 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' }>;
+
+/** An integer of any width: clients pick the width (amqplib sends 10 as int8, 5000 as int16). */
+export function isIntegerField(v: FieldValue): v is IntegerField {
+  switch (v.type) {
+    case 'int8':
+    case 'uint8':
+    case 'int16':
+    case 'uint16':
+    case 'int32':
+    case 'uint32':
+    case 'int64':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** An integer or a timestamp: RabbitMQ holds both as one Erlang integer when comparing values. */
+export function isErlangInteger(v: FieldValue): v is IntegerField | Extract<FieldValue, { type: 'timestamp' }> {
+  return v.type === 'timestamp' || isIntegerField(v);
+}

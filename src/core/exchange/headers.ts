@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { amqpError } from '../../errors/index.js';
-import type { FieldTable, FieldValue } from '../../protocol/field-table.js';
+import { isErlangInteger, type FieldTable, type FieldValue } from '../../protocol/field-table.js';
 import { BindingEntry } from './routing-table.js';
 import { ScanTable } from './scan-table.js';
 
@@ -28,16 +28,8 @@ const CLASS = { int: 0, float: 1, binary: 2, bool: 3, decimal: 4, void: 5, list:
 type ValueClass = (typeof CLASS)[keyof typeof CLASS];
 
 function classOf(v: FieldValue): ValueClass {
+  if (isErlangInteger(v)) return CLASS.int;
   switch (v.type) {
-    case 'int8':
-    case 'uint8':
-    case 'int16':
-    case 'uint16':
-    case 'int32':
-    case 'uint32':
-    case 'int64':
-    case 'timestamp':
-      return CLASS.int;
     case 'float':
     case 'double':
       return CLASS.float;
@@ -50,8 +42,7 @@ function classOf(v: FieldValue): ValueClass {
       return CLASS.decimal;
     case 'void':
       return CLASS.void;
-    case 'array':
-    case 'table':
+    default: // array, table
       return CLASS.list;
   }
 }

@@ -1,5 +1,5 @@
 import { amqpError } from '../../errors/index.js';
-import type { FieldTable, FieldValue } from '../../protocol/field-table.js';
+import { isIntegerField, type FieldTable, type FieldValue } from '../../protocol/field-table.js';
 
 export type OverflowMode = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 
@@ -18,7 +18,6 @@ export interface QueueArgs {
   readonly consumerTimeout: number | undefined; // ms, overrides the broker's setting
 }
 
-const INTEGER_TYPES = new Set(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64']);
 const OVERFLOW_MODES: readonly OverflowMode[] = ['drop-head', 'reject-publish', 'reject-publish-dlx'];
 const QUEUE_TYPES = new Set(['classic', 'quorum']);
 const QUEUE_MODES = new Set(['default', 'lazy']);
@@ -36,8 +35,8 @@ export function parseQueueArgs(args: FieldTable, queue: string, vhost: string): 
   const int = (name: string, min: number, max: number): number | undefined => {
     const v = args[name];
     if (v === undefined) return undefined;
-    if (!INTEGER_TYPES.has(v.type)) return fail(name, `expected an integer, got a value of type '${v.type}'`);
-    const n = Number(v.value as number | bigint);
+    if (!isIntegerField(v)) return fail(name, `expected an integer, got a value of type '${v.type}'`);
+    const n = Number(v.value);
     if (n < min || n > max) return fail(name, `must be between ${min} and ${max} (got ${n})`);
     return n;
   };
@@ -86,8 +85,8 @@ export function parseQueueArgs(args: FieldTable, queue: string, vhost: string): 
 export function parseConsumerPriority(args: FieldTable): number {
   const v = args['x-priority'];
   if (v === undefined) return 0;
-  if (!INTEGER_TYPES.has(v.type)) {
+  if (!isIntegerField(v)) {
     throw amqpError('WARREN_ARGUMENT_INVALID', `invalid arg 'x-priority' for basic.consume: expected an integer, got a value of type '${v.type}'`);
   }
-  return Number(v.value as number | bigint);
+  return Number(v.value);
 }
