@@ -250,6 +250,14 @@ export class Channel {
   // ---- acknowledgements ---------------------------------------------------------------------
 
   private settle(tag: number, multiple: boolean, kind: Settle): void {
+    if (!multiple && this.txSettles === undefined) {
+      // One ack per message is the common case: no array for it.
+      const d = this.unacked.takeOne(tag);
+      if (d === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
+      this.settleOne(kind, d);
+      this.resumeDeliveries();
+      return;
+    }
     const deliveries = this.unacked.take(tag, multiple);
     if (deliveries === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
     if (this.txSettles !== undefined) {
@@ -260,19 +268,21 @@ export class Channel {
   }
 
   private apply(kind: Settle, deliveries: readonly Delivery[]): void {
-    for (const d of deliveries) if (d.consumer !== undefined) d.consumer.unacked--;
     if (kind === 'requeue') {
       // Descending order makes each requeue an O(1) insert at the head.
-      for (let i = deliveries.length - 1; i >= 0; i--) {
-        const d = deliveries[i] as Delivery;
-        d.queue.requeue(d.entry);
-      }
-    } else if (kind === 'reject') {
-      for (const d of deliveries) d.queue.reject(d.entry);
+      for (let i = deliveries.length - 1; i >= 0; i--) this.settleOne(kind, deliveries[i] as Delivery);
     } else {
-      for (const d of deliveries) d.queue.settle(d.entry);
+      // In order: dead-lettered messages reach their next queue in the order they were delivered.
+      for (const d of deliveries) this.settleOne(kind, d);
     }
     this.resumeDeliveries();
+  }
+
+  private settleOne(kind: Settle, d: Delivery): void {
+    if (d.consumer !== undefined) d.consumer.unacked--;
+    if (kind === 'requeue') d.queue.requeue(d.entry);
+    else if (kind === 'reject') d.queue.reject(d.entry);
+    else d.queue.settle(d.entry);
   }
 
   private requeueAll(): void {

@@ -38,10 +38,8 @@ export class UnackedMap {
    */
   take(tag: number, multiple: boolean): Delivery[] | undefined {
     if (!multiple) {
-      const d = this.byTag.get(tag);
-      if (d === undefined) return undefined;
-      this.byTag.delete(tag);
-      return [d];
+      const d = this.takeOne(tag);
+      return d === undefined ? undefined : [d];
     }
     if (tag !== 0 && !this.byTag.has(tag)) return undefined;
     const out: Delivery[] = [];
@@ -57,6 +55,13 @@ export class UnackedMap {
   oldest(): Delivery | undefined {
     for (const d of this.byTag.values()) return d;
     return undefined;
+  }
+
+  /** One delivery by tag, or undefined when unknown. */
+  takeOne(tag: number): Delivery | undefined {
+    const d = this.byTag.get(tag);
+    if (d !== undefined) this.byTag.delete(tag);
+    return d;
   }
 
   takeAll(): Delivery[] {

@@ -158,3 +158,23 @@ describe('dead-lettering', () => {
 function xDeath(m: amqp.Message): Record<string, unknown>[] {
   return (m.properties.headers?.['x-death'] ?? []) as unknown as Record<string, unknown>[];
 }
+
+describe('dead-lettering several at once', () => {
+  it('nack multiple with requeue=false dead-letters the messages in delivery order', async () => {
+    n++;
+    const { source, sink } = await topology({});
+    for (const t of ['m1', 'm2', 'm3', 'm4']) ch.sendToQueue(source, Buffer.from(t));
+    await ch.checkQueue(source);
+    const got: amqp.GetMessage[] = [];
+    for (let i = 0; i < 4; i++) {
+      const m = await ch.get(source);
+      if (m === false) throw new Error('missing');
+      got.push(m);
+    }
+    ch.nack(got[3]!, true, false);
+    await eventually(() => broker.vhosts.get('/')!.queues.get(sink)!.messageCount === 4);
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) order.push((await getOne(sink)).content.toString());
+    expect(order).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+});
