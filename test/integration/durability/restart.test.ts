@@ -15,6 +15,18 @@ afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const start = (): Promise<Broker> => startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger() });
 
+/** A broker on this test's data directory, with a client connection and a confirm channel. */
+async function session(): Promise<{ broker: Broker; conn: amqp.ChannelModel; ch: amqp.ConfirmChannel }> {
+  const broker = await start();
+  const conn = await amqp.connect(broker.url);
+  return { broker, conn, ch: await conn.createConfirmChannel() };
+}
+
+async function end(broker: Broker, conn: amqp.ChannelModel): Promise<void> {
+  await conn.close();
+  await broker.close();
+}
+
 async function getAll(ch: amqp.Channel, queue: string): Promise<amqp.GetMessage[]> {
   const out: amqp.GetMessage[] = [];
   for (;;) {
@@ -26,9 +38,7 @@ async function getAll(ch: amqp.Channel, queue: string): Promise<amqp.GetMessage[
 
 describe('restart of an embedded broker', () => {
   it('keeps durable exchanges, queues (with arguments), bindings and persistent messages; drops transient ones', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     await ch.assertExchange('d.topic', 'topic', { durable: true, autoDelete: false });
     await ch.assertExchange('t.fanout', 'fanout', { durable: false, autoDelete: false });
     await ch.assertQueue('d.q', { durable: true, arguments: { 'x-max-priority': 5, 'x-queue-mode': 'lazy' } });
@@ -39,12 +49,9 @@ describe('restart of an embedded broker', () => {
     for (let i = 0; i < 5; i++) ch.publish('d.topic', 'a.b', Buffer.from(`p${i}`), { persistent: true, priority: i === 4 ? 5 : 0 });
     ch.publish('d.topic', 'a.b', Buffer.from('transient'), { persistent: false });
     await ch.waitForConfirms();
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
 
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    ({ broker, conn, ch } = await session());
     await ch.checkExchange('d.topic');
     const missing = await conn.createChannel();
     const gone = new Promise<number | undefined>((resolve) => missing.once('error', (e: { code?: number }) => resolve(e.code)));
@@ -61,14 +68,11 @@ describe('restart of an embedded broker', () => {
     ch.publish('amq.direct', 'direct-key', Buffer.from('via-direct'), { persistent: true });
     await ch.waitForConfirms();
     expect((await getAll(ch, 'd.q')).map((m) => m.content.toString())).toEqual(['via-topic', 'via-direct']);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('brings back delivered-but-unacked messages redelivered, in their original order; acked ones stay gone', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     await ch.assertQueue('work', { durable: true });
     for (let i = 0; i < 6; i++) ch.sendToQueue('work', Buffer.from(String(i)), { persistent: true });
     await ch.waitForConfirms();
@@ -80,39 +84,28 @@ describe('restart of an embedded broker', () => {
     await broker.close();
     conn.on('error', () => undefined);
 
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    ({ broker, conn, ch } = await session());
     const got = await getAll(ch, 'work');
     expect(got.map((m) => m.content.toString())).toEqual(['0', '2', '3', '4', '5']);
     expect(got.map((m) => m.fields.redelivered)).toEqual([true, true, false, false, false]);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('TTL keeps counting across the downtime', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     await ch.assertQueue('ttl', { durable: true, arguments: { 'x-message-ttl': 300 } });
     ch.sendToQueue('ttl', Buffer.from('expires'), { persistent: true });
     ch.sendToQueue('ttl', Buffer.from('stays'), { persistent: true, expiration: undefined });
     await ch.waitForConfirms();
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
     await new Promise((r) => setTimeout(r, 400));
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    ({ broker, conn, ch } = await session());
     expect((await getAll(ch, 'ttl')).length).toBe(0);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('persistent messages held by a durable delayed exchange survive a restart and fire on time', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     await ch.assertExchange('later', 'x-delayed-message', { durable: true, arguments: { 'x-delayed-type': 'direct' } });
     await ch.assertQueue('later.q', { durable: true });
     await ch.bindQueue('later.q', 'later', 'k');
@@ -120,12 +113,9 @@ describe('restart of an embedded broker', () => {
     ch.publish('later', 'k', Buffer.from('kept'), { persistent: true, headers: { 'x-delay': 1500 } });
     ch.publish('later', 'k', Buffer.from('transient-lost'), { persistent: false, headers: { 'x-delay': 1500 } });
     await ch.waitForConfirms();
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
 
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    ({ broker, conn, ch } = await session());
     expect(broker.vhosts.get('/')!.exchanges.get('later')!.delayed!.size).toBe(1);
     expect((await ch.checkQueue('later.q')).messageCount).toBe(0);
     const got = await new Promise<{ body: string; at: number }>((resolve) => {
@@ -133,53 +123,38 @@ describe('restart of an embedded broker', () => {
     });
     expect(got.body).toBe('kept');
     expect(got.at - publishedAt).toBeGreaterThanOrEqual(1450);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('a persistent message with TTL 0 and no consumer expires once, not again after a restart', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     await ch.assertQueue('dlq-ttl0', { durable: true });
     await ch.assertQueue('ttl0', { durable: true, arguments: { 'x-message-ttl': 0, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'dlq-ttl0' } });
     ch.sendToQueue('ttl0', Buffer.from('gone-at-once'), { persistent: true });
     await ch.waitForConfirms();
     expect((await ch.checkQueue('dlq-ttl0')).messageCount).toBe(1);
-    await conn.close();
-    await broker.close();
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    await end(broker, conn);
+    ({ broker, conn, ch } = await session());
     expect((await ch.checkQueue('ttl0')).messageCount).toBe(0);
     expect((await ch.checkQueue('dlq-ttl0')).messageCount).toBe(1); // dead-lettered exactly once
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('restores a durable server-named (amq.gen-) queue with its messages', async () => {
-    let broker = await start();
-    let conn = await amqp.connect(broker.url);
-    let ch = await conn.createConfirmChannel();
+    let { broker, conn, ch } = await session();
     const { queue } = await ch.assertQueue('', { durable: true, exclusive: false, autoDelete: false });
     expect(queue).toMatch(/^amq\.gen-/);
     ch.sendToQueue(queue, Buffer.from('kept'), { persistent: true });
     await ch.waitForConfirms();
-    await conn.close();
-    await broker.close();
-    broker = await start();
-    conn = await amqp.connect(broker.url);
-    ch = await conn.createConfirmChannel();
+    await end(broker, conn);
+    ({ broker, conn, ch } = await session());
     const m = await ch.get(queue, { noAck: true });
     expect(m && m.content.toString()).toBe('kept');
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('purge and delete remove the message files', async () => {
-    const broker = await start();
-    const conn = await amqp.connect(broker.url);
-    const ch = await conn.createConfirmChannel();
+    const { broker, conn, ch } = await session();
     await ch.assertQueue('files', { durable: true });
     ch.sendToQueue('files', Buffer.alloc(1000), { persistent: true });
     await ch.waitForConfirms();
@@ -187,22 +162,18 @@ describe('restart of an embedded broker', () => {
     expect(readdirSync(msgsDir).length).toBe(1);
     await ch.deleteQueue('files');
     expect(readdirSync(msgsDir).length).toBe(0);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 
   it('a persistent message is in the segment file when its confirm arrives', async () => {
-    const broker = await start();
-    const conn = await amqp.connect(broker.url);
-    const ch = await conn.createConfirmChannel();
+    const { broker, conn, ch } = await session();
     await ch.assertQueue('synced', { durable: true });
     const marker = `marker-${Date.now()}`;
     await new Promise<void>((resolve, reject) => ch.sendToQueue('synced', Buffer.from(marker), { persistent: true }, (err) => (err ? reject(err) : resolve())));
     const dir = join(dataDir, 'msgs', readdirSync(join(dataDir, 'msgs'))[0]!);
     const segment = readdirSync(dir).find((f) => f.startsWith('msgs.'))!;
     expect(readFileSync(join(dir, segment)).includes(Buffer.from(marker))).toBe(true);
-    await conn.close();
-    await broker.close();
+    await end(broker, conn);
   });
 });
 
