@@ -11,7 +11,7 @@ import { Channel } from './channel.js';
 import { Handshake, type ClientInfo } from './handshake.js';
 import { Outbound } from './outbound.js';
 import { Heartbeat } from './heartbeat.js';
-import type { Publisher } from './publisher.js';
+import { ConfirmBatch } from './confirm-batch.js';
 
 type State = 'handshake' | 'open' | 'closing' | 'closed';
 
@@ -35,6 +35,7 @@ export class Connection implements FrameSink {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly channels = new Map<number, Channel>();
+  readonly confirms = new ConfirmBatch();
   /** Channels we closed and await channel.close-ok for: frames on them are dropped (spec 4.2.6.4... "discard"). */
   private readonly closingChannels = new Set<number>();
   private readonly parser: FrameParser;
@@ -107,25 +108,10 @@ export class Connection implements FrameSink {
     if (this.state === 'closed') return;
     const err = this.parser.push(chunk);
     if (err !== undefined) this.onDecodeError(err);
-    this.flushConfirms();
+    this.confirms.flush();
     if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
     // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
     if (this.published && !this.blocked && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
-  }
-
-  /** Publishers with settled confirms; flushed once per socket read so acks batch. */
-  private readonly confirmsPending = new Set<Publisher>();
-
-  markConfirmsPending(publisher: Publisher): void {
-    // Settled outside a socket read (a timer, a disk write): flush on the next microtask.
-    if (this.confirmsPending.size === 0) queueMicrotask(() => this.flushConfirms());
-    this.confirmsPending.add(publisher);
-  }
-
-  private flushConfirms(): void {
-    if (this.confirmsPending.size === 0) return;
-    for (const p of this.confirmsPending) p.flushConfirms();
-    this.confirmsPending.clear();
   }
 
   private onDecodeError(err: DecodeError): void {

@@ -195,7 +195,7 @@ export class Publisher {
 
   // ---- confirms -----------------------------------------------------------------------------
 
-  /** Settles one publish sequence number; sent at the end of the current read (flushConfirms). */
+  /** Settles one publish sequence number; sent at the end of the current read (ConfirmBatch). */
   settleConfirm(seq: number, ack: boolean): void {
     const kind = ack ? 1 : 2;
     if (this.runKind === kind && seq === this.runLast + 1) {
@@ -206,7 +206,7 @@ export class Publisher {
     this.runKind = kind;
     this.runFirst = seq;
     this.runLast = seq;
-    this.channel.connection.markConfirmsPending(this);
+    this.channel.connection.confirms.mark(this);
   }
 
   flushConfirms(): void {
