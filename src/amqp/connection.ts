@@ -4,8 +4,9 @@ import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
 import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.generated.js';
+import { describeForeignBytes, errorFields } from './connection-log.js';
 import { PROTOCOL_HEADER } from '../protocol/constants.js';
-import type { FieldTable } from '../protocol/field-table.js';
+import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
 import { Channel } from './channel.js';
 import { Handshake, type ClientInfo } from './handshake.js';
@@ -43,6 +44,10 @@ export class Connection implements FrameSink {
   private state: State = 'handshake';
   private readonly openedAt: number;
   private client: ClientInfo | undefined;
+  /** The client's connection_name property, if it gave one: what operators recognise a connection by. */
+  private clientName: string | undefined;
+  /** A log line already said why this connection ended: the generic close line would repeat it. */
+  private explained = false;
   vhost: VirtualHost | undefined;
   frameMax: number;
   channelMax: number;
@@ -101,23 +106,39 @@ export class Connection implements FrameSink {
     return `${this.remoteAddress}:${this.remotePort}`;
   }
 
+  /** What every log line about this connection carries: peer, the client's name for it, user, vhost. */
+  logFields(): { connection: string; connectionName: string | undefined; user: string | undefined; vhost: string | undefined } {
+    return { connection: this.label, connectionName: this.clientName, user: this.user, vhost: this.vhost?.name };
+  }
+
+  /** From connection.start-ok, before authentication: names the connection in refusal lines too. */
+  noteClientProperties(properties: FieldTable): void {
+    this.clientName = asString(properties['connection_name']);
+  }
+
   // ---- input --------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
     this.heartbeat.noteRead();
     if (this.state === 'closed') return;
     const err = this.parser.push(chunk);
-    if (err !== undefined) this.onDecodeError(err);
+    if (err !== undefined) this.onDecodeError(err, chunk);
     this.confirms.flush();
     if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
     // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
     if (this.published && !this.blocked && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
   }
 
-  private onDecodeError(err: DecodeError): void {
+  private onDecodeError(err: DecodeError, chunk: Buffer): void {
     if (err.kind === 'bad-protocol-header') {
       // Spec 4.2.2: answer a wrong header with the header we speak, then close.
       this.closeReason = 'bad protocol header';
+      const looksLike = describeForeignBytes(chunk);
+      this.explained = true;
+      this.ctx.logger.warn(
+        { event: 'connection.not-amqp', ...this.logFields(), looksLike, firstBytes: chunk.subarray(0, 16).toString('hex') },
+        `bytes that are not AMQP on the AMQP port (${looksLike}); closed`,
+      );
       this.socket.end(PROTOCOL_HEADER);
       this.state = 'closed';
       return;
@@ -255,7 +276,10 @@ export class Connection implements FrameSink {
     this.channels.delete(channel);
     ch.cleanup();
     this.closingChannels.add(channel);
-    this.ctx.logger.debug({ connection: this.label, channel, code: error.code, reply: error.replyText }, 'channel error');
+    this.ctx.logger.info(
+      { event: 'channel.error', ...this.logFields(), channel, ...errorFields(error) },
+      `channel ${channel} closed: ${error.replyText}`,
+    );
     this.sendMethod(channel, {
       name: 'channel.close',
       replyCode: error.replyCode,
@@ -272,9 +296,16 @@ export class Connection implements FrameSink {
     this.sendMethod(channel.id, { name: 'channel.close-ok' });
   }
 
-  /** Sends connection.close and waits (bounded) for close-ok. */
-  connectionError(error: AmqpError): void {
+  /**
+   * Sends connection.close and waits (bounded) for close-ok. `logged`: the caller already wrote a
+   * line that says why (a refused login), so this one would only repeat it.
+   */
+  connectionError(error: AmqpError, options?: { logged?: boolean }): void {
     if (this.state === 'closing' || this.state === 'closed') return;
+    if (options?.logged !== true) {
+      this.ctx.logger.warn({ event: 'connection.error', ...this.logFields(), ...errorFields(error) }, `connection closed by the broker: ${error.replyText}`);
+    }
+    this.explained = true;
     if (this.blocked) this.socket.resume(); // the close-ok must be read even from a blocked peer
     this.closeReason = error.replyText;
     // The parser keeps running: the client's close-ok must still be read. Until then the 'closing'
@@ -302,9 +333,10 @@ export class Connection implements FrameSink {
     this.connectionError(amqpError('WARREN_CONNECTION_FORCED', detail));
   }
 
-  /** Ends the socket after flushing what is queued. */
-  finish(): void {
+  /** Ends the socket after flushing what is queued; `explained`: a log line already said why. */
+  finish(options?: { explained?: boolean }): void {
     if (this.state === 'closed') return;
+    if (options?.explained === true) this.explained = true;
     this.closeChannels();
     this.state = 'closed';
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
@@ -326,9 +358,11 @@ export class Connection implements FrameSink {
     this.vhost?.connectionClosed(this);
     this.state = 'closed';
     if (wasOpen) {
+      this.ctx.logger.info({ event: 'connection.closed', ...this.logFields(), reason: this.closeReason }, 'connection closed');
+    } else if (!this.explained) {
       this.ctx.logger.info(
-        { event: 'connection.closed', connection: this.label, user: this.user, vhost: this.vhost?.name, reason: this.closeReason },
-        'connection closed',
+        { event: 'connection.closed-in-handshake', ...this.logFields(), stage: this.handshake.stage, reason: this.closeReason },
+        `connection closed before the handshake finished (at ${this.handshake.stage}): ${this.closeReason}`,
       );
     }
     this.onClosed(this);

@@ -14,6 +14,18 @@ export interface ClientInfo {
 
 type Step = 'start-ok' | 'tune-ok' | 'open' | 'done';
 
+type LoginRefusal = 'unsupported-mechanism' | 'malformed-response' | 'unknown-user' | 'wrong-password' | 'loopback-only';
+
+const LOGIN_REFUSAL_TEXT: Readonly<Record<LoginRefusal, string>> = {
+  'unsupported-mechanism': 'unsupported SASL mechanism',
+  'malformed-response': 'the SASL response did not parse',
+  'unknown-user': 'no such user',
+  'wrong-password': 'wrong password',
+  'loopback-only': 'the user may only connect from loopback',
+};
+
+const OPEN_REF = { classId: 10, methodId: 40 } as const;
+
 /** The connection handshake (spec 2.2.4): start → start-ok → tune → tune-ok → open → open-ok. */
 export class Handshake {
   private step: Step | 'header' = 'header';
@@ -22,6 +34,11 @@ export class Handshake {
 
   constructor(conn: Connection) {
     this.conn = conn;
+  }
+
+  /** How far the client got, for the log line of a connection that never opened. */
+  get stage(): string {
+    return this.step === 'header' ? 'protocol header' : `connection.${this.step}`;
   }
 
   start(): void {
@@ -58,21 +75,28 @@ export class Handshake {
 
   private onStartOk(m: MethodOf<'connection.start-ok'>): void {
     const capabilities = readCapabilities(m.clientProperties);
+    this.conn.noteClientProperties(m.clientProperties);
     const creds = parseSaslResponse(m.mechanism, m.response);
     const users = this.conn.ctx.config.users;
     const user = creds === undefined ? undefined : users.find((u) => u.name === creds.username);
     let refusal: string | undefined;
+    // Why, for the operator's log only: the client is told the same thing for an unknown user and
+    // a wrong password, as RabbitMQ does, so a login probe learns nothing.
+    let why: LoginRefusal | undefined;
     if (!(SASL_MECHANISMS as readonly string[]).includes(m.mechanism)) {
       refusal = `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`;
+      why = 'unsupported-mechanism';
     } else if (creds === undefined || user === undefined || user.password !== creds.password) {
       refusal = `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
+      why = creds === undefined ? 'malformed-response' : user === undefined ? 'unknown-user' : 'wrong-password';
     } else if (user.loopbackOnly === true && !isLoopbackAddress(this.conn.remoteAddress)) {
       refusal = `user '${user.name}' can only connect via localhost`;
+      why = 'loopback-only';
     }
     if (refusal !== undefined) {
       this.conn.ctx.logger.warn(
-        { event: 'connection.refused', connection: this.conn.label, user: creds?.username, mechanism: m.mechanism, reason: refusal },
-        'login refused',
+        { event: 'connection.login-refused', ...this.conn.logFields(), user: creds?.username, mechanism: m.mechanism, why },
+        `login refused (${LOGIN_REFUSAL_TEXT[why as LoginRefusal]})`,
       );
       this.refuse(refusal, capabilities['authentication_failure_close'] === true);
       return;
@@ -96,9 +120,9 @@ export class Handshake {
   private refuse(detail: string, sendClose: boolean): void {
     const error = amqpError('WARREN_ACCESS_REFUSED_LOGIN', detail);
     if (sendClose) {
-      this.conn.connectionError(error);
+      this.conn.connectionError(error, { logged: true });
     } else {
-      this.conn.finish();
+      this.conn.finish({ explained: true });
     }
   }
 
@@ -122,7 +146,12 @@ export class Handshake {
   private onOpen(m: MethodOf<'connection.open'>): void {
     const vhost = this.conn.ctx.vhosts.get(m.virtualHost);
     if (vhost === undefined) {
-      throw amqpError('WARREN_VHOST_NOT_ALLOWED', `vhost ${m.virtualHost} not found`);
+      this.conn.ctx.logger.warn(
+        { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why: 'no such vhost' },
+        `vhost '${m.virtualHost}' refused: no such vhost`,
+      );
+      this.conn.connectionError(amqpError('WARREN_VHOST_NOT_ALLOWED', `vhost ${m.virtualHost} not found`).during(OPEN_REF), { logged: true });
+      return;
     }
     this.step = 'done';
     this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });

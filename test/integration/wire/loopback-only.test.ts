@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../src/index.js';
+import { createLogger } from '../../../src/util/logger.js';
 import { openBroker } from '../../helpers/broker.js';
 import { createNetns, type Netns } from '../../helpers/netns.js';
 
@@ -42,6 +44,13 @@ let skipReason = '';
 let broker: Broker;
 let closeBroker: (() => Promise<void>) | undefined;
 let scriptDir: string;
+const logLines: Record<string, unknown>[] = [];
+const logSink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const text of chunk.toString('utf8').split('\n')) if (text !== '') logLines.push(JSON.parse(text) as Record<string, unknown>);
+    done();
+  },
+});
 
 beforeAll(async () => {
   const made = await createNetns();
@@ -54,6 +63,7 @@ beforeAll(async () => {
   writeFileSync(join(scriptDir, 'client.mjs'), CLIENT_SCRIPT);
   const opened = await openBroker({
     bind: [netns.hostAddress],
+    logger: createLogger('info', logSink),
     users: [
       { name: 'guest', password: 'guest', loopbackOnly: true },
       { name: 'app', password: 'pw' },
@@ -86,6 +96,8 @@ describe('loopback-only users', () => {
     expect(outcome.message).toBe(
       `Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - user 'guest' can only connect via localhost"`,
     );
+    // The log says why (the client is told too, as RabbitMQ tells it).
+    expect(logLines.find((l) => l['event'] === 'connection.login-refused')).toMatchObject({ user: 'guest', why: 'loopback-only' });
   });
 
   it('a user without loopbackOnly connects from the same address', async (ctx) => {
