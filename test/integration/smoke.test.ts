@@ -9,9 +9,12 @@ describe('smoke', () => {
       const ch = await conn.createChannel();
       const q = await ch.assertQueue('', { exclusive: true });
       ch.sendToQueue(q.queue, Buffer.from('hello'));
-      const got = await new Promise<string>((resolve) => {
+      // A lost message fails in 2 s with a reason, rather than hanging until the test timeout.
+      const got = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the published message was not delivered within 2 s')), 2000);
         void ch.consume(q.queue, (msg) => {
           if (msg) {
+            clearTimeout(timer);
             ch.ack(msg);
             resolve(msg.content.toString());
           }

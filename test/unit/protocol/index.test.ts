@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import * as constants from '../../../src/protocol/constants.js';
+import * as contentHeader from '../../../src/protocol/content-header.js';
+import * as errors from '../../../src/protocol/errors.js';
+import * as fieldTable from '../../../src/protocol/field-table.js';
+import * as frameParser from '../../../src/protocol/frame-parser.js';
 import * as protocol from '../../../src/protocol/index.js';
+import * as methods from '../../../src/protocol/methods.generated.js';
+import * as reader from '../../../src/protocol/reader.js';
+import * as writer from '../../../src/protocol/writer.js';
 
 describe('src/protocol/index.ts', () => {
   it('exports the API the connection layer is written against', () => {
@@ -13,7 +21,13 @@ describe('src/protocol/index.ts', () => {
       'encodeBasicDeliverFrame', 'encodeBasicAckFrame', 'encodeBasicNackFrame', 'FrameParser',
     ];
     const exported = protocol as unknown as Record<string, unknown>;
-    for (const name of names) expect(exported[name], name).toBeDefined();
+    // The same binding as the defining module's, not merely something of that name.
+    const sources = [constants, contentHeader, errors, fieldTable, frameParser, methods, reader, writer] as unknown as Record<string, unknown>[];
+    for (const name of names) {
+      const source = sources.find((m) => Object.hasOwn(m, name));
+      expect(source, `${name} is defined in no protocol module`).toBeDefined();
+      expect(exported[name], name).toBe(source?.[name]);
+    }
   });
 
   it('has the constant values of the spec', () => {

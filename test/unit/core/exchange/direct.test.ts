@@ -42,8 +42,13 @@ describe('direct routing', () => {
     expect(routed(t, 'k', { a: { type: 'string', value: 'b' } })).toEqual([q]);
   });
 
-  it('accepts any binding key and arguments, as RabbitMQ does', () => {
+  it('accepts any binding key and arguments, as RabbitMQ does: a pattern-looking key matches only itself', () => {
     const t = new DirectRoutingTable<Dest>();
-    expect(() => t.validateBinding('#.*', { 'x-match': { type: 'int8', value: 1 } })).not.toThrow();
+    const args = { 'x-match': { type: 'int8', value: 1 } } as const;
+    t.validateBinding('#.*', args);
+    const q = dest('q');
+    expect(t.bind(q, '#.*', args)).toBe(true);
+    expect(routed(t, '#.*')).toEqual([q]);
+    expect(routed(t, 'a.b')).toEqual([]);
   });
 });

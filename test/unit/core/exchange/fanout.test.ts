@@ -40,8 +40,12 @@ describe('fanout routing', () => {
     expect(routed(t, '')).toEqual([qs[19_999]]);
   });
 
-  it('accepts any binding key and arguments', () => {
+  it('accepts any binding key and arguments, and such a binding routes every message', () => {
     const t = new FanoutRoutingTable<Dest>();
-    expect(() => t.validateBinding('x', { 'x-match': { type: 'string', value: 'no' } })).not.toThrow();
+    const args = { 'x-match': { type: 'string', value: 'no' } } as const;
+    t.validateBinding('x', args);
+    const q = dest('q');
+    expect(t.bind(q, 'x', args)).toBe(true);
+    expect(routed(t, 'anything else')).toEqual([q]);
   });
 });
