@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError } from './format.js';
@@ -85,7 +86,7 @@ export class DefinitionsStore {
    * A file with a header this version cannot vouch for throws RefusedFileError before anything
    * is written: the log is never "started empty" over definitions it could not read.
    */
-  static open(dataDir: string): { store: DefinitionsStore; definitions: Definitions; damage: string[] } {
+  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[] }> {
     const path = join(dataDir, DEFINITIONS_FILE);
     const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map(), deletedDirs: new Map() };
     const damage: string[] = [];
@@ -107,16 +108,21 @@ export class DefinitionsStore {
         }
       }
     }
-    // Compaction: the replayed state, written to a new file and swapped in atomically.
+    // Compaction: the replayed state, written to a new file and swapped in atomically. The
+    // fsyncs are asynchronous: on a busy disk each can take longer than a loop turn should.
     const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, fileHeader(DEFINITIONS_MAGIC));
     for (const [dir] of definitions.deletedDirs) if (!existsSync(join(dataDir, dir))) definitions.deletedDirs.delete(dir);
-    for (const r of snapshot(definitions)) writeSync(fd, encodeRecord(r));
-    fsyncSync(fd);
-    closeSync(fd);
+    const records = [fileHeader(DEFINITIONS_MAGIC)];
+    for (const r of snapshot(definitions)) records.push(encodeRecord(r));
+    const file = await open(tmp, 'w');
+    try {
+      await file.writev(records);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     renameSync(tmp, path);
-    syncDir(dirname(path));
+    await syncDir(dirname(path));
     return { store: new DefinitionsStore(path, openSync(path, 'a')), definitions, damage };
   }
 
@@ -212,11 +218,10 @@ function readRecord(buf: Buffer, pos: number): { value: DefinitionRecord; next: 
   }
 }
 
-function syncDir(dir: string): void {
+async function syncDir(dir: string): Promise<void> {
   try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
+    const handle = await open(dir, 'r');
+    await handle.sync().finally(() => handle.close());
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   }

@@ -13,8 +13,6 @@ const CHECK_EVERY = 256;
 export class Pacer {
   private sliceStart = performance.now();
   private count = 0;
-  /** The longest run between two pauses, in ms: what the event loop had to wait at worst. */
-  longestSliceMs = 0;
 
   tick(): boolean {
     if (++this.count < CHECK_EVERY) return false;
@@ -30,7 +28,6 @@ export class Pacer {
 
   /** Yields to the event loop (after I/O callbacks and timers that are due). */
   async pause(): Promise<void> {
-    this.longestSliceMs = Math.max(this.longestSliceMs, performance.now() - this.sliceStart);
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();
     this.count = 0;
