@@ -30,16 +30,17 @@ async function fill(queues: number, perQueue: number): Promise<void> {
 }
 
 describe('recovery shares the event loop (an embedded broker must not freeze its application)', () => {
-  it('the loop keeps turning while a large backlog is read back, and no turn waits long relative to the whole recovery', async () => {
+  it('the loop keeps turning while a large backlog is read back: long waits are a small part of the recovery', async () => {
     await fill(1, 60_000); // about 7.5 MB: one segment, read in one piece, parsed and restored in slices
-    // An application's work: one unit per loop turn, noting the longest wait between two.
+    // An application's work: one unit per loop turn, adding up the waits of 100 ms or more.
+    // (A sum, not the longest: on a loaded machine one wait can be the scheduler's doing.)
     let turns = 0;
-    let longestGap = 0;
+    let longWaits = 0;
     let last = performance.now();
     let running = true;
     const turn = (): void => {
       const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
+      if (now - last >= 100) longWaits += now - last;
       last = now;
       turns++;
       if (running) setImmediate(turn);
@@ -53,9 +54,9 @@ describe('recovery shares the event loop (an embedded broker must not freeze its
       let total = 0;
       for (const q of broker.vhosts.get('/')!.queues.values()) total += q.messageCount;
       expect(total).toBe(60_000);
-      // A synchronous recovery gives a handful of turns, one of them as long as the recovery.
+      // Parsing and restoring the segment in one piece: most of the recovery is one long wait.
       expect(turns).toBeGreaterThan(20);
-      expect(longestGap).toBeLessThan(took / 3);
+      expect(longWaits / took).toBeLessThan(0.4);
     } finally {
       await broker.close();
     }
