@@ -126,3 +126,26 @@ describe('one broker per data directory', () => {
     }
   }, 60_000);
 });
+
+describe('a refused start-up, as a process', () => {
+  it('a definitions log of a newer format: exit code 5, the file named, nothing changed; --force-recovery starts and quarantines it', async () => {
+    const broker = await start();
+    await publish(broker.url, 'q', ['m1']);
+    await broker.close();
+    const defs = join(dataDir, 'definitions.log');
+    const bytes = readFileSync(defs);
+    bytes.writeUInt16BE(2, 4);
+    writeFileSync(defs, bytes);
+    const refused = await runToExit(['--data-dir', dataDir, '--port', '0']);
+    expect(refused.code).toBe(5);
+    expect(refused.output).toContain(defs);
+    expect(refused.output).toContain('newer than the version 1');
+    expect(readFileSync(defs).equals(bytes)).toBe(true);
+    const forced = await startWarrenProcess(['--data-dir', dataDir, '--force-recovery']);
+    try {
+      expect(forced.logs.filter((l) => l['event'] === 'store.quarantined').map((l) => l['file'])).toContain(defs);
+    } finally {
+      await forced.kill('SIGTERM');
+    }
+  }, 60_000);
+});
