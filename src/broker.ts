@@ -7,7 +7,7 @@ const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
-import { claimDataDir } from './data-dir.js';
+import { claimDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { recover } from './recovery.js';
 import { createLogger, type Logger } from './util/logger.js';
 
@@ -40,7 +40,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery }, logger);
   } catch (err) {
     lock.release();
-    throw err;
+    throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
   }
   const { vhosts, persistence, definitions } = recovered;
   const releaseStore = (): void => {

@@ -10,13 +10,22 @@ const WHY: Readonly<Record<string, string>> = {
   ENOTDIR: 'a part of the path is a file, not a directory',
   EEXIST: 'it exists and is not a directory',
   ENOSPC: 'no space left on the device',
+  EISDIR: 'a directory where a file belongs',
 };
+
+/** An error of the filesystem that the operator fixes in the data directory (not a bug). */
+export function isDataDirProblem(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && WHY[code] !== undefined;
+}
 
 /** Why the directory cannot be used, as a StartupError naming it (exit code 3). */
 export function dataDirError(dataDir: string, err: unknown): StartupError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const why = (code !== undefined ? WHY[code] : undefined) ?? (err instanceof Error ? err.message : String(err));
-  return new StartupError('data-dir', `cannot use data directory ${dataDir}: ${why}${code !== undefined && WHY[code] !== undefined ? ` (${code})` : ''}`, { cause: err });
+  const e = err as NodeJS.ErrnoException;
+  const known = e.code !== undefined ? WHY[e.code] : undefined;
+  const why = known ?? (err instanceof Error ? err.message : String(err));
+  const where = e.path !== undefined && e.path !== dataDir ? ` (${e.path})` : '';
+  return new StartupError('data-dir', `cannot use data directory ${dataDir}: ${why}${known !== undefined ? ` [${e.code}]` : ''}${where}`, { cause: err });
 }
 
 /**

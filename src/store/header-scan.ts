@@ -55,6 +55,11 @@ async function readHeader(path: string): Promise<Buffer | undefined> {
     const buf = Buffer.alloc(FILE_HEADER_SIZE);
     const { bytesRead } = await handle.read(buf, 0, FILE_HEADER_SIZE, 0);
     return buf.subarray(0, bytesRead);
+  } catch (err) {
+    // A read error (EISDIR, EIO) comes without the path; the operator needs it.
+    const e = err as NodeJS.ErrnoException;
+    e.path ??= path;
+    throw e;
   } finally {
     await handle.close();
   }

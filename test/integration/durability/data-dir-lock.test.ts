@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,14 @@ describe('one broker per data directory', () => {
       expect(err.message).toContain(dir);
       expect(err.message).toMatch(/not a directory|is a file/);
     }
+  });
+
+  it('a file in it that cannot be used (definitions.log is a directory) is a data-directory problem: exit code 3, the path named', async () => {
+    mkdirSync(join(dataDir, 'definitions.log'));
+    const err = (await start().catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ name: 'StartupError', kind: 'data-dir', exitCode: 3 });
+    expect(err.message).toContain(join(dataDir, 'definitions.log'));
+    expect(existsSync(join(dataDir, 'warren.lock'))).toBe(false);
   });
 
   it('two processes: the second exits with 3 naming the holder; after kill -9 of the first the next one takes the stale lock over and recovers', async () => {
