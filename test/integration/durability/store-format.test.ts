@@ -293,6 +293,27 @@ describe('message directories no definition claims', () => {
     }
   });
 
+  it('a queue deleted while its writes are in flight and declared again at once keeps its new messages', async () => {
+    const { broker } = await start();
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('racy', { durable: true });
+    for (let i = 0; i < 200; i++) ch.sendToQueue('racy', Buffer.alloc(10_000), { persistent: true });
+    // No wait for the confirms: delete and declare again while that batch is being written.
+    await ch.deleteQueue('racy');
+    await ch.assertQueue('racy', { durable: true });
+    ch.sendToQueue('racy', Buffer.from('new'), { persistent: true });
+    await ch.waitForConfirms();
+    await conn.close();
+    await broker.close();
+    const restarted = await start();
+    try {
+      expect(await drain(restarted.broker, 'racy')).toEqual(['new']);
+    } finally {
+      await restarted.broker.close();
+    }
+  });
+
   it('a queue deleted and declared again keeps its new messages across a restart', async () => {
     const { broker } = await start();
     const conn = await amqp.connect(broker.url);
