@@ -40,8 +40,9 @@ export type DefinitionRecord =
 
 /**
  * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
- * removed only after this record is on disk; records written before version 1.1 of the log lack
- * it and get the name it always had.
+ * removed only after this record is on disk. Records of earlier releases lack it and get the
+ * name the directory always had; an optional JSON field needs no new format version (an older
+ * reader ignores it).
  */
 export interface Deletion {
   readonly vhost: string;
