@@ -289,11 +289,11 @@ export const OPTIONS = [
     default: false,
     env: 'WARREN_FORCE_RECOVERY',
     flag: '--force-recovery',
-    arg: '[true|false]',
+    arg: '[BOOL]',
     description:
       'Start even when a file in the data directory is foreign, damaged in its header or of a newer format (start-up ' +
-      'refuses with exit code 5 otherwise): such files, and message directories no definition claims, are moved to ' +
-      '<data-dir>/quarantine/<time>/ and logged at error, never deleted.',
+      'refuses with exit code 5 otherwise): such files are moved to <data-dir>/quarantine/<time>/ and logged at ' +
+      'error, never deleted. The flag alone means true.',
     parse: parseBoolean,
   },
 ] as const satisfies readonly AnyOption[];
