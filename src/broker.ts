@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
@@ -8,6 +7,7 @@ const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
+import { claimDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { recover } from './recovery.js';
 import { createLogger, type Logger } from './util/logger.js';
 
@@ -33,8 +33,21 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const config = resolveConfig(input);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const { vhosts, persistence, definitions } = recover(dataDir, config.vhosts, config.fsync, logger);
+  // First, before any file in it is read: a second broker on this directory stops here.
+  const lock = claimDataDir(dataDir, logger);
+  let recovered;
+  try {
+    recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery }, logger);
+  } catch (err) {
+    lock.release();
+    throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
+  }
+  const { vhosts, persistence, definitions } = recovered;
+  const releaseStore = (): void => {
+    persistence.closeAll();
+    definitions.close();
+    lock.release();
+  };
 
   let clock = Date.now();
   const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
@@ -51,7 +64,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   });
   const alarmTimer = setInterval(() => alarms.check(), ALARM_CHECK_MS);
   alarmTimer.unref();
-  const port = await server.listen(config.port, config.bind);
+  let port: number;
+  try {
+    port = await server.listen(config.port, config.bind);
+  } catch (err) {
+    clearInterval(alarmTimer);
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw err;
+  }
   const url = brokerUrl(config, port);
   logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port }, 'listening');
 
@@ -68,8 +89,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         .close()
         .then(() => persistence.scheduler.idle())
         .then(() => {
-          persistence.closeAll();
-          definitions.close();
+          releaseStore();
           logger.info({ event: 'broker.stopped' }, 'stopped');
         });
       return closing;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load.js';
+import { isStartupError } from './errors/startup.js';
 import { createLogger, type Logger } from './util/logger.js';
 
 /** Exit codes: 2 for a configuration mistake (as most CLIs do for usage errors), 1 for a failure. */
@@ -15,6 +16,7 @@ interface RunningBroker {
 /** A readable line for the errors a user can fix at start-up; anything else keeps its message. */
 function describeStartupError(err: unknown): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (isStartupError(err)) return err.message;
   const where = e.address === undefined ? '' : `${e.address}${e.port === undefined ? '' : `:${e.port}`}`;
   switch (e.code) {
     case 'EADDRINUSE':
@@ -46,7 +48,7 @@ function fail(logger: Logger, err: unknown, message: string): void {
   logger.fatal({ err }, message);
   // With --log-level silent the log shows nothing; the user still needs to know why it stopped.
   if (!logger.isLevelEnabled('fatal')) process.stderr.write(`warren: ${message}\n`);
-  exitWhenLogged(EXIT_FAILURE);
+  exitWhenLogged(isStartupError(err) ? err.exitCode : EXIT_FAILURE);
 }
 
 async function main(): Promise<void> {

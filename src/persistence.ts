@@ -8,17 +8,17 @@ import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import { QueueLog } from './store/queue-log.js';
+import { delayedDirName, queueDirName } from './store/queue-dirs.js';
 import type { SyncScheduler } from './store/sync-scheduler.js';
 
-/** A queue's message directory: a hash, since queue names may be 255 bytes of anything. */
+/** A queue's message directory (store/queue-dirs.ts names it). */
 export function queueDir(dataDir: string, vhost: string, queue: string): string {
-  const id = createHash('sha1').update(vhost).update('\u0000').update(queue).digest('hex');
-  return join(dataDir, 'msgs', id);
+  return join(dataDir, queueDirName(vhost, queue));
 }
 
 /** Held messages of a durable delayed exchange live beside the queues' logs. */
 export function delayedDir(dataDir: string, vhost: string, exchange: string): string {
-  return queueDir(dataDir, vhost, `\u0000delayed\u0000${exchange}`);
+  return join(dataDir, delayedDirName(vhost, exchange));
 }
 
 const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
@@ -58,7 +58,10 @@ export class Persistence implements TopologyListener {
 
   exchangeDeleted(vhost: string, x: Exchange): void {
     if (this.muted || !x.options.durable) return;
-    this.definitions.write({ op: 'del-exchange', vhost, name: x.name });
+    // Synced before the vhost deletes the held messages: a crash in between leaves a directory
+    // the start-up sweep knows it may remove.
+    const dir = x.delayed === undefined ? {} : { dir: delayedDirName(vhost, x.name) };
+    this.definitions.write({ op: 'del-exchange', vhost, name: x.name, ...dir });
   }
 
   queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
@@ -81,7 +84,9 @@ export class Persistence implements TopologyListener {
   queueDeleted(vhost: string, q: Queue): void {
     if (q.log instanceof QueueLog) this.open.delete(q.log);
     if (this.muted || !isDurable(q)) return;
-    this.definitions.write({ op: 'del-queue', vhost, name: q.name });
+    // Synced before the queue removes its directory (queue.markDeleted, after this): the record
+    // naming the directory is what lets the start-up sweep delete it after a crash in between.
+    this.definitions.write({ op: 'del-queue', vhost, name: q.name, dir: queueDirName(vhost, q.name) });
   }
 
   bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {

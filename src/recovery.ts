@@ -1,5 +1,6 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkStoreFormats, refusal } from './format-gate.js';
 import { Message } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
 import type { Queue } from './core/queue/queue.js';
@@ -7,7 +8,11 @@ import type { Exchange } from './core/exchange/exchange.js';
 import { decodeTable } from './protocol/field-table.js';
 import { delayedDir, Persistence, queueDir } from './persistence.js';
 import { DELAYED_EXCHANGE_TYPE } from './core/exchange/delayed.js';
-import { DefinitionsStore } from './store/definitions-store.js';
+import { DefinitionsStore, type Definitions } from './store/definitions-store.js';
+import { RefusedFileError } from './store/format.js';
+import { sweepMessageDirs } from './store/orphan-sweep.js';
+import { Pacer } from './store/pacer.js';
+import { Quarantine } from './store/quarantine.js';
 import { QueueLog, type RecoveredMessage } from './store/queue-log.js';
 import { SyncScheduler, type FsyncPolicy } from './store/sync-scheduler.js';
 import type { Logger } from './util/logger.js';
@@ -22,40 +27,94 @@ export interface Recovered {
   readonly stats: { readonly queues: number; readonly messages: number; readonly ms: number };
 }
 
+export interface RecoveryOptions {
+  readonly fsync: FsyncPolicy;
+  /** Start even over files this version cannot read, moving them to the quarantine. */
+  readonly forceRecovery: boolean;
+}
+
+/** What the restore steps share. */
+interface Run {
+  readonly dataDir: string;
+  readonly definitions: Definitions;
+  readonly vhosts: Map<string, VirtualHost>;
+  readonly persistence: Persistence;
+  readonly scheduler: SyncScheduler;
+  readonly pacer: Pacer;
+  readonly logger: Logger;
+  /** Message directories some definition claims: the sweep leaves them alone. */
+  readonly liveDirs: Set<string>;
+}
+
 /**
- * Restores durable state before the listener opens: definitions (compacted), then each durable
- * queue's messages, in order, logging progress so an operator can watch a large recovery.
+ * Restores durable state before the listener opens: every file header checked first (a file this
+ * version cannot read stops start-up before anything changes), then definitions (compacted),
+ * then each durable queue's messages, in order, logging progress so an operator can watch a
+ * large recovery. Asynchronous and paced: an embedding application's event loop keeps turning.
+ * The caller holds the data directory's lock.
  */
-export function recover(dataDir: string, configVhosts: readonly string[], fsync: FsyncPolicy, logger: Logger): Recovered {
+export async function recover(dataDir: string, configVhosts: readonly string[], options: RecoveryOptions, logger: Logger): Promise<Recovered> {
   const started = Date.now();
+  const quarantine = new Quarantine(dataDir, new Date(started));
+  await checkStoreFormats(dataDir, options.forceRecovery, quarantine, logger);
   // Page files only hold the tails of queues of the previous run: nothing in them is needed now.
-  rmSync(join(dataDir, 'pages'), { recursive: true, force: true });
-  const { store, definitions, damage } = DefinitionsStore.open(dataDir);
+  await rm(join(dataDir, 'pages'), { recursive: true, force: true });
+  const { store, definitions, damage } = await openDefinitions(dataDir);
   for (const d of damage) logger.warn({ event: 'store.damaged', detail: d }, `definitions damaged: ${d}`);
-  const scheduler = new SyncScheduler(fsync, (err) => logger.error({ err }, 'message store write failed'));
+  const scheduler = new SyncScheduler(options.fsync, (err) => logger.error({ err }, 'message store write failed'));
   const persistence = new Persistence(dataDir, store, scheduler);
-
   const vhosts = new Map<string, VirtualHost>();
-  for (const name of new Set([...configVhosts, ...definitions.vhosts])) {
-    vhosts.set(name, new VirtualHost(name, persistence));
-    if (!definitions.vhosts.has(name)) store.write({ op: 'put-vhost', name });
+  const run: Run = { dataDir, definitions, vhosts, persistence, scheduler, pacer: new Pacer(), logger, liveDirs: new Set() };
+  try {
+    for (const name of new Set([...configVhosts, ...definitions.vhosts])) {
+      vhosts.set(name, new VirtualHost(name, persistence));
+      if (!definitions.vhosts.has(name)) store.write({ op: 'put-vhost', name });
+    }
+    persistence.muted = true;
+    await restoreExchanges(run);
+    const messages = await restoreQueues(run);
+    restoreBindings(run);
+    persistence.muted = false;
+    await sweepMessageDirs(dataDir, run.liveDirs, new Set(definitions.deletedDirs.keys()), quarantine, logger);
+    const ms = Date.now() - started;
+    const queues = definitions.queues.size;
+    if (queues > 0 || messages > 0) {
+      logger.info({ event: 'recovery.done', queues, messages, ms }, `recovered ${queues} queues and ${messages} messages in ${ms} ms`);
+    }
+    return { vhosts, persistence, definitions: store, stats: { queues, messages, ms } };
+  } catch (err) {
+    persistence.closeAll();
+    store.close();
+    // A file changed between the header scan and its reading: still refused, not emptied.
+    if (err instanceof RefusedFileError) throw refusal(dataDir, err.files);
+    throw err;
   }
+}
 
-  persistence.muted = true;
-  const liveDirs = new Set<string>();
-  for (const x of definitions.exchanges.values()) {
+async function openDefinitions(dataDir: string): ReturnType<typeof DefinitionsStore.open> {
+  try {
+    return await DefinitionsStore.open(dataDir);
+  } catch (err) {
+    if (err instanceof RefusedFileError) throw refusal(dataDir, err.files);
+    throw err;
+  }
+}
+
+async function restoreExchanges(run: Run): Promise<void> {
+  const { dataDir, logger } = run;
+  for (const x of run.definitions.exchanges.values()) {
     const delayed = x.type === DELAYED_EXCHANGE_TYPE ? delayedDir(dataDir, x.vhost, x.name) : undefined;
     let held: RecoveredMessage[] = [];
     if (delayed !== undefined) {
-      liveDirs.add(delayed);
-      const { log, report } = QueueLog.recover(delayed, scheduler);
+      run.liveDirs.add(delayed);
+      const { log, report } = await QueueLog.recover(delayed, run.scheduler, run.pacer);
       for (const d of report.damage) logger.warn({ event: 'store.damaged', exchange: x.name, vhost: x.vhost, detail: d }, `message store damaged: ${d}`);
-      persistence.recovered.set(delayed, log);
+      run.persistence.recovered.set(delayed, log);
       held = report.messages;
     }
     let exchange: Exchange | undefined;
     try {
-      exchange = vhosts.get(x.vhost)?.declareExchange({
+      exchange = run.vhosts.get(x.vhost)?.declareExchange({
         name: x.name,
         type: x.type,
         passive: false,
@@ -68,20 +127,28 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       logger.error({ event: 'recovery.exchange-skipped', exchange: x.name, vhost: x.vhost, err }, `exchange '${x.name}' could not be restored`);
       continue;
     }
-    for (const m of held) exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
+    for (const m of held) {
+      exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
+      if (run.pacer.tick()) await run.pacer.pause();
+    }
   }
-  const total = definitions.queues.size;
+}
+
+/** Returns how many messages came back. */
+async function restoreQueues(run: Run): Promise<number> {
+  const { dataDir, logger, pacer } = run;
+  const total = run.definitions.queues.size;
   let queuesDone = 0;
   let messages = 0;
   let lastProgress = Date.now();
-  for (const q of definitions.queues.values()) {
-    const vhost = vhosts.get(q.vhost);
-    if (vhost === undefined) continue;
+  for (const q of run.definitions.queues.values()) {
     const dir = queueDir(dataDir, q.vhost, q.name);
-    liveDirs.add(dir);
-    const { log, report } = QueueLog.recover(dir, scheduler);
+    run.liveDirs.add(dir);
+    const vhost = run.vhosts.get(q.vhost);
+    if (vhost === undefined) continue;
+    const { log, report } = await QueueLog.recover(dir, run.scheduler, pacer);
     for (const d of report.damage) logger.warn({ event: 'store.damaged', queue: q.name, vhost: q.vhost, detail: d }, `message store damaged: ${d}`);
-    persistence.recovered.set(dir, log);
+    run.persistence.recovered.set(dir, log);
     let queue: Queue;
     try {
       // serverNamed: the name was accepted when the queue was declared (amq.gen-… names included).
@@ -91,13 +158,14 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       );
     } catch (err) {
       // One definition this version refuses must not keep the broker down; its files stay on disk.
-      persistence.recovered.delete(dir);
+      run.persistence.recovered.delete(dir);
       log.close();
       logger.error({ event: 'recovery.queue-skipped', queue: q.name, vhost: q.vhost, err }, `queue '${q.name}' could not be restored`);
       continue;
     }
     for (const m of report.messages) {
       queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body), m.priority, m.expiresAt, m.delivered, m.location);
+      if (pacer.tick()) await pacer.pause();
     }
     messages += report.messages.length;
     queuesDone++;
@@ -106,38 +174,19 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       logger.info({ event: 'recovery.progress', queues: queuesDone, total, messages }, `recovering: ${queuesDone}/${total} queues, ${messages} messages`);
     }
   }
-  for (const b of definitions.bindings.values()) {
-    const vhost = vhosts.get(b.vhost);
+  return messages;
+}
+
+function restoreBindings(run: Run): void {
+  for (const b of run.definitions.bindings.values()) {
+    const vhost = run.vhosts.get(b.vhost);
     if (vhost === undefined) continue;
     const args = decodeTable(Buffer.from(b.arguments, 'base64'));
     try {
       if (b.destinationKind === 'queue') vhost.bindQueue(b.destination, b.source, b.routingKey, args, NO_OWNER);
       else vhost.bindExchange(b.destination, b.source, b.routingKey, args);
     } catch (err) {
-      logger.warn({ event: 'recovery.binding-skipped', binding: b, err }, 'a stored binding could not be restored');
+      run.logger.warn({ event: 'recovery.binding-skipped', binding: b, err }, 'a stored binding could not be restored');
     }
-  }
-  persistence.muted = false;
-  removeOrphans(join(dataDir, 'msgs'), liveDirs, logger);
-  const ms = Date.now() - started;
-  if (total > 0 || messages > 0) {
-    logger.info({ event: 'recovery.done', queues: total, messages, ms }, `recovered ${total} queues and ${messages} messages in ${ms} ms`);
-  }
-  return { vhosts, persistence, definitions: store, stats: { queues: total, messages, ms } };
-}
-
-/** Message directories of queues no longer defined (deleted just before a crash). */
-function removeOrphans(root: string, live: Set<string>, logger: Logger): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const dir = join(root, e);
-    if (live.has(dir)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    logger.info({ event: 'store.orphan-removed', dir }, 'removed the messages of a queue that no longer exists');
   }
 }

@@ -111,6 +111,9 @@ function parseArgv(argv: readonly string[]): FlagResult {
     if (def === undefined && name !== CONFIG_FILE_FLAG) {
       throw new ConfigError(`unknown option ${name}${didYouMean(name, KNOWN_FLAGS)}`);
     }
+    if (inline === undefined && def?.schema['type'] === 'boolean' && !/^(true|false|1|0|yes|no)$/i.test(argv[i + 1] ?? '')) {
+      inline = 'true'; // a bare boolean flag: --force-recovery
+    }
     if (inline === undefined) {
       const next = argv[i + 1];
       // `--port --bind x` is a forgotten value, not a port called "--bind"; `--data-dir=--x` still works.

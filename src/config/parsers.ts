@@ -25,6 +25,14 @@ export function parseInteger(text: string): number {
   return value;
 }
 
+/** true/false, as flags and env vars write them; a bare flag (no value) means true. */
+export function parseBoolean(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === 'true' || t === '1' || t === 'yes') return true;
+  if (t === 'false' || t === '0' || t === 'no') return false;
+  throw new ParseError(`expected true or false, got ${JSON.stringify(text)}`);
+}
+
 export function parseString(text: string): string {
   return text;
 }

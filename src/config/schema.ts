@@ -1,4 +1,5 @@
 import {
+  parseBoolean,
   parseInteger,
   parseList,
   parseLogLevel,
@@ -43,6 +44,7 @@ export interface Config {
   readonly fsync: FsyncPolicy;
   readonly memoryHighWatermark: number;
   readonly diskFreeLimit: number;
+  readonly forceRecovery: boolean;
 }
 
 type InputValue<K extends keyof Config> = K extends 'users' ? readonly UserInput[] : Config[K];
@@ -280,6 +282,19 @@ export const OPTIONS = [
       if (!(FSYNC_POLICIES as readonly string[]).includes(text)) throw new ParseError(`must be one of ${FSYNC_POLICIES.join(', ')}`);
       return text as FsyncPolicy;
     },
+  },
+  {
+    key: 'forceRecovery',
+    schema: { type: 'boolean' },
+    default: false,
+    env: 'WARREN_FORCE_RECOVERY',
+    flag: '--force-recovery',
+    arg: '[BOOL]',
+    description:
+      'Start even when a file in the data directory is foreign, damaged in its header or of a newer format (start-up ' +
+      'refuses with exit code 5 otherwise): such files are moved to <data-dir>/quarantine/<time>/ and logged at ' +
+      'error, never deleted. The flag alone means true.',
+    parse: parseBoolean,
   },
 ] as const satisfies readonly AnyOption[];
 

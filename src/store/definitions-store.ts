@@ -1,7 +1,9 @@
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE } from './format.js';
+import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError } from './format.js';
+import { delayedDirName, queueDirName } from './queue-dirs.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -30,18 +32,39 @@ export interface BindingDef {
 export type DefinitionRecord =
   | { readonly op: 'put-vhost'; readonly name: string }
   | ({ readonly op: 'put-exchange' } & ExchangeDef)
-  | { readonly op: 'del-exchange'; readonly vhost: string; readonly name: string }
+  | ({ readonly op: 'del-exchange' } & Deletion)
   | ({ readonly op: 'put-queue' } & QueueDef)
-  | { readonly op: 'del-queue'; readonly vhost: string; readonly name: string }
+  | ({ readonly op: 'del-queue' } & Deletion)
   | ({ readonly op: 'put-binding' } & BindingDef)
   | ({ readonly op: 'del-binding' } & BindingDef);
+
+/**
+ * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
+ * removed only after this record is on disk. Records of earlier releases lack it and get the
+ * name the directory always had; an optional JSON field needs no new format version (an older
+ * reader ignores it).
+ */
+export interface Deletion {
+  readonly vhost: string;
+  readonly name: string;
+  readonly dir?: string;
+}
 
 export interface Definitions {
   readonly vhosts: Set<string>;
   readonly exchanges: Map<string, ExchangeDef>;
   readonly queues: Map<string, QueueDef>;
   readonly bindings: Map<string, BindingDef>;
+  /**
+   * Message directories whose queue (or delayed exchange) the log records as deleted and not
+   * declared again: the only directories the start-up sweep may delete. Kept through compaction
+   * for as long as the directory exists, so a crash in the middle of the sweep loses the evidence
+   * of nothing.
+   */
+  readonly deletedDirs: Map<string, { readonly op: 'del-queue' | 'del-exchange' } & Deletion>;
 }
+
+export const DEFINITIONS_FILE = 'definitions.log';
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 const bindingKey = (b: BindingDef): string => key(b.vhost, b.source, b.destinationKind, b.destination, b.routingKey, b.arguments);
@@ -59,17 +82,20 @@ export class DefinitionsStore {
     this.fd = fd;
   }
 
-  /** Replays the log (cutting a torn tail), compacts it, and returns the state and any damage. */
-  static open(dataDir: string): { store: DefinitionsStore; definitions: Definitions; damage: string[] } {
-    const path = join(dataDir, 'definitions.log');
-    const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map() };
+  /**
+   * Replays the log (cutting a torn tail), compacts it, and returns the state and any damage.
+   * A file with a header this version cannot vouch for throws RefusedFileError before anything
+   * is written: the log is never "started empty" over definitions it could not read.
+   */
+  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[] }> {
+    const path = join(dataDir, DEFINITIONS_FILE);
+    const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map(), deletedDirs: new Map() };
     const damage: string[] = [];
     if (existsSync(path)) {
       const buf = readFileSync(path);
       const problem = checkFileHeader(buf, DEFINITIONS_MAGIC);
       if (problem !== undefined) {
-        damage.push(`${path}: ${problem}; definitions start empty (the old file is kept as definitions.log.damaged)`);
-        renameSync(path, `${path}.damaged`);
+        throw new RefusedFileError([{ path, problem }]);
       } else {
         let pos = FILE_HEADER_SIZE;
         while (pos < buf.length) {
@@ -83,15 +109,21 @@ export class DefinitionsStore {
         }
       }
     }
-    // Compaction: the replayed state, written to a new file and swapped in atomically.
+    // Compaction: the replayed state, written to a new file and swapped in atomically. The
+    // fsyncs are asynchronous: on a busy disk each can take longer than a loop turn should.
     const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, fileHeader(DEFINITIONS_MAGIC));
-    for (const r of snapshot(definitions)) writeSync(fd, encodeRecord(r));
-    fsyncSync(fd);
-    closeSync(fd);
+    for (const [dir] of definitions.deletedDirs) if (!existsSync(join(dataDir, dir))) definitions.deletedDirs.delete(dir);
+    const records = [fileHeader(DEFINITIONS_MAGIC)];
+    for (const r of snapshot(definitions)) records.push(encodeRecord(r));
+    const file = await open(tmp, 'w');
+    try {
+      await file.writev(records);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     renameSync(tmp, path);
-    syncDir(dirname(path));
+    await syncDir(dirname(path));
     return { store: new DefinitionsStore(path, openSync(path, 'a')), definitions, damage };
   }
 
@@ -116,22 +148,31 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
+      d.deletedDirs.delete(delayedDirName(r.vhost, r.name));
       return;
-    case 'del-exchange':
+    case 'del-exchange': {
+      // Any exchange may have been a delayed one; a directory that does not exist is dropped at compaction.
+      const dir = r.dir ?? delayedDirName(r.vhost, r.name);
+      d.deletedDirs.set(dir, { op: 'del-exchange', vhost: r.vhost, name: r.name, dir });
       d.exchanges.delete(key(r.vhost, r.name));
       for (const [k, b] of d.bindings) {
         if (b.vhost === r.vhost && (b.source === r.name || (b.destinationKind === 'exchange' && b.destination === r.name))) d.bindings.delete(k);
       }
       return;
+    }
     case 'put-queue':
       d.queues.set(key(r.vhost, r.name), strip(r));
+      d.deletedDirs.delete(queueDirName(r.vhost, r.name));
       return;
-    case 'del-queue':
+    case 'del-queue': {
+      const dir = r.dir ?? queueDirName(r.vhost, r.name);
+      d.deletedDirs.set(dir, { op: 'del-queue', vhost: r.vhost, name: r.name, dir });
       d.queues.delete(key(r.vhost, r.name));
       for (const [k, b] of d.bindings) {
         if (b.vhost === r.vhost && b.destinationKind === 'queue' && b.destination === r.name) d.bindings.delete(k);
       }
       return;
+    }
     case 'put-binding':
       d.bindings.set(bindingKey(r), strip(r));
       return;
@@ -147,6 +188,8 @@ function strip<T extends { op: string }>(r: T): Omit<T, 'op'> {
 }
 
 function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
+  // Deletions first: replayed onto an empty state they drop nothing that the puts below restore.
+  yield* d.deletedDirs.values();
   for (const name of d.vhosts) yield { op: 'put-vhost', name };
   for (const x of d.exchanges.values()) yield { op: 'put-exchange', ...x };
   for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
@@ -176,11 +219,10 @@ function readRecord(buf: Buffer, pos: number): { value: DefinitionRecord; next: 
   }
 }
 
-function syncDir(dir: string): void {
+async function syncDir(dir: string): Promise<void> {
   try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
+    const handle = await open(dir, 'r');
+    await handle.sync().finally(() => handle.close());
   } catch {
     // Some filesystems refuse fsync on a directory; the rename is still atomic.
   }

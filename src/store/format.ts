@@ -21,11 +21,52 @@ export function fileHeader(magic: string): Buffer {
   return b;
 }
 
+/**
+ * What is wrong with a file's header. `torn-create` is a file cut inside the header this
+ * version writes (a crash between creating a segment and writing its 8 bytes): it holds no
+ * records. Everything else is a file this version must not interpret, let alone rewrite.
+ */
+export type HeaderProblem =
+  | { readonly kind: 'torn-create'; readonly text: string }
+  | { readonly kind: 'foreign'; readonly text: string }
+  | { readonly kind: 'newer'; readonly version: number; readonly text: string }
+  | { readonly kind: 'unknown-version'; readonly version: number; readonly text: string };
+
 /** Returns undefined when the header is right, else what is wrong with it. */
-export function checkFileHeader(buf: Buffer, magic: string): string | undefined {
-  if (buf.length < FILE_HEADER_SIZE) return 'file shorter than its header';
-  if (buf.toString('latin1', 0, 4) !== magic) return `bad magic (expected ${magic})`;
+export function checkFileHeader(buf: Buffer, magic: string): HeaderProblem | undefined {
+  if (buf.length < FILE_HEADER_SIZE) {
+    const expected = fileHeader(magic);
+    if (expected.subarray(0, buf.length).equals(buf.subarray(0, FILE_HEADER_SIZE))) {
+      return { kind: 'torn-create', text: `file cut inside its ${FILE_HEADER_SIZE}-byte header (${buf.length} bytes)` };
+    }
+    return { kind: 'foreign', text: `file shorter than its header (${buf.length} bytes) and not a Warren ${magic} file` };
+  }
+  const found = buf.toString('latin1', 0, 4);
+  if (found !== magic) {
+    return { kind: 'foreign', text: `bad magic ${JSON.stringify(found)} (expected ${magic}): not a Warren file of this kind, or damaged` };
+  }
   const version = buf.readUInt16BE(4);
-  if (version !== FORMAT_VERSION) return `unsupported format version ${version} (this Warren reads ${FORMAT_VERSION})`;
+  if (version > FORMAT_VERSION) {
+    return { kind: 'newer', version, text: `written by storage format version ${version}, newer than the version ${FORMAT_VERSION} this Warren reads` };
+  }
+  if (version !== FORMAT_VERSION) {
+    return { kind: 'unknown-version', version, text: `storage format version ${version} is not one this Warren reads (it reads ${FORMAT_VERSION})` };
+  }
   return undefined;
+}
+
+/** A file recovery must not interpret or change: start-up stops unless the operator forces it. */
+export interface RefusedFile {
+  readonly path: string;
+  readonly problem: HeaderProblem;
+}
+
+/** Thrown by the readers for such files; start-up turns it into its own exit code. */
+export class RefusedFileError extends Error {
+  readonly files: readonly RefusedFile[];
+
+  constructor(files: readonly RefusedFile[]) {
+    super(files.map((f) => `${f.path}: ${f.problem.text}`).join('; '));
+    this.files = files;
+  }
 }

@@ -1,8 +1,10 @@
-import { readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { AckKind, ACK_RECORD_SIZE, ACKS_MAGIC, checkFileHeader, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, SEGMENT_MAGIC } from './format.js';
+import { AckKind, ACK_RECORD_SIZE, ACKS_MAGIC, checkFileHeader, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError, SEGMENT_MAGIC } from './format.js';
 import { LogFile } from './log-file.js';
+import type { Pacer } from './pacer.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 
 /** A segment rolls over past this size; a fully removed, rolled-over segment is deleted. */
@@ -73,8 +75,13 @@ export class QueueLog {
     return new QueueLog(dir, scheduler, 1);
   }
 
-  /** Reads every segment minus its removals, cuts torn tails, deletes segments with nothing left. */
-  static recover(dir: string, scheduler: SyncScheduler): { log: QueueLog; report: RecoveryReport } {
+  /**
+   * Reads every segment minus its removals, cuts torn tails, deletes segments with nothing left.
+   * Reads are asynchronous and parsing pauses whenever the pacer says so, so a long recovery
+   * never holds an embedding application's event loop. A file this version cannot read throws
+   * RefusedFileError; start-up checks every header first (scanHeaders), so this is a backstop.
+   */
+  static async recover(dir: string, scheduler: SyncScheduler, pacer: Pacer): Promise<{ log: QueueLog; report: RecoveryReport }> {
     mkdirSync(dir, { recursive: true });
     const numbers = readdirSync(dir)
       .filter((f) => /^msgs\.\d{10}$/.test(f))
@@ -86,12 +93,12 @@ export class QueueLog {
     for (const no of numbers) {
       const segPath = join(dir, segName(no));
       const ackPath = join(dir, ackName(no));
-      const { records, validEnd, problem } = readSegment(readFileSync(segPath));
+      const { records, validEnd, problem } = await readSegment(segPath, await readFile(segPath), pacer);
       if (problem !== undefined) {
         damage.push(`${segPath}: ${problem}; cut at byte ${validEnd}`);
         truncateSync(segPath, validEnd);
       }
-      const marks = readAcks(ackPath, damage);
+      const marks = await readAcks(ackPath, damage);
       const segment = new Segment(no, new LogFile(segPath, validEnd), new LogFile(ackPath, marks.size));
       segment.records = records.length;
       for (const r of records) {
@@ -103,6 +110,7 @@ export class QueueLog {
       }
       log.segments.set(no, segment);
       if (segment.removed === segment.records) log.deleteSegment(segment);
+      if (pacer.due()) await pacer.pause();
     }
     return { log, report: { messages, damage } };
   }
@@ -171,7 +179,9 @@ export class QueueLog {
   /** The queue was deleted or purged: its files go. */
   destroy(): void {
     this.destroyed = true;
-    for (const segment of [...this.segments.values()]) this.deleteSegment(segment);
+    // The directory goes whole. No unlink by path afterwards: a queue declared again at once
+    // reuses the same directory and segment names, and a late unlink would delete its file.
+    for (const segment of [...this.segments.values()]) this.deleteSegment(segment, false);
     this.current = undefined;
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -201,9 +211,10 @@ export class QueueLog {
     return segment;
   }
 
-  private deleteSegment(segment: Segment): void {
+  private deleteSegment(segment: Segment, unlinkFiles = true): void {
     if (!this.segments.delete(segment.no)) return;
     const unlink = (path: string) => () => {
+      if (!unlinkFiles) return;
       try {
         unlinkSync(path);
       } catch {
@@ -220,12 +231,14 @@ interface ParsedRecord {
   readonly message: StoredMessage;
 }
 
-function readSegment(buf: Buffer): { records: ParsedRecord[]; validEnd: number; problem: string | undefined } {
+async function readSegment(path: string, buf: Buffer, pacer: Pacer): Promise<{ records: ParsedRecord[]; validEnd: number; problem: string | undefined }> {
   const headerProblem = checkFileHeader(buf, SEGMENT_MAGIC);
-  if (headerProblem !== undefined) return { records: [], validEnd: 0, problem: headerProblem };
+  if (headerProblem?.kind === 'torn-create') return { records: [], validEnd: 0, problem: headerProblem.text };
+  if (headerProblem !== undefined) throw new RefusedFileError([{ path, problem: headerProblem }]);
   const records: ParsedRecord[] = [];
   let pos = FILE_HEADER_SIZE;
   while (pos < buf.length) {
+    if (pacer.tick()) await pacer.pause();
     if (pos + RECORD_HEADER_SIZE > buf.length) return { records, validEnd: pos, problem: 'torn record header at the tail' };
     const len = buf.readUInt32BE(pos);
     const crc = buf.readUInt32BE(pos + 4);
@@ -263,19 +276,22 @@ function parsePayload(p: Buffer): StoredMessage | undefined {
   }
 }
 
-function readAcks(path: string, damage: string[]): { delivered: Set<number>; removed: Set<number>; size: number } {
+async function readAcks(path: string, damage: string[]): Promise<{ delivered: Set<number>; removed: Set<number>; size: number }> {
   const delivered = new Set<number>();
   const removed = new Set<number>();
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
-  } catch {
+    buf = await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     writeFileSync(path, fileHeader(ACKS_MAGIC));
     return { delivered, removed, size: FILE_HEADER_SIZE };
   }
   const problem = checkFileHeader(buf, ACKS_MAGIC);
+  if (problem !== undefined && problem.kind !== 'torn-create') throw new RefusedFileError([{ path, problem }]);
   if (problem !== undefined) {
-    damage.push(`${path}: ${problem}; rewritten empty (its messages will be redelivered)`);
+    // Cut inside its header: it never held a record.
+    damage.push(`${path}: ${problem.text}; header rewritten`);
     writeFileSync(path, fileHeader(ACKS_MAGIC));
     return { delivered, removed, size: FILE_HEADER_SIZE };
   }

@@ -61,7 +61,7 @@ async function contents(broker: Broker, queue: string): Promise<string[]> {
 const damageLines = (lines: Record<string, unknown>[]): string[] =>
   lines.filter((l) => l['event'] === 'store.damaged').map((l) => String(l['detail']));
 
-describe('damaged data directories start cleanly, dropping only the damaged tail', () => {
+describe('torn writes are cut at the last whole record; foreign files are refused', () => {
   it('a segment truncated mid-record loses only that record, and says so', async () => {
     await seed(['q'], 5);
     const seg = onlySegment();
@@ -128,13 +128,11 @@ describe('damaged data directories start cleanly, dropping only the damaged tail
     await broker.close();
   });
 
-  it('a definitions log with a foreign header is set aside, and the broker starts empty', async () => {
+  it('a definitions log with a foreign header is refused, not started empty (see store-format.test.ts)', async () => {
     await seed(['a'], 1);
     writeFileSync(join(dataDir, 'definitions.log'), 'not a warren file at all');
-    const { broker, lines } = await startLogged();
-    expect(broker.vhosts.get('/')!.queues.size).toBe(0);
-    expect(damageLines(lines)[0]).toContain('bad magic');
-    expect(readdirSync(dataDir)).toContain('definitions.log.damaged');
-    await broker.close();
+    await expect(startLogged()).rejects.toMatchObject({ name: 'StartupError', kind: 'store-format', exitCode: 5 });
+    expect(readFileSync(join(dataDir, 'definitions.log'), 'utf8')).toBe('not a warren file at all');
+    expect(readdirSync(join(dataDir, 'msgs'))).toHaveLength(1);
   });
 });

@@ -52,6 +52,7 @@ describe('defaults', () => {
       fsync: 'always',
       memoryHighWatermark: 0.4,
       diskFreeLimit: 50000000,
+      forceRecovery: false,
     });
   });
 
@@ -84,6 +85,7 @@ describe('sources', () => {
       WARREN_FSYNC: 'never',
       WARREN_MEMORY_HIGH_WATERMARK: '0.25',
       WARREN_DISK_FREE_LIMIT: '1000',
+      WARREN_FORCE_RECOVERY: 'true',
     });
     expect(config).toEqual({
       port: 1,
@@ -102,7 +104,16 @@ describe('sources', () => {
       fsync: 'never',
       memoryHighWatermark: 0.25,
       diskFreeLimit: 1000,
+      forceRecovery: true,
     });
+  });
+
+  it('a boolean flag stands alone or takes true/false', () => {
+    expect(load(['--force-recovery']).forceRecovery).toBe(true);
+    expect(load(['--force-recovery', '--port', '1'])).toMatchObject({ forceRecovery: true, port: 1 });
+    expect(load(['--force-recovery', 'false']).forceRecovery).toBe(false);
+    expect(load(['--force-recovery=true']).forceRecovery).toBe(true);
+    expect(failure(['--force-recovery=maybe'])).toContain('--force-recovery: expected true or false');
   });
 
   it('reads a JSON file named by --config, relative to cwd', () => {
