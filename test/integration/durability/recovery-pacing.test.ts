@@ -56,7 +56,7 @@ describe('recovery shares the event loop (an embedded broker must not freeze its
       expect(total).toBe(60_000);
       // Parsing and restoring the segment in one piece: most of the recovery is one long wait.
       expect(turns).toBeGreaterThan(20);
-      expect(longWaits / took).toBeLessThan(0.4);
+      expect(longWaits / took).toBeLessThan(0.6); // unpaced: 0.97; generous for a loaded machine
     } finally {
       await broker.close();
     }
