@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
@@ -9,10 +8,13 @@ import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
 import { recover } from './recovery.js';
+import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { createPrivateDataDir, dataDirError, prepareDataDir } from './util/data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { packageVersion } from './util/version.js';
 
 export interface BrokerOptions extends ConfigInput {
-  /** Defaults to a pino logger at the configured level on stdout. */
+  /** Defaults to a pino logger on stdout at logLevel, or at warn when logLevel is not given either. */
   readonly logger?: Logger;
 }
 
@@ -30,14 +32,30 @@ export interface Broker {
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const { logger: givenLogger, ...input } = options;
-  const config = resolveConfig(input);
-  const logger = givenLogger ?? createLogger(config.logLevel);
+  // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
+  const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
+  const config = resolveConfig(privateDir === undefined ? input : { ...input, dataDir: privateDir.path });
+  // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.
+  const logger = givenLogger ?? createLogger(input.logLevel ?? 'warn', undefined, config.logFormat);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const { vhosts, persistence, definitions } = recover(dataDir, config.vhosts, config.fsync, logger);
+  let recovered: ReturnType<typeof recover>;
+  try {
+    prepareDataDir(dataDir);
+    recovered = recover(dataDir, config.vhosts, config.fsync, logger);
+  } catch (err) {
+    privateDir?.remove();
+    throw dataDirError(dataDir, err) ?? err;
+  }
+  const { vhosts, persistence, definitions } = recovered;
 
   let clock = Date.now();
-  const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
+  const watermark = config.memoryHighWatermark;
+  const limits = {
+    // AlarmLimits reads up to 1 as a fraction and above as bytes; an absolute watermark is at least 1 MiB.
+    memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
+    diskFreeLimit: config.diskFreeLimit,
+  };
+  const alarms = new ResourceAlarms(limits, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
   const ctx: BrokerContext = {
     config,
     logger,
@@ -51,9 +69,22 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   });
   const alarmTimer = setInterval(() => alarms.check(), ALARM_CHECK_MS);
   alarmTimer.unref();
-  const port = await server.listen(config.port, config.bind);
+  let port: number;
+  try {
+    port = await server.listen(config.port, config.bind);
+  } catch (err) {
+    clearInterval(alarmTimer);
+    persistence.closeAll();
+    definitions.close();
+    privateDir?.remove();
+    throw listenerError(err, config.port);
+  }
   const url = brokerUrl(config, port);
-  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port }, 'listening');
+  const listeners = server.addresses.map((a) => hostPort(a.address, a.port));
+  const line = startupLine(config, packageVersion(), listeners);
+  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
+  const warning = remoteLoginWarning(config);
+  if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
 
   let closing: Promise<void> | undefined;
   return {
@@ -70,6 +101,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         .then(() => {
           persistence.closeAll();
           definitions.close();
+          privateDir?.remove();
           logger.info({ event: 'broker.stopped' }, 'stopped');
         });
       return closing;
