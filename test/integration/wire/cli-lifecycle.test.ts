@@ -36,11 +36,23 @@ interface Running {
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
+/** Brokers started behind npm: killing npm would leave them running. */
+const brokerPids: number[] = [];
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of brokerPids.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'warren-cli-'));
@@ -292,27 +304,20 @@ describe('warren CLI lifecycle', () => {
       const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir()], {}, NPM_START);
       const listening = await run.line(isListening, 'listening', 30_000);
       const brokerPid = listening['pid'] as number;
+      brokerPids.push(brokerPid);
       expect(brokerPid).not.toBe(run.child.pid);
       const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${listening.port as number}`);
       conn.on('error', () => undefined);
       const closed = new Promise<(Error & { code?: number }) | undefined>((resolve) => conn.on('close', resolve));
 
       run.child.kill('SIGTERM'); // npm's pid, not the broker's
+      await run.line((l) => l.event === 'broker.stopped', 'stopped: the broker did not get the signal');
       expect((await closed)?.code).toBe(320);
       expect(await run.exited).toBe(0);
-      await run.line((l) => l.event === 'broker.stopped', 'stopped');
       // The broker is gone too, not left running reparented to PID 1.
-      const alive = (): boolean => {
-        try {
-          process.kill(brokerPid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       const deadline = Date.now() + 10_000;
-      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(alive()).toBe(false);
+      while (isAlive(brokerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(isAlive(brokerPid)).toBe(false);
     },
     40_000,
   );
