@@ -185,6 +185,18 @@ describe('warren CLI lifecycle', () => {
     expect(run.stderr()).toBe('');
   });
 
+  it('SIGINT (Ctrl-C) stops it cleanly too: 320 to clients, exit 0', async () => {
+    const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir()]);
+    const port = (await run.line(isListening, 'listening')).port as number;
+    const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
+    conn.on('error', () => undefined);
+    const closed = new Promise<(Error & { code?: number }) | undefined>((resolve) => conn.on('close', resolve));
+    run.child.kill('SIGINT');
+    expect((await closed)?.code).toBe(320);
+    expect(await run.exited).toBe(0);
+    expect(run.lines.at(-1)?.event).toBe('broker.stopped');
+  });
+
   it('a port in use ends start-up with exit code 4, one plain stderr line and a fatal log line', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
