@@ -32,7 +32,11 @@ function exitWhenLogged(code: number): void {
 
 /** One plain line on stderr for whoever started us (a person, systemd), and the same as a log line. */
 function fail(logger: Logger, err: unknown, message: string, code: number): void {
-  logger.fatal({ err, exitCode: code }, message);
+  // An expected failure is described by its message: no stack trace for the operator to wade through.
+  const detail = isStartupError(err)
+    ? { kind: err.kind, cause: err.cause instanceof Error ? err.cause.message : undefined }
+    : { err };
+  logger.fatal({ ...detail, exitCode: code }, message);
   process.stderr.write(`warren: ${message}\n`);
   exitWhenLogged(code);
 }
@@ -49,7 +53,9 @@ async function main(): Promise<void> {
     loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`warren: ${err.message}\nRun warren --help for the list of options.\n`);
+    process.stderr.write(`warren: ${err.message} (warren --help lists the options)\n`);
+    // For whoever collects stdout (journald, Docker). On a terminal the stderr line says it already.
+    if (process.stdout.isTTY !== true) createLogger('fatal').fatal({ exitCode: STARTUP_EXIT_CODES.config }, err.message);
     // exitCode rather than exit(): lets stderr drain when it is a pipe that is not synchronous.
     process.exitCode = STARTUP_EXIT_CODES.config;
     return;

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,10 @@ describe('warren CLI', () => {
   it('an unknown flag exits 2 with a suggestion on stderr', async () => {
     const run = await cli(['--prot', '1']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('warren: unknown option --prot; did you mean --port?');
-    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('warren: unknown option --prot; did you mean --port? (warren --help lists the options)\n');
+    // stdout is a pipe here, as under a service manager: the same failure as one JSON log line.
+    const lines = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string; exitCode: number });
+    expect(lines).toMatchObject([{ level: 60, msg: 'unknown option --prot; did you mean --port?', exitCode: 2 }]);
   });
 
   it('an out-of-range value exits 2 naming the flag', async () => {
@@ -124,3 +126,28 @@ describe('a data directory that cannot be used: exit 3, and the message names th
     );
   });
 });
+
+// util-linux `script` runs a command on a pseudo-terminal, as an operator's shell would.
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
+
+describe('log format', () => {
+  it.skipIf(SCRIPT === undefined)('is pretty on a terminal by default, JSON on a pipe', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warren-cli-tty-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    try {
+      const command = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--port', '0', '--data-dir', file]
+        .map((arg) => `'${arg}'`)
+        .join(' ');
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WARREN_')));
+      const tty = spawnSync(SCRIPT!, ['-qefc', command, '/dev/null'], { cwd: ROOT, env, encoding: 'utf8', timeout: 30_000 });
+      expect(tty.status).toBe(3);
+      const plain = tty.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+      expect(plain).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] FATAL: cannot use data directory /m);
+      expect(plain).not.toMatch(/^\{"level"/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
