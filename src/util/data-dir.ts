@@ -1,6 +1,6 @@
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StartupError } from '../errors/startup.js';
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -12,6 +12,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
   ELOOP: 'too many symbolic links in the path',
   ENAMETOOLONG: 'the path is too long',
+  ENOENT: 'a part of the path does not exist and cannot be created',
 };
 
 /** A file-system error on the data directory as one plain line naming the directory, or undefined. */
@@ -25,11 +26,27 @@ export function dataDirError(dir: string, err: unknown): StartupError | undefine
 /** Creates the data directory if needed and checks it can be written; throws StartupError('data-dir'). */
 export function prepareDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
     // mkdir succeeds on an existing directory that cannot be written; find that out now, not on the first write.
     accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (err) {
     throw dataDirError(dir, err) ?? err;
+  }
+}
+
+/**
+ * mkdir -p. Node's recursive mkdir reports ENOENT where the real reason is EROFS (a read-only
+ * file system): creating the first missing directory alone gives the real one.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let missing = dir;
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    mkdirSync(missing); // throws the real reason
+    mkdirSync(dir, { recursive: true });
   }
 }
 

@@ -114,6 +114,22 @@ describe('a data directory that cannot be used: exit 3, and the message names th
     );
   });
 
+  // A read-only file system needs a mount: root only (CI containers usually are), skipped elsewhere.
+  it.skipIf(process.getuid?.() !== 0)('EROFS: the file system is read-only', async (ctx) => {
+    const readOnly = join(scratch, 'ro');
+    mkdirSync(readOnly);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly]);
+    if (mounted.status !== 0) ctx.skip();
+    try {
+      const dataDir = join(readOnly, 'data');
+      expect(await refused(dataDir)).toBe(
+        `warren: cannot use data directory ${dataDir}: the file system is read-only (see --data-dir)`,
+      );
+    } finally {
+      spawnSync('umount', [readOnly]);
+    }
+  });
+
   it('EACCES: the directory cannot be written', async () => {
     const locked = join(scratch, 'locked');
     mkdirSync(locked);
