@@ -145,7 +145,7 @@ export const OPTIONS = [
     flag: '--bind',
     arg: 'ADDR[,ADDR]',
     description:
-      'Addresses to listen on; repeatable. Loopback by default because the default guest user may only ' +
+      'IP addresses to listen on; repeatable. Loopback by default because the default guest user may only ' +
       'connect from loopback, as in RabbitMQ; 0.0.0.0 and :: listen on every interface.',
     parse: parseList,
     repeatable: true,
