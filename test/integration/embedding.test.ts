@@ -132,4 +132,28 @@ describe('the package as installed', () => {
     expect(pkg.license).toBe('MIT');
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
   });
+
+  // Slow (a clone, an npm ci from the registry or its cache, a build): `npm run test:install`.
+  it.skipIf(process.env['TEST_NPM_CI'] !== '1')(
+    'npm ci --omit=dev in a fresh clone builds it, and the broker starts and serves',
+    async () => {
+      const clone = join(scratch, 'clone');
+      // The last commit, as a user gets it.
+      await run('git', ['clone', '--quiet', ROOT, clone]);
+      await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: clone, env: childEnv, timeout: 240_000 });
+      expect(existsSync(join(clone, 'node_modules', 'vitest'))).toBe(false);
+      const script = [
+        "import { startBroker } from 'warren';",
+        "const broker = await startBroker({ port: 0, bind: ['127.0.0.1'] });",
+        'console.log(broker.port);',
+        'await broker.close();',
+      ].join('\n');
+      writeFileSync(join(clone, 'smoke.mjs'), script);
+      const { stdout } = await run(process.execPath, ['smoke.mjs'], { cwd: clone, env: childEnv, timeout: 30_000 });
+      expect(Number(stdout.trim())).toBeGreaterThan(0);
+      const version = await run(process.execPath, ['dist/src/cli.js', '--version'], { cwd: clone, env: childEnv });
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    },
+    300_000,
+  );
 });
