@@ -33,8 +33,9 @@ export interface Broker {
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const { logger: givenLogger, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
+  const checked = resolveConfig(input); // a bad option fails before anything is created
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
-  const config = resolveConfig(privateDir === undefined ? input : { ...input, dataDir: privateDir.path });
+  const config = privateDir === undefined ? checked : resolveConfig({ ...checked, dataDir: privateDir.path });
   // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.
   const logger = givenLogger ?? createLogger(input.logLevel ?? 'warn', undefined, config.logFormat);
   const dataDir = resolve(config.dataDir);
