@@ -1,5 +1,5 @@
 import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, ENV_PREFIX, OPTIONS, type MemoryWatermark, type OptionDef, type User } from './schema.js';
-import { DURATION_UNITS_SHOWN, SIZE_UNITS_SHOWN } from './units.js';
+import { DURATION_UNITS_SHOWN, SIZE_UNITS, SIZE_UNITS_SHOWN } from './units.js';
 
 const WIDTH = 100;
 const INDENT = 30;
@@ -17,7 +17,18 @@ export function formatDefault(option: OptionDef): string {
     return 'relative' in watermark ? String(watermark.relative) : String(watermark.absolute);
   }
   if (Array.isArray(value)) return value.join(',');
+  if (option.arg.endsWith('|SIZE') && typeof value === 'number') return withUnit(value);
   return String(value);
+}
+
+/** 134217728 -> `134217728 (128MiB)`: the largest unit that divides the size exactly. */
+function withUnit(bytes: number): string {
+  const units: readonly [string, number][] = [
+    ['TiB', SIZE_UNITS['tib']!], ['TB', SIZE_UNITS['tb']!], ['GiB', SIZE_UNITS['gib']!], ['GB', SIZE_UNITS['gb']!],
+    ['MiB', SIZE_UNITS['mib']!], ['MB', SIZE_UNITS['mb']!], ['KiB', SIZE_UNITS['kib']!], ['kB', SIZE_UNITS['kb']!],
+  ];
+  const fit = units.find(([, size]) => bytes >= size && bytes % size === 0);
+  return fit === undefined ? String(bytes) : `${bytes} (${bytes / fit[1]}${fit[0]})`;
 }
 
 /** How sizes and durations may be written; shown in --help and under the README's table. */
