@@ -51,7 +51,8 @@ export function renderErrorsDoc(): string {
 export function renderConfigTable(): string {
   const rows = (OPTIONS as readonly OptionDef[]).map((option) => {
     const env = option.envFormat === undefined ? code(option.env) : `${code(option.env)} (${option.envFormat})`;
-    const flag = `${code(`${option.flag} ${option.arg}`)}${option.repeatable === true ? ' (repeatable)' : ''}`;
+    // GitHub ends a table cell at a pipe even inside a code span unless it is escaped (FRACTION|SIZE).
+    const flag = `${cell(code(`${option.flag} ${option.arg}`))}${option.repeatable === true ? ' (repeatable)' : ''}`;
     return `| ${code(option.key)} | ${flag} | ${env} | ${code(formatDefault(option))} | ${cell(option.description)} |`;
   });
   return [

@@ -24,7 +24,7 @@ describe('generated docs are in sync', () => {
 
   it.skipIf(!hasMarkers)('README config table matches OPTIONS', () => {
     const table = renderConfigTable();
-    for (const option of OPTIONS) expect(table).toContain(`\`${option.flag} ${option.arg}\``);
+    for (const option of OPTIONS) expect(table).toContain(`\`${option.flag} ${option.arg.replace(/\|/g, '\\|')}\``);
     expect(readme, 'README config table is stale: run npm run gen:docs').toBe(withConfigTable(readme, table));
   });
 });
