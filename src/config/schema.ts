@@ -4,13 +4,14 @@ import {
   parseLogLevel,
   parseSingle,
   parseString,
+  checkAddresses,
   parseUserFlag,
   parseUsersJson,
   ParseError,
+  textThrough,
   type UserInput,
 } from './parsers.js';
-import { isIP } from 'node:net';
-import { durationParser, parseSize, parseWatermark, watermarkFromNumber, type MemoryWatermark } from './units.js';
+import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
 export type { MemoryWatermark } from './units.js';
@@ -102,27 +103,10 @@ const nonEmptyStrings = { type: 'array', minItems: 1, items: { type: 'string', m
 // The schema of ajv's log-level check and LogLevel come from the same tuple.
 const parseLevel = (text: string): LogLevel => parseLogLevel(text) as LogLevel;
 
-/** Strings from a file or an embedder go through the flag's parser; anything else is the schema's to judge. */
-const textThrough =
-  (parse: (text: string) => unknown) =>
-  (value: unknown): unknown =>
-    typeof value === 'string' ? parse(value) : value;
-
 const parseSeconds = durationParser(1000, 'seconds');
 const parseMilliseconds = durationParser(1, 'milliseconds');
 
 const MIN_ABSOLUTE_WATERMARK = 2 ** 20;
-
-function checkAddresses(addresses: readonly string[]): void {
-  for (const address of addresses) {
-    if (isIP(address) !== 0) continue;
-    const spaced = /\s/.test(address.trim()) ? '; separate several addresses with commas' : '';
-    throw new ParseError(
-      `${JSON.stringify(address)} is not an IP address${spaced}: write IPv4 or IPv6 addresses such as 127.0.0.1, ::1, ` +
-        '0.0.0.0 (every IPv4 interface) or :: (every interface)',
-    );
-  }
-}
 
 /** Every option, once: the loader, --help, the README table and the JSON schema all read this. */
 export const OPTIONS = [
@@ -325,12 +309,7 @@ export const OPTIONS = [
       'above 1 is refused. Past it, connections that publish get connection.blocked and are not read until memory ' +
       'falls again; consumers keep draining.',
     parse: parseWatermark,
-    fromValue: (value: unknown) => {
-      if (typeof value === 'string') return parseWatermark(value);
-      if (typeof value === 'number') return watermarkFromNumber(value);
-      if (typeof value === 'object' && value !== null) return value; // {relative} or {absolute}: the schema checks it
-      throw new ParseError(`must be a fraction such as 0.4 or a size such as "2GB" (got ${JSON.stringify(value)})`);
-    },
+    fromValue: watermarkFromValue,
   },
   {
     key: 'diskFreeLimit',

@@ -99,3 +99,11 @@ export function watermarkFromNumber(n: number): MemoryWatermark {
   }
   return { relative: n };
 }
+
+/** From a config file or an embedder: a number, a string, or an already-resolved {relative} / {absolute}. */
+export function watermarkFromValue(value: unknown): unknown {
+  if (typeof value === 'string') return parseWatermark(value);
+  if (typeof value === 'number') return watermarkFromNumber(value);
+  if (typeof value === 'object' && value !== null) return value; // the schema checks its shape
+  throw new ParseError(`must be a fraction such as 0.4 or a size such as "2GB" (got ${JSON.stringify(value)})`);
+}
