@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatDefault } from '../src/config/help.js';
+import { formatDefault, unitsText } from '../src/config/help.js';
 import { OPTIONS, type OptionDef } from '../src/config/schema.js';
 import { ERROR_CODES, type ErrorDefinition } from '../src/errors/codes.js';
 import { ReplyCode } from '../src/errors/reply-codes.js';
@@ -51,7 +51,8 @@ export function renderErrorsDoc(): string {
 export function renderConfigTable(): string {
   const rows = (OPTIONS as readonly OptionDef[]).map((option) => {
     const env = option.envFormat === undefined ? code(option.env) : `${code(option.env)} (${option.envFormat})`;
-    const flag = `${code(`${option.flag} ${option.arg}`)}${option.repeatable === true ? ' (repeatable)' : ''}`;
+    // GitHub ends a table cell at a pipe even inside a code span unless it is escaped (FRACTION|SIZE).
+    const flag = `${cell(code(`${option.flag} ${option.arg}`))}${option.repeatable === true ? ' (repeatable)' : ''}`;
     return `| ${code(option.key)} | ${flag} | ${env} | ${code(formatDefault(option))} | ${cell(option.description)} |`;
   });
   return [
@@ -59,8 +60,13 @@ export function renderConfigTable(): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'The config file may also be named by `WARREN_CONFIG`. An unknown option fails with a "did you mean"',
-    'hint wherever it is given, including an unknown `WARREN_*` environment variable.',
+    unitsText(),
+    '',
+    'The config file may also be named by `WARREN_CONFIG`; in it, sizes and durations may be numbers or strings',
+    'with units (`"maxMessageSize": "16MB"`). An unknown flag or file key fails with a "did you mean" hint; an',
+    'unknown `WARREN_*` environment variable is a warning with the same hint, and the variables Kubernetes sets',
+    'for a Service named `warren` (`WARREN_SERVICE_HOST`, `WARREN_PORT=tcp://...`, `WARREN_PORT_5672_TCP_ADDR`,',
+    '...) are ignored with one warning.',
   ].join('\n');
 }
 

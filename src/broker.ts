@@ -7,12 +7,14 @@ const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
-import { claimDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { recover } from './recovery.js';
+import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { packageVersion } from './util/version.js';
 
 export interface BrokerOptions extends ConfigInput {
-  /** Defaults to a pino logger at the configured level on stdout. */
+  /** Defaults to a pino logger on stdout at logLevel, or at warn when logLevel is not given either. */
   readonly logger?: Logger;
 }
 
@@ -30,16 +32,27 @@ export interface Broker {
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const { logger: givenLogger, ...input } = options;
-  const config = resolveConfig(input);
-  const logger = givenLogger ?? createLogger(config.logLevel);
+  // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
+  const checked = resolveConfig(input); // a bad option fails before anything is created
+  const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
+  const config = privateDir === undefined ? checked : resolveConfig({ ...checked, dataDir: privateDir.path });
+  // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.
+  const logger = givenLogger ?? createLogger(input.logLevel ?? 'warn', undefined, config.logFormat);
   const dataDir = resolve(config.dataDir);
-  // First, before any file in it is read: a second broker on this directory stops here.
-  const lock = claimDataDir(dataDir, logger);
+  let lock;
+  try {
+    // First, before any file in it is read: a second broker on this directory stops here.
+    lock = claimDataDir(dataDir, logger);
+  } catch (err) {
+    privateDir?.remove();
+    throw err;
+  }
   let recovered;
   try {
     recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery }, logger);
   } catch (err) {
     lock.release();
+    privateDir?.remove();
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
   }
   const { vhosts, persistence, definitions } = recovered;
@@ -47,10 +60,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     persistence.closeAll();
     definitions.close();
     lock.release();
+    privateDir?.remove();
   };
 
   let clock = Date.now();
-  const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
+  const watermark = config.memoryHighWatermark;
+  const limits = {
+    // AlarmLimits reads up to 1 as a fraction and above as bytes; an absolute watermark is at least 1 MiB.
+    memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
+    diskFreeLimit: config.diskFreeLimit,
+  };
+  const alarms = new ResourceAlarms(limits, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
   const ctx: BrokerContext = {
     config,
     logger,
@@ -71,10 +91,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     clearInterval(alarmTimer);
     await persistence.scheduler.idle();
     releaseStore();
-    throw err;
+    throw listenerError(err, config.port);
   }
   const url = brokerUrl(config, port);
-  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port }, 'listening');
+  const listeners = server.addresses.map((a) => hostPort(a.address, a.port));
+  const line = startupLine(config, packageVersion(), listeners);
+  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
+  const warning = remoteLoginWarning(config);
+  if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
 
   let closing: Promise<void> | undefined;
   return {

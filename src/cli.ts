@@ -1,33 +1,19 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load.js';
-import { isStartupError } from './errors/startup.js';
+import { isStartupError, STARTUP_EXIT_CODES } from './errors/startup.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { packageVersion } from './util/version.js';
 
-/** Exit codes: 2 for a configuration mistake (as most CLIs do for usage errors), 1 for a failure. */
-const EXIT_USAGE = 2;
+/**
+ * Exit codes: 0 after a clean stop; the StartupError kinds' codes for a failure to start
+ * (2 configuration, 3 data directory, 4 listener, 5 store format); 1 for anything unexpected.
+ */
 const EXIT_FAILURE = 1;
 
 interface RunningBroker {
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
-}
-
-/** A readable line for the errors a user can fix at start-up; anything else keeps its message. */
-function describeStartupError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (isStartupError(err)) return err.message;
-  const where = e.address === undefined ? '' : `${e.address}${e.port === undefined ? '' : `:${e.port}`}`;
-  switch (e.code) {
-    case 'EADDRINUSE':
-      return `cannot listen on ${where}: address already in use (is another broker running? see --port)`;
-    case 'EACCES':
-      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges; see --port)`;
-    case 'EADDRNOTAVAIL':
-      return `cannot listen on ${where}: no such address on this machine (see --bind)`;
-    default:
-      return `start-up failed: ${err instanceof Error ? err.message : String(err)}`;
-  }
 }
 
 /** How long a finished process may take to write its last log lines before it exits anyway. */
@@ -44,11 +30,21 @@ function exitWhenLogged(code: number): void {
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
-function fail(logger: Logger, err: unknown, message: string): void {
-  logger.fatal({ err }, message);
-  // With --log-level silent the log shows nothing; the user still needs to know why it stopped.
-  if (!logger.isLevelEnabled('fatal')) process.stderr.write(`warren: ${message}\n`);
-  exitWhenLogged(isStartupError(err) ? err.exitCode : EXIT_FAILURE);
+/** One plain line on stderr for whoever started us (a person, systemd), and the same as a log line. */
+function fail(logger: Logger, err: unknown, message: string, code: number): void {
+  // An expected failure is described by its message: no stack trace for the operator to wade through.
+  const detail = isStartupError(err)
+    ? { kind: err.kind, cause: err.cause instanceof Error ? err.cause.message : undefined }
+    : { err };
+  logger.fatal({ ...detail, exitCode: code }, message);
+  process.stderr.write(`warren: ${message}\n`);
+  exitWhenLogged(code);
+}
+
+function describeFailure(err: unknown): { message: string; code: number } {
+  if (isStartupError(err)) return { message: err.message, code: err.exitCode };
+  if (err instanceof ConfigError) return { message: err.message, code: STARTUP_EXIT_CODES.config };
+  return { message: `start-up failed: ${err instanceof Error ? err.message : String(err)}`, code: EXIT_FAILURE };
 }
 
 async function main(): Promise<void> {
@@ -57,17 +53,24 @@ async function main(): Promise<void> {
     loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`warren: ${err.message}\nRun warren --help for the list of options.\n`);
+    process.stderr.write(`warren: ${err.message} (warren --help lists the options)\n`);
+    // For whoever collects stdout (journald, Docker). On a terminal the stderr line says it already.
+    if (process.stdout.isTTY !== true) createLogger('fatal').fatal({ exitCode: STARTUP_EXIT_CODES.config }, err.message);
     // exitCode rather than exit(): lets stderr drain when it is a pipe that is not synchronous.
-    process.exitCode = EXIT_USAGE;
+    process.exitCode = STARTUP_EXIT_CODES.config;
     return;
   }
   if (loaded.help) {
     process.stdout.write(loaded.text);
     return;
   }
-  const { config } = loaded;
-  const logger = createLogger(config.logLevel);
+  if (loaded.version === true) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
+  const { config, warnings } = loaded;
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
+  for (const warning of warnings) logger.warn({ event: 'config.ignored' }, warning);
 
   let broker: RunningBroker | undefined;
   let stopping = false;
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
       await running.close(); // the broker logs 'stopped'
       exitWhenLogged(0);
     } catch (err) {
-      fail(logger, err, `shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+      fail(logger, err, `shutdown failed: ${err instanceof Error ? err.message : String(err)}`, EXIT_FAILURE);
     }
   };
   process.on('SIGINT', stop);
@@ -98,10 +101,11 @@ async function main(): Promise<void> {
     const { startBroker } = await import('./broker.js');
     running = await startBroker({ ...config, logger });
   } catch (err) {
-    fail(logger, err, describeStartupError(err));
+    const { message, code } = describeFailure(err);
+    fail(logger, err, message, code);
     return;
   }
-  broker = running; // the broker logged 'listening' (without credentials in the URL)
+  broker = running; // the broker logged its start-up line (without credentials in the URL)
   if (stopping) await shutdown(running);
 }
 

@@ -26,6 +26,14 @@ export class AmqpServer {
     return this.connections.size;
   }
 
+  /** The address of each listener that opened (a skipped ::1 is not among them). */
+  get addresses(): { readonly address: string; readonly port: number }[] {
+    return this.servers.flatMap((s) => {
+      const a = s.address();
+      return typeof a === 'object' && a !== null ? [{ address: a.address, port: a.port }] : [];
+    });
+  }
+
   /** Listens on every bind address, all on the same port (the first one picks it when 0). */
   async listen(port: number, addresses: readonly string[]): Promise<number> {
     let chosen = port;

@@ -1,4 +1,5 @@
-import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, ENV_PREFIX, OPTIONS, type OptionDef, type User } from './schema.js';
+import { CONFIG_FILE_ENV, CONFIG_FILE_FLAG, ENV_PREFIX, OPTIONS, type MemoryWatermark, type OptionDef, type User } from './schema.js';
+import { DURATION_UNITS_SHOWN, SIZE_UNITS, SIZE_UNITS_SHOWN } from './units.js';
 
 const WIDTH = 100;
 const INDENT = 30;
@@ -11,8 +12,32 @@ export function formatDefault(option: OptionDef): string {
       .map((user) => `${user.name}:${user.password}${user.loopbackOnly ? ' (loopback only)' : ''}`)
       .join(', ');
   }
+  if (option.key === 'memoryHighWatermark') {
+    const watermark = value as MemoryWatermark;
+    return 'relative' in watermark ? String(watermark.relative) : String(watermark.absolute);
+  }
   if (Array.isArray(value)) return value.join(',');
+  if (option.arg.endsWith('|SIZE') && typeof value === 'number') return withUnit(value);
   return String(value);
+}
+
+/** 134217728 -> `134217728 (128MiB)`: the largest unit that divides the size exactly. */
+function withUnit(bytes: number): string {
+  const units: readonly [string, number][] = [
+    ['TiB', SIZE_UNITS['tib']!], ['TB', SIZE_UNITS['tb']!], ['GiB', SIZE_UNITS['gib']!], ['GB', SIZE_UNITS['gb']!],
+    ['MiB', SIZE_UNITS['mib']!], ['MB', SIZE_UNITS['mb']!], ['KiB', SIZE_UNITS['kib']!], ['kB', SIZE_UNITS['kb']!],
+  ];
+  const fit = units.find(([, size]) => bytes >= size && bytes % size === 0);
+  return fit === undefined ? String(bytes) : `${bytes} (${bytes / fit[1]}${fit[0]})`;
+}
+
+/** How sizes and durations may be written; shown in --help and under the README's table. */
+export function unitsText(): string {
+  return (
+    `Sizes: bytes, or a number with a unit: ${SIZE_UNITS_SHOWN}, as RabbitMQ reads them; case is ignored; ` +
+    `k, M, G alone are refused (RabbitMQ 3 and 4 read them differently). Durations: the option's own unit, ` +
+    `or a number with a unit: ${DURATION_UNITS_SHOWN} (30s, 5m, 1.5h).`
+  );
 }
 
 function wrap(text: string, width: number): string[] {
@@ -59,10 +84,14 @@ export function helpText(): string {
     ...options,
     entry(`  ${CONFIG_FILE_FLAG} FILE`, `JSON config file with any of the keys above. Env ${CONFIG_FILE_ENV}.`),
     entry('  -h, --help', 'Print this help and exit.'),
+    entry('  -V, --version', 'Print the version and exit.'),
+    '',
+    ...wrap(unitsText(), WIDTH),
     '',
     ...wrap(
-      `An unknown option is an error, wherever it is given: that includes any ${ENV_PREFIX}* environment ` +
-        `variable other than the ones above and ${CONFIG_FILE_ENV}, so a typo cannot be silently ignored.`,
+      `An unknown flag or config-file key is an error. An unknown ${ENV_PREFIX}* environment variable is ` +
+        "logged as a warning with the closest known name, and Kubernetes' service variables for a Service " +
+        `named warren (${ENV_PREFIX}SERVICE_HOST, ${ENV_PREFIX}PORT=tcp://..., ...) are ignored with one warning.`,
       WIDTH,
     ),
     '',

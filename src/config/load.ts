@@ -18,14 +18,15 @@ import { check, ConfigError, describe, KEYS, type SourceLabels } from './validat
 
 export { ConfigError } from './validate.js';
 export { helpText } from './help.js';
-export type { Config, ConfigInput, User, UserInput } from './schema.js';
+export type { Config, ConfigInput, LogFormat, MemoryWatermark, User, UserInput } from './schema.js';
 
 const ALL = OPTIONS as readonly OptionDef[];
 const BY_KEY = new Map(ALL.map((option) => [option.key, option]));
 const BY_FLAG = new Map(ALL.map((option) => [option.flag, option]));
 const BY_ENV = new Map(ALL.map((option) => [option.env, option]));
 const HELP_FLAGS = new Set(['-h', '--help']);
-const KNOWN_FLAGS = [...BY_FLAG.keys(), CONFIG_FILE_FLAG, '--help'];
+const VERSION_FLAGS = new Set(['-V', '--version']);
+const KNOWN_FLAGS = [...BY_FLAG.keys(), CONFIG_FILE_FLAG, '--help', '--version'];
 const KNOWN_ENV_SUFFIXES = [...BY_ENV.keys(), CONFIG_FILE_ENV].map((name) => name.slice(ENV_PREFIX.length));
 
 const quoteJson = (name: string): string => JSON.stringify(name);
@@ -78,19 +79,59 @@ function normalizeUser(user: UserInput): User {
  * process.cwd() here; loadConfig resolves it against its own cwd first.
  */
 export function resolveConfig(input: ConfigInput, source?: string): Config {
-  check(input, sourceLabels(source));
-  const value = (key: OptionKey): unknown => input[key] ?? option(key).default;
+  const labels = sourceLabels(source);
+  const given = normalize(input, labels) as ConfigInput;
+  check(given, labels);
+  const value = (key: OptionKey): unknown => given[key] ?? option(key).default;
   const out: Record<string, unknown> = {};
   for (const key of KEYS) {
     const v = value(key);
     out[key] = Array.isArray(v) ? [...(v as readonly unknown[])] : v;
   }
   out['users'] = (value('users') as readonly UserInput[]).map(normalizeUser);
+  refine(out, labels);
   out['dataDir'] = resolvePath(value('dataDir') as string);
   return deepFreeze(out as unknown as Config);
 }
 
-type FlagResult = { help: true } | { help: false; values: Record<string, unknown>; configFile: string | undefined };
+/**
+ * Values written in a config file or by an embedder, in the form the schema checks: strings with
+ * units become numbers. Returns a new object (or the input when it is not an object, for check()
+ * to refuse).
+ */
+function normalize(input: unknown, labels: SourceLabels): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(out)) {
+    const def = BY_KEY.get(key as OptionKey);
+    if (def?.fromValue === undefined || value === undefined) continue;
+    out[key] = withLabel(() => def.fromValue!(value), labels.label(def.key));
+  }
+  return out;
+}
+
+/** Checks the schema cannot express, after it passed. */
+function refine(values: Record<string, unknown>, labels: SourceLabels): void {
+  for (const [key, value] of Object.entries(values)) {
+    const def = BY_KEY.get(key as OptionKey);
+    if (def?.refine === undefined || value === undefined) continue;
+    withLabel(() => (def.refine as (v: unknown) => void)(value), labels.label(def.key));
+  }
+}
+
+function withLabel<T>(fn: () => T, label: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ParseError) throw new ConfigError(`${label}: ${err.message}`);
+    throw err;
+  }
+}
+
+type FlagResult =
+  | { help: true }
+  | { version: true }
+  | { help: false; values: Record<string, unknown>; configFile: string | undefined };
 
 function parseArgv(argv: readonly string[]): FlagResult {
   const values: Record<string, unknown> = {};
@@ -103,9 +144,9 @@ function parseArgv(argv: readonly string[]): FlagResult {
     const eq = token.indexOf('=');
     const name = token.startsWith('--') && eq > 0 ? token.slice(0, eq) : token;
     let inline = name === token ? undefined : token.slice(eq + 1);
-    if (HELP_FLAGS.has(name)) {
+    if (HELP_FLAGS.has(name) || VERSION_FLAGS.has(name)) {
       if (inline !== undefined) throw new ConfigError(`${name} takes no value`);
-      return { help: true };
+      return HELP_FLAGS.has(name) ? { help: true } : { version: true };
     }
     const def = BY_FLAG.get(name as OptionDef['flag']);
     if (def === undefined && name !== CONFIG_FILE_FLAG) {
@@ -134,27 +175,48 @@ function parseArgv(argv: readonly string[]): FlagResult {
 }
 
 function parseWith(parse: (text: string) => unknown, text: string, label: string): unknown {
-  try {
-    return parse(text);
-  } catch (err) {
-    if (err instanceof ParseError) throw new ConfigError(`${label}: ${err.message}`);
-    throw err;
-  }
+  return withLabel(() => parse(text), label);
 }
 
-function readEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+function readEnv(env: Readonly<Record<string, string | undefined>>): { values: Record<string, unknown>; warnings: string[] } {
   const values: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  const kubernetes: string[] = [];
   for (const [name, text] of Object.entries(env)) {
     if (text === undefined || !name.startsWith(ENV_PREFIX) || name === CONFIG_FILE_ENV) continue;
+    if (isKubernetesServiceVariable(name, text)) {
+      kubernetes.push(name);
+      continue;
+    }
     const def = BY_ENV.get(name as OptionDef['env']);
     if (def === undefined) {
       // Compare without the shared prefix, or every WARREN_* name looks close to every other.
       const hint = didYouMean(name.slice(ENV_PREFIX.length), KNOWN_ENV_SUFFIXES, (s) => ENV_PREFIX + s);
-      throw new ConfigError(`unknown environment variable ${name}${hint}`);
+      // A warning, not an error: the environment is shared with other programs (and a typo still shows).
+      warnings.push(`ignoring unknown environment variable ${name}${hint}`);
+      continue;
     }
     values[def.key] = parseWith(def.parseEnv ?? def.parse, text, name);
   }
-  return values;
+  if (kubernetes.length > 0) {
+    warnings.push(
+      `ignoring ${kubernetes.length} Kubernetes service variable${kubernetes.length === 1 ? '' : 's'} ` +
+        `(${kubernetes.sort().join(', ')}): a Service named warren puts them in every pod of its namespace; ` +
+        'they are not Warren options (enableServiceLinks: false in the pod spec turns them off)',
+    );
+  }
+  return { values, warnings };
+}
+
+/**
+ * Kubernetes' docker-links style variables for a Service named warren: WARREN_SERVICE_HOST,
+ * WARREN_SERVICE_PORT[_NAME], WARREN_PORT=tcp://ip:port and WARREN_PORT_5672_TCP[_ADDR|_PORT|_PROTO].
+ * WARREN_PORT is also Warren's own option: only a URL value is Kubernetes'.
+ */
+function isKubernetesServiceVariable(name: string, value: string): boolean {
+  if (name === 'WARREN_SERVICE_HOST' || name === 'WARREN_SERVICE_PORT' || name.startsWith('WARREN_SERVICE_PORT_')) return true;
+  if (name === 'WARREN_PORT') return /^(tcp|udp|sctp):\/\//i.test(value.trim());
+  return /^WARREN_PORT_\d+_(TCP|UDP|SCTP)(_ADDR|_PORT|_PROTO)?$/.test(name);
 }
 
 function readConfigFile(path: string, readFile: (path: string) => string): { source: string; values: unknown } {
@@ -174,19 +236,30 @@ function readConfigFile(path: string, readFile: (path: string) => string): { sou
   }
 }
 
-/** CLI > env > file > default. Returns {help: true, text} for --help. Throws ConfigError. */
+export type LoadResult =
+  | { readonly help: true; readonly text: string }
+  | { readonly help: false; readonly version: true }
+  | { readonly help: false; readonly version?: false; readonly config: Config; readonly warnings: readonly string[] };
+
+/**
+ * CLI > env > file > default. Returns {help: true, text} for --help, {version: true} for --version,
+ * else the config and warnings to log (ignored environment variables). Throws ConfigError.
+ */
 export function loadConfig(opts: {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd?: string;
   readFile?: (path: string) => string;
-}): { help: true; text: string } | { help: false; config: Config } {
+}): LoadResult {
   const flags = parseArgv(opts.argv);
+  if ('version' in flags) return { help: false, version: true };
   if (flags.help) return { help: true, text: helpText() };
   const cwd = opts.cwd ?? process.cwd();
   check(flags.values, FLAG_LABELS);
-  const env = readEnv(opts.env);
+  refine(flags.values, FLAG_LABELS);
+  const { values: env, warnings } = readEnv(opts.env);
   check(env, ENV_LABELS);
+  refine(env, ENV_LABELS);
 
   let file: Record<string, unknown> = {};
   const configPath = flags.configFile ?? opts.env[CONFIG_FILE_ENV];
@@ -196,12 +269,14 @@ export function loadConfig(opts: {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw new ConfigError(`${source}: must be a JSON object of options (got ${describe(values)})`);
     }
-    check(values, sourceLabels(source));
-    file = values as Record<string, unknown>;
+    const labels = sourceLabels(source);
+    file = normalize(values, labels) as Record<string, unknown>;
+    check(file, labels);
+    refine(file, labels);
   }
 
   const merged: Record<string, unknown> = { ...file, ...env, ...flags.values };
   // Relative to the caller's cwd, which need not be the process's (tests, embedders).
   merged['dataDir'] = resolvePath(cwd, (merged['dataDir'] as string | undefined) ?? (option('dataDir').default as string));
-  return { help: false, config: resolveConfig(merged as ConfigInput) };
+  return { help: false, config: resolveConfig(merged as ConfigInput), warnings };
 }

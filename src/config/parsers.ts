@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Parsers from one env value or one flag occurrence to an option's value. They check
  * shape only (is it an integer, is the list empty); ranges are ajv's job, so a bad value
@@ -74,4 +76,22 @@ export function parseUsersJson(text: string): readonly UserInput[] {
     throw new ParseError('expected a JSON array of {"name", "password", "loopbackOnly"?, "tags"?}');
   }
   return value as readonly UserInput[];
+}
+
+/** Strings from a file or an embedder go through the flag's parser; anything else is the schema's to judge. */
+export const textThrough =
+  (parse: (text: string) => unknown) =>
+  (value: unknown): unknown =>
+    typeof value === 'string' ? parse(value) : value;
+
+/** Every address must be an IP address: a host name or a typo fails here, not at listen(). */
+export function checkAddresses(addresses: readonly string[]): void {
+  for (const address of addresses) {
+    if (isIP(address) !== 0) continue;
+    const spaced = /\s/.test(address.trim()) ? '; separate several addresses with commas' : '';
+    throw new ParseError(
+      `${JSON.stringify(address)} is not an IP address${spaced}: write IPv4 or IPv6 addresses such as 127.0.0.1, ::1, ` +
+        '0.0.0.0 (every IPv4 interface) or :: (every interface)',
+    );
+  }
 }

@@ -5,18 +5,25 @@ import {
   parseLogLevel,
   parseSingle,
   parseString,
+  checkAddresses,
   parseUserFlag,
   parseUsersJson,
   ParseError,
+  textThrough,
   type UserInput,
 } from './parsers.js';
+import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
+export type { MemoryWatermark } from './units.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const FSYNC_POLICIES = ['always', 'never'] as const;
 export type FsyncPolicy = (typeof FSYNC_POLICIES)[number];
+/** auto: pretty on a terminal, JSON lines otherwise (a pipe, a file, journald). */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** A user after resolution: every field present. */
 export interface User {
@@ -41,13 +48,21 @@ export interface Config {
   readonly users: readonly User[];
   readonly vhosts: readonly string[];
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;
-  readonly memoryHighWatermark: number;
+  readonly memoryHighWatermark: MemoryWatermark;
   readonly diskFreeLimit: number;
   readonly forceRecovery: boolean;
 }
 
-type InputValue<K extends keyof Config> = K extends 'users' ? readonly UserInput[] : Config[K];
+/** Options that a config file or an embedder may also write as text with a unit (`"16MB"`, `"30m"`). */
+type WithUnits = 'heartbeat' | 'handshakeTimeout' | 'maxMessageSize' | 'consumerTimeout' | 'memoryHighWatermark' | 'diskFreeLimit';
+
+type InputValue<K extends keyof Config> = K extends 'users'
+  ? readonly UserInput[]
+  : K extends WithUnits
+    ? Config[K] | number | string
+    : Config[K];
 
 /** What a config file, env, flags or an embedder may give: any subset; users' optional fields may be left out. */
 export type ConfigInput = { readonly [K in keyof Config]?: InputValue<K> };
@@ -69,6 +84,13 @@ export interface OptionDef<K extends keyof Config = keyof Config> {
   readonly parseEnv?: (text: string) => InputValue<K>;
   /** Repeated flags concatenate (array options); otherwise the last one wins. */
   readonly repeatable?: boolean;
+  /**
+   * Turns a value from a config file or an embedder into the resolved form before the schema
+   * checks it (`"16MB"` -> 16000000); must return a resolved value unchanged.
+   */
+  readonly fromValue?: (value: unknown) => unknown;
+  /** A check the JSON schema cannot express; throws a ParseError. */
+  readonly refine?: (value: Config[K]) => void;
 }
 
 type AnyOption = { [K in keyof Config]: OptionDef<K> }[keyof Config];
@@ -82,6 +104,11 @@ const nonEmptyStrings = { type: 'array', minItems: 1, items: { type: 'string', m
 
 // The schema of ajv's log-level check and LogLevel come from the same tuple.
 const parseLevel = (text: string): LogLevel => parseLogLevel(text) as LogLevel;
+
+const parseSeconds = durationParser(1000, 'seconds');
+const parseMilliseconds = durationParser(1, 'milliseconds');
+
+const MIN_ABSOLUTE_WATERMARK = 2 ** 20;
 
 /** Every option, once: the loader, --help, the README table and the JSON schema all read this. */
 export const OPTIONS = [
@@ -104,10 +131,11 @@ export const OPTIONS = [
     flag: '--bind',
     arg: 'ADDR[,ADDR]',
     description:
-      'Addresses to listen on; repeatable. Loopback by default because the default guest user may only ' +
+      'IP addresses to listen on; repeatable. Loopback by default because the default guest user may only ' +
       'connect from loopback, as in RabbitMQ; 0.0.0.0 and :: listen on every interface.',
     parse: parseList,
     repeatable: true,
+    refine: checkAddresses,
   },
   {
     key: 'dataDir',
@@ -116,7 +144,9 @@ export const OPTIONS = [
     env: 'WARREN_DATA_DIR',
     flag: '--data-dir',
     arg: 'DIR',
-    description: 'Directory for durable definitions and messages, resolved relative to the working directory.',
+    description:
+      'Directory for durable definitions and messages, resolved relative to the working directory. ' +
+      'startBroker() without a dataDir uses a private temporary directory instead, removed on close().',
     parse: parseString,
   },
   {
@@ -145,9 +175,11 @@ export const OPTIONS = [
     default: 60,
     env: 'WARREN_HEARTBEAT',
     flag: '--heartbeat',
-    arg: 'SECONDS',
-    description: 'Heartbeat interval offered in connection.tune, in seconds; 0 turns heartbeats off.',
-    parse: parseInteger,
+    arg: 'SECONDS|DURATION',
+    description:
+      'Heartbeat interval offered in connection.tune: seconds, or a duration in whole seconds such as 30s or 1m; 0 turns heartbeats off.',
+    parse: parseSeconds,
+    fromValue: textThrough(parseSeconds),
   },
   {
     key: 'handshakeTimeout',
@@ -155,9 +187,10 @@ export const OPTIONS = [
     default: 10000,
     env: 'WARREN_HANDSHAKE_TIMEOUT',
     flag: '--handshake-timeout',
-    arg: 'MS',
-    description: 'Time a new socket has to finish the AMQP handshake, in milliseconds.',
-    parse: parseInteger,
+    arg: 'MS|DURATION',
+    description: 'Time a new socket has to finish the AMQP handshake: milliseconds, or a duration such as 10s.',
+    parse: parseMilliseconds,
+    fromValue: textThrough(parseMilliseconds),
   },
   {
     key: 'maxMessageSize',
@@ -165,9 +198,11 @@ export const OPTIONS = [
     default: 134217728,
     env: 'WARREN_MAX_MESSAGE_SIZE',
     flag: '--max-message-size',
-    arg: 'BYTES',
-    description: 'Largest message body accepted, in bytes; a larger publish closes the channel (PRECONDITION_FAILED).',
-    parse: parseInteger,
+    arg: 'BYTES|SIZE',
+    description:
+      'Largest message body accepted: bytes, or a size such as 16MB or 64MiB; a larger publish closes the channel (PRECONDITION_FAILED).',
+    parse: parseSize,
+    fromValue: textThrough(parseSize),
   },
   {
     key: 'maxConnections',
@@ -185,10 +220,12 @@ export const OPTIONS = [
     default: 1800000,
     env: 'WARREN_CONSUMER_TIMEOUT',
     flag: '--consumer-timeout',
-    arg: 'MS',
+    arg: 'MS|DURATION',
     description:
-      'How long a consumer may hold an unacknowledged delivery before its channel is closed, in milliseconds; 0 turns the check off.',
-    parse: parseInteger,
+      'How long a consumer may hold an unacknowledged delivery before its channel is closed: milliseconds, or a ' +
+      'duration such as 30m; 0 turns the check off.',
+    parse: parseMilliseconds,
+    fromValue: textThrough(parseMilliseconds),
   },
   {
     key: 'users',
@@ -238,24 +275,43 @@ export const OPTIONS = [
     env: 'WARREN_LOG_LEVEL',
     flag: '--log-level',
     arg: 'LEVEL',
-    description: `Least severe level logged, as JSON lines on stdout: ${LOG_LEVELS.join(', ')}.`,
+    description: `Least severe level logged on stdout: ${LOG_LEVELS.join(', ')}.`,
     parse: parseLevel,
   },
   {
+    key: 'logFormat',
+    schema: { type: 'string', enum: LOG_FORMATS },
+    default: 'auto',
+    env: 'WARREN_LOG_FORMAT',
+    flag: '--log-format',
+    arg: 'FORMAT',
+    description:
+      'json: one JSON object per line (for journald, Docker, log shippers); pretty: coloured lines for people; ' +
+      'auto: pretty when stdout is a terminal, json otherwise.',
+    parse: (text: string) => text.trim() as LogFormat,
+  },
+  {
     key: 'memoryHighWatermark',
-    schema: { type: 'number', exclusiveMinimum: 0 },
-    default: 0.4,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      maxProperties: 1,
+      properties: {
+        relative: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        absolute: { type: 'integer', minimum: MIN_ABSOLUTE_WATERMARK },
+      },
+    },
+    default: { relative: 0.4 },
     env: 'WARREN_MEMORY_HIGH_WATERMARK',
     flag: '--memory-high-watermark',
-    arg: 'FRACTION|BYTES',
+    arg: 'FRACTION|SIZE',
     description:
-      'Memory alarm: up to 1, a fraction of the machine\'s memory; above 1, bytes. Past it, connections that publish ' +
-      'get connection.blocked and are not read until memory falls again; consumers keep draining.',
-    parse: (text: string) => {
-      const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw new ParseError(`not a number: ${JSON.stringify(text)}`);
-      return n;
-    },
+      "Memory alarm: a fraction of the machine's memory (0.4) or a size (2GB, 512MiB; at least 1MiB); a bare number " +
+      'above 1 is refused. Past it, connections that publish get connection.blocked and are not read until memory ' +
+      'falls again; consumers keep draining.',
+    parse: parseWatermark,
+    fromValue: watermarkFromValue,
   },
   {
     key: 'diskFreeLimit',
@@ -263,9 +319,11 @@ export const OPTIONS = [
     default: 50_000_000,
     env: 'WARREN_DISK_FREE_LIMIT',
     flag: '--disk-free-limit',
-    arg: 'BYTES',
-    description: 'Disk alarm: when the data directory\'s filesystem has less free space, publishers are blocked.',
-    parse: parseInteger,
+    arg: 'BYTES|SIZE',
+    description:
+      "Disk alarm: bytes, or a size such as 1GB; when the data directory's filesystem has less free space, publishers are blocked.",
+    parse: parseSize,
+    fromValue: textThrough(parseSize),
   },
   {
     key: 'fsync',

@@ -18,7 +18,7 @@ function rssOf(pid: number): number {
 describe('memory high-watermark', () => {
   it('blocks a publisher with no consumer, bounds memory, loses nothing, and resumes after a consumer drains', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'warren-flow-'));
-    const proc = await startWarrenProcess(['--data-dir', dataDir, '--memory-high-watermark', String(WATERMARK)]);
+    const proc = await startWarrenProcess(['--data-dir', dataDir, '--memory-high-watermark', '160MiB']);
     try {
       const pub = await amqp.connect(proc.url);
       const events: string[] = [];

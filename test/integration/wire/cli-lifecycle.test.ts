@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,11 +36,23 @@ interface Running {
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
+/** Brokers started behind npm: killing npm would leave them running. */
+const brokerPids: number[] = [];
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const pid of brokerPids.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'warren-cli-'));
@@ -48,10 +60,18 @@ function tempDir(): string {
   return dir;
 }
 
-function startCli(args: readonly string[], extraEnv: Record<string, string> = {}): Running {
+/** `npm start` as an operator types it; runs the build in dist/ (made by npm install's prepare). */
+const NPM_START = { command: 'npm', prefix: ['start', '--silent', '--'] } as const;
+const TSX_CLI = { command: process.execPath, prefix: ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')] } as const;
+
+function startCli(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  how: { readonly command: string; readonly prefix: readonly string[] } = TSX_CLI,
+): Running {
   // The test runner's own WARREN_* variables must not leak into the child.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WARREN_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args], {
+  const child = spawn(how.command, [...how.prefix, ...args], {
     cwd: ROOT,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,7 +86,8 @@ function startCli(args: readonly string[], extraEnv: Record<string, string> = {}
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
     for (const text of complete) {
-      if (text.trim() === '') continue;
+      // npm prints its own lines before the script's; everything else must be a JSON log line.
+      if (text.trim() === '' || (how === NPM_START && !text.startsWith('{'))) continue;
       const l = JSON.parse(text) as LogLine;
       lines.push(l);
       for (const w of waiters.splice(0)) {
@@ -103,7 +124,7 @@ function startCli(args: readonly string[], extraEnv: Record<string, string> = {}
   };
 }
 
-const isListening = (l: LogLine): boolean => l.msg === 'listening' && typeof l.port === 'number';
+const isListening = (l: LogLine): boolean => l.event === 'broker.listening' && typeof l.port === 'number';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -164,16 +185,30 @@ describe('warren CLI lifecycle', () => {
     expect(run.stderr()).toBe('');
   });
 
-  it('a port in use ends start-up with exit code 1 and a fatal log line saying so', async () => {
+  it('SIGINT (Ctrl-C) stops it cleanly too: 320 to clients, exit 0', async () => {
+    const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir()]);
+    const port = (await run.line(isListening, 'listening')).port as number;
+    const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
+    conn.on('error', () => undefined);
+    const closed = new Promise<(Error & { code?: number }) | undefined>((resolve) => conn.on('close', resolve));
+    run.child.kill('SIGINT');
+    expect((await closed)?.code).toBe(320);
+    expect(await run.exited).toBe(0);
+    expect(run.lines.at(-1)?.event).toBe('broker.stopped');
+  });
+
+  it('a port in use ends start-up with exit code 4, one plain stderr line and a fatal log line', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
       const run = startCli(['--port', String(port), '--bind', '127.0.0.1', '--data-dir', tempDir()]);
-      expect(await run.exited).toBe(1);
+      expect(await run.exited).toBe(4);
+      const message = `cannot listen on 127.0.0.1:${port}: address already in use (is another broker running? see --port)`;
+      expect(run.stderr()).toBe(`warren: ${message}\n`);
       const fatal = run.lines.filter((l) => l.level === 60);
       expect(fatal).toHaveLength(1);
-      expect(fatal[0]?.msg).toContain('address already in use');
+      expect(fatal[0]?.msg).toBe(message);
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
@@ -203,4 +238,99 @@ describe('warren CLI lifecycle', () => {
     await serves(envPort);
     expect(await stop(fromEnv)).toBe(0);
   });
+
+  it('the start-up line gives version, listeners, data directory, fsync, user names (no passwords) and vhosts', async () => {
+    const dataDir = tempDir();
+    const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir, '--fsync', 'never',
+      '--user', 'admin:s3cret-pw', '--user', 'app:other-pw', '--vhost', '/', '--vhost', 'prod']);
+    const line = await run.line(isListening, 'listening');
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const port = line.port as number;
+    expect(line).toMatchObject({
+      version,
+      listeners: [`127.0.0.1:${port}`],
+      dataDir,
+      fsync: 'never',
+      userCount: 2,
+      users: ['admin', 'app'],
+      vhosts: ['/', 'prod'],
+    });
+    expect(line.msg).toBe(
+      `Warren ${version} listening on 127.0.0.1:${port}; data directory ${dataDir} (fsync never); 2 users (admin, app); vhosts /, prod`,
+    );
+    expect(JSON.stringify(run.lines)).not.toMatch(/s3cret-pw|other-pw/);
+    expect(await stop(run)).toBe(0);
+  });
+
+  it('warns that nobody can log in remotely when listening beyond loopback with only the loopback-only guest', async () => {
+    const run = startCli(['--port', '0', '--bind', '0.0.0.0', '--data-dir', tempDir()]);
+    await run.line(isListening, 'listening');
+    const warning = await run.line((l) => l.event === 'broker.no-remote-login', 'the no-remote-login warning');
+    expect(warning.level).toBe(40);
+    expect(warning.msg).toContain('nobody can log in from another machine');
+    expect(await stop(run)).toBe(0);
+
+    // A user who may log in from anywhere: no warning.
+    const withUser = startCli(['--port', '0', '--bind', '0.0.0.0', '--user', 'app:pw', '--data-dir', tempDir()]);
+    await withUser.line(isListening, 'listening');
+    expect(await stop(withUser)).toBe(0);
+    expect(withUser.lines.some((l) => l.event === 'broker.no-remote-login')).toBe(false);
+  });
+
+  it('the Kubernetes variables of a Service named warren are ignored with one warning', async () => {
+    const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir()], {
+      WARREN_SERVICE_HOST: '10.0.0.1',
+      WARREN_SERVICE_PORT: '5672',
+      WARREN_PORT: 'tcp://10.0.0.1:5672',
+      WARREN_PORT_5672_TCP: 'tcp://10.0.0.1:5672',
+      WARREN_PORT_5672_TCP_ADDR: '10.0.0.1',
+      WARREN_PORT_5672_TCP_PORT: '5672',
+      WARREN_PORT_5672_TCP_PROTO: 'tcp',
+      WARREN_HEARTBAET: '5',
+    });
+    const port = (await run.line(isListening, 'listening')).port as number;
+    await serves(port);
+    const warnings = run.lines.filter((l) => l.event === 'config.ignored').map((l) => l.msg);
+    expect(warnings).toHaveLength(2);
+    expect(warnings).toContain('ignoring unknown environment variable WARREN_HEARTBAET; did you mean WARREN_HEARTBEAT?');
+    expect(warnings.find((m) => m?.startsWith('ignoring 7 Kubernetes service variables'))).toBeDefined();
+    expect(await stop(run)).toBe(0);
+  });
+
+  it('--log-format pretty writes lines for people; a pipe gets JSON by default', async () => {
+    const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir(), '--log-format', 'pretty']);
+    // The helper expects JSON: a pretty line makes it throw, so read the raw output instead.
+    let raw = '';
+    run.child.stdout!.removeAllListeners('data');
+    run.child.stdout!.on('data', (chunk: string) => (raw += chunk));
+    const deadline = Date.now() + 15_000;
+    while (!raw.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(raw).toMatch(/INFO.*: Warren \S+ listening on 127\.0\.0\.1:\d+/);
+    expect(raw.trimStart().startsWith('{')).toBe(false);
+    expect(await stop(run)).toBe(0);
+  });
+
+  it.skipIf(!existsSync(join(ROOT, 'dist', 'src', 'cli.js')))(
+    'SIGTERM to the npm start process stops the broker behind it cleanly: 320 to clients, exit 0',
+    async () => {
+      const run = startCli(['--port', '0', '--bind', '127.0.0.1', '--data-dir', tempDir()], {}, NPM_START);
+      const listening = await run.line(isListening, 'listening', 30_000);
+      const brokerPid = listening['pid'] as number;
+      brokerPids.push(brokerPid);
+      expect(brokerPid).not.toBe(run.child.pid);
+      const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${listening.port as number}`);
+      conn.on('error', () => undefined);
+      const closed = new Promise<(Error & { code?: number }) | undefined>((resolve) => conn.on('close', resolve));
+
+      run.child.kill('SIGTERM'); // npm's pid, not the broker's
+      await run.line((l) => l.event === 'broker.stopped', 'stopped: the broker did not get the signal');
+      expect((await closed)?.code).toBe(320);
+      expect(await run.exited).toBe(0);
+      // The broker is gone too, not left running reparented to PID 1.
+      const deadline = Date.now() + 10_000;
+      while (isAlive(brokerPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(isAlive(brokerPid)).toBe(false);
+    },
+    40_000,
+  );
 });

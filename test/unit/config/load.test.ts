@@ -7,7 +7,7 @@ type LoadOpts = Parameters<typeof loadConfig>[0];
 /** loadConfig with a fake file system: `files` maps absolute paths to contents. */
 function load(argv: string[] = [], env: Record<string, string> = {}, files: Record<string, string> = {}): Config {
   const result = loadConfig({ argv, env, cwd: '/srv', readFile: readerFor(files) });
-  if (result.help) throw new Error('unexpected help');
+  if (result.help || result.version === true) throw new Error('unexpected help or version');
   return result.config;
 }
 
@@ -17,6 +17,13 @@ function readerFor(files: Record<string, string>): NonNullable<LoadOpts['readFil
     if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
     return text;
   };
+}
+
+/** The warnings loadConfig returns beside the config. */
+function warnings(env: Record<string, string>, files: Record<string, string> = {}): readonly string[] {
+  const result = loadConfig({ argv: [], env, cwd: '/srv', readFile: readerFor(files) });
+  if (result.help || result.version === true) throw new Error('unexpected help or version');
+  return result.warnings;
 }
 
 /** The ConfigError message load() throws. */
@@ -49,8 +56,9 @@ describe('defaults', () => {
       users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
       vhosts: ['/'],
       logLevel: 'info',
+      logFormat: 'auto',
       fsync: 'always',
-      memoryHighWatermark: 0.4,
+      memoryHighWatermark: { relative: 0.4 },
       diskFreeLimit: 50000000,
       forceRecovery: false,
     });
@@ -82,6 +90,7 @@ describe('sources', () => {
       WARREN_USERS: '[{"name":"a","password":"b"}]',
       WARREN_VHOSTS: '/,prod',
       WARREN_LOG_LEVEL: 'warn',
+      WARREN_LOG_FORMAT: 'json',
       WARREN_FSYNC: 'never',
       WARREN_MEMORY_HIGH_WATERMARK: '0.25',
       WARREN_DISK_FREE_LIMIT: '1000',
@@ -101,8 +110,9 @@ describe('sources', () => {
       users: [{ name: 'a', password: 'b', loopbackOnly: false, tags: [] }],
       vhosts: ['/', 'prod'],
       logLevel: 'warn',
+      logFormat: 'json',
       fsync: 'never',
-      memoryHighWatermark: 0.25,
+      memoryHighWatermark: { relative: 0.25 },
       diskFreeLimit: 1000,
       forceRecovery: true,
     });
@@ -152,7 +162,7 @@ describe('--bind', () => {
   it('accepts repeated flags, comma-separated lists and both together', () => {
     expect(load(['--bind', '0.0.0.0']).bind).toEqual(['0.0.0.0']);
     expect(load(['--bind', '127.0.0.1, ::1']).bind).toEqual(['127.0.0.1', '::1']);
-    expect(load(['--bind', 'a', '--bind=b,c']).bind).toEqual(['a', 'b', 'c']);
+    expect(load(['--bind', '10.0.0.1', '--bind=::,0.0.0.0']).bind).toEqual(['10.0.0.1', '::', '0.0.0.0']);
   });
 
   it('rejects empty items and empty lists', () => {
@@ -214,10 +224,11 @@ describe('unknown options', () => {
     expect(failure(['--verbose'])).toBe('unknown option --verbose');
   });
 
-  it('fails on an unknown WARREN_* env var, except WARREN_CONFIG', () => {
-    expect(failure([], { WARREN_PROT: '1' })).toBe('unknown environment variable WARREN_PROT; did you mean WARREN_PORT?');
-    expect(failure([], { WARREN_FOO: '1' })).toBe('unknown environment variable WARREN_FOO');
-    expect(load([], { WARREN_CONFIG: '/srv/warren.json' }, file({})).port).toBe(5672);
+  it('warns about an unknown WARREN_* env var with a suggestion, and starts anyway', () => {
+    expect(warnings({ WARREN_PROT: '1' })).toEqual(['ignoring unknown environment variable WARREN_PROT; did you mean WARREN_PORT?']);
+    expect(warnings({ WARREN_FOO: '1', WARREN_PORT: '7' })).toEqual(['ignoring unknown environment variable WARREN_FOO']);
+    expect(load([], { WARREN_FOO: '1', WARREN_PORT: '7' }).port).toBe(7);
+    expect(warnings({ WARREN_CONFIG: '/srv/warren.json' }, file({}))).toEqual([]);
   });
 
   it('fails on an unknown key in the file, suggesting the closest one', () => {
