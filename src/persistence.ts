@@ -8,12 +8,20 @@ import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import { QueueLog } from './store/queue-log.js';
+import { wireBytes } from './util/wire-string.js';
 import type { SyncScheduler } from './store/sync-scheduler.js';
 
 /** A queue's message directory: a hash, since queue names may be 255 bytes of anything. */
 export function queueDir(dataDir: string, vhost: string, queue: string): string {
-  const id = createHash('sha1').update(vhost).update('\u0000').update(queue).digest('hex');
-  return join(dataDir, 'msgs', id);
+  return join(dataDir, 'msgs', nameHash(vhost, queue));
+}
+
+/**
+ * sha1 of the names' exact bytes: update(string) would hash escaped non-UTF-8 bytes as U+FFFD, so two
+ * different names could share a directory. For UTF-8 names the bytes, and so the directories, are as before.
+ */
+function nameHash(vhost: string, name: string): string {
+  return createHash('sha1').update(wireBytes(vhost)).update('\u0000').update(wireBytes(name)).digest('hex');
 }
 
 /** Held messages of a durable delayed exchange live beside the queues' logs. */
@@ -97,7 +105,7 @@ export class Persistence implements TopologyListener {
   openPageStore(vhost: string, q: Queue): PageStore {
     const dir = join(this.dataDir, 'pages');
     mkdirSync(dir, { recursive: true });
-    return new PageFile(join(dir, `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`));
+    return new PageFile(join(dir, `${nameHash(vhost, q.name)}-${++this.pageSeq}`));
   }
 
   /** Shutdown, after the scheduler went idle: closes every message log. */

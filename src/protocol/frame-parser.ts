@@ -7,7 +7,8 @@ import {
   CONTENT_HEADER_PREFIX_SIZE,
 } from './constants.js';
 import { DecodeError } from './errors.js';
-import { decodeMethod, type Method } from './methods.generated.js';
+import { decodeMethod, METHOD_IDS, type Method } from './methods.generated.js';
+import { needsEscapedWrite } from '../util/wire-string.js';
 
 export interface FrameSink {
   /** A valid 'AMQP' 0 0 9 1 was seen (only when expectProtocolHeader). */
@@ -218,6 +219,7 @@ export class FrameParser {
         let method: Method;
         try {
           method = decodeMethod(buf, start, end);
+          if (!NO_NAMES.has(method.name)) assertUtf8Names(method);
         } catch (err) {
           if (err instanceof DecodeError) {
             this.fail(err);
@@ -262,4 +264,24 @@ function checkFrameMax(frameMax: number): number {
     throw new RangeError(`frameMax must be an integer in [8, 2^32 - 1], got ${frameMax}`);
   }
   return frameMax;
+}
+
+/**
+ * RabbitMQ 3.10 refuses a shortstr that is not UTF-8 in every method but basic.publish (queue, exchange
+ * and consumer names, binding keys), closing the connection with 501; basic.publish's exchange and
+ * routing key are kept as bytes and echoed back as such. The reader decoded such bytes as lone
+ * surrogates (util/wire-string.ts), so a string that is not well-formed is exactly that case.
+ */
+/** The methods clients send per message: nothing to check (publish) or no strings at all (settles). */
+const NO_NAMES: ReadonlySet<string> = new Set(['basic.publish', 'basic.ack', 'basic.nack', 'basic.reject']);
+
+function assertUtf8Names(method: Method): void {
+  const fields = method as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
+    if (typeof v === 'string' && needsEscapedWrite(v)) {
+      const [classId, methodId] = METHOD_IDS[method.name];
+      throw new DecodeError('bad-utf8', 'Malformed UTF-8 in shortstr', classId, methodId);
+    }
+  }
 }

@@ -154,6 +154,9 @@ describe('FrameParser: errors', () => {
     'bad-value': { input: rawFrame(1, 1, Buffer.concat([ACK.subarray(7, ACK.length - 1), Buffer.from([0])])) },
     'unknown-method': { input: rawFrame(1, 1, Buffer.from([0, 60, 0, 250])) },
     'too-deep': { input: deepQueueDeclare(70) },
+    'bad-utf8': {
+      input: rawFrame(1, 1, Buffer.concat([Buffer.from([0, 50, 0, 10, 0, 0, 4]), Buffer.alloc(4, 0xff), Buffer.from([0, 0, 0, 0, 0])])),
+    },
   };
 
   for (const kind of Object.keys(DECODE_ERROR_REPLY_CODES) as DecodeErrorKind[]) {
@@ -177,7 +180,16 @@ describe('FrameParser: errors', () => {
       'bad-value': 502,
       'unknown-method': 503,
       'too-deep': 502,
+      'bad-utf8': 501,
     });
+  });
+
+  it('bytes that are not UTF-8 are refused in names, and kept as bytes in basic.publish', () => {
+    const publish = rawFrame(1, 1, Buffer.concat([Buffer.from([0, 60, 0, 40, 0, 0, 0, 3]), Buffer.alloc(3, 0xff), Buffer.from([0])]));
+    const { events, error } = parse(publish);
+    expect(error).toBeUndefined();
+    const m = (events[0] as { method: { routingKey: string } }).method;
+    expect(m.routingKey).toBe('\udcff\udcff\udcff');
   });
 
   it('frame-too-large is reported from the 7-byte header, before any payload arrives', () => {
