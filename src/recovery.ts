@@ -1,6 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Message } from './core/message.js';
+import { Message, unreadableReason } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
 import type { Queue } from './core/queue/queue.js';
 import type { Exchange } from './core/exchange/exchange.js';
@@ -68,7 +68,10 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       logger.error({ event: 'recovery.exchange-skipped', exchange: x.name, vhost: x.vhost, err }, `exchange '${x.name}' could not be restored`);
       continue;
     }
-    for (const m of held) exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
+    for (const m of held) {
+      warnUnreadable(logger, m.properties, { exchange: x.name, vhost: x.vhost });
+      exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
+    }
   }
   const total = definitions.queues.size;
   let queuesDone = 0;
@@ -97,7 +100,8 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       continue;
     }
     for (const m of report.messages) {
-      queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body), m.priority, m.expiresAt, m.delivered, m.location);
+      warnUnreadable(logger, m.properties, { queue: q.name, vhost: q.vhost });
+      queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body, false), m.priority, m.expiresAt, m.delivered, m.location);
     }
     messages += report.messages.length;
     queuesDone++;
@@ -140,4 +144,14 @@ function removeOrphans(root: string, live: Set<string>, logger: Logger): void {
     rmSync(dir, { recursive: true, force: true });
     logger.info({ event: 'store.orphan-removed', dir }, 'removed the messages of a queue that no longer exists');
   }
+}
+
+/** One line per stored message whose content header does not decode; Message applies the rule (README, Durability). */
+function warnUnreadable(logger: Logger, properties: Buffer, where: { queue?: string; exchange?: string; vhost: string }): void {
+  const reason = unreadableReason(properties);
+  if (reason === undefined) return;
+  logger.warn(
+    { event: 'recovery.unreadable-properties', ...where, reason },
+    `stored message with a content header that does not decode (${reason}): kept with its header bytes as stored, its headers are not read`,
+  );
 }
