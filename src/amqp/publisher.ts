@@ -201,9 +201,15 @@ export class Publisher {
   private sendReturn(message: Message): void {
     const out = this.channel.connection.outbound;
     const id = this.channel.id;
-    encodeBasicReturnFrame(out.writer, id, ReplyCode.NO_ROUTE, NO_ROUTE_TEXT, message.exchange, message.routingKey);
-    writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
-    writeBodyFrames(out.writer, id, message.body, this.channel.connection.frameMax);
+    const start = out.writer.pos;
+    try {
+      encodeBasicReturnFrame(out.writer, id, ReplyCode.NO_ROUTE, NO_ROUTE_TEXT, message.exchange, message.routingKey);
+      writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
+      writeBodyFrames(out.writer, id, message.body, this.channel.connection.frameMax);
+    } catch (err) {
+      out.writer.pos = start; // an encode failure leaves no partial frame before the error's close
+      throw err;
+    }
     out.commit();
   }
 

@@ -224,9 +224,9 @@ function truncated(what: string): DecodeError {
 }
 
 function tooDeep(max: number): DecodeError {
-  return new DecodeError('too-deep', `field tables/arrays nested deeper than ${max} (limit max_header_table_depth)`);
+  return new DecodeError('too-deep', `field tables/arrays nested deeper than ${max} (limit max-header-table-depth)`);
 }
 
 function tooMany(max: number): DecodeError {
-  return new DecodeError('bad-value', `field tables hold more than ${max} entries in all (limit max_header_table_entries)`);
+  return new DecodeError('bad-value', `field tables hold more than ${max} entries in all (limit max-header-table-entries)`);
 }

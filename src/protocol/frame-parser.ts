@@ -25,6 +25,12 @@ export interface FrameParserOptions {
   /** Largest whole frame accepted (payload + 8), as negotiated in connection.tune-ok. */
   frameMax: number;
   expectProtocolHeader?: boolean;
+  /**
+   * Refuse shortstrs that are not UTF-8 outside basic.publish (501, as RabbitMQ 3.10). Default: when
+   * parsing a client's frames, i.e. when a protocol header is expected. A client parsing the server's
+   * frames must accept them: basic.deliver and basic.return echo a publisher's bytes.
+   */
+  utf8Names?: boolean;
 }
 
 const HEADER_LEN = PROTOCOL_HEADER.length;
@@ -55,11 +61,13 @@ export class FrameParser {
   private partialLen = 0;
   private partialType = 0;
   private partialChannel = 0;
+  private readonly utf8Names: boolean;
 
   constructor(sink: FrameSink, options: FrameParserOptions) {
     this.sink = sink;
     this.frameMax = checkFrameMax(options.frameMax);
     this.headerMatched = options.expectProtocolHeader === true ? 0 : HEADER_LEN;
+    this.utf8Names = options.utf8Names ?? options.expectProtocolHeader === true;
   }
 
   /** Applies to frames whose header has not been read yet. */
@@ -219,7 +227,7 @@ export class FrameParser {
         let method: Method;
         try {
           method = decodeMethod(buf, start, end);
-          if (!NO_NAMES.has(method.name)) assertUtf8Names(method);
+          if (this.utf8Names && !NO_NAMES.has(method.name)) assertUtf8Names(method);
         } catch (err) {
           if (err instanceof DecodeError) {
             this.fail(err);

@@ -30,7 +30,7 @@ const HEARTBEAT = rawFrame(8, 0, Buffer.alloc(0));
 
 function parse(bytes: Buffer, frameMax = 131072, expectProtocolHeader = false): { events: FrameEvent[]; error: DecodeError | undefined } {
   const sink = new Recorder();
-  const error = new FrameParser(sink, { frameMax, expectProtocolHeader }).push(bytes);
+  const error = new FrameParser(sink, { frameMax, expectProtocolHeader, utf8Names: true }).push(bytes);
   return { events: sink.events, error };
 }
 
@@ -190,6 +190,11 @@ describe('FrameParser: errors', () => {
     expect(error).toBeUndefined();
     const m = (events[0] as { method: { routingKey: string } }).method;
     expect(m.routingKey).toBe('\udcff\udcff\udcff');
+    // A client parsing the server's frames takes such bytes anywhere (deliver, return echo them).
+    const declare = rawFrame(1, 1, Buffer.concat([Buffer.from([0, 50, 0, 11, 2]), Buffer.alloc(2, 0xff), Buffer.alloc(8)]));
+    const sink = new Recorder();
+    expect(new FrameParser(sink, { frameMax: 131072 }).push(declare)).toBeUndefined();
+    expect(sink.events).toHaveLength(1);
   });
 
   it('frame-too-large is reported from the 7-byte header, before any payload arrives', () => {
