@@ -1,12 +1,12 @@
 import { AmqpError, amqpError } from '../errors/index.js';
 import type { Exchange } from '../core/exchange/exchange.js';
-import { headerKey, Message, MessageFlags } from '../core/message.js';
+import { Message, MessageFlags } from '../core/message.js';
 import type { Queue } from '../core/queue/queue.js';
 import { ClassId } from '../protocol/constants.js';
 import { PropertyFlag, writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
 import { replaceProperty, validateProperties, type PropertyLimits } from '../protocol/content-header-validator.js';
 import { isDecodeError } from '../protocol/errors.js';
-import { editTable, readValue } from '../protocol/field-table-raw.js';
+import { editTable, RawKeySet } from '../protocol/field-table-raw.js';
 import { encodeBasicAckFrame, encodeBasicNackFrame, encodeBasicReturnFrame, type MethodOf } from '../protocol/methods.generated.js';
 import { ReplyCode } from '../errors/reply-codes.js';
 import type { Channel } from './channel.js';
@@ -293,8 +293,8 @@ function parseExpiration(text: string): number {
   return Number(text);
 }
 
-const CC = headerKey('CC');
-const BCC = headerKey('BCC');
+/** CC and BCC are found in one walk over the header bytes, nothing else decoded. */
+const SENDER_SELECTED = new RawKeySet(['CC', 'BCC']);
 
 /**
  * RabbitMQ's sender-selected distribution: CC and BCC headers (arrays of strings) add routing
@@ -306,8 +306,9 @@ function routingKeysOf(message: Message, routingKey: string, oneKey: string[]): 
   const at = message.headersAt();
   if (at < 0) return oneKey;
   const raw = message.rawProperties;
-  const cc = readValue(raw, at, CC);
-  const bcc = readValue(raw, at, BCC);
+  const found = SENDER_SELECTED.select(raw, at);
+  const cc = found['CC'];
+  const bcc = found['BCC'];
   if (cc === undefined && bcc === undefined) return oneKey;
   const keys = [routingKey];
   for (const [name, v] of [['CC', cc], ['BCC', bcc]] as const) {

@@ -47,8 +47,15 @@ export class TableWalker {
       if (++this.entries > this.limits.maxEntries) throw tooMany(this.limits.maxEntries);
       const keyLen = buf[p] as number;
       p += 1 + keyLen;
-      if (p > stop) throw truncated('field name');
-      p = this.value(buf, p, stop, depth);
+      if (p >= stop) throw truncated('field name');
+      // Fixed-width values inline: the common case, and the walk of a 17,000-entry table is all loop.
+      const size = FIXED[buf[p] as number] as number;
+      if (size >= 0) {
+        p += 1 + size;
+        if (p > stop) throw truncated('field value');
+      } else {
+        p = this.value(buf, p, stop, depth);
+      }
     }
     return stop;
   }
@@ -96,7 +103,7 @@ export function findValue(buf: Buffer, pos: number, key: Buffer): number {
   while (p < stop) {
     const keyLen = buf[p] as number;
     const valueAt = p + 1 + keyLen;
-    if (keyLen === key.length && buf.compare(key, 0, keyLen, p + 1, valueAt) === 0) return valueAt;
+    if (keyLen === key.length && bytesEqual(buf, p + 1, key)) return valueAt;
     p = skipper.value(buf, valueAt, stop, 1);
   }
   return -1;
@@ -166,9 +173,15 @@ export function editTable(buf: Buffer, pos: number, edit: TableEdit): Buffer {
 function indexOfKey(keys: readonly Buffer[], buf: Buffer, at: number, len: number): number {
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as Buffer;
-    if (k.length === len && buf.compare(k, 0, len, at, at + len) === 0) return i;
+    if (k.length === len && bytesEqual(buf, at, k)) return i;
   }
   return -1;
+}
+
+/** buf[at, at + key.length) equals key. A JS loop: Buffer#compare with offsets measured ~10x slower for header names. */
+function bytesEqual(buf: Buffer, at: number, key: Buffer): boolean {
+  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
+  return true;
 }
 
 /**
