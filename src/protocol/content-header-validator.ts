@@ -48,11 +48,19 @@ export function validateProperties(raw: Buffer, limits: PropertyLimits): void {
     // Class basic has 14 properties, all in the first word: a later word naming one cannot be skipped.
     if ((word & 0xfffe) !== 0) throw new DecodeError('bad-value', 'content header names properties class basic does not have');
   }
-  for (const [flag, kind] of LAYOUT) {
-    if ((flags & flag) === 0) continue;
-    pos = skipProperty(raw, pos, kind, limits);
+  if ((flags & ~FIXED_ONLY) === 0) {
+    // delivery-mode and priority only (or nothing): the common publish, two octets at most.
+    if (pos + (((flags >> 12) & 1) + ((flags >> 11) & 1)) > raw.length) throw truncated();
+    return;
+  }
+  for (let i = 0; i < LAYOUT.length; i++) {
+    const layout = LAYOUT[i] as (typeof LAYOUT)[number];
+    if ((flags & layout[0]) !== 0) pos = skipProperty(raw, pos, layout[1], limits);
   }
 }
+
+/** Flag bits that need no walking: delivery-mode, priority and the continuation bit (bit 1 is unused). */
+const FIXED_ONLY = PropertyFlag.deliveryMode | PropertyFlag.priority | 0x0003;
 
 function skipProperty(raw: Buffer, pos: number, kind: 'shortstr' | 'table' | 'octet' | 'u64', limits: WalkLimits): number {
   const end = raw.length;

@@ -207,7 +207,9 @@ export class Writer {
  */
 function writeUtf8(b: Buffer, s: string, offset: number): number {
   const len = s.length;
-  if (len <= 24) {
+  // 64 covers server-generated consumer tags (31) and queue names (amq.gen-…, 30): they never reach the
+  // native calls below (the well-formedness check is one more of those).
+  if (len <= 64) {
     let i = 0;
     for (; i < len; i++) {
       const c = s.charCodeAt(i);
