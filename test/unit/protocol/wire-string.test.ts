@@ -56,3 +56,20 @@ function u32(n: number): Buffer {
   b.writeUInt32BE(n);
   return b;
 }
+
+describe('u64 timestamps beyond 2^53', () => {
+  it('a table timestamp 0xFFFF_FFFF_FFFF_FFFF decodes to a bigint and encodes to the same bytes (was: RangeError)', () => {
+    const entry = Buffer.concat([Buffer.from([1]), Buffer.from('t'), Buffer.from('T'), Buffer.alloc(8, 0xff)]);
+    const table = Buffer.concat([u32(entry.length), entry]);
+    const decoded = decodeTable(table);
+    expect(decoded['t']).toEqual({ type: 'timestamp', value: 2n ** 64n - 1n });
+    expect(encodeTable(decoded)).toEqual(table);
+  });
+
+  it('timestamps up to 2^53 stay numbers; out-of-range values are refused when encoding', () => {
+    const table = Buffer.concat([u32(11), Buffer.from([1]), Buffer.from('t'), Buffer.from('T'), Buffer.from([0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]);
+    expect(decodeTable(table)['t']).toEqual({ type: 'timestamp', value: Number.MAX_SAFE_INTEGER });
+    expect(() => encodeTable({ t: { type: 'timestamp', value: 2n ** 64n } })).toThrow(RangeError);
+    expect(() => encodeTable({ t: { type: 'timestamp', value: -1n } })).toThrow(RangeError);
+  });
+});
