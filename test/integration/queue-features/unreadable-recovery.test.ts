@@ -122,3 +122,35 @@ describe('a stored message whose content header does not decode', () => {
     }
   }, 90_000);
 });
+
+describe('a persistent message whose routing key is not UTF-8', () => {
+  it('is stored and recovered with the exact bytes of its routing key', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'warren-rk-bytes-'));
+    proc = await startWarrenProcess(['--data-dir', dataDir]);
+    const conn = await amqp.connect(proc.url);
+    const ch = await conn.createChannel();
+    await ch.assertExchange('k.in', 'fanout', { durable: true });
+    await ch.assertQueue('k.kept', { durable: true });
+    await ch.bindQueue('k.kept', 'k.in', '');
+    await conn.close();
+    const bad = Buffer.alloc(255, 0xfe);
+    const c = await RawClient.open(proc.port);
+    await c.openChannel(1);
+    c.sendMethod(1, { name: 'confirm.select', nowait: false });
+    await c.waitMethod('confirm.select-ok', 1);
+    c.send(rawMethodFrame(1, 60, 40, Buffer.concat([Buffer.from([0, 0, 4]), Buffer.from('k.in'), Buffer.from([255]), bad, Buffer.from([0])])));
+    c.sendHeader(1, 0, { deliveryMode: 2 });
+    await c.waitMethod('basic.ack', 1);
+    await c.close();
+
+    await proc.kill('SIGTERM');
+    proc = await startWarrenProcess(['--data-dir', dataDir]);
+    const c2 = await RawClient.open(proc.port);
+    await c2.openChannel(1);
+    c2.send(rawMethodFrame(1, 60, 70, Buffer.concat([Buffer.from([0, 0, 6]), Buffer.from('k.kept'), Buffer.from([1])])));
+    const ok = await c2.waitMethod('basic.get-ok', 1);
+    expect(ok.routingKey).toBe('\udcfe'.repeat(255));
+    expect(c2.received().includes(Buffer.concat([Buffer.from([255]), bad]))).toBe(true);
+    await c2.close();
+  }, 60_000);
+});
