@@ -100,8 +100,9 @@ export function recover(dataDir: string, configVhosts: readonly string[], fsync:
       continue;
     }
     for (const m of report.messages) {
-      warnUnreadable(logger, m.properties, { queue: q.name, vhost: q.vhost });
-      queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body, false), m.priority, m.expiresAt, m.delivered, m.location);
+      const message = new Message(m.exchange, m.routingKey, m.properties, m.body, false);
+      if (message.unreadable) warnUnreadable(logger, m.properties, { queue: q.name, vhost: q.vhost });
+      queue.restore(message, m.priority, m.expiresAt, m.delivered, m.location);
     }
     messages += report.messages.length;
     queuesDone++;
