@@ -1,6 +1,6 @@
 import { PropertyFlag } from '../../protocol/content-header.js';
 import { locateProperty, removeProperty, replaceProperty } from '../../protocol/content-header-validator.js';
-import type { FieldTable, FieldValue } from '../../protocol/field-table.js';
+import { isIntegerField, type FieldTable, type FieldValue } from '../../protocol/field-table.js';
 import { editTable, findValue, readValue } from '../../protocol/field-table-raw.js';
 import { headerKey, Message, MessageFlags } from '../message.js';
 
@@ -63,7 +63,7 @@ export function deadLetterCopy(
   if (idx >= 0) {
     const old = deaths[idx] as FieldTable;
     deaths.splice(idx, 1);
-    deaths.unshift({ ...old, count: { type: 'int64', value: countOf(old) + 1 } });
+    deaths.unshift({ ...old, count: { type: 'int64', value: nextCount(old) } });
   } else {
     const entry: Record<string, FieldValue> = {
       count: { type: 'int64', value: 1 },
@@ -107,8 +107,16 @@ function stringOf(v: FieldValue | undefined): string | undefined {
   return v?.type === 'string' ? v.value : undefined;
 }
 
-function countOf(d: FieldTable): number {
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The entry's count plus one, always a valid int64: x-death comes from the publisher too, so its count
+ * may be a float, NaN, a string or int64's maximum; re-encoding such a value used to throw (a RangeError
+ * from a TTL timer). A count that is not an integer counts as 0, as it is not one RabbitMQ wrote.
+ */
+function nextCount(d: FieldTable): number | bigint {
   const c = d['count'];
-  if (c === undefined) return 0;
-  return typeof c.value === 'number' ? c.value : typeof c.value === 'bigint' ? Number(c.value) : 0;
+  const n = c !== undefined && isIntegerField(c) ? BigInt(c.value) : 0n;
+  const next = n < 0n ? 1n : n >= INT64_MAX ? INT64_MAX : n + 1n;
+  return next <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(next) : next;
 }
