@@ -23,6 +23,7 @@ interface HeldPublish {
 }
 
 const NO_ROUTE_TEXT = 'NO_ROUTE';
+const LARGE_PROPERTIES = 16384;
 const PUBLISH_METHOD = { classId: ClassId.basic, methodId: 40 } as const;
 
 /**
@@ -104,7 +105,11 @@ export class Publisher {
       throw amqpError('WARREN_FRAME_ERROR', `content body exceeds the declared body size ${this.bodySize} on channel ${this.channel.id}`);
     }
     if (this.received === this.bodySize && this.chunks.length === 0) {
-      this.complete(body); // the common single-frame message: the body stays a view of the socket chunk
+      // The common single-frame message: the body stays a view of the socket chunk. A message with large
+      // properties shares its chunk with few others, so a small body view would pin most of a 64 KiB chunk
+      // per held message (measured: 168 KB held for a 102 KB message): copy it out then.
+      const lonely = (this.properties as Buffer).length >= LARGE_PROPERTIES && body.length * 4 < body.buffer.byteLength;
+      this.complete(lonely ? Buffer.from(body) : body);
       return;
     }
     this.chunks.push(body);
