@@ -117,11 +117,6 @@ export function readValue(buf: Buffer, pos: number, key: Buffer): FieldValue | u
   return readFieldValue(r);
 }
 
-/** Whether the table at pos has any entry at all. */
-export function isEmptyTable(buf: Buffer, pos: number): boolean {
-  return buf.readUInt32BE(pos) === 0;
-}
-
 export interface TableEdit {
   /** Entries to set: replaced in place where the key exists (its first occurrence), else appended in this order. */
   readonly set?: ReadonlyArray<readonly [string, FieldValue]>;
