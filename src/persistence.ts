@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Exchange } from './core/exchange/exchange.js';
 import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
@@ -8,7 +7,7 @@ import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import { QueueLog } from './store/queue-log.js';
-import { delayedDirName, queueDirName } from './store/queue-dirs.js';
+import { delayedDirName, nameHash, queueDirName } from './store/queue-dirs.js';
 import type { SyncScheduler } from './store/sync-scheduler.js';
 
 /** A queue's message directory (store/queue-dirs.ts names it). */
@@ -102,7 +101,7 @@ export class Persistence implements TopologyListener {
   openPageStore(vhost: string, q: Queue): PageStore {
     const dir = join(this.dataDir, 'pages');
     mkdirSync(dir, { recursive: true });
-    return new PageFile(join(dir, `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`));
+    return new PageFile(join(dir, `${nameHash(vhost, q.name)}-${++this.pageSeq}`));
   }
 
   /** Shutdown, after the scheduler went idle: closes every message log. */

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkStoreFormats, refusal } from './format-gate.js';
-import { Message } from './core/message.js';
+import { Message, unreadableReason } from './core/message.js';
 import { VirtualHost } from './core/vhost.js';
 import type { Queue } from './core/queue/queue.js';
 import type { Exchange } from './core/exchange/exchange.js';
@@ -128,6 +128,7 @@ async function restoreExchanges(run: Run): Promise<void> {
       continue;
     }
     for (const m of held) {
+      warnUnreadable(logger, m.properties, { exchange: x.name, vhost: x.vhost });
       exchange?.delayed?.restore(m.routingKey, m.properties, m.body, m.expiresAt, m.location);
       if (run.pacer.tick()) await run.pacer.pause();
     }
@@ -164,7 +165,9 @@ async function restoreQueues(run: Run): Promise<number> {
       continue;
     }
     for (const m of report.messages) {
-      queue.restore(new Message(m.exchange, m.routingKey, m.properties, m.body), m.priority, m.expiresAt, m.delivered, m.location);
+      const message = new Message(m.exchange, m.routingKey, m.properties, m.body, false);
+      if (message.unreadable) warnUnreadable(logger, m.properties, { queue: q.name, vhost: q.vhost });
+      queue.restore(message, m.priority, m.expiresAt, m.delivered, m.location);
       if (pacer.tick()) await pacer.pause();
     }
     messages += report.messages.length;
@@ -189,4 +192,14 @@ function restoreBindings(run: Run): void {
       run.logger.warn({ event: 'recovery.binding-skipped', binding: b, err }, 'a stored binding could not be restored');
     }
   }
+}
+
+/** One line per stored message whose content header does not decode; Message applies the rule (README, Durability). */
+function warnUnreadable(logger: Logger, properties: Buffer, where: { queue?: string; exchange?: string; vhost: string }): void {
+  const reason = unreadableReason(properties);
+  if (reason === undefined) return;
+  logger.warn(
+    { event: 'recovery.unreadable-properties', ...where, reason },
+    `stored message with a content header that does not decode (${reason}): kept with its header bytes as stored, its headers are not read`,
+  );
 }

@@ -210,8 +210,14 @@ export class Channel {
     else queue.settle(entry);
     const w = this.connection.outbound.writer;
     const msg = entry.message;
-    encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
-    this.writeContent(queue, entry);
+    const start = w.pos;
+    try {
+      encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
+      this.writeContent(queue, entry);
+    } catch (err) {
+      w.pos = start; // an encode failure leaves no partial frame
+      throw err;
+    }
   }
 
   canDeliver(): boolean {
@@ -225,8 +231,15 @@ export class Channel {
       consumer.unacked++;
     }
     const msg = entry.message;
-    encodeBasicDeliverFrame(this.connection.outbound.writer, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
-    this.writeContent(queue, entry);
+    const w = this.connection.outbound.writer;
+    const start = w.pos;
+    try {
+      encodeBasicDeliverFrame(w, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
+      this.writeContent(queue, entry);
+    } catch (err) {
+      w.pos = start; // an encode failure leaves no partial frame
+      throw err;
+    }
   }
 
   private writeContent(queue: Queue, entry: QueueEntry): void {

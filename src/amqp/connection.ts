@@ -371,7 +371,14 @@ export class Connection implements FrameSink {
   // ---- output -------------------------------------------------------------------------------
 
   sendMethod(channel: number, method: Method): void {
-    encodeMethodFrame(this.outbound.writer, channel, method);
+    const w = this.outbound.writer;
+    const start = w.pos;
+    try {
+      encodeMethodFrame(w, channel, method);
+    } catch (err) {
+      w.pos = start; // never a half-written frame on the wire before the error's close
+      throw err;
+    }
     this.outbound.commit();
   }
 

@@ -4,7 +4,9 @@ import { parseQueueArgs } from '../core/queue/arguments.js';
 import { Queue } from '../core/queue/queue.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { Message } from '../core/message.js';
-import { encodePropertiesBuffer } from '../protocol/content-header.js';
+import { PropertyFlag } from '../protocol/content-header.js';
+import { replaceProperty } from '../protocol/content-header-validator.js';
+import { wireBytes } from '../util/wire-string.js';
 
 /** RabbitMQ's direct reply-to pseudo-queue (its "Direct Reply-to" guide). */
 export const REPLY_TO = 'amq.rabbitmq.reply-to';
@@ -39,8 +41,10 @@ export function assertReplyConsumerNoAck(noAck: boolean): void {
   if (!noAck) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer cannot acknowledge');
 }
 
-/** Rewrites reply_to = amq.rabbitmq.reply-to to the channel's own reply queue. */
+/** Rewrites reply_to = amq.rabbitmq.reply-to to the channel's own reply queue; the other properties' bytes are kept. */
 export function rewriteReplyTo(message: Message, replyQueue: Queue | undefined): void {
   if (replyQueue === undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'fast reply consumer does not exist');
-  message.replaceProperties(encodePropertiesBuffer({ ...message.properties, replyTo: replyQueue.name }));
+  const name = wireBytes(replyQueue.name);
+  const shortstr = Buffer.concat([Buffer.from([name.length]), name]);
+  message.replaceProperties(replaceProperty(message.rawProperties, PropertyFlag.replyTo, shortstr));
 }

@@ -43,6 +43,9 @@ export interface Config {
   readonly heartbeat: number;
   readonly handshakeTimeout: number;
   readonly maxMessageSize: number;
+  readonly maxHeaderTableEntries: number;
+  readonly maxHeaderTableDepth: number;
+  readonly maxPropertiesSize: number;
   readonly maxConnections: number;
   readonly consumerTimeout: number;
   readonly users: readonly User[];
@@ -203,6 +206,39 @@ export const OPTIONS = [
       'Largest message body accepted: bytes, or a size such as 16MB or 64MiB; a larger publish closes the channel (PRECONDITION_FAILED).',
     parse: parseSize,
     fromValue: textThrough(parseSize),
+  },
+  // Limits on a message's content header (robustness: bounded decode cost and memory per message).
+  {
+    key: 'maxHeaderTableEntries',
+    schema: integer(1),
+    default: 50000,
+    env: 'WARREN_MAX_HEADER_TABLE_ENTRIES',
+    flag: '--max-header-table-entries',
+    arg: 'N',
+    description:
+      'Most entries a message\'s headers table may hold, counting nested tables and arrays; a publish over it closes the connection (SYNTAX_ERROR).',
+    parse: parseInteger,
+  },
+  {
+    key: 'maxHeaderTableDepth',
+    schema: integer(1, 64),
+    default: 32,
+    env: 'WARREN_MAX_HEADER_TABLE_DEPTH',
+    flag: '--max-header-table-depth',
+    arg: 'N',
+    description: 'Deepest nesting of tables and arrays in a message\'s headers; a publish over it closes the connection (SYNTAX_ERROR).',
+    parse: parseInteger,
+  },
+  {
+    key: 'maxPropertiesSize',
+    schema: integer(2),
+    default: 1048576,
+    env: 'WARREN_MAX_PROPERTIES_SIZE',
+    flag: '--max-properties-size',
+    arg: 'BYTES',
+    description:
+      'Largest content-header property list (headers included) a message may carry, in bytes; also bounded by frame_max. A publish over it closes the connection (SYNTAX_ERROR).',
+    parse: parseInteger,
   },
   {
     key: 'maxConnections',

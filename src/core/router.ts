@@ -1,5 +1,6 @@
 import { DelayScheduler } from './exchange/delayed.js';
 import { isExchange, type Destination, type Exchange } from './exchange/exchange.js';
+import { routingHeadersOf } from './exchange/headers.js';
 import type { Message } from './message.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import type { Queue } from './queue/queue.js';
@@ -53,7 +54,7 @@ export class Router {
             continue;
           }
         }
-        const headers = x.routesByHeaders ? message.properties.headers : undefined;
+        const headers = x.routesByHeaders ? routingHeadersOf(x.table, message) : undefined;
         for (const key of routingKeys) x.table.route(key, headers, scratch);
       }
       if (scratch.length === 0 && x.alternateExchange !== undefined) {

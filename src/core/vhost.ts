@@ -71,7 +71,8 @@ export class VirtualHost {
    * existing exchange must match; only a new name is checked for the reserved amq. prefix, so
    * redeclaring amq.direct with its own flags succeeds.
    */
-  declareExchange(req: DeclareExchangeRequest): Exchange {
+  declareExchange(declared: DeclareExchangeRequest): Exchange {
+    const req = withoutCrLf(declared);
     if (req.passive) {
       if (req.name === '') throw this.defaultExchangeRefused();
       return this.getExchange(req.name);
@@ -134,6 +135,8 @@ export class VirtualHost {
 
   /** A missing source is reported before a missing destination, as RabbitMQ does. */
   bindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    destinationName = stripCrLf(destinationName);
+    sourceName = stripCrLf(sourceName);
     this.assertNotDefault(destinationName, sourceName);
     const source = this.getExchange(sourceName);
     const destination = this.getExchange(destinationName);
@@ -146,6 +149,8 @@ export class VirtualHost {
 
   /** Idempotent like RabbitMQ's: a missing source, destination or binding is not an error. */
   unbindExchange(destinationName: string, sourceName: string, routingKey: string, args: FieldTable): void {
+    destinationName = stripCrLf(destinationName);
+    sourceName = stripCrLf(sourceName);
     this.assertNotDefault(destinationName, sourceName);
     const source = this.exchanges.get(sourceName);
     const destination = this.exchanges.get(destinationName);
@@ -164,7 +169,8 @@ export class VirtualHost {
    * exclusivity (405 otherwise), then on durable, auto_delete and the arguments RabbitMQ compares
    * (406). Arguments are validated only when the queue is created: a redeclare is just compared.
    */
-  declareQueue(req: DeclareQueueRequest, owner: object): Queue {
+  declareQueue(declared: DeclareQueueRequest, owner: object): Queue {
+    const req = withoutCrLf(declared);
     const existing = this.queues.get(req.name);
     if (req.passive) {
       if (existing === undefined) throw this.queueNotFound(req.name);
@@ -230,6 +236,8 @@ export class VirtualHost {
 
   /** RabbitMQ's order: default exchange, missing exchange, missing queue, invalid binding, exclusivity. */
   bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    queueName = stripCrLf(queueName);
+    exchangeName = stripCrLf(exchangeName);
     this.assertNotDefault(exchangeName);
     const exchange = this.getExchange(exchangeName);
     const queue = this.queues.get(queueName);
@@ -247,6 +255,8 @@ export class VirtualHost {
    * existing binding is refused on another connection's exclusive queue.
    */
   unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+    queueName = stripCrLf(queueName);
+    exchangeName = stripCrLf(exchangeName);
     this.assertNotDefault(exchangeName);
     const exchange = this.exchanges.get(exchangeName);
     const queue = this.queues.get(queueName);
@@ -338,4 +348,20 @@ function hasBinding(exchange: Exchange, destination: Destination, routingKey: st
     if (b.destination === destination && b.routingKey === routingKey && tablesEqual(b.args, args)) return true;
   }
   return false;
+}
+
+/**
+ * RabbitMQ removes CR and LF from queue and exchange names in declares and binding methods
+ * (rabbit_channel's strip_cr_lf; RabbitMQ 3.10 answers queue.declare 'a\r\nb' with declare-ok 'ab').
+ * Its check_name refuses only the amq. prefix ("we deliberately do not enforce the other constraints
+ * on names"), so NUL and other control characters are kept; bytes that are not UTF-8 never get here
+ * (the codec refuses them in these methods with 501, as RabbitMQ 3.10 does).
+ */
+export function stripCrLf(name: string): string {
+  return name.indexOf('\r') === -1 && name.indexOf('\n') === -1 ? name : name.replace(/[\r\n]/g, '');
+}
+
+function withoutCrLf<R extends { readonly name: string }>(req: R): R {
+  const name = stripCrLf(req.name);
+  return name === req.name ? req : { ...req, name };
 }

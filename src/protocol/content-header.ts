@@ -14,8 +14,8 @@ export interface BasicProperties {
   replyTo?: string;
   expiration?: string;
   messageId?: string;
-  /** Seconds since the epoch. */
-  timestamp?: number;
+  /** Seconds since the epoch (u64: a bigint beyond 2^53, so it re-encodes exactly). */
+  timestamp?: number | bigint;
   type?: string;
   userId?: string;
   appId?: string;
@@ -64,7 +64,7 @@ export function decodeProperties(buf: Buffer): BasicProperties {
   if ((flags & PropertyFlag.replyTo) !== 0) p.replyTo = r.shortstr();
   if ((flags & PropertyFlag.expiration) !== 0) p.expiration = r.shortstr();
   if ((flags & PropertyFlag.messageId) !== 0) p.messageId = r.shortstr();
-  if ((flags & PropertyFlag.timestamp) !== 0) p.timestamp = r.u64();
+  if ((flags & PropertyFlag.timestamp) !== 0) p.timestamp = r.u64Exact();
   if ((flags & PropertyFlag.type) !== 0) p.type = r.shortstr();
   if ((flags & PropertyFlag.userId) !== 0) p.userId = r.shortstr();
   if ((flags & PropertyFlag.appId) !== 0) p.appId = r.shortstr();

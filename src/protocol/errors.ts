@@ -8,7 +8,8 @@ export type DecodeErrorKind =
   | 'truncated'
   | 'bad-value'
   | 'unknown-method'
-  | 'too-deep';
+  | 'too-deep'
+  | 'bad-utf8';
 
 /**
  * The AMQP reply code a connection closes with for each kind (all are hard errors).
@@ -31,6 +32,8 @@ export const DECODE_ERROR_REPLY_CODES: { readonly [K in DecodeErrorKind]: number
   'bad-value': 502,
   'unknown-method': 503,
   'too-deep': 502,
+  // RabbitMQ 3.10 closes with 501 "FRAME_ERROR - Malformed UTF-8 in shortstr" (tried on the reference).
+  'bad-utf8': 501,
 };
 
 export class DecodeError extends Error {

@@ -24,8 +24,8 @@ export type FieldValue =
   | { readonly type: 'string'; readonly value: string }
   /** 'x'. Decoded values are views into the frame. */
   | { readonly type: 'bytes'; readonly value: Buffer }
-  /** 'T': seconds since the epoch (u64). */
-  | { readonly type: 'timestamp'; readonly value: number }
+  /** 'T': seconds since the epoch (u64); a bigint beyond 2^53, so every value read can be written back. */
+  | { readonly type: 'timestamp'; readonly value: number | bigint }
   | { readonly type: 'array'; readonly value: readonly FieldValue[] }
   | { readonly type: 'table'; readonly value: FieldTable }
   | { readonly type: 'void'; readonly value: null };
@@ -138,7 +138,7 @@ function readValueAt(r: Reader, depth: number): FieldValue {
     case TAG.bytes:
       return { type: 'bytes', value: r.longstr() };
     case TAG.timestamp:
-      return { type: 'timestamp', value: r.u64() };
+      return { type: 'timestamp', value: r.u64Exact() };
     case TAG.void:
       return { type: 'void', value: null };
     default:
@@ -248,7 +248,7 @@ function writeValueAt(w: Writer, v: FieldValue, depth: number): void {
       return;
     case 'timestamp':
       w.u8(TAG.timestamp);
-      w.u64(int(v.value, 0, Number.MAX_SAFE_INTEGER, v.type));
+      w.u64(uint64(v.value));
       return;
     case 'array': {
       w.u8(TAG.array);
@@ -275,6 +275,16 @@ function writeValueAt(w: Writer, v: FieldValue, depth: number): void {
 function int(v: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${what} out of range: ${v}`);
   return v;
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function uint64(v: number | bigint): number | bigint {
+  if (typeof v === 'bigint') {
+    if (v < 0n || v > UINT64_MAX) throw new RangeError(`timestamp out of range: ${v}`);
+    return v;
+  }
+  return int(v, 0, Number.MAX_SAFE_INTEGER, 'timestamp');
 }
 
 const INT64_MIN = -(2n ** 63n);

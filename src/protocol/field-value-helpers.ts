@@ -59,7 +59,7 @@ export function toJs(v: FieldValue): unknown {
     case 'decimal':
       return v.value.value / 10 ** v.value.scale;
     case 'timestamp':
-      return new Date(v.value * 1000);
+      return new Date(Number(v.value) * 1000);
     case 'array':
       return v.value.map(toJs);
     case 'table':

@@ -7,7 +7,8 @@ import {
   CONTENT_HEADER_PREFIX_SIZE,
 } from './constants.js';
 import { DecodeError } from './errors.js';
-import { decodeMethod, type Method } from './methods.generated.js';
+import { decodeMethod, METHOD_IDS, type Method } from './methods.generated.js';
+import { needsEscapedWrite } from '../util/wire-string.js';
 
 export interface FrameSink {
   /** A valid 'AMQP' 0 0 9 1 was seen (only when expectProtocolHeader). */
@@ -24,6 +25,12 @@ export interface FrameParserOptions {
   /** Largest whole frame accepted (payload + 8), as negotiated in connection.tune-ok. */
   frameMax: number;
   expectProtocolHeader?: boolean;
+  /**
+   * Refuse shortstrs that are not UTF-8 outside basic.publish (501, as RabbitMQ 3.10). Default: when
+   * parsing a client's frames, i.e. when a protocol header is expected. A client parsing the server's
+   * frames must accept them: basic.deliver and basic.return echo a publisher's bytes.
+   */
+  utf8Names?: boolean;
 }
 
 const HEADER_LEN = PROTOCOL_HEADER.length;
@@ -54,11 +61,13 @@ export class FrameParser {
   private partialLen = 0;
   private partialType = 0;
   private partialChannel = 0;
+  private readonly utf8Names: boolean;
 
   constructor(sink: FrameSink, options: FrameParserOptions) {
     this.sink = sink;
     this.frameMax = checkFrameMax(options.frameMax);
     this.headerMatched = options.expectProtocolHeader === true ? 0 : HEADER_LEN;
+    this.utf8Names = options.utf8Names ?? options.expectProtocolHeader === true;
   }
 
   /** Applies to frames whose header has not been read yet. */
@@ -218,6 +227,7 @@ export class FrameParser {
         let method: Method;
         try {
           method = decodeMethod(buf, start, end);
+          if (this.utf8Names && method.name !== 'basic.publish' && !NO_NAMES.has(method.name)) assertUtf8Names(method);
         } catch (err) {
           if (err instanceof DecodeError) {
             this.fail(err);
@@ -262,4 +272,24 @@ function checkFrameMax(frameMax: number): number {
     throw new RangeError(`frameMax must be an integer in [8, 2^32 - 1], got ${frameMax}`);
   }
   return frameMax;
+}
+
+/**
+ * RabbitMQ 3.10 refuses a shortstr that is not UTF-8 in every method but basic.publish (queue, exchange
+ * and consumer names, binding keys), closing the connection with 501; basic.publish's exchange and
+ * routing key are kept as bytes and echoed back as such. The reader decoded such bytes as lone
+ * surrogates (util/wire-string.ts), so a string that is not well-formed is exactly that case.
+ */
+/** The methods clients send per message: nothing to check (publish) or no strings at all (settles). */
+const NO_NAMES: ReadonlySet<string> = new Set(['basic.publish', 'basic.ack', 'basic.nack', 'basic.reject']);
+
+function assertUtf8Names(method: Method): void {
+  const fields = method as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    const v = fields[key];
+    if (typeof v === 'string' && needsEscapedWrite(v)) {
+      const [classId, methodId] = METHOD_IDS[method.name];
+      throw new DecodeError('bad-utf8', 'Malformed UTF-8 in shortstr', classId, methodId);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { DecodeError } from './errors.js';
 import { readTable, type FieldTable } from './field-table.js';
+import { decodeEscaped, isValidUtf8 } from '../util/wire-string.js';
 
 const TWO_32 = 4294967296;
 
@@ -74,6 +75,13 @@ export class Reader {
     return hi * TWO_32 + lo;
   }
 
+  /** An unsigned 64-bit integer, exact: a number when safe, else a bigint (timestamps are re-encoded). */
+  u64Exact(): number | bigint {
+    const p = this.pos;
+    const v = this.u64();
+    return Number.isSafeInteger(v) ? v : this.buf.readBigUInt64BE(p);
+  }
+
   i8(): number {
     const v = this.u8();
     return (v << 24) >> 24;
@@ -123,7 +131,10 @@ export class Reader {
     return this.u8();
   }
 
-  /** shortstr decoded as UTF-8 (invalid sequences become U+FFFD, as Buffer#toString does). */
+  /**
+   * shortstr decoded as UTF-8. Bytes that are not UTF-8 decode losslessly as surrogate escapes
+   * (util/wire-string.ts), so the Writer puts back exactly the bytes that came in.
+   */
   shortstr(): string {
     const p = this.pos;
     if (p >= this.end) throw truncated(this, 1);
@@ -179,9 +190,12 @@ export function decodeUtf8(buf: Buffer, start: number, end: number): string {
 }
 
 function slice(buf: Buffer, start: number, end: number): string {
-  return HAS_UTF8_SLICE
+  const s = HAS_UTF8_SLICE
     ? (buf as unknown as Required<Utf8Sliceable>).utf8Slice(start, end)
     : buf.toString('utf8', start, end);
+  // The native decoder replaced something (or the text holds a real U+FFFD): only then look at the bytes.
+  if (s.indexOf('\ufffd') === -1 || isValidUtf8(buf, start, end)) return s;
+  return decodeEscaped(buf, start, end);
 }
 
 /**

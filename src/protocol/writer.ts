@@ -1,5 +1,6 @@
 import { FRAME_END, FRAME_HEADER_SIZE } from './constants.js';
 import { writeTable, type FieldTable } from './field-table.js';
+import { escapedByteLength, needsEscapedWrite, writeEscaped } from '../util/wire-string.js';
 
 const TWO_32 = 4294967296;
 /** Above this, measuring a string first beats reserving 3 bytes per UTF-16 unit. */
@@ -135,14 +136,14 @@ export class Writer {
     this.pos = p + 1 + n;
   }
 
-  /** A u32-length-prefixed byte string; strings are written as UTF-8. */
+  /** A u32-length-prefixed byte string; strings are written as UTF-8 (escaped bytes as the bytes). */
   longstr(v: Buffer | string): void {
     if (typeof v !== 'string') {
       this.u32(v.length);
       this.bytes(v);
       return;
     }
-    const room = v.length > MEASURE_THRESHOLD ? Buffer.byteLength(v) : v.length * 3;
+    const room = v.length <= MEASURE_THRESHOLD ? v.length * 3 : needsEscapedWrite(v) ? escapedByteLength(v) : Buffer.byteLength(v);
     this.ensure(4 + room);
     const p = this.pos;
     const n = writeUtf8(this.buf, v, p + 4);
@@ -200,11 +201,15 @@ export class Writer {
 
 /**
  * Writes s as UTF-8 at offset (room must be reserved) and returns the byte count. Short ASCII strings are
- * copied in JS: a native call costs more than the copy at the lengths of names and tags.
+ * copied in JS: a native call costs more than the copy at the lengths of names and tags. A string that is
+ * not well-formed carries bytes that were not UTF-8 (surrogate escapes, see util/wire-string.ts) and is
+ * written back byte for byte; the check runs only off the ASCII fast path.
  */
 function writeUtf8(b: Buffer, s: string, offset: number): number {
   const len = s.length;
-  if (len <= 24) {
+  // 64 covers server-generated consumer tags (31) and queue names (amq.gen-…, 30): they never reach the
+  // native calls below (the well-formedness check is one more of those).
+  if (len <= 64) {
     let i = 0;
     for (; i < len; i++) {
       const c = s.charCodeAt(i);
@@ -213,9 +218,10 @@ function writeUtf8(b: Buffer, s: string, offset: number): number {
     }
     if (i === len) return len;
   }
+  if (needsEscapedWrite(s)) return writeEscaped(b, s, offset);
   return b.write(s, offset, 'utf8');
 }
 
 function shortstrTooLong(s: string): RangeError {
-  return new RangeError(`shortstr longer than 255 bytes (${Buffer.byteLength(s)}): ${s.slice(0, 32)}...`);
+  return new RangeError(`shortstr longer than 255 bytes (${escapedByteLength(s)}): ${s.slice(0, 32)}...`);
 }

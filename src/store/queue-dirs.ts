@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { wireBytes } from '../util/wire-string.js';
 
 /**
  * A queue's message directory, relative to the data directory: a hash, since queue names may be
@@ -6,7 +7,15 @@ import { createHash } from 'node:crypto';
  * can tell the leftovers of a deleted queue from files it knows nothing about.
  */
 export function queueDirName(vhost: string, queue: string): string {
-  return `msgs/${createHash('sha1').update(vhost).update('\u0000').update(queue).digest('hex')}`;
+  return `msgs/${nameHash(vhost, queue)}`;
+}
+
+/**
+ * sha1 of the names' exact bytes: update(string) would hash escaped non-UTF-8 bytes as U+FFFD, so two
+ * different names could share a directory. For UTF-8 names the bytes, and so the directories, are as before.
+ */
+export function nameHash(vhost: string, name: string): string {
+  return createHash('sha1').update(wireBytes(vhost)).update('\u0000').update(wireBytes(name)).digest('hex');
 }
 
 /** Held messages of a durable delayed exchange live beside the queues' logs. */

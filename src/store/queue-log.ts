@@ -2,6 +2,7 @@ import { readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync, mkdirSync
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { wireBytes, wireString } from '../util/wire-string.js';
 import { AckKind, ACK_RECORD_SIZE, ACKS_MAGIC, checkFileHeader, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError, SEGMENT_MAGIC } from './format.js';
 import { LogFile } from './log-file.js';
 import type { Pacer } from './pacer.js';
@@ -127,8 +128,9 @@ export class QueueLog {
   /** Appends a message; onSynced(true) runs once it is on disk (after fsync, per the policy), onSynced(false) if writing failed. */
   append(m: StoredMessage, onSynced?: (ok: boolean) => void): Location {
     const segment = this.writableSegment();
-    const ex = Buffer.from(m.exchange);
-    const rk = Buffer.from(m.routingKey);
+    // Names are kept as their wire bytes (util/wire-string.ts), so a routing key that is not UTF-8 survives.
+    const ex = wireBytes(m.exchange);
+    const rk = wireBytes(m.routingKey);
     const meta = Buffer.allocUnsafe(RECORD_HEADER_SIZE + 1 + 8 + 1 + 1 + ex.length + 1 + rk.length + 4);
     let p = RECORD_HEADER_SIZE;
     p = meta.writeUInt8(1, p);
@@ -262,10 +264,10 @@ function parsePayload(p: Buffer): StoredMessage | undefined {
     pos += 8;
     const priority = p.readUInt8(pos++);
     const exLen = p.readUInt8(pos++);
-    const exchange = p.toString('utf8', pos, pos + exLen);
+    const exchange = wireString(p, pos, pos + exLen);
     pos += exLen;
     const rkLen = p.readUInt8(pos++);
-    const routingKey = p.toString('utf8', pos, pos + rkLen);
+    const routingKey = wireString(p, pos, pos + rkLen);
     pos += rkLen;
     const propsLen = p.readUInt32BE(pos);
     pos += 4;

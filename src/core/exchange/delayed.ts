@@ -2,7 +2,9 @@ import { asNumber } from '../../protocol/field-table.js';
 import { ByteArena } from '../../util/byte-arena.js';
 import { MinHeap } from '../../util/min-heap.js';
 import { MAX_TIMER_MS } from '../queue/expiry.js';
-import { Message, MessageFlags } from '../message.js';
+import { headerKey, Message, MessageFlags } from '../message.js';
+
+const X_DELAY = headerKey('x-delay');
 import type { MessageLog, SyncTicket } from '../persistence.js';
 
 /** The exchange type name of RabbitMQ's delayed-message plugin, built in here. */
@@ -51,7 +53,7 @@ export class DelayScheduler {
   /** The delay a message asks for, or 0 when it has none (negative and missing mean now). */
   static delayOf(message: Message): number {
     if ((message.flags & MessageFlags.HasHeaders) === 0) return 0;
-    const delay = asNumber(message.properties.headers?.['x-delay']);
+    const delay = asNumber(message.header(X_DELAY));
     return delay === undefined || !(delay > 0) ? 0 : Math.floor(delay);
   }
 
@@ -123,7 +125,8 @@ export class DelayScheduler {
       // Released messages get their own copy: queues may keep them long after the arena chunk goes.
       const bytes = Buffer.from(this.arena.view(held.chunk, held.offset, held.propertiesLength + held.bodyLength));
       this.arena.release(held.chunk);
-      const message = new Message(this.exchange, held.routingKey, bytes.subarray(0, held.propertiesLength), bytes.subarray(held.propertiesLength));
+      // Not marked validated: held messages may come from a data directory written before publish validation.
+      const message = new Message(this.exchange, held.routingKey, bytes.subarray(0, held.propertiesLength), bytes.subarray(held.propertiesLength), false);
       this.release(message, held.routingKeys === SAME_KEY ? [held.routingKey] : held.routingKeys);
       if (held.location !== undefined) this.log?.removed(held.location);
     }

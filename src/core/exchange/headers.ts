@@ -1,6 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { amqpError } from '../../errors/index.js';
 import { isErlangInteger, type FieldTable, type FieldValue } from '../../protocol/field-table.js';
+import { RawKeySet } from '../../protocol/field-table-raw.js';
+import type { Message } from '../message.js';
 import { BindingEntry } from './routing-table.js';
 import { ScanTable } from './scan-table.js';
 
@@ -156,6 +158,8 @@ export class HeadersBinding<D> extends BindingEntry<D> {
   readonly mode: XMatchMode;
   private readonly any: boolean;
   private readonly patterns: readonly Pattern[];
+  /** The header names this binding looks at. */
+  readonly keys: readonly string[];
 
   constructor(destination: D, routingKey: string, args: FieldTable) {
     super(destination, routingKey, args);
@@ -170,6 +174,7 @@ export class HeadersBinding<D> extends BindingEntry<D> {
       if (value !== undefined) patterns.push(new Pattern(key, value));
     }
     this.patterns = patterns;
+    this.keys = patterns.map((p) => p.key);
   }
 
   /** all: every argument matches (true when none take part); any: at least one does (false when none). */
@@ -227,8 +232,41 @@ export function headerValueMatches(binding: FieldValue, header: FieldValue): boo
 
 /** headers: routes on the message's headers; the routing key only takes part in a binding's identity. */
 export class HeadersRoutingTable<D> extends ScanTable<D, HeadersBinding<D>> {
+  /** The names any binding looks at, rebuilt after bind/unbind on the next route. */
+  private keySet: RawKeySet | undefined;
+
   validateBinding(_routingKey: string, args: FieldTable): void {
     validateHeadersBinding(args);
+  }
+
+  override bind(destination: D, routingKey: string, args: FieldTable): boolean {
+    this.keySet = undefined;
+    return super.bind(destination, routingKey, args);
+  }
+
+  override unbind(destination: D, routingKey: string, args: FieldTable): boolean {
+    this.keySet = undefined;
+    return super.unbind(destination, routingKey, args);
+  }
+
+  override unbindAll(destination: D): number {
+    this.keySet = undefined;
+    return super.unbindAll(destination);
+  }
+
+  /**
+   * The message's headers that some binding mentions, decoded; the others are skipped over as bytes.
+   * A header table of 17,000 entries costs a skip-walk, not 17,000 decoded values (~25 ms).
+   */
+  headersOf(message: Message): FieldTable | undefined {
+    const at = message.headersAt();
+    if (at < 0) return undefined;
+    if (this.keySet === undefined) {
+      const keys: string[] = [];
+      for (const b of this.all.entries) keys.push(...b.keys);
+      this.keySet = new RawKeySet(keys);
+    }
+    return this.keySet.select(message.rawProperties, at);
   }
 
   protected entry(destination: D, routingKey: string, args: FieldTable): HeadersBinding<D> {
@@ -243,4 +281,10 @@ export class HeadersRoutingTable<D> extends ScanTable<D, HeadersBinding<D>> {
       if (b.matches(headers)) out.push(b.destination);
     }
   }
+}
+
+/** The headers a headers-routing exchange's table needs from a message (only those keys decoded). */
+export function routingHeadersOf(table: unknown, message: Message): FieldTable | undefined {
+  if (table instanceof HeadersRoutingTable) return table.headersOf(message);
+  return message.headersAt() < 0 ? undefined : message.properties.headers;
 }

@@ -31,7 +31,7 @@ const HEARTBEAT = rawFrame(8, 0, Buffer.alloc(0));
 
 function parse(bytes: Buffer, frameMax = 131072, expectProtocolHeader = false): { events: FrameEvent[]; error: DecodeError | undefined } {
   const sink = new Recorder();
-  const error = new FrameParser(sink, { frameMax, expectProtocolHeader }).push(bytes);
+  const error = new FrameParser(sink, { frameMax, expectProtocolHeader, utf8Names: true }).push(bytes);
   return { events: sink.events, error };
 }
 
@@ -155,6 +155,9 @@ describe('FrameParser: errors', () => {
     'bad-value': { input: rawFrame(1, 1, Buffer.concat([ACK.subarray(7, ACK.length - 1), Buffer.from([0])])) },
     'unknown-method': { input: rawFrame(1, 1, Buffer.from([0, 60, 0, 250])) },
     'too-deep': { input: deepQueueDeclare(70) },
+    'bad-utf8': {
+      input: rawFrame(1, 1, Buffer.concat([Buffer.from([0, 50, 0, 10, 0, 0, 4]), Buffer.alloc(4, 0xff), Buffer.from([0, 0, 0, 0, 0])])),
+    },
   };
 
   /**
@@ -171,6 +174,7 @@ describe('FrameParser: errors', () => {
     'bad-value': 'SYNTAX-ERROR',
     'unknown-method': 'COMMAND-INVALID',
     'too-deep': 'SYNTAX-ERROR',
+    'bad-utf8': 'FRAME-ERROR',
   };
   const spec = JSON.parse(readFileSync(new URL('../../../fixtures/spec/amqp-rabbitmq-0.9.1.json', import.meta.url), 'utf8')) as {
     constants: { name: string; value: number; class?: string }[];
@@ -194,6 +198,19 @@ describe('FrameParser: errors', () => {
 
   it('every kind the codec can raise has a case above', () => {
     expect(Object.keys(cases).sort()).toEqual(Object.keys(DECODE_ERROR_REPLY_CODES).sort());
+  });
+
+  it('bytes that are not UTF-8 are refused in names, and kept as bytes in basic.publish', () => {
+    const publish = rawFrame(1, 1, Buffer.concat([Buffer.from([0, 60, 0, 40, 0, 0, 0, 3]), Buffer.alloc(3, 0xff), Buffer.from([0])]));
+    const { events, error } = parse(publish);
+    expect(error).toBeUndefined();
+    const m = (events[0] as { method: { routingKey: string } }).method;
+    expect(m.routingKey).toBe('\udcff\udcff\udcff');
+    // A client parsing the server's frames takes such bytes anywhere (deliver, return echo them).
+    const declare = rawFrame(1, 1, Buffer.concat([Buffer.from([0, 50, 0, 11, 2]), Buffer.alloc(2, 0xff), Buffer.alloc(8)]));
+    const sink = new Recorder();
+    expect(new FrameParser(sink, { frameMax: 131072 }).push(declare)).toBeUndefined();
+    expect(sink.events).toHaveLength(1);
   });
 
   it('frame-too-large is reported from the 7-byte header, before any payload arrives', () => {

@@ -34,6 +34,31 @@ describe('deadLetterCopy', () => {
     expect(copy.routingKeys).toEqual(['rk']);
   });
 
+  it('a forged x-death count (float, NaN, int64 max, string) never makes the copy throw', () => {
+    for (const count of [
+      { type: 'double', value: 1.5 },
+      { type: 'double', value: Number.NaN },
+      { type: 'int64', value: 2n ** 63n - 1n },
+      { type: 'string', value: 'many' },
+    ] as const) {
+      const forged = msg({
+        headers: { 'x-death': { type: 'array', value: [{ type: 'table', value: { count, queue: { type: 'string', value: 'q' }, reason: { type: 'string', value: 'expired' } } }] } },
+      });
+      const copy = deadLetterCopy(forged, 'q', 'expired', 'dlx', undefined, 1000);
+      const xDeath = copy.message.properties.headers?.['x-death'] as unknown as { value: { value: FieldTable }[] };
+      const next = xDeath.value[0]!.value['count'];
+      expect(next?.type).toBe('int64');
+    }
+  });
+
+  it('keeps every other header byte for byte, whatever it holds', () => {
+    const headers = encodeTable({ a: { type: 'timestamp', value: 2n ** 64n - 1n }, b: { type: 'string', value: '\udcff\udcfe' } });
+    const original = msg({ headers: { a: { type: 'timestamp', value: 2n ** 64n - 1n }, b: { type: 'string', value: '\udcff\udcfe' } } });
+    const copy = deadLetterCopy(original, 'q', 'expired', 'dlx', undefined, 1000);
+    // The original entries come first, unchanged, then the x-* entries.
+    expect(copy.message.rawProperties.subarray(6, 2 + 4 + headers.length - 4).equals(headers.subarray(4))).toBe(true);
+  });
+
   it('increments the count of an existing (queue, reason) entry and moves it to the front', () => {
     const first = deadLetterCopy(msg({}), 'a', 'rejected', 'dlx', undefined, 1000_000);
     const second = deadLetterCopy(first.message, 'b', 'expired', 'dlx2', undefined, 2000_000);
