@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Exchange } from './core/exchange/exchange.js';
 import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
 import { PageFile } from './store/page-file.js';
+import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
 import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
@@ -40,6 +41,9 @@ export class Persistence implements TopologyListener {
   readonly scheduler: SyncScheduler;
   private readonly open = new Set<QueueLog>();
   private pageSeq = 0;
+  /** Page-file bytes still on their way to disk, across queues: the broker blocks publishers past a bound. */
+  readonly pageWrites = new PageWrites();
+  private readonly pageStores = new Set<PageFile>();
 
   constructor(dataDir: string, definitions: DefinitionsStore, scheduler: SyncScheduler) {
     this.dataDir = dataDir;
@@ -94,10 +98,17 @@ export class Persistence implements TopologyListener {
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
 
+  /**
+   * A page store for a long queue's tail: segment files `<hash>-<n>.<segment>` under pages/.
+   * Tracked so that shutdown stops their writes.
+   */
   openPageStore(vhost: string, q: Queue): PageStore {
     const dir = join(this.dataDir, 'pages');
     mkdirSync(dir, { recursive: true });
-    return new PageFile(join(dir, `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`));
+    const name = `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`;
+    const store: PageFile = new PageFile(dir, name, this.pageWrites, () => this.pageStores.delete(store));
+    this.pageStores.add(store);
+    return store;
   }
 
   /** Shutdown, after the scheduler went idle: closes every message log. */
@@ -106,6 +117,7 @@ export class Persistence implements TopologyListener {
     this.open.clear();
     for (const log of this.recovered.values()) log.close();
     this.recovered.clear();
+    for (const store of [...this.pageStores]) store.destroy();
   }
 
   private binding(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable) {
