@@ -49,6 +49,8 @@ export class Persistence implements TopologyListener {
     this.dataDir = dataDir;
     this.definitions = definitions;
     this.scheduler = scheduler;
+    // Made once here: opening a page store on the publish path must not touch the disk.
+    mkdirSync(join(dataDir, 'pages'), { recursive: true });
   }
 
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
@@ -104,7 +106,6 @@ export class Persistence implements TopologyListener {
    */
   openPageStore(vhost: string, q: Queue): PageStore {
     const dir = join(this.dataDir, 'pages');
-    mkdirSync(dir, { recursive: true });
     const name = `${createHash('sha1').update(vhost).update('\u0000').update(q.name).digest('hex')}-${++this.pageSeq}`;
     const store: PageFile = new PageFile(dir, name, this.pageWrites, () => this.pageStores.delete(store));
     this.pageStores.add(store);

@@ -6,7 +6,8 @@
 import amqp from 'amqplib';
 
 const url = process.argv[2] as string;
-const conn = await amqp.connect(url);
+// Nagle's algorithm on the client (amqplib's default) would add 40 ms delayed-ACK waits.
+const conn = await amqp.connect(url, { noDelay: true });
 const ch = await conn.createChannel();
 await ch.assertQueue('ping', { durable: false });
 let samples: number[] = [];

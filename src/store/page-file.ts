@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs';
 import { join } from 'node:path';
 import { PageSegment, readFully, writeFully } from './page-segment.js';
 import type { PageWrites } from './page-writes.js';
@@ -35,6 +36,7 @@ interface Batch {
  * directory is wiped at start.
  */
 export class PageFile {
+  private readonly dir: string;
   private readonly prefix: string;
   private readonly writes: PageWrites;
   private readonly onDestroyed: () => void;
@@ -54,6 +56,7 @@ export class PageFile {
   private useClock = 0;
 
   constructor(dir: string, name: string, writes: PageWrites, onDestroyed: () => void = () => undefined) {
+    this.dir = dir;
     this.prefix = join(dir, name);
     this.writes = writes;
     this.onDestroyed = onDestroyed;
@@ -232,6 +235,8 @@ export class PageFile {
 
   private failed(err: unknown): void {
     this.writes.failed(err);
+    // The directory went (removed by hand): make it again before the retry.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') mkdir(this.dir, { recursive: true }, () => undefined);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.flush();
