@@ -192,8 +192,17 @@ export class QueueLog {
     const no = this.nextNo++;
     const segPath = join(this.dir, segName(no));
     const ackPath = join(this.dir, ackName(no));
-    writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
-    writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+    try {
+      writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
+      writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+    } catch (err) {
+      // A full disk must not fail the publish here: keep appending to the current segment (its
+      // write fails and nacks the publishers in the usual way) and roll over once there is room.
+      rmSync(segPath, { force: true });
+      rmSync(ackPath, { force: true });
+      if (cur === undefined) throw err;
+      return cur;
+    }
     const segment = new Segment(no, new LogFile(segPath, FILE_HEADER_SIZE), new LogFile(ackPath, FILE_HEADER_SIZE));
     this.segments.set(no, segment);
     this.current = segment;
