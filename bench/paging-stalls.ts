@@ -5,10 +5,13 @@
  * inside the broker process by perf_hooks.monitorEventLoopDelay) and the unrelated client's
  * round trips, per phase, with throughput:
  *   node --import tsx bench/paging-stalls.ts [gigabytes=2] [bodyKiB=64]
- * BROKER_ROOT=<checkout> runs another checkout's src/cli.ts (before/after comparisons).
+ * BROKER_NODE_OPTIONS adds node flags to the broker (e.g. --cpu-prof), BROKER_STDOUT=<file> keeps its
+ * output. BROKER_ROOT=<checkout> runs another checkout's src/cli.ts (before/after comparisons). An idle
+ * process with the same probe runs alongside as a control: on a shared machine, CPU contention
+ * alone delays every process, and only the broker's delays above the control's are its own.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +34,7 @@ interface LoopDelay {
 function startBrokerProcess(): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(join(root, 'src/cli.ts'), ['--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'info'], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--import', join(here, 'support/loop-delay-probe.ts')],
+    execArgv: ['--import', 'tsx', '--import', join(here, 'support/loop-delay-probe.ts'), ...(process.env['BROKER_NODE_OPTIONS'] ?? '').split(' ').filter((a) => a !== '')],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARREN_'))),
   });
@@ -39,6 +42,7 @@ function startBrokerProcess(): Promise<{ child: ChildProcess; port: number }> {
     let buffered = '';
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
+      if (process.env['BROKER_STDOUT'] !== undefined) appendFileSync(process.env['BROKER_STDOUT'], d);
       const m = /"event":"broker.listening"[^\n]*"port":(\d+)/.exec(buffered);
       if (m !== null) res({ child, port: Number(m[1]) });
       if (buffered.length > 1e6) buffered = buffered.slice(-1e5);
@@ -83,6 +87,8 @@ interface RoundTrips {
 }
 
 const { child, port } = await startBrokerProcess();
+const control = fork(join(here, 'support/idle-control.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+await new Promise((r) => setTimeout(r, 500));
 const url = `amqp://guest:guest@127.0.0.1:${port}`;
 try {
   const pub = await amqp.connect(url);
@@ -93,6 +99,7 @@ try {
   const ping = await pinger(url);
   await ping.report();
   await loopDelay(child, 'reset');
+  await loopDelay(control, 'reset');
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     body.writeUInt32BE(i, 0);
@@ -102,10 +109,12 @@ try {
   await pch.waitForConfirms();
   const fillS = (performance.now() - t0) / 1000;
   const fillLoop = await loopDelay(child, 'report');
+  const fillControl = await loopDelay(control, 'report');
   const fillRtt = await ping.report();
   await pub.close();
 
   await loopDelay(child, 'reset');
+  await loopDelay(control, 'reset');
   const cons = await amqp.connect(url);
   const cch = await cons.createChannel();
   await cch.prefetch(100);
@@ -125,6 +134,7 @@ try {
   // The end of a drain is when the old page file was truncated: keep measuring a little longer.
   await new Promise((r) => setTimeout(r, 3000));
   const drainLoop = await loopDelay(child, 'report');
+  const drainControl = await loopDelay(control, 'report');
   const drainRtt = await ping.report();
   await ping.stop();
   await cons.close();
@@ -135,11 +145,12 @@ try {
       messages: count,
       bodyKiB: bodyBytes / 1024,
       gigabytes,
-      fill: { seconds: Math.round(fillS * 10) / 10, MBps: Math.round(mb / fillS), loopDelayMs: fillLoop, roundTripMs: fillRtt },
-      drain: { seconds: Math.round(drainS * 10) / 10, MBps: Math.round(mb / drainS), outOfOrder, loopDelayMs: drainLoop, roundTripMs: drainRtt },
+      fill: { seconds: Math.round(fillS * 10) / 10, MBps: Math.round(mb / fillS), loopDelayMs: fillLoop, idleProcessLoopDelayMs: fillControl, roundTripMs: fillRtt },
+      drain: { seconds: Math.round(drainS * 10) / 10, MBps: Math.round(mb / drainS), outOfOrder, loopDelayMs: drainLoop, idleProcessLoopDelayMs: drainControl, roundTripMs: drainRtt },
     }),
   );
 } finally {
+  control.kill('SIGTERM');
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
