@@ -71,6 +71,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     diskFreeLimit: config.diskFreeLimit,
   };
   const alarms = new ResourceAlarms(limits, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
+  persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
+  persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
   const ctx: BrokerContext = {
     config,
     logger,

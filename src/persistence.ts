@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Exchange } from './core/exchange/exchange.js';
 import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
 import { PageFile } from './store/page-file.js';
+import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
 import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
@@ -39,11 +40,16 @@ export class Persistence implements TopologyListener {
   readonly scheduler: SyncScheduler;
   private readonly open = new Set<QueueLog>();
   private pageSeq = 0;
+  /** Page-file bytes still on their way to disk, across queues: the broker blocks publishers past a bound. */
+  readonly pageWrites = new PageWrites();
+  private readonly pageStores = new Set<PageFile>();
 
   constructor(dataDir: string, definitions: DefinitionsStore, scheduler: SyncScheduler) {
     this.dataDir = dataDir;
     this.definitions = definitions;
     this.scheduler = scheduler;
+    // Made once here: opening a page store on the publish path must not touch the disk.
+    mkdirSync(join(dataDir, 'pages'), { recursive: true });
   }
 
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
@@ -98,10 +104,16 @@ export class Persistence implements TopologyListener {
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
 
+  /**
+   * A page store for a long queue's tail: segment files `<hash>-<n>.<segment>` under pages/.
+   * Tracked so that shutdown stops their writes.
+   */
   openPageStore(vhost: string, q: Queue): PageStore {
     const dir = join(this.dataDir, 'pages');
-    mkdirSync(dir, { recursive: true });
-    return new PageFile(join(dir, `${nameHash(vhost, q.name)}-${++this.pageSeq}`));
+    const name = `${nameHash(vhost, q.name)}-${++this.pageSeq}`;
+    const store: PageFile = new PageFile(dir, name, this.pageWrites, () => this.pageStores.delete(store));
+    this.pageStores.add(store);
+    return store;
   }
 
   /** Shutdown, after the scheduler went idle: closes every message log. */
@@ -110,6 +122,7 @@ export class Persistence implements TopologyListener {
     this.open.clear();
     for (const log of this.recovered.values()) log.close();
     this.recovered.clear();
+    for (const store of [...this.pageStores]) store.destroy();
   }
 
   private binding(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable) {

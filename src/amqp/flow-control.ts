@@ -32,6 +32,7 @@ export class ResourceAlarms {
   private readonly logger: Logger;
   private memoryAlarm = false;
   private diskAlarm = false;
+  private writesBehind = false;
   private readonly onChange: (active: boolean) => void;
   private incoming = 0;
   private lastForcedGc = 0;
@@ -45,13 +46,14 @@ export class ResourceAlarms {
   }
 
   get active(): boolean {
-    return this.memoryAlarm || this.diskAlarm;
+    return this.memoryAlarm || this.diskAlarm || this.writesBehind;
   }
 
   get reason(): string {
     const parts: string[] = [];
     if (this.memoryAlarm) parts.push('memory');
     if (this.diskAlarm) parts.push('disk');
+    if (this.writesBehind) parts.push('disk write throughput');
     return `low on ${parts.join(' and ')}`;
   }
 
@@ -84,6 +86,18 @@ export class ResourceAlarms {
     }
     this.setMemory(used > this.memoryLimit, used);
     this.setDisk(this.freeDisk());
+    if (this.active !== wasActive) this.onChange(this.active);
+  }
+
+  /**
+   * Page-file writes fell behind the disk (store/page-writes.ts): publishers wait, as for an
+   * alarm, so the bytes on their way to disk stay bounded. Often brief: logged at debug.
+   */
+  setWritesBehind(on: boolean): void {
+    if (on === this.writesBehind) return;
+    const wasActive = this.active;
+    this.writesBehind = on;
+    this.logger.debug({ event: on ? 'paging.writes-behind' : 'paging.writes-caught-up' }, on ? 'page writes behind the disk: publishers wait' : 'page writes caught up');
     if (this.active !== wasActive) this.onChange(this.active);
   }
 

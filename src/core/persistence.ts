@@ -45,11 +45,24 @@ export interface SyncTicket {
   synced(ok?: boolean): void;
 }
 
-/** A queue's page file: the tail of a long queue, on disk (store/page-file.ts implements it). */
+/**
+ * A queue's paged tail on disk (store/page-file.ts implements it). Records get a logical position
+ * that only grows; the bytes go out asynchronously and come back asynchronously, so nothing here
+ * blocks the event loop on the disk. Space is reclaimed as records are released.
+ */
 export interface PageStore {
+  /** Queues the parts as one record for writing; returns its position. */
   append(parts: readonly Buffer[]): number;
-  read(offset: number, length: number): Buffer;
-  reset(): void;
+  /**
+   * Reads [position, position + length) and calls done with the bytes, always asynchronously.
+   * Bytes of records already released may be missing (their space may be gone); callers skip them.
+   */
+  read(position: number, length: number, done: (bytes: Buffer) => void): void;
+  /** The record at position is no longer needed (read back, or removed): its space can go. */
+  release(position: number): void;
+  /** Every record is gone (purge): all space goes, appends start afresh. */
+  clear(): void;
+  /** The queue is gone: stop, drop everything, call no more callbacks. */
   destroy(): void;
 }
 

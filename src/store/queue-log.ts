@@ -1,4 +1,5 @@
-import { readdirSync, rmSync, truncateSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, renameSync, rmSync, truncateSync, unlink, writeFileSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -84,7 +85,10 @@ export class QueueLog {
    */
   static async recover(dir: string, scheduler: SyncScheduler, pacer: Pacer): Promise<{ log: QueueLog; report: RecoveryReport }> {
     mkdirSync(dir, { recursive: true });
-    const numbers = readdirSync(dir)
+    const files = readdirSync(dir);
+    // Segments renamed for deletion whose unlink a crash interrupted: garbage by construction.
+    for (const f of files) if (f.includes('.deleted-')) rmSync(join(dir, f), { force: true });
+    const numbers = files
       .filter((f) => /^msgs\.\d{10}$/.test(f))
       .map((f) => Number(f.slice(5)))
       .sort((a, b) => a - b);
@@ -204,8 +208,17 @@ export class QueueLog {
     const no = this.nextNo++;
     const segPath = join(this.dir, segName(no));
     const ackPath = join(this.dir, ackName(no));
-    writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
-    writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+    try {
+      writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
+      writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+    } catch (err) {
+      // A full disk must not fail the publish here: keep appending to the current segment (its
+      // write fails and nacks the publishers in the usual way) and roll over once there is room.
+      rmSync(segPath, { force: true });
+      rmSync(ackPath, { force: true });
+      if (cur === undefined) throw err;
+      return cur;
+    }
     const segment = new Segment(no, new LogFile(segPath, FILE_HEADER_SIZE), new LogFile(ackPath, FILE_HEADER_SIZE));
     this.segments.set(no, segment);
     this.current = segment;
@@ -215,16 +228,22 @@ export class QueueLog {
 
   private deleteSegment(segment: Segment, unlinkFiles = true): void {
     if (!this.segments.delete(segment.no)) return;
-    const unlink = (path: string) => () => {
+    // Renamed at once, unlinked asynchronously: unlinking an 8 MiB file synchronously stalled the
+    // event loop for ~10 ms each during a drain (bench/paging-stalls.ts). The rename is what makes the
+    // late unlink safe: a queue deleted and declared again in the same turn reuses this directory and
+    // these segment names, and an unlink by the old name would delete the new queue's file.
+    const drop = (path: string) => () => {
       if (!unlinkFiles) return;
+      const doomed = `${path}.deleted-${randomUUID()}`;
       try {
-        unlinkSync(path);
+        renameSync(path, doomed);
       } catch {
-        // already gone (queue directory removed)
+        return; // already gone (queue directory removed)
       }
+      unlink(doomed, () => undefined);
     };
-    segment.file.retire(unlink(segment.file.path));
-    segment.acks.retire(unlink(segment.acks.path));
+    segment.file.retire(drop(segment.file.path));
+    segment.acks.retire(drop(segment.acks.path));
   }
 }
 

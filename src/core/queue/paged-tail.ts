@@ -1,6 +1,7 @@
 import { MinHeap } from '../../util/min-heap.js';
 import { Message } from '../message.js';
 import type { LocationCodec, PageStore } from '../persistence.js';
+import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
 
 const CHUNK = 65536;
@@ -19,32 +20,55 @@ class Chunk {
   readonly flags = new Uint8Array(CHUNK);
 }
 
+/** Where the tail hands what it reads back and what leaves it. */
+export interface TailSink {
+  /** Entries read back from the head, in order (possibly none, when all were removed meanwhile). */
+  landed(entries: QueueEntry[]): void;
+  /** A paged message left where it sits: its message-log location. */
+  removed(location: unknown): void;
+  /** True when the queue dead-letters: removed messages are then read back and handed to deadLetter. */
+  readonly deadLetters: boolean;
+  deadLetter(message: Message, reason: DeathReason): void;
+}
+
 /**
- * The tail of a long queue, paged out: message bytes in a page file, and per message only a
- * small index (seq, file offset, length, expiry, store location, flags) in typed-array chunks.
- * Entries come back (hydrate) in order, ahead of consumers; a paged message that expires is
- * removed where it sits, through a heap of indices.
+ * The tail of a long queue, paged out: message bytes in a page store, and per message only a
+ * small index (seq, position, length, expiry, store location, flags) in typed-array chunks.
+ * Entries come back in order, ahead of consumers, by one asynchronous read at a time: the
+ * entries of a read in flight still count as in the tail (so new messages keep queueing behind
+ * them) until it lands. A paged message that expires, or is dropped from the head, is removed
+ * where it sits (through a heap of indices), even while a read covering it is in flight.
  */
 export class PagedTail {
   private readonly chunks: Chunk[] = [];
   /** Global index of chunks[0][0]. */
   private base = 0;
-  /** Next global index to hydrate, and next to append. */
+  /** Next global index to read back, and next to append. */
   private head = 0;
   private end = 0;
+  /** The read in flight covers [readFrom, head); -1 when none is. */
+  private readFrom = -1;
+  /** Bumped by clear() and destroy(): a read that lands after either is dropped. */
+  private generation = 0;
   count = 0;
   bytes = 0;
   private readonly expiry = new MinHeap<number>();
   private readonly store: PageStore;
   private readonly codec: LocationCodec | undefined;
+  private readonly sink: TailSink;
 
-  constructor(store: PageStore, codec: LocationCodec | undefined) {
+  constructor(store: PageStore, codec: LocationCodec | undefined, sink: TailSink) {
     this.store = store;
     this.codec = codec;
+    this.sink = sink;
   }
 
   get nextExpiry(): number | undefined {
     return this.expiry.peekKey();
+  }
+
+  get reading(): boolean {
+    return this.readFrom >= 0;
   }
 
   append(e: QueueEntry): void {
@@ -75,89 +99,131 @@ export class PagedTail {
     if (e.expiresAt !== 0) this.expiry.push(e.expiresAt, i);
   }
 
-  /** Up to max live entries from the front, as ready entries, in order. */
-  hydrate(max: number, maxBytes: number): QueueEntry[] {
-    const out: QueueEntry[] = [];
-    if (this.count === 0) return out;
-    // One read for the run of records about to come back (they are contiguous in the file).
-    let last = this.head;
-    let bytes = 0;
+  /**
+   * Starts reading back up to max live entries (and about maxBytes) from the front, unless a read
+   * is in flight already; they reach the sink's landed() in order. One read covers a contiguous
+   * run of records (removed ones in it are read over and skipped).
+   */
+  prefetch(max: number, maxBytes: number): void {
+    if (this.readFrom >= 0) return;
+    while (this.head < this.end && this.isRemoved(this.head)) this.head++;
+    if (this.head === this.end) return this.dropConsumedChunks();
+    const first = this.head;
+    const [fc, fk] = this.at(first);
+    const from = fc.offset[fk] as number;
+    let to = from;
+    let last = first;
     let live = 0;
-    while (last < this.end && live < max && bytes < maxBytes) {
+    while (last < this.end && live < max) {
       const [c, k] = this.at(last);
-      if (((c.flags[k] as number) & REMOVED) === 0) {
-        live++;
-        bytes += c.length[k] as number;
-      }
+      const recordEnd = (c.offset[k] as number) + (c.length[k] as number);
+      if (live > 0 && recordEnd - from > maxBytes) break;
+      if (((c.flags[k] as number) & REMOVED) === 0) live++;
+      to = recordEnd;
       last++;
     }
-    const [fc, fk] = this.at(this.head);
-    const [lc, lk] = this.at(last - 1);
-    const from = fc.offset[fk] as number;
-    const to = (lc.offset[lk] as number) + (lc.length[lk] as number);
-    const block = this.store.read(from, to - from);
-    for (let i = this.head; i < last; i++) {
-      const [c, k] = this.at(i);
-      if (((c.flags[k] as number) & REMOVED) !== 0) continue;
-      out.push(this.entryAt(c, k, block.subarray((c.offset[k] as number) - from, (c.offset[k] as number) - from + (c.length[k] as number))));
-      this.count--;
-      this.bytes -= c.bodyLength[k] as number;
-    }
+    this.readFrom = first;
     this.head = last;
-    this.dropConsumedChunks();
-    return out;
+    const generation = this.generation;
+    this.store.read(from, to - from, (block) => {
+      if (generation === this.generation) this.land(first, last, from, block);
+    });
   }
 
-  /** Paged entries whose expiry passed, removed where they sit; read back for dead-lettering. */
-  expireDue(now: number, onExpired: (entry: QueueEntry) => void): void {
+  /** Paged entries whose expiry passed, removed where they sit. */
+  expireDue(now: number): void {
     for (;;) {
       const due = this.expiry.peekKey();
-      if (due === undefined || due > now) return;
+      if (due === undefined || due > now) break;
       const i = this.expiry.pop() as number;
-      if (i < this.head) continue; // already hydrated: the queue's own expiry handles it
-      const [c, k] = this.at(i);
-      if (((c.flags[k] as number) & REMOVED) !== 0) continue;
-      c.flags[k] = (c.flags[k] as number) | REMOVED;
-      this.count--;
-      this.bytes -= c.bodyLength[k] as number;
-      onExpired(this.entryAt(c, k, this.store.read(c.offset[k] as number, c.length[k] as number)));
+      if (i < this.low) continue; // already read back: the queue's own expiry handles it
+      this.removeAt(i, 'expired');
     }
+    this.dropConsumedChunks();
+  }
+
+  /** Removes the oldest paged entry (x-max-length drop-head); false when there is none. */
+  dropHead(reason: DeathReason): boolean {
+    for (let i = this.low; i < this.end; i++) {
+      if (this.removeAt(i, reason)) return true;
+    }
+    return false;
   }
 
   /** Every live entry's store location (purge, delete), then empties the tail. */
   clear(onLocation: (location: unknown) => void): number {
     const n = this.count;
     if (this.codec !== undefined) {
-      for (let i = this.head; i < this.end; i++) {
+      for (let i = this.low; i < this.end; i++) {
         const [c, k] = this.at(i);
         if (((c.flags[k] as number) & REMOVED) === 0 && c.locA[k] !== 0) onLocation(this.codec.decode(c.locA[k] as number, c.locB[k] as number));
       }
     }
+    this.generation++;
+    this.readFrom = -1;
     this.head = this.end;
     this.count = 0;
     this.bytes = 0;
     this.expiry.clear();
     this.dropConsumedChunks();
+    this.store.clear();
     return n;
   }
 
   destroy(): void {
+    this.generation++;
     this.store.destroy();
   }
 
+  /** Entries below this index are read back (or on their way back in the read in flight). */
+  private get low(): number {
+    return this.readFrom >= 0 ? this.readFrom : this.head;
+  }
+
+  private land(first: number, last: number, from: number, block: Buffer): void {
+    this.readFrom = -1;
+    const out: QueueEntry[] = [];
+    for (let i = first; i < last; i++) {
+      const [c, k] = this.at(i);
+      if (((c.flags[k] as number) & REMOVED) !== 0) continue;
+      const at = (c.offset[k] as number) - from;
+      out.push(this.entryAt(c, k, block.subarray(at, at + (c.length[k] as number))));
+      this.count--;
+      this.bytes -= c.bodyLength[k] as number;
+      this.store.release(c.offset[k] as number);
+    }
+    this.dropConsumedChunks();
+    this.sink.landed(out);
+  }
+
+  private removeAt(i: number, reason: DeathReason): boolean {
+    const [c, k] = this.at(i);
+    if (((c.flags[k] as number) & REMOVED) !== 0) return false;
+    c.flags[k] = (c.flags[k] as number) | REMOVED;
+    this.count--;
+    this.bytes -= c.bodyLength[k] as number;
+    if (this.codec !== undefined && c.locA[k] !== 0) this.sink.removed(this.codec.decode(c.locA[k] as number, c.locB[k] as number));
+    const position = c.offset[k] as number;
+    if (!this.sink.deadLetters) {
+      this.store.release(position);
+      return true;
+    }
+    // Released only once read: its segment must not go before.
+    this.store.read(position, c.length[k] as number, (record) => {
+      this.sink.deadLetter(messageOf(record), reason);
+      this.store.release(position);
+    });
+    return true;
+  }
+
+  private isRemoved(i: number): boolean {
+    const [c, k] = this.at(i);
+    return ((c.flags[k] as number) & REMOVED) !== 0;
+  }
+
   private entryAt(c: Chunk, k: number, record: Buffer): QueueEntry {
-    let p = 0;
-    const exLen = record.readUInt8(p++);
-    const exchange = record.toString('utf8', p, p + exLen);
-    p += exLen;
-    const rkLen = record.readUInt8(p++);
-    const routingKey = record.toString('utf8', p, p + rkLen);
-    p += rkLen;
-    const propsLen = record.readUInt32BE(p);
-    p += 4;
-    const message = new Message(exchange, routingKey, record.subarray(p, p + propsLen), record.subarray(p + propsLen));
     return {
-      message,
+      message: messageOf(record),
       seq: c.seq[k] as number,
       priority: 0,
       redelivered: ((c.flags[k] as number) & REDELIVERED) !== 0,
@@ -180,16 +246,30 @@ export class PagedTail {
   }
 
   private dropConsumedChunks(): void {
-    if (this.head === this.end) {
-      // Empty: start over, file included.
+    if (this.count === 0 && this.readFrom < 0) {
+      // Empty: start over (the store deletes its files as their records are released).
       this.chunks.length = 0;
-      this.base = this.head;
-      this.store.reset();
+      this.head = this.end;
+      this.base = this.end;
       return;
     }
-    while (this.head - this.base >= CHUNK) {
+    while (this.low - this.base >= CHUNK) {
       this.chunks.shift();
       this.base += CHUNK;
     }
   }
+}
+
+/** A paged record: exchange, routing key, raw properties and body, as append() laid them out. */
+function messageOf(record: Buffer): Message {
+  let p = 0;
+  const exLen = record.readUInt8(p++);
+  const exchange = record.toString('utf8', p, p + exLen);
+  p += exLen;
+  const rkLen = record.readUInt8(p++);
+  const routingKey = record.toString('utf8', p, p + rkLen);
+  p += rkLen;
+  const propsLen = record.readUInt32BE(p);
+  p += 4;
+  return new Message(exchange, routingKey, record.subarray(p, p + propsLen), record.subarray(p + propsLen));
 }

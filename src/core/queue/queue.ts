@@ -1,12 +1,12 @@
 import type { FieldTable } from '../../protocol/field-table.js';
 import type { Message } from '../message.js';
 import type { MessageLog, PageStore, SyncTicket } from '../persistence.js';
-import { PagedTail } from './paged-tail.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
 import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
+import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 
 export type { QueueEntry } from './entry.js';
@@ -21,13 +21,6 @@ export interface QueueOptions {
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | undefined;
 }
-
-/** Paging thresholds (per queue): see shouldPage(). Refill keeps a window ready ahead of consumers. */
-const PAGE_OUT_COUNT = 20_000;
-const PAGE_OUT_BYTES = 32 * 1024 * 1024;
-const REFILL_BELOW = 2_000;
-const REFILL_COUNT = 4_096;
-const REFILL_BYTES = 4 * 1024 * 1024;
 
 export interface QueueEvents {
   /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
@@ -60,7 +53,7 @@ export class Queue {
   private drainScheduled = false;
   private deleted = false;
   private lastUsed = Date.now();
-  private tail: PagedTail | undefined;
+  private readonly paging: QueuePaging;
   private tailTimer: NodeJS.Timeout | undefined;
   private tailTimerAt = Infinity;
   private expiresTimer: NodeJS.Timeout | undefined;
@@ -74,15 +67,30 @@ export class Queue {
     this.ready = new ReadyStore(options.args.maxPriority);
     this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
     this.expiry = new ExpiryTracker((e) => this.expire(e));
+    this.paging = new QueuePaging(this.ready, {
+      maxPriority: options.args.maxPriority,
+      deadLetters: options.args.deadLetterExchange !== undefined,
+      openPageStore: () => this.events.openPageStore?.(this),
+      codec: () => this.log?.codec,
+      removed: (location) => this.log?.removed(location),
+      deadLetter: (message, reason) => this.events.deadLetter(this, message, reason),
+      ready: (e) => {
+        this.ready.push(e);
+        this.expiry.track(e);
+      },
+      landed: () => {
+        if (this.consumerSet.size > 0) this.scheduleDrain();
+      },
+    });
     this.armExpires();
   }
 
   get messageCount(): number {
-    return this.ready.count + (this.tail?.count ?? 0);
+    return this.ready.count + this.paging.count;
   }
 
   get messageBytes(): number {
-    return this.ready.bytes + (this.tail?.bytes ?? 0);
+    return this.ready.bytes + this.paging.bytes;
   }
 
   get consumerCount(): number {
@@ -158,10 +166,10 @@ export class Queue {
       (a.maxLength !== undefined && this.messageCount > a.maxLength) ||
       (a.maxLengthBytes !== undefined && this.messageBytes > a.maxLengthBytes)
     ) {
-      this.refill();
+      this.paging.refill();
       const head = this.ready.shift();
-      if (head === undefined) return;
-      this.drop(head, 'maxlen');
+      if (head !== undefined) this.drop(head, 'maxlen');
+      else if (!this.paging.dropHead('maxlen')) return; // the window is empty while a read is in flight
     }
   }
 
@@ -241,7 +249,7 @@ export class Queue {
       this.expiry.untrack(e);
       if (e.location !== undefined) this.log?.removed(e.location);
     }
-    const paged = this.tail?.clear((location) => this.log?.removed(location)) ?? 0;
+    const paged = this.paging.purge((location) => this.log?.removed(location));
     return entries.length + paged;
   }
 
@@ -275,10 +283,9 @@ export class Queue {
     this.deleted = true;
     if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
     this.expiry.stop();
-    const n = this.ready.takeAll().length + (this.tail?.count ?? 0);
+    const n = this.ready.takeAll().length + this.paging.count;
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
-    this.tail?.destroy();
-    this.tail = undefined;
+    this.paging.destroy();
     this.log?.destroy();
     this.log = undefined;
     for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
@@ -312,7 +319,7 @@ export class Queue {
   /** The next ready entry that has not expired, marked unacked. */
   private takeNext(): QueueEntry | undefined {
     for (;;) {
-      this.refill();
+      this.paging.refill();
       const entry = this.ready.shift();
       if (entry === undefined) return undefined;
       if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
@@ -329,8 +336,7 @@ export class Queue {
   // ---- paging: the tail of a long queue waits on disk ---------------------------------------
 
   private addReady(entry: QueueEntry): void {
-    if (this.shouldPage()) {
-      (this.tail as PagedTail).append(entry);
+    if (this.paging.page(entry)) {
       if (entry.expiresAt !== 0) this.armTailExpiry();
       return;
     }
@@ -338,39 +344,14 @@ export class Queue {
     this.expiry.track(entry);
   }
 
-  /**
-   * Past PAGE_OUT_COUNT messages or PAGE_OUT_BYTES in memory, new messages go to the page file
-   * (priority queues excepted: they keep everything in memory), and stay there while any are.
-   */
-  private shouldPage(): boolean {
-    if (this.tail !== undefined && this.tail.count > 0) return true;
-    if (this.args.maxPriority > 0 || (this.ready.count < PAGE_OUT_COUNT && this.ready.bytes < PAGE_OUT_BYTES)) return false;
-    if (this.tail === undefined) {
-      const store = this.events.openPageStore?.(this);
-      if (store === undefined) return false;
-      this.tail = new PagedTail(store, this.log?.codec);
-    }
-    return true;
-  }
-
-  /** Reads the tail back ahead of consumers, a batch at a time. */
-  private refill(): void {
-    const tail = this.tail;
-    if (tail === undefined || tail.count === 0 || this.ready.count >= REFILL_BELOW) return;
-    for (const e of tail.hydrate(REFILL_COUNT, REFILL_BYTES)) {
-      this.ready.push(e);
-      this.expiry.track(e);
-    }
-  }
-
   private armTailExpiry(): void {
-    const next = this.tail?.nextExpiry;
+    const next = this.paging.nextExpiry;
     if (next === undefined || (this.tailTimer !== undefined && next >= this.tailTimerAt)) return;
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.tailTimerAt = next;
     this.tailTimer = setTimeout(() => {
       this.tailTimer = undefined;
-      this.tail?.expireDue(Date.now(), (e) => this.drop(e, 'expired'));
+      this.paging.expireDue(Date.now());
       this.armTailExpiry();
     }, Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
     this.tailTimer.unref();

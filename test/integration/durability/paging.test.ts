@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ describe('paging a long queue to disk', () => {
     expect(pageBytes()).toBeGreaterThan((N - 20_000) * 100);
     const got = await consumeAll(ch, queue, N);
     expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
-    expect(pageBytes()).toBe(0); // the file starts over once the tail is empty
+    await eventually(() => pageBytes() === 0, 5000, 'page files not deleted once the tail was read back');
     await conn.close();
   });
 
@@ -105,6 +105,37 @@ describe('paging a long queue to disk', () => {
     expect((await ch.checkQueue('paged-durable')).messageCount).toBe(N);
     const got = await consumeAll(ch, 'paged-durable', N);
     expect(got).toEqual(Array.from({ length: N }, (_, i) => i));
+    await conn.close();
+  });
+
+  it('blocks publishers while page writes cannot keep up, holding a bounded amount in memory, then resumes', async () => {
+    // The pages directory becomes a regular file: no segment can be created, so paged bytes
+    // wait in memory (and are retried every second) until it is a directory again.
+    rmSync(join(dataDir, 'pages'), { recursive: true, force: true });
+    writeFileSync(join(dataDir, 'pages'), 'not a directory');
+    const conn = await amqp.connect(broker.url);
+    const events: string[] = [];
+    conn.on('blocked', (reason: string) => events.push(`blocked:${reason}`));
+    conn.on('unblocked', () => events.push('unblocked'));
+    const ch = await conn.createChannel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    const body = Buffer.alloc(64 * 1024);
+    let sent = 0;
+    const deadline = Date.now() + 30_000;
+    while (!events.includes('blocked:low on disk write throughput') && Date.now() < deadline && sent < 4096) {
+      body.writeUInt32BE(sent++, 0);
+      if (!ch.sendToQueue(queue, body)) await new Promise((r) => ch.once('drain', r));
+      if (sent % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(events).toEqual(['blocked:low on disk write throughput']);
+    // 32 MiB in the ready window, 64 MiB waiting for the disk, and what was on the wire.
+    const inBroker = (): number => broker.vhosts.get('/')!.queues.get(queue)!.messageBytes;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(inBroker()).toBeLessThan((32 + 64 + 16) * 2 ** 20);
+    rmSync(join(dataDir, 'pages'));
+    await eventually(() => events.includes('unblocked'), 10_000, 'no connection.unblocked once writes could go');
+    const got = await consumeAll(ch, queue, sent);
+    expect(got).toEqual(Array.from({ length: sent }, (_, i) => i));
     await conn.close();
   });
 });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { Message } from '../../../../src/core/message.js';
+import type { PageStore, TopologyListener } from '../../../../src/core/persistence.js';
+import type { QueueConsumer } from '../../../../src/core/queue/consumer-set.js';
+import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
+import { VirtualHost } from '../../../../src/core/vhost.js';
+import { encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
+
+/** A page store in memory whose reads land only when the test says so. */
+class HeldStore implements PageStore {
+  private bytes = Buffer.alloc(0);
+  private held: (() => void)[] = [];
+  readonly released: number[] = [];
+
+  append(parts: readonly Buffer[]): number {
+    const position = this.bytes.length;
+    this.bytes = Buffer.concat([this.bytes, ...parts]);
+    return position;
+  }
+  read(position: number, length: number, done: (bytes: Buffer) => void): void {
+    this.held.push(() => done(Buffer.from(this.bytes.subarray(position, position + length))));
+  }
+  release(position: number): void {
+    this.released.push(position);
+  }
+  clear(): void {}
+  destroy(): void {}
+  get readsInFlight(): number {
+    return this.held.length;
+  }
+  /** Lets every read asked for so far land. */
+  land(): void {
+    const held = this.held;
+    this.held = [];
+    for (const f of held) f();
+  }
+}
+
+function setup(): { vhost: VirtualHost; store: HeldStore; queue: Queue } {
+  const store = new HeldStore();
+  const listener = {
+    openPageStore: () => store,
+    exchangeDeclared: () => undefined,
+    exchangeDeleted: () => undefined,
+    queueDeclared: () => undefined,
+    queueDeleted: () => undefined,
+    bindingAdded: () => undefined,
+    bindingRemoved: () => undefined,
+  } satisfies TopologyListener;
+  const vhost = new VirtualHost('/', listener);
+  const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+  return { vhost, store, queue };
+}
+
+const props = encodePropertiesBuffer({});
+function publish(q: Queue, from: number, n: number, ttl?: number): void {
+  for (let i = from; i < from + n; i++) {
+    const body = Buffer.alloc(8);
+    body.writeUInt32BE(i, 0);
+    q.enqueue(new Message('', 'q', props, body), ttl);
+  }
+}
+
+function consume(q: Queue): number[] {
+  const got: number[] = [];
+  const consumer: QueueConsumer = {
+    tag: 'c',
+    exclusive: false,
+    noAck: true,
+    owner: {},
+    canDeliver: () => true,
+    deliver: (_q: Queue, e: QueueEntry) => got.push(e.message.body.readUInt32BE(0)),
+    cancelledByQueue: () => undefined,
+  };
+  q.addConsumer(consumer, 0);
+  return got;
+}
+
+const ticks = async (): Promise<void> => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+describe('a paged tail read back asynchronously', () => {
+  it('asks for the next batch before the window runs dry; a consumer that finds it empty waits, then gets everything in order', async () => {
+    const { store, queue } = setup();
+    publish(queue, 0, 30_000);
+    expect(store.readsInFlight).toBe(0); // nothing read while nobody consumes
+    const got = consume(queue);
+    await ticks();
+    expect(got.length).toBe(20_000); // the in-memory window
+    expect(store.readsInFlight).toBe(1); // asked for while the window still had messages
+    expect(queue.messageCount).toBe(10_000);
+    // Messages published while the read is in flight queue up behind it, not ahead of it.
+    publish(queue, 30_000, 10);
+    await ticks();
+    expect(got.length).toBe(20_000);
+    while (got.length < 30_010) {
+      expect(store.readsInFlight).toBe(1);
+      store.land();
+      await ticks();
+    }
+    expect(got).toEqual(Array.from({ length: 30_010 }, (_, i) => i));
+    expect(queue.messageCount).toBe(0);
+    // Every paged record was released once, so the store can reclaim all of it.
+    expect(store.released.length).toBe(10_010);
+    expect(new Set(store.released).size).toBe(10_010);
+  });
+
+  it('a paged message that expires while the read covering it is in flight is not delivered when it lands', async () => {
+    const { store, queue } = setup();
+    publish(queue, 0, 20_000);
+    publish(queue, 20_000, 5, 1); // paged, expiring in 1 ms
+    publish(queue, 20_005, 5);
+    const got = consume(queue);
+    await ticks();
+    expect(store.readsInFlight).toBe(1);
+    await new Promise((r) => setTimeout(r, 30)); // the tail's expiry timer runs meanwhile
+    expect(queue.messageCount).toBe(5);
+    store.land();
+    await ticks();
+    expect(got).toEqual([...Array.from({ length: 20_000 }, (_, i) => i), 20_005, 20_006, 20_007, 20_008, 20_009]);
+    expect(new Set(store.released).size).toBe(10);
+  });
+});
