@@ -124,11 +124,20 @@ export function crashSignature(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim());
   const errIdx = lines.findIndex((l) => /^\w*(Error|Exception)\b/.test(l));
   const errLine = errIdx >= 0 ? lines[errIdx]! : (lines.find((l) => l.length > 0) ?? 'no stderr');
-  const message = errLine.replace(/\d+/g, 'N').slice(0, 80);
+  // The message may quote the offending bytes: keep its fixed part only.
+  const message = errLine
+    .replace(/\): .*$/, ')')
+    .replace(/[^\x20-\x7e]+/g, '?')
+    .replace(/\d+/g, 'N')
+    .slice(0, 90);
+  // The innermost frame in src/, then the first two outside the codec: a shortstr that is too long
+  // is one bug on delivery and another on a return.
   const frames: string[] = [];
   for (const l of lines.slice(Math.max(errIdx, 0))) {
     const m = /^at (?:(.+?) \()?.*?\/(src\/[^:]+):\d+:\d+\)?$/.exec(l);
-    if (m !== null) frames.push(`${m[1] ?? '<anonymous>'} (${m[2]})`);
+    if (m === null) continue;
+    if (frames.length > 0 && m[2]!.startsWith('src/protocol/')) continue;
+    frames.push(`${m[1] ?? '<anonymous>'} (${m[2]})`);
     if (frames.length === 3) break;
   }
   return frames.length === 0 ? message : `${message} @ ${frames.join(' < ')}`;
