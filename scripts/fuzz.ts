@@ -14,6 +14,7 @@ Sends mutated AMQP sessions to a Warren child process and reports crashes, hangs
   --cases N         cases to run (default 1000000)
   --seed S          the run's seed (default: random, printed)
   --concurrency C   cases at a time (default 8)
+  --max-seconds T   stop after T seconds and report what ran
   --out DIR         where reproducers go (default .scratch/fuzz)
   --dist            run dist/src/cli.js (npm run build first) instead of src/cli.ts through tsx
   --no-isolate      do not replay crash suspects one by one
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
       cases: { type: 'string', default: '1000000' },
       seed: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
+      'max-seconds': { type: 'string' },
       out: { type: 'string', default: '.scratch/fuzz' },
       dist: { type: 'boolean', default: false },
       'no-isolate': { type: 'boolean', default: false },
@@ -76,6 +78,7 @@ async function main(): Promise<number> {
     saveDir: values.out,
     dist: values.dist,
     isolateCrashes: !values['no-isolate'],
+    ...(values['max-seconds'] === undefined ? {} : { maxSeconds: Number(values['max-seconds']) }),
     log: (line) => console.log(line),
   });
   console.log(`\nseed ${seed}\n${formatReport(report)}`);

@@ -128,6 +128,7 @@ export function crashSignature(stderr: string): string {
   const message = errLine
     .replace(/\): .*$/, ')')
     .replace(/[^\x20-\x7e]+/g, '?')
+    .replace(/0x[0-9a-f]+/gi, '0xN')
     .replace(/\d+/g, 'N')
     .slice(0, 90);
   // The innermost frame in src/, then the first two outside the codec: a shortstr that is too long

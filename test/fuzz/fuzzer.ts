@@ -16,6 +16,10 @@ export interface FuzzOptions {
   readonly healthTimeoutMs?: number;
   /** Replay each suspect of a crash alone to find the one that does it (costs a restart per crash). */
   readonly isolateCrashes?: boolean;
+  /** Stop after this many crashes plus hangs (CI: the first one fails the run anyway). */
+  readonly maxFailures?: number;
+  /** Stop starting cases after this many seconds (the report covers the cases run). */
+  readonly maxSeconds?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -23,6 +27,8 @@ export interface Finding {
   count: number;
   firstIndex: number;
   file?: string;
+  /** The first occurrence's stack (crash stderr, or the logged internal error). */
+  detail?: string;
 }
 
 export interface FuzzReport {
@@ -90,6 +96,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     const map = kind === 'crash' ? report.crashes : report.hangs;
     const firstSeen = !map.has(signature);
     const f = bump(map, signature, suspects[0]?.index ?? -1);
+    f.detail ??= detail.slice(0, 4000);
     log(`${kind} #${f.count}: ${signature}`);
     await restart();
     if (!firstSeen || opts.saveDir === undefined) return;
@@ -156,19 +163,26 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       : o.serverClosed ? ((o.methods.get('connection.open-ok') ?? 0) > 0 ? 'dropped after open' : 'dropped in handshake')
       : 'open at end';
     report.outcomes.set(key, (report.outcomes.get(key) ?? 0) + 1);
-    for (const found of judge(o)) {
-      let signature = found;
+    const found = judge(o);
+    if (!found.some((f) => f.startsWith('541')) && o.localPort !== undefined) {
+      // An internal error the client never heard of: the connection got corrupt bytes or nothing.
+      const silent = broker.errorLogs.find((e) => String(e['connection'] ?? '').endsWith(`:${o.localPort}`));
+      if (silent !== undefined) found.push(`unannounced internal error`);
+    }
+    for (const finding of found) {
+      let signature = finding;
       let detail = '';
-      if (found.startsWith('541')) {
+      if (finding.startsWith('541') || finding === 'unannounced internal error') {
         // The broker logs the internal error under the connection's address: our local port.
         const entry = await internalErrorLog(o, port);
         if (entry !== undefined) {
-          signature = `541 ${internalErrorSignature(entry)}`;
+          signature = `${finding === 'unannounced internal error' ? 'internal error without 541' : '541'} ${internalErrorSignature(entry)}`;
           detail = JSON.stringify(entry['err'] ?? entry);
         }
       }
       const f = bump(report.findings, signature, c.index);
       if (f.count === 1) {
+        f.detail = detail;
         log(`finding: ${signature} (case ${c.index}, ${c.seedName}: ${c.mutations.join(', ')})`);
         if (opts.saveDir !== undefined) f.file = saveReproducer(opts.saveDir, reproducerOf(c, 'finding', signature, detail, false));
       }
@@ -181,14 +195,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     for (;;) {
       while (gate !== undefined) await gate.catch(() => undefined);
       if (next >= opts.cases) return;
+      if (count(report.crashes) + count(report.hangs) >= (opts.maxFailures ?? Infinity)) return;
+      if (opts.maxSeconds !== undefined && Date.now() - started > opts.maxSeconds * 1000) return;
       const c = generateCase(opts.seed, next++);
       const port = broker.port;
       inFlight.add(c);
-      const o = await playSession(c.steps, { port, splitPoints: c.splitPoints, awaitCapMs: 80 });
+      const o = await playSession(c.steps, { port, splitPoints: c.splitPoints, awaitCapMs: 50 });
       inFlight.delete(c);
       recent.push(c);
       if (recent.length > recentMax) recent.shift();
       report.cases++;
+      if (o.serverClosed && o.connectionCloses.length === 0 && !o.sawCloseOk) {
+        // A dropped socket may be the broker dying: its exit event comes a moment after the close.
+        for (let waited = 0; waited < 200 && broker.alive; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      }
       if (!broker.alive || o.connectError !== undefined) {
         if (!broker.alive) {
           await pause(async () => {

@@ -149,6 +149,7 @@ export function playSession(steps: readonly Step[], opts: PlayOptions): Promise<
           if (pending.length === 0) return;
           const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
           pending = [];
+          lastData = Date.now(); // the settle below waits for the answer to these bytes
           let at = 0;
           for (const f of opts.splitPoints ?? []) {
             const cut = Math.floor(f * bytes.length);
@@ -167,7 +168,7 @@ export function playSession(steps: readonly Step[], opts: PlayOptions): Promise<
           }
           flush();
           if (step.kind === 'sleep') await wait(step.ms);
-          else await wait(Math.min(step.timeoutMs, opts.awaitCapMs ?? Infinity), () => count(step.method) >= step.count || closed);
+          else await wait(step.uncapped === true ? step.timeoutMs : Math.min(step.timeoutMs, opts.awaitCapMs ?? Infinity), () => count(step.method) >= step.count || closed);
         }
         flush();
         // Settle: let the server answer (and timers run out) until it goes quiet.

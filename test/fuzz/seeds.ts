@@ -48,7 +48,7 @@ function ttlArgs(v: Values, dlx: string, extra: RawTable = []): RawTable {
 const publishPlain: Seed = (v, ns) => {
   const r = v.rng;
   const q = `${ns}.plain`;
-  const s = start(v).declareQueue(1, { name: v.name(q), exclusive: true, args: r.chance(0.3) ? v.extremeTable(r.range(1, 4)) : [] });
+  const s = start(v).declareQueue(1, { name: v.name(q), exclusive: true, args: v.hostile() ? v.extremeTable(r.range(1, 4)) : [] });
   const n = r.range(1, 4);
   for (let i = 0; i < n; i++) s.publish(1, '', v.name(q), v.properties(), r.bytes(r.range(0, 300)), { mandatory: r.chance(0.3) });
   s.get(1, q).await('basic.get-ok', 1, 200).method(1, { name: 'basic.ack', deliveryTag: v.u64(1), multiple: r.chance(0.5) });
@@ -68,7 +68,7 @@ const ttlDeadLetter: Seed = (v, ns) => {
     .await('basic.consume-ok', 1, 300);
   const n = r.range(1, 3);
   for (let i = 0; i < n; i++) {
-    s.publish(1, '', `${ns}.ttl`, v.properties({ expiration: String(r.range(1, 10)), headers: r.chance(0.5) ? v.headers() : undefined }), r.bytes(r.range(0, 64)));
+    s.publish(1, '', `${ns}.ttl`, v.properties({ expiration: String(r.range(1, 10)), headers: v.hostile() ? v.headers() : undefined }), r.bytes(r.range(0, 64)));
   }
   s.await('basic.deliver', n, 300).method(1, { name: 'basic.ack', deliveryTag: v.u64(n), multiple: true });
   return s.close().steps;
@@ -114,7 +114,7 @@ const maxLength: Seed = (v, ns) => {
       ],
     });
   const n = r.range(2, 5);
-  for (let i = 0; i < n; i++) s.publish(1, '', `${ns}.len`, v.properties({ headers: r.chance(0.3) ? v.headers() : undefined }), r.bytes(r.range(0, 80)));
+  for (let i = 0; i < n; i++) s.publish(1, '', `${ns}.len`, v.properties({ headers: v.hostile() ? v.headers() : undefined }), r.bytes(r.range(0, 80)));
   s.await('basic.ack', 1, 200).get(1, `${ns}.dlq3`, true).get(1, `${ns}.len`, true);
   return s.close().steps;
 };
@@ -144,7 +144,7 @@ const delayed: Seed = (v, ns) => {
   const n = r.range(1, 3);
   for (let i = 0; i < n; i++) {
     const delay = v.argument(r.chance(0.5) ? I(r.range(0, 15)) : { tag: 'l', v: BigInt(r.range(-5, 15)) });
-    s.publish(1, x, v.name('k'), v.properties({ headers: [['x-delay', delay], ...(r.chance(0.3) ? v.headers() : [])] }), r.bytes(8), { mandatory: r.chance(0.5) });
+    s.publish(1, x, v.name('k'), v.properties({ headers: [['x-delay', delay], ...(v.hostile() ? v.headers() : [])] }), r.bytes(8), { mandatory: r.chance(0.5) });
   }
   s.await('basic.deliver', n, 300);
   return s.method(1, { name: 'exchange.delete', ticket: 0, exchange: x, ifUnused: false, nowait: false }).close().steps;
@@ -189,14 +189,14 @@ const topology: Seed = (v, ns) => {
   const a = `${ns}.ta`;
   const b = `${ns}.tb`;
   const q = `${ns}.tq`;
-  const type = r.pick(['topic', 'headers', 'direct', 'fanout', 'x-consistent-hash', 'bogus']);
+  const type = v.hostile() ? r.pick(['x-consistent-hash', 'bogus', '']) : r.pick(['topic', 'headers', 'direct', 'fanout']);
   const s = start(v)
-    .declareExchange(1, v.name(a), type, r.chance(0.3) ? v.extremeTable(r.range(1, 3)) : [['alternate-exchange', S(v.name(b))]], { autoDelete: true })
+    .declareExchange(1, v.name(a), type, v.hostile() ? v.extremeTable(r.range(1, 3)) : [['alternate-exchange', S(v.name(b))]], { autoDelete: true })
     .declareExchange(1, b, 'fanout', [], { internal: r.chance(0.3), autoDelete: true })
     .bindExchange(1, b, a, v.name('a.*.#'))
-    .declareQueue(1, { name: q, exclusive: true, args: r.chance(0.2) ? v.wideTable(r.range(100, 130_000)) : [['x-expires', v.argument(I(r.range(1, 1000)))]] })
-    .bindQueue(1, q, b, v.name('#'), type === 'headers' ? [['x-match', v.argument(S(r.pick(['all', 'any', 'all-with-x', 'any-with-x', 'none'])))], ['h', v.extremeValue()]] : []);
-  s.publish(1, a, v.name('a.b.c'), v.properties({ headers: type === 'headers' ? [['h', v.extremeValue()]] : undefined }), r.bytes(5));
+    .declareQueue(1, { name: q, exclusive: true, args: v.hostile() ? v.wideTable(r.range(100, 130_000)) : [['x-expires', v.argument(I(r.range(1, 1000)))]] })
+    .bindQueue(1, q, b, v.name('#'), type === 'headers' ? [['x-match', v.argument(S(r.pick(['all', 'any', 'all-with-x', 'any-with-x', 'none'])))], ['h', v.hostile() ? v.extremeValue() : S('x')]] : []);
+  s.publish(1, a, v.name('a.b.c'), v.properties({ headers: type === 'headers' ? [['h', v.hostile() ? v.extremeValue() : S('x')]] : undefined }), r.bytes(5));
   s.get(1, q, true);
   s.method(1, { name: 'queue.purge', ticket: 0, queue: q, nowait: false });
   s.send(methodFrameRaw(1, { name: 'queue.unbind', ticket: 0, queue: q, exchange: b, routingKey: '#', arguments: {} }, {}));
@@ -212,7 +212,7 @@ const consumeCycle: Seed = (v, ns) => {
   const s = start(v)
     .declareQueue(1, { name: q, exclusive: true, args: r.chance(0.3) ? [['x-single-active-consumer', { tag: 't', v: 1 }]] : [] })
     .method(1, { name: 'basic.qos', prefetchSize: v.u32(0), prefetchCount: v.u16(1), global: false })
-    .consume(1, q, tag, { exclusive: r.chance(0.3), args: r.chance(0.3) ? v.extremeTable(2) : [] });
+    .consume(1, q, tag, { exclusive: r.chance(0.3), args: v.hostile() ? v.extremeTable(2) : [] });
   for (let i = 0; i < 3; i++) s.publish(1, '', q, v.properties(), r.bytes(3));
   s.await('basic.deliver', 1, 200);
   s.method(1, r.pick([

@@ -23,17 +23,17 @@ export type Step =
   | { readonly kind: 'send'; readonly bytes: Buffer }
   | { readonly kind: 'sleep'; readonly ms: number }
   /** Wait until the server has sent `count` of `method` in all (or the socket closed, or timeoutMs). */
-  | { readonly kind: 'await'; readonly method: MethodName; readonly count: number; readonly timeoutMs: number };
+  | { readonly kind: 'await'; readonly method: MethodName; readonly count: number; readonly timeoutMs: number; readonly uncapped?: boolean };
 
 export interface SerializedStep {
   readonly send?: string;
   readonly sleep?: number;
-  readonly await?: { readonly method: MethodName; readonly count: number; readonly timeoutMs: number };
+  readonly await?: { readonly method: MethodName; readonly count: number; readonly timeoutMs: number; readonly uncapped?: boolean };
 }
 
 export function serializeSteps(steps: readonly Step[]): SerializedStep[] {
   return steps.map((s) =>
-    s.kind === 'send' ? { send: s.bytes.toString('hex') } : s.kind === 'sleep' ? { sleep: s.ms } : { await: { method: s.method, count: s.count, timeoutMs: s.timeoutMs } },
+    s.kind === 'send' ? { send: s.bytes.toString('hex') } : s.kind === 'sleep' ? { sleep: s.ms } : { await: { method: s.method, count: s.count, timeoutMs: s.timeoutMs, ...(s.uncapped === true ? { uncapped: true } : {}) } },
   );
 }
 
@@ -167,7 +167,10 @@ export class SessionBuilder {
     return this.send(methodFrameRaw(channel, { name: 'basic.get', ticket: 0, queue: str(queue), noAck }, rawFields({ queue })));
   }
 
+  /** connection.close, then the wait for close-ok: a loaded broker may take a while, and its answer ends the case. */
   close(): this {
-    return this.method(0, { name: 'connection.close', replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 });
+    this.method(0, { name: 'connection.close', replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 });
+    this.steps.push({ kind: 'await', method: 'connection.close-ok', count: 1, timeoutMs: 2000, uncapped: true });
+    return this;
   }
 }

@@ -14,7 +14,8 @@ export class Values {
     this.poison = poison;
   }
 
-  private hostile(): boolean {
+  /** True with probability `poison`: the caller picks a hostile variant. */
+  hostile(): boolean {
     return this.rng.chance(this.poison);
   }
 
@@ -169,7 +170,7 @@ export class Values {
     };
     const bytes = rawPropertiesBytes(p);
     // A list cut short: flags promise more than follows.
-    return r.chance(0.3) ? bytes.subarray(0, r.range(2, bytes.length)) : bytes;
+    return this.hostile() ? bytes.subarray(0, r.range(2, bytes.length)) : bytes;
   }
 
   expiration(normal: string): WireString {
