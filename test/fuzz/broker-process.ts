@@ -126,7 +126,7 @@ export function crashSignature(stderr: string): string {
   const errLine = errIdx >= 0 ? lines[errIdx]! : (lines.find((l) => l.length > 0) ?? 'no stderr');
   // The message may quote the offending bytes: keep its fixed part only.
   const message = errLine
-    .replace(/\): .*$/, ')')
+    .replace(/\): [\s\S]*$/, ')')
     .replace(/[^\x20-\x7e]+/g, '?')
     .replace(/0x[0-9a-f]+/gi, '0xN')
     .replace(/\d+/g, 'N')

@@ -67,6 +67,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const healthEvery = opts.healthEvery ?? 250;
   const report: FuzzReport = { cases: 0, elapsedMs: 0, casesPerSecond: 0, restarts: 0, crashes: new Map(), hangs: new Map(), findings: new Map(), outcomes: new Map() };
   let broker = await BrokerProcess.start({ dist: opts.dist });
+  // A warm spare: a crash costs a swap, not a start-up of several seconds on a loaded machine.
+  let spare = BrokerProcess.start({ dist: opts.dist });
   const started = Date.now();
   let next = 0;
   let gate: Promise<void> | undefined;
@@ -76,8 +78,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   let sinceHealth = 0;
 
   const restart = async (): Promise<void> => {
-    await broker.stop();
-    broker = await BrokerProcess.start({ dist: opts.dist });
+    const old = broker;
+    broker = await spare;
+    spare = BrokerProcess.start({ dist: opts.dist });
+    await old.stop();
     report.restarts++;
   };
 
@@ -163,23 +167,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       : o.serverClosed ? ((o.methods.get('connection.open-ok') ?? 0) > 0 ? 'dropped after open' : 'dropped in handshake')
       : 'open at end';
     report.outcomes.set(key, (report.outcomes.get(key) ?? 0) + 1);
-    const found = judge(o);
-    if (!found.some((f) => f.startsWith('541')) && o.localPort !== undefined) {
-      // An internal error the client never heard of: the connection got corrupt bytes or nothing.
-      const silent = broker.errorLogs.find((e) => String(e['connection'] ?? '').endsWith(`:${o.localPort}`));
-      if (silent !== undefined) found.push(`unannounced internal error`);
+    let found = judge(o);
+    let detail = '';
+    const has541 = found.some((f) => f.startsWith('541'));
+    // The broker logs an internal error under the connection's address (our local port). When there
+    // is one, it is the root cause of whatever the client saw (a 541, corrupt bytes, a dropped socket,
+    // or nothing at all), so it alone names the finding.
+    const entry =
+      has541 || found.length > 0 ? await internalErrorLog(o, port)
+      : broker.errorLogs.find((e) => String(e['connection'] ?? '').endsWith(`:${o.localPort}`));
+    if (entry !== undefined) {
+      found = [`${has541 ? '541' : 'internal error without a clean 541'} ${internalErrorSignature(entry)}`];
+      detail = JSON.stringify(entry['err'] ?? entry);
     }
-    for (const finding of found) {
-      let signature = finding;
-      let detail = '';
-      if (finding.startsWith('541') || finding === 'unannounced internal error') {
-        // The broker logs the internal error under the connection's address: our local port.
-        const entry = await internalErrorLog(o, port);
-        if (entry !== undefined) {
-          signature = `${finding === 'unannounced internal error' ? 'internal error without 541' : '541'} ${internalErrorSignature(entry)}`;
-          detail = JSON.stringify(entry['err'] ?? entry);
-        }
-      }
+    for (const signature of found) {
       const f = bump(report.findings, signature, c.index);
       if (f.count === 1) {
         f.detail = detail;
@@ -247,6 +248,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     });
   } finally {
     await broker.stop();
+    await (await spare).stop();
   }
   report.elapsedMs = Date.now() - started;
   report.casesPerSecond = report.cases / (report.elapsedMs / 1000);

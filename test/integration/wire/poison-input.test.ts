@@ -1,8 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BrokerProcess, internalErrorSignature } from '../../fuzz/broker-process.js';
 import { roundTrip } from '../../fuzz/health.js';
 import { judge, playSession, PROPER_REPLY_CODES } from '../../fuzz/play.js';
-import { SessionBuilder } from '../../fuzz/session.js';
+import type { Reproducer } from '../../fuzz/cases.js';
+import { deserializeSteps, SessionBuilder } from '../../fuzz/session.js';
 import { propertiesBytes, rawPropertiesBytes, type RawTable } from '../../fuzz/wire.js';
 
 /**
@@ -151,6 +154,32 @@ describe('invalid UTF-8 in a shortstr (100 bytes of 0xFF, re-encoded as 300)', (
   });
 });
 
+describe('invalid UTF-8 in a property shortstr (message-id of 100 bytes of 0xFF), found by the fuzzer', () => {
+  it('redelivered, when x-delivery-count is added to the headers', async () => {
+    const s = opened()
+      .declareQueue(1, { name: 'poison.mid.limit', exclusive: true, args: [['x-delivery-limit', int(5)]] })
+      .publish(1, '', 'poison.mid.limit', rawPropertiesBytes({ messageId: POISON }), Buffer.from('x'))
+      .consume(1, 'poison.mid.limit', 'c1')
+      .await('basic.deliver', 1)
+      .method(1, { name: 'basic.nack', deliveryTag: 1, multiple: false, requeue: true })
+      .await('basic.deliver', 2, 2000);
+    await expectSurvives(s);
+  });
+
+  it('dead-lettered by TTL expiry', async () => {
+    const s = opened()
+      .declareExchange(1, 'poison.mid.dlx', 'fanout')
+      .declareQueue(1, { name: 'poison.mid.dlq', exclusive: true })
+      .bindQueue(1, 'poison.mid.dlq', 'poison.mid.dlx', '')
+      .declareQueue(1, { name: 'poison.mid.ttl', exclusive: true, args: [['x-message-ttl', int(TTL)], ['x-dead-letter-exchange', str('poison.mid.dlx')]] })
+      .consume(1, 'poison.mid.dlq', 'c1', { noAck: true })
+      .await('basic.consume-ok')
+      .publish(1, '', 'poison.mid.ttl', rawPropertiesBytes({ messageId: POISON }), Buffer.from('x'))
+      .await('basic.deliver', 1, 2000);
+    await expectSurvives(s);
+  });
+});
+
 const HUGE_TIMESTAMP: RawTable = [['stamp', { tag: 'T', v: 0xffffffffffffffffn }]];
 
 describe('a header timestamp of 0xFFFFFFFFFFFFFFFF', () => {
@@ -201,5 +230,22 @@ describe('a content-header property list cut short', () => {
       .publish(1, '', 'poison.tr.ttl', truncated, Buffer.from('x'))
       .await('basic.deliver', 1, 2000);
     await expectSurvives(s);
+  });
+});
+
+/** Crashes the fuzzer saved (one per stack signature, each one that crashed a fresh broker alone). */
+const REPRODUCERS = fileURLToPath(new URL('../../../fixtures/fuzz/crashes/', import.meta.url));
+const saved = readdirSync(REPRODUCERS)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, r: JSON.parse(readFileSync(REPRODUCERS + f, 'utf8')) as Reproducer }));
+
+describe('saved fuzz reproducers', () => {
+  it.each(saved)('$file: $r.signature', async ({ r }) => {
+    const b = await liveBroker();
+    await playSession(deserializeSteps(r.steps), { port: b.port, splitPoints: r.splitPoints, awaitCapMs: 50 });
+    await new Promise((res) => setTimeout(res, 200));
+    const crash = b.alive ? '' : `broker exited (${JSON.stringify(b.exit)}):\n${b.stderr}`;
+    expect(crash, 'the broker process must keep running').toBe('');
+    expect(await roundTrip(b.port), 'another client must still round-trip').toBeUndefined();
   });
 });
