@@ -60,7 +60,8 @@ export class BrokerProcess {
   static async start(opts: { dist?: boolean; extraArgs?: readonly string[]; timeoutMs?: number } = {}): Promise<BrokerProcess> {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'warren-fuzz-'));
-    const entry = opts.dist === true ? ['dist/src/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+    // A deeper stack than Node's 10 frames: a recursive decoder otherwise hides who called it.
+    const entry = ['--stack-trace-limit=40', ...(opts.dist === true ? ['dist/src/cli.js'] : ['--import', 'tsx', 'src/cli.ts'])];
     const child = spawn(
       process.execPath,
       [...entry, '--port', String(port), '--bind', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'error', '--fsync', 'never', '--heartbeat', '0', ...(opts.extraArgs ?? [])],
