@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BrokerProcess } from './broker-process.js';
 import { generateCase } from './cases.js';
 import { formatReport, runFuzz, type FuzzReport } from './fuzzer.js';
+import { roundTrip } from './health.js';
 import { serializeSteps } from './session.js';
 
 /**
@@ -41,4 +43,19 @@ describe('fuzz cases', () => {
     }
     expect(serializeSteps(generateCase(SEED, 1).steps)).not.toEqual(serializeSteps(generateCase(SEED, 2).steps));
   });
+});
+
+describe('the hang check', () => {
+  it('fails while the broker process is stopped (SIGSTOP) and passes again once it runs', async () => {
+    const broker = await BrokerProcess.start();
+    try {
+      expect(await roundTrip(broker.port)).toBeUndefined();
+      broker.child.kill('SIGSTOP');
+      expect(await roundTrip(broker.port, 1000)).toMatch(/no round trip within 1000 ms/);
+      broker.child.kill('SIGCONT');
+      expect(await roundTrip(broker.port)).toBeUndefined();
+    } finally {
+      await broker.stop();
+    }
+  }, 60_000);
 });
