@@ -243,7 +243,9 @@ const saved = readdirSync(REPRODUCERS)
 describe('saved fuzz reproducers', () => {
   it.each(saved)('$file: $r.signature', async ({ r }) => {
     const b = await liveBroker();
-    await playSession(deserializeSteps(r.steps), { port: b.port, splitPoints: r.splitPoints, awaitCapMs: 50 });
+    // Full await timeouts and a long settle: time for the consequences (TTL, dead-lettering) to happen
+    // while the case's exclusive queues still exist.
+    await playSession(deserializeSteps(r.steps), { port: b.port, splitPoints: r.splitPoints, settleMs: 300 });
     await new Promise((res) => setTimeout(res, 200));
     const crash = b.alive ? '' : `broker exited (${JSON.stringify(b.exit)}):\n${b.stderr}`;
     expect(crash, 'the broker process must keep running').toBe('');
