@@ -23,6 +23,11 @@ export interface Broker {
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   connectionCount(): number;
+  /**
+   * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
+   * bug, logged with its stack ('internal error'); only what it hit was ended (541 INTERNAL_ERROR).
+   */
+  readonly internalErrors: number;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -37,6 +42,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const { vhosts, persistence, definitions } = recover(dataDir, config.vhosts, config.fsync, logger);
 
   let clock = Date.now();
+  let internalErrors = 0;
+  const internalError = (err: unknown, where: Readonly<Record<string, unknown>>): void => {
+    internalErrors++;
+    logger.error({ event: 'internal.error', err, ...where }, 'internal error');
+  };
   const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
   const ctx: BrokerContext = {
     config,
@@ -44,6 +54,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhosts,
     serverProperties: serverProperties('warren'),
     now: () => clock,
+    internalError,
     alarms,
   };
   const server = new AmqpServer(ctx, () => {
@@ -62,6 +73,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     vhosts,
     connectionCount: () => server.connectionCount,
+    get internalErrors() {
+      return internalErrors;
+    },
     close: () => {
       clearInterval(alarmTimer);
       closing ??= server

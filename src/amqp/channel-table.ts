@@ -3,6 +3,7 @@ import type { VirtualHost } from '../core/vhost.js';
 import type { Method } from '../protocol/methods.generated.js';
 import { Channel } from './channel.js';
 import type { Connection } from './connection.js';
+import { closeMethod } from './wire-errors.js';
 
 const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
 
@@ -65,13 +66,7 @@ export class ChannelTable {
     this.closing.add(channel);
     const conn = this.connection;
     conn.ctx.logger.debug({ connection: conn.label, channel, code: error.code, reply: error.replyText }, 'channel error');
-    conn.sendMethod(channel, {
-      name: 'channel.close',
-      replyCode: error.replyCode,
-      replyText: error.replyText,
-      classId: error.classId,
-      methodId: error.methodId,
-    });
+    conn.sendMethod(channel, closeMethod('channel.close', error));
   }
 
   /** The client closed a channel: clean up and confirm. */

@@ -3,7 +3,7 @@ import { AmqpError, amqpError, isAmqpError, type MethodRef } from '../errors/ind
 import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
-import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.generated.js';
+import { encodeMethodFrame, type Method } from '../protocol/methods.generated.js';
 import { PROTOCOL_HEADER } from '../protocol/constants.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
@@ -14,6 +14,7 @@ import { Outbound } from './outbound.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConfirmBatch } from './confirm-batch.js';
 import { InputHold, type InputHoldReason } from './input-hold.js';
+import { closeMethod, decodeErrorReply, methodRef } from './wire-errors.js';
 
 export type { InputHoldReason } from './input-hold.js';
 
@@ -65,28 +66,22 @@ export class Connection implements FrameSink {
     // made the handshake timeout fire up to 250 ms early (a 200 ms timeout after 120 ms).
     this.openedAt = Date.now();
     this.heartbeat = new Heartbeat(this.openedAt);
-    this.outbound = new Outbound(socket, () => this.onDrain());
+    this.outbound = new Outbound(socket, this.onDrain);
     this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
     this.handshake = new Handshake(this);
-    this.input = new InputHold(this.parser, socket, () => this.parseRetained());
+    this.input = new InputHold(this.parser, socket, () => this.onData(undefined));
+    this.outbound.bindInput(this.input);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Each socket callback is guarded: a bug while serving this client ends this connection only.
+    socket.on('data', this.onData);
     socket.on('error', (err) => {
       this.closeReason = `socket error: ${err.message}`;
     });
-    socket.on('close', () => this.teardown());
+    socket.on('close', this.teardown);
   }
 
   get user(): string | undefined {
     return this.client?.username;
-  }
-
-  get clientInfo(): ClientInfo | undefined {
-    return this.client;
-  }
-
-  get isOpen(): boolean {
-    return this.state === 'open';
   }
 
   /** The client asked for it in its capabilities table. */
@@ -104,16 +99,21 @@ export class Connection implements FrameSink {
 
   // ---- input --------------------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
-    this.heartbeat.noteRead();
-    if (this.state === 'closed') return;
-    const err = this.parser.push(chunk);
-    if (err !== undefined) this.onDecodeError(err);
-    this.confirms.flush();
-    if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
-    // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
-    if (this.published && !this.input.has('alarm') && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
-  }
+  /** A socket read, or (chunk undefined) the bytes the parser kept while input was held. */
+  private readonly onData = (chunk: Buffer | undefined): void => {
+    try {
+      if (chunk !== undefined) this.heartbeat.noteRead();
+      if (this.state === 'closed') return;
+      const err = chunk === undefined ? this.parser.resume() : this.parser.push(chunk);
+      if (err !== undefined) this.onDecodeError(err);
+      this.confirms.flush();
+      if (this.published && chunk !== undefined) this.ctx.alarms.noteIncoming(chunk.length);
+      // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
+      if (this.published && !this.input.has('alarm') && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
+    } catch (err) {
+      this.crashed(err);
+    }
+  };
 
   /**
    * Input hold: stop reading this connection and resume later, for independent reasons (see
@@ -127,7 +127,6 @@ export class Connection implements FrameSink {
    * Frames are never reordered or dropped by a hold; replies written before it stay in order.
    */
   holdInput(reason: InputHoldReason): void {
-    if (this.state === 'closing' || this.state === 'closed') return;
     this.input.hold(reason);
   }
 
@@ -140,13 +139,6 @@ export class Connection implements FrameSink {
     return this.input.active;
   }
 
-  private parseRetained(): void {
-    if (this.state === 'closed') return;
-    const err = this.parser.resume();
-    if (err !== undefined) this.onDecodeError(err);
-    this.confirms.flush();
-  }
-
   private onDecodeError(err: DecodeError): void {
     if (err.kind === 'bad-protocol-header') {
       // Spec 4.2.2: answer a wrong header with the header we speak, then close.
@@ -155,9 +147,7 @@ export class Connection implements FrameSink {
       this.state = 'closed';
       return;
     }
-    const code = err.replyCode === 501 ? 'WARREN_FRAME_ERROR' : err.replyCode === 502 ? 'WARREN_SYNTAX_ERROR' : 'WARREN_COMMAND_INVALID';
-    const error = amqpError(code, err.message, { classId: err.classId, methodId: err.methodId });
-    this.connectionError(error);
+    this.connectionError(decodeErrorReply(err));
     // The stream lost frame sync, so the client's close-ok could never be read: flush the close and
     // half-close now rather than wait CLOSE_OK_TIMEOUT_MS for it.
     this.finish();
@@ -180,28 +170,28 @@ export class Connection implements FrameSink {
     } catch (err) {
       this.handleError(err, channel, method);
     }
+    this.outbound.checkBound();
   }
 
   onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void {
-    if (this.state !== 'open') return;
-    let ch: Channel | undefined;
-    try {
-      ch = this.table.contentChannel(channel, 'content header');
-      ch?.onContentHeader(classId, bodySize, properties);
-    } catch (err) {
-      this.handleError(err, channel, pendingPublish(ch));
-    }
+    this.onContent(channel, classId, bodySize, properties, undefined);
   }
 
   onBody(channel: number, body: Buffer): void {
+    this.onContent(channel, 0, 0, undefined, body);
+  }
+
+  private onContent(channel: number, classId: number, bodySize: number, properties: Buffer | undefined, body: Buffer | undefined): void {
     if (this.state !== 'open') return;
     let ch: Channel | undefined;
     try {
-      ch = this.table.contentChannel(channel, 'content body');
-      ch?.onBody(body);
+      ch = this.table.contentChannel(channel, body === undefined ? 'content header' : 'content body');
+      if (body !== undefined) ch?.onBody(body);
+      else ch?.onContentHeader(classId, bodySize, properties as Buffer);
     } catch (err) {
       this.handleError(err, channel, pendingPublish(ch));
     }
+    this.outbound.checkBound();
   }
 
   onHeartbeat(channel: number): void {
@@ -247,8 +237,19 @@ export class Connection implements FrameSink {
   }
 
   private internalError(err: unknown): AmqpError {
-    this.ctx.logger.error({ err, connection: this.label }, 'internal error');
+    this.ctx.internalError(err, { connection: this.label });
     return new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err });
+  }
+
+  /** A socket or timer callback threw what nothing expected: this connection ends with 541, only it. */
+  private crashed(err: unknown): void {
+    const error = this.internalError(err);
+    try {
+      this.connectionError(error);
+      this.finish(); // the parser may have stopped mid-stream, so close-ok could not be read
+    } catch {
+      this.socket.destroy();
+    }
   }
 
   /** Closes one channel with channel.close and drops its frames until close-ok. */
@@ -270,13 +271,7 @@ export class Connection implements FrameSink {
     // state drops every other frame (spec 2.2.2.2).
     this.table.closeAll();
     this.state = 'closing';
-    this.sendMethod(0, {
-      name: 'connection.close',
-      replyCode: error.replyCode,
-      replyText: error.replyText,
-      classId: error.classId,
-      methodId: error.methodId,
-    });
+    this.sendMethod(0, closeMethod('connection.close', error));
     this.closeTimer = setTimeout(() => this.finish(), CLOSE_OK_TIMEOUT_MS);
     this.closeTimer.unref();
   }
@@ -302,21 +297,26 @@ export class Connection implements FrameSink {
     setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS).unref();
   }
 
-  private teardown(): void {
-    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.table.closeAll();
-    this.outbound.close();
-    const wasOpen = this.vhost !== undefined;
-    this.vhost?.connectionClosed(this);
-    this.state = 'closed';
-    if (wasOpen) {
-      this.ctx.logger.info(
-        { event: 'connection.closed', connection: this.label, user: this.user, vhost: this.vhost?.name, reason: this.closeReason },
-        'connection closed',
-      );
+  private readonly teardown = (): void => {
+    try {
+      if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+      this.table.closeAll();
+      this.outbound.close();
+      const wasOpen = this.vhost !== undefined;
+      this.vhost?.connectionClosed(this);
+      this.state = 'closed';
+      if (wasOpen) {
+        this.ctx.logger.info(
+          { event: 'connection.closed', connection: this.label, user: this.user, vhost: this.vhost?.name, reason: this.closeReason },
+          'connection closed',
+        );
+      }
+    } catch (err) {
+      this.internalError(err); // the socket is gone already: logged and counted, nothing to close
+    } finally {
+      this.onClosed(this);
     }
-    this.onClosed(this);
-  }
+  };
 
   // ---- output -------------------------------------------------------------------------------
 
@@ -343,9 +343,13 @@ export class Connection implements FrameSink {
     return this.input.has('alarm');
   }
 
-  private onDrain(): void {
-    for (const ch of this.channels.values()) ch.resumeDeliveries();
-  }
+  private readonly onDrain = (): void => {
+    try {
+      for (const ch of this.channels.values()) ch.resumeDeliveries();
+    } catch (err) {
+      this.crashed(err);
+    }
+  };
 
   // ---- handshake results and timers ---------------------------------------------------------
 
@@ -391,9 +395,4 @@ export class Connection implements FrameSink {
   serverPropertiesTable(): FieldTable {
     return this.ctx.serverProperties;
   }
-}
-
-function methodRef(method: Method): MethodRef {
-  const ids = METHOD_IDS[method.name];
-  return { classId: ids[0], methodId: ids[1] };
 }

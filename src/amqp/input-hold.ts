@@ -21,6 +21,8 @@ export type InputHoldReason = keyof typeof INPUT_HOLD;
 export class InputHold {
   private held = 0;
   private resumeScheduled = false;
+  /** After releaseAll(): the connection is closing and must read its peer's close-ok; no more holds. */
+  private ended = false;
   private readonly parser: FrameParser;
   private readonly socket: Socket;
   /** Parses the kept bytes under the connection's error guard; may hold input again. */
@@ -42,6 +44,7 @@ export class InputHold {
   }
 
   hold(reason: InputHoldReason): void {
+    if (this.ended) return;
     if (this.held === 0) {
       this.parser.pause();
       this.socket.pause();
@@ -58,6 +61,7 @@ export class InputHold {
 
   /** The connection is closing: its close-ok must be read whatever held it. */
   releaseAll(): void {
+    this.ended = true;
     if (this.held === 0) return;
     this.held = 0;
     this.scheduleResume();
