@@ -28,6 +28,8 @@ export interface Broker {
    * bug, logged with its stack ('internal error'); only what it hit was ended (541 INTERNAL_ERROR).
    */
   readonly internalErrors: number;
+  /** Counts a bug the embedder caught outside the broker's own guards (the CLI's process-level handlers). */
+  noteInternalError(): void;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalErrors++;
     logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
+  for (const vhost of vhosts.values()) vhost.onFault = internalError;
   const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
   const ctx: BrokerContext = {
     config,
@@ -75,6 +78,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     connectionCount: () => server.connectionCount,
     get internalErrors() {
       return internalErrors;
+    },
+    noteInternalError: () => {
+      internalErrors++;
     },
     close: () => {
       clearInterval(alarmTimer);

@@ -9,6 +9,8 @@ const EXIT_FAILURE = 1;
 interface RunningBroker {
   readonly url: string;
   readonly port: number;
+  readonly internalErrors: number;
+  noteInternalError(): void;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Last line of defence (a library must not install these; the broker guards its own callbacks): an
+  // exception that still reaches the process is a bug, logged with its stack and counted, and the
+  // broker keeps serving. Exiting would drop every client for one fault.
+  const escaped = (kind: string) => (err: unknown): void => {
+    broker?.noteInternalError();
+    logger.fatal({ event: 'process.' + kind, err, internalErrors: broker?.internalErrors }, `${kind}: a bug in Warren; the broker keeps running`);
+  };
+  process.on('uncaughtException', escaped('uncaughtException'));
+  process.on('unhandledRejection', escaped('unhandledRejection'));
 
   let running: RunningBroker;
   try {
