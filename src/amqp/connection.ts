@@ -51,6 +51,8 @@ export class Connection implements FrameSink {
   private closeTimer: NodeJS.Timeout | undefined;
   private readonly input: InputHold;
   private published = false;
+  /** Set when accepted over max-connections: start-ok is answered with 530 and this text. */
+  openRefusal: string | undefined = undefined;
   private readonly onClosed: (c: Connection) => void;
 
   constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void, id = 0) {
