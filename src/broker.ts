@@ -14,6 +14,11 @@ import { createLogger, type Logger } from './util/logger.js';
 export interface BrokerOptions extends ConfigInput {
   /** Defaults to a pino logger at the configured level on stdout. */
   readonly logger?: Logger;
+  /**
+   * The memory alarm also judges the whole process (V8 heap against its heap_size_limit, RSS) besides
+   * what this broker holds. For a process that runs one broker, as the CLI does; default false.
+   */
+  readonly processMemoryChecks?: boolean;
 }
 
 export interface Broker {
@@ -36,7 +41,7 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, ...input } = options;
   const config = resolveConfig(input);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
@@ -50,7 +55,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
   for (const vhost of vhosts.values()) vhost.onFault = internalError;
-  const alarms = new ResourceAlarms(config, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
+  const heldBytes = (): number => {
+    let n = server.bufferedBytes();
+    for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
+    return n;
+  };
+  const alarms = new ResourceAlarms(config, dataDir, logger, { heldBytes, processChecks: processMemoryChecks }, (active) =>
+    server.setAlarm(active, alarms.reason),
+  );
   const ctx: BrokerContext = {
     config,
     logger,

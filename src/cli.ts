@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   try {
     // Loaded lazily so --help and config errors work without loading the broker at all.
     const { startBroker } = await import('./broker.js');
-    running = await startBroker({ ...config, logger });
+    running = await startBroker({ ...config, logger, processMemoryChecks: true });
   } catch (err) {
     fail(logger, err, describeStartupError(err));
     return;

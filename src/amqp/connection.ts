@@ -74,8 +74,7 @@ export class Connection implements FrameSink {
     this.input = new InputHold(this.parser, socket, () => this.onData(undefined));
     this.outbound.bindInput(this.input);
     socket.setNoDelay(true);
-    // Each socket callback is guarded: a bug while serving this client ends this connection only.
-    socket.on('data', this.onData);
+    socket.on('data', this.onData); // socket callbacks are guarded: a bug ends this connection only
     socket.on('error', (err) => {
       this.closeReason = `socket error: ${err.message}`;
     });
@@ -136,9 +135,9 @@ export class Connection implements FrameSink {
     this.input.release(reason);
   }
 
-  /** Some reason holds this connection's input now. */
-  get inputHeld(): boolean {
-    return this.input.active;
+  /** Bytes buffered for this peer both ways: what the memory alarm counts for a connection. */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes + this.outbound.buffered;
   }
 
   private onDecodeError(err: DecodeError): void {

@@ -88,6 +88,13 @@ export class AmqpServer {
     for (const c of this.connections) c.tick(now);
   }
 
+  /** Bytes all connections buffer (input being parsed, output not yet taken by the kernel). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.bufferedBytes;
+    return n;
+  }
+
   /** An alarm went on or off: block every connection that publishes, or release them all. */
   setAlarm(active: boolean, reason: string): void {
     for (const c of this.connections) {

@@ -17,6 +17,7 @@ import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
+import type { HeldBytes } from './queue/ready-store.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
 import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
 
@@ -49,6 +50,8 @@ export class VirtualHost {
   private readonly router = new Router(this.exchanges, this.queues, this.replyQueues);
 
   private readonly listener: TopologyListener | undefined;
+  /** Message bytes (properties + body) this vhost's queues hold in memory: what the memory alarm counts. */
+  readonly heldBytes: HeldBytes = { bytes: 0 };
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
   private readonly exchangeFaults: FaultSink<Exchange> = {
@@ -206,6 +209,7 @@ export class VirtualHost {
       deadLetter: (q, message, reason) => this.deadLetter(q, message, reason),
       openPageStore: (q) => this.listener?.openPageStore(this.name, q),
       fault: (q, task, err) => this.reportFault(err, { queue: q.name, task }),
+      held: this.heldBytes,
     });
     this.queues.set(req.name, queue);
     queue.log = this.listener?.queueDeclared(this.name, queue);

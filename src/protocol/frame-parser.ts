@@ -102,6 +102,11 @@ export class FrameParser {
     return this.retained?.length ?? 0;
   }
 
+  /** Memory this parser holds for its peer: kept bytes and the frame being gathered. */
+  get bufferedBytes(): number {
+    return this.retainedBytes + (this.partial?.length ?? 0);
+  }
+
   /** Stops dispatching after the frame being dispatched now (if any); later bytes are kept for resume(). */
   pause(): void {
     this.isPaused = true;

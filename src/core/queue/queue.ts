@@ -7,7 +7,7 @@ import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
 import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
-import { ReadyStore } from './ready-store.js';
+import { ReadyStore, type HeldBytes } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 
 export type { QueueEntry } from './entry.js';
@@ -39,6 +39,8 @@ export interface QueueEvents {
   openPageStore?(queue: Queue): PageStore | undefined;
   /** A timer or microtask of this queue threw: a bug, reported; the queue stays usable. */
   fault?(queue: Queue, task: string, err: unknown): void;
+  /** The vhost's count of message bytes its queues hold in memory (for the memory alarm). */
+  readonly held?: HeldBytes;
 }
 
 /**
@@ -74,7 +76,7 @@ export class Queue {
     this.options = options;
     this.args = options.args;
     this.events = events;
-    this.ready = new ReadyStore(options.args.maxPriority);
+    this.ready = new ReadyStore(options.args.maxPriority, events.held);
     this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
     this.expiry = new ExpiryTracker((e) => runGuarded(this.events, this, 'expiry', () => this.expire(e)));
     this.armExpires();

@@ -65,8 +65,8 @@ async function roundTrip(url: string, queue: string): Promise<number> {
   return Date.now() - start;
 }
 
-async function floodingClient(port: number): Promise<RawClient> {
-  const c = await RawClient.open(port);
+async function floodingClient(port: number, heartbeat = 0): Promise<RawClient> {
+  const c = await RawClient.open(port, { heartbeat });
   await c.openChannel(1);
   c.pause();
   return c;
@@ -107,11 +107,12 @@ describe('output bound: a client that does not read its replies', () => {
     });
   }, 120_000);
 
-  it('passive queue.declare in a loop: the broker stops reading the client; it gets every declare-ok once it reads', async () => {
+  it('passive queue.declare in a loop: the broker stops reading the client (without dropping it for missed heartbeats); it gets every declare-ok once it reads', async () => {
     await withBroker(async (broker) => {
       const admin = await amqp.connect(broker.url);
       await (await admin.createChannel()).assertQueue('there');
-      const c = await floodingClient(broker.port);
+      // heartbeat=1: a held client cannot be heard, so it must not be judged silent meanwhile.
+      const c = await floodingClient(broker.port, 1);
       c.keepFrames = false;
       const PER_BATCH = 1000;
       const declare: Method = { name: 'queue.declare', ticket: 0, queue: 'there', passive: true, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} };
@@ -121,9 +122,12 @@ describe('output bound: a client that does not read its replies', () => {
       expect(result.stuck).toBe(true); // unbounded: the broker reads all 96 MiB and buffers the replies
       expect(result.peakGrowth).toBeLessThan(24 * MiB);
       expect(await roundTrip(broker.url, 'there')).toBeLessThan(3000);
+      await sleep(2500); // more than two heartbeat intervals while held
+      expect(c.isClosed).toBe(false);
 
       const sent = (result.written / batch.length) * PER_BATCH;
       c.resume();
+      c.startHeartbeats(500);
       await eventually(() => c.count('queue.declare-ok') === sent, 60_000, `got ${c.count('queue.declare-ok')} of ${sent} declare-ok`);
       expect(c.count('connection.close')).toBe(0);
       await c.close();
