@@ -19,6 +19,8 @@ export interface BrokerOptions extends ConfigInput {
    * what this broker holds. For a process that runs one broker, as the CLI does; default false.
    */
   readonly processMemoryChecks?: boolean;
+  /** A full GC the process checks may run before deciding (the CLI enables V8's); never forced otherwise. */
+  readonly collectGarbage?: () => void;
 }
 
 export interface Broker {
@@ -41,7 +43,7 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, ...input } = options;
   const config = resolveConfig(input);
   const logger = givenLogger ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
@@ -60,7 +62,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
     return n;
   };
-  const alarms = new ResourceAlarms(config, dataDir, logger, { heldBytes, processChecks: processMemoryChecks }, (active) =>
+  const alarms = new ResourceAlarms(config, dataDir, logger, { heldBytes, processChecks: processMemoryChecks, collectGarbage }, (active) =>
     server.setAlarm(active, alarms.reason),
   );
   const ctx: BrokerContext = {

@@ -215,28 +215,28 @@ describe('memory alarm and the V8 heap limit', () => {
       const cons = await RawClient.open(proc.port);
       cons.keepFrames = false;
       await cons.openChannel(1);
-      let sent = 0;
       let consuming = false;
-      while (sent < MESSAGES) {
+      const consume = async (): Promise<void> => {
+        // Blocked before the heap ran out: let the broker sit there a moment, then drain it.
+        consuming = true;
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(proc.child.exitCode).toBeNull();
+        cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'tables', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
+      };
+      const blocked = pub.waitMethod('connection.blocked', 0, 900_000).then(consume);
+      blocked.catch(() => undefined);
+      for (let sent = 0; sent < MESSAGES; sent++) {
         pub.sendMethod(1, { name: 'basic.publish', ticket: 0, exchange: '', routingKey: 'tables', mandatory: false, immediate: false });
         pub.sendHeader(1, body.length, { headers });
         if (!pub.socket.write(Buffer.concat([Buffer.from([3, 0, 1]), u32(body.length), body, Buffer.from([0xce])]))) {
-          await new Promise((r) => pub.socket.once('drain', r));
-        }
-        sent++;
-        if (!consuming && pub.count('connection.blocked') > 0) {
-          // Blocked before the heap ran out: let the broker sit there a moment, then drain it.
-          await new Promise((r) => setTimeout(r, 1000));
-          expect(proc.child.exitCode).toBeNull();
-          consuming = true;
-          cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'tables', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
+          await new Promise((r) => pub.socket.once('drain', r)); // comes once the consumer frees memory
         }
       }
       expect(pub.count('connection.blocked')).toBeGreaterThan(0);
       const alarm = proc.logs.find((l) => l['event'] === 'alarm.memory.set');
       expect(alarm?.['cause']).toBe('heap');
-      if (!consuming) cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'tables', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
-      await eventually(() => cons.count('body') === MESSAGES || proc.child.exitCode !== null, 600_000, `consumed ${cons.count('body')} of ${MESSAGES}`);
+      expect(consuming).toBe(true);
+      await eventually(() => cons.count('body') === MESSAGES || proc.child.exitCode !== null, 60_000 + MESSAGES * 200, `consumed ${cons.count('body')} of ${MESSAGES}`);
       expect(proc.child.exitCode).toBeNull();
       expect(cons.count('body')).toBe(MESSAGES);
       pub.destroy();
