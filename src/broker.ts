@@ -77,7 +77,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
   });
-  const alarmTimer = setInterval(() => alarms.check(), ALARM_CHECK_MS);
+  const alarmTimer = setInterval(() => {
+    try {
+      alarms.check();
+    } catch (err) {
+      internalError(err, { during: 'alarm check' });
+    }
+  }, ALARM_CHECK_MS);
   alarmTimer.unref();
   const port = await server.listen(config.port, config.bind);
   const url = brokerUrl(config, port);

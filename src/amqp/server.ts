@@ -85,7 +85,15 @@ export class AmqpServer {
   private tick(): void {
     this.tickNow();
     const now = this.ctx.now();
-    for (const c of this.connections) c.tick(now);
+    for (const c of this.connections) {
+      try {
+        c.tick(now);
+      } catch (err) {
+        // A bug in one connection's timers ends that connection, not the ticker every other one needs.
+        this.ctx.internalError(err, { connection: c.label, during: 'tick' });
+        c.socket.destroy();
+      }
+    }
   }
 
   /** Bytes all connections buffer (input being parsed, output not yet taken by the kernel). */

@@ -116,6 +116,35 @@ describe('isolation: socket handlers', () => {
     );
   });
 
+  it("an exception in one connection's timer work (the shared ticker) ends that connection; the ticker keeps serving the rest", async () => {
+    const { logger, lines, arm } = faultyLogger();
+    await withBroker(
+      async (broker) => {
+        const conn = await amqp.connect(broker.url);
+        const ch = await conn.createChannel();
+        await ch.assertQueue('slow');
+        ch.sendToQueue('slow', Buffer.from('never acked'));
+        const victim = await RawClient.open(broker.port);
+        await victim.openChannel(1);
+        victim.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'slow', consumerTag: 'v', noLocal: false, noAck: false, exclusive: false, nowait: false, arguments: {} });
+        await victim.waitMethod('basic.deliver');
+        // The consumer timeout fires from the ticker and closes the channel, logging 'channel error'.
+        arm('channel error');
+        await victim.waitSocketClose(10_000);
+        expect(broker.internalErrors).toBe(1);
+        expect(internalErrorLines(lines)[0]).toMatchObject({ during: 'tick' });
+        // The ticker still runs: a client that negotiated heartbeats hears them.
+        const hb = await RawClient.open(broker.port, { heartbeat: 1 });
+        hb.startHeartbeats(400);
+        await hb.waitFor((f) => f.kind === 'heartbeat', 'a server heartbeat', 5000);
+        hb.destroy();
+        await roundTrip(broker);
+        await conn.close();
+      },
+      { logger, consumerTimeout: 300 },
+    );
+  });
+
   it("an exception in a connection's 'drain' handler closes that connection with 541", async () => {
     const { logger } = faultyLogger();
     await withBroker(
