@@ -16,6 +16,13 @@ import { packageVersion } from './util/version.js';
 export interface BrokerOptions extends ConfigInput {
   /** Defaults to a pino logger on stdout at logLevel, or at warn when logLevel is not given either. */
   readonly logger?: Logger;
+  /**
+   * The memory alarm also judges the whole process (V8 heap against its heap_size_limit, RSS) besides
+   * what this broker holds. For a process that runs one broker, as the CLI does; default false.
+   */
+  readonly processMemoryChecks?: boolean;
+  /** A full GC the process checks may run before deciding (the CLI enables V8's); never forced otherwise. */
+  readonly collectGarbage?: () => void;
 }
 
 export interface Broker {
@@ -25,13 +32,20 @@ export interface Broker {
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   connectionCount(): number;
+  /**
+   * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
+   * bug, logged with its stack ('internal error'); only what it hit was ended (541 INTERNAL_ERROR).
+   */
+  readonly internalErrors: number;
+  /** Counts a bug the embedder caught outside the broker's own guards (the CLI's process-level handlers). */
+  noteInternalError(): void;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
@@ -70,7 +84,20 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
     diskFreeLimit: config.diskFreeLimit,
   };
-  const alarms = new ResourceAlarms(limits, dataDir, logger, (active) => server.setAlarm(active, alarms.reason));
+  let internalErrors = 0;
+  const internalError = (err: unknown, where: Readonly<Record<string, unknown>>): void => {
+    internalErrors++;
+    logger.error({ event: 'internal.error', err, ...where }, 'internal error');
+  };
+  for (const vhost of vhosts.values()) vhost.onFault = internalError;
+  const heldBytes = (): number => {
+    let n = server.bufferedBytes();
+    for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
+    return n;
+  };
+  const alarms = new ResourceAlarms(limits, dataDir, logger, { heldBytes, processChecks: processMemoryChecks, collectGarbage }, (active) =>
+    server.setAlarm(active, alarms.reason),
+  );
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
   const ctx: BrokerContext = {
@@ -79,12 +106,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhosts,
     serverProperties: serverProperties('warren'),
     now: () => clock,
+    internalError,
     alarms,
   };
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
   });
-  const alarmTimer = setInterval(() => alarms.check(), ALARM_CHECK_MS);
+  const alarmTimer = setInterval(() => {
+    try {
+      alarms.check();
+    } catch (err) {
+      internalError(err, { during: 'alarm check' });
+    }
+  }, ALARM_CHECK_MS);
   alarmTimer.unref();
   let port: number;
   try {
@@ -109,6 +143,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     vhosts,
     connectionCount: () => server.connectionCount,
+    get internalErrors() {
+      return internalErrors;
+    },
+    noteInternalError: () => {
+      internalErrors++;
+    },
     close: () => {
       clearInterval(alarmTimer);
       closing ??= server

@@ -3,6 +3,8 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { isStartupError, STARTUP_EXIT_CODES } from './errors/startup.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { packageVersion } from './util/version.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * Exit codes: 0 after a clean stop; the StartupError kinds' codes for a failure to start
@@ -13,7 +15,18 @@ const EXIT_FAILURE = 1;
 interface RunningBroker {
   readonly url: string;
   readonly port: number;
+  readonly internalErrors: number;
+  noteInternalError(): void;
   close(): Promise<void>;
+}
+
+/**
+ * The CLI owns its process, so it may enable V8's gc() for the memory alarm's process checks (garbage
+ * would otherwise keep an idle, blocked broker over the heap limit). The library never does this.
+ */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 /** How long a finished process may take to write its last log lines before it exits anyway. */
@@ -94,12 +107,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Last line of defence (a library must not install these; the broker guards its own callbacks): an
+  // exception that still reaches the process is a bug, logged with its stack and counted, and the
+  // broker keeps serving. Exiting would drop every client for one fault.
+  const escaped = (kind: string) => (err: unknown): void => {
+    broker?.noteInternalError();
+    logger.fatal({ event: 'process.' + kind, err, internalErrors: broker?.internalErrors }, `${kind}: a bug in Warren; the broker keeps running`);
+  };
+  process.on('uncaughtException', escaped('uncaughtException'));
+  process.on('unhandledRejection', escaped('unhandledRejection'));
 
   let running: RunningBroker;
   try {
     // Loaded lazily so --help and config errors work without loading the broker at all.
     const { startBroker } = await import('./broker.js');
-    running = await startBroker({ ...config, logger });
+    running = await startBroker({ ...config, logger, processMemoryChecks: true, collectGarbage: exposeGc() });
   } catch (err) {
     const { message, code } = describeFailure(err);
     fail(logger, err, message, code);

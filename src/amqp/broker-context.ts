@@ -11,6 +11,11 @@ export interface BrokerContext {
   readonly serverProperties: FieldTable;
   /** Coarse clock in ms, refreshed by the server's ticker. */
   now(): number;
+  /**
+   * A bug surfaced while serving a client (an exception no handler expected): logs it with its stack
+   * and counts it (Broker.internalErrors). The caller then ends only what failed.
+   */
+  internalError(err: unknown, where: Readonly<Record<string, unknown>>): void;
   /** Memory and disk alarms: publishing connections are blocked while one is on. */
   readonly alarms: { readonly active: boolean; readonly reason: string; noteIncoming(bytes: number): void };
 }

@@ -3,42 +3,42 @@ import { AmqpError, amqpError, isAmqpError, type MethodRef } from '../errors/ind
 import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
-import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.generated.js';
-import { describeForeignBytes, errorFields } from './connection-log.js';
+import type { Method } from '../protocol/methods.generated.js';
 import { PROTOCOL_HEADER } from '../protocol/constants.js';
 import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
-import { Channel } from './channel.js';
+import type { Channel } from './channel.js';
+import { ChannelTable, pendingPublish } from './channel-table.js';
 import { Handshake, type ClientInfo } from './handshake.js';
 import { Outbound } from './outbound.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConfirmBatch } from './confirm-batch.js';
+import { InputHold, type InputHoldReason } from './input-hold.js';
+import { closeMethod, decodeErrorReply, methodRef, writeMethodFrame } from './wire-errors.js';
+import { errorFields, logClosed, logNotAmqp } from './connection-log.js';
+
+export type { InputHoldReason } from './input-hold.js';
 
 type State = 'handshake' | 'open' | 'closing' | 'closed';
 
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_OK_TIMEOUT_MS = 3000;
 
-const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
-
-
-let connectionCounter = 0;
-
 /**
  * One client connection: frame parsing, the handshake, heartbeats, the channel table and
  * connection-level errors. Channels do the messaging.
  */
 export class Connection implements FrameSink {
-  readonly id = ++connectionCounter;
+  /** Numbered by the server that accepted it (per broker, not per process). */
+  readonly id: number;
   readonly socket: Socket;
   readonly ctx: BrokerContext;
   readonly outbound: Outbound;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly channels = new Map<number, Channel>();
   readonly confirms = new ConfirmBatch();
-  /** Channels we closed and await channel.close-ok for: frames on them are dropped (spec 4.2.6.4... "discard"). */
-  private readonly closingChannels = new Set<number>();
+  private readonly table = new ChannelTable(this);
+  readonly channels: ReadonlyMap<number, Channel> = this.table.open;
   private readonly parser: FrameParser;
   private readonly handshake: Handshake;
   private state: State = 'handshake';
@@ -54,11 +54,14 @@ export class Connection implements FrameSink {
   private readonly heartbeat: Heartbeat;
   private closeReason = 'client closed the socket';
   private closeTimer: NodeJS.Timeout | undefined;
-  private blocked = false;
+  private readonly input: InputHold;
   private published = false;
+  /** Set when accepted over max-connections: start-ok is answered with 530 and this text. */
+  openRefusal: string | undefined = undefined;
   private readonly onClosed: (c: Connection) => void;
 
-  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void) {
+  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void, id = 0) {
+    this.id = id;
     this.socket = socket;
     this.ctx = ctx;
     this.onClosed = onClosed;
@@ -70,27 +73,21 @@ export class Connection implements FrameSink {
     // made the handshake timeout fire up to 250 ms early (a 200 ms timeout after 120 ms).
     this.openedAt = Date.now();
     this.heartbeat = new Heartbeat(this.openedAt);
-    this.outbound = new Outbound(socket, () => this.onDrain());
+    this.outbound = new Outbound(socket, this.onDrain);
     this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
     this.handshake = new Handshake(this);
+    this.input = new InputHold(this.parser, socket, () => this.onData(undefined));
+    this.outbound.bindInput(this.input);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', this.onData); // socket callbacks are guarded: a bug ends this connection only
     socket.on('error', (err) => {
       this.closeReason = `socket error: ${err.message}`;
     });
-    socket.on('close', () => this.teardown());
+    socket.on('close', this.teardown);
   }
 
   get user(): string | undefined {
     return this.client?.username;
-  }
-
-  get clientInfo(): ClientInfo | undefined {
-    return this.client;
-  }
-
-  get isOpen(): boolean {
-    return this.state === 'open';
   }
 
   /** The client asked for it in its capabilities table. */
@@ -118,34 +115,47 @@ export class Connection implements FrameSink {
 
   // ---- input --------------------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
-    this.heartbeat.noteRead();
-    if (this.state === 'closed') return;
-    const err = this.parser.push(chunk);
-    if (err !== undefined) this.onDecodeError(err, chunk);
-    this.confirms.flush();
-    if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
-    // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
-    if (this.published && !this.blocked && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
+  /** A socket read, or (chunk undefined) the bytes the parser kept while input was held. */
+  private readonly onData = (chunk: Buffer | undefined): void => {
+    try {
+      if (chunk !== undefined) this.heartbeat.noteRead();
+      if (this.state === 'closed') return;
+      const err = chunk === undefined ? this.parser.resume() : this.parser.push(chunk);
+      if (err !== undefined) this.onDecodeError(err, chunk);
+      this.confirms.flush();
+      if (this.published && chunk !== undefined) this.ctx.alarms.noteIncoming(chunk.length);
+      // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
+      if (this.published && !this.input.has('alarm') && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
+    } catch (err) {
+      this.crashed(err);
+    }
+  };
+
+  /** Input hold (the contract is at the top of input-hold.ts): stop reading, for a reason, until released. */
+  holdInput(reason: InputHoldReason): void {
+    this.input.hold(reason);
   }
 
-  private onDecodeError(err: DecodeError, chunk: Buffer): void {
+  releaseInput(reason: InputHoldReason): void {
+    this.input.release(reason);
+  }
+
+  /** Bytes buffered for this peer both ways: what the memory alarm counts for a connection. */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes + this.outbound.buffered;
+  }
+
+  private onDecodeError(err: DecodeError, chunk: Buffer | undefined): void {
     if (err.kind === 'bad-protocol-header') {
       // Spec 4.2.2: answer a wrong header with the header we speak, then close.
       this.closeReason = 'bad protocol header';
-      const looksLike = describeForeignBytes(chunk);
       this.explained = true;
-      this.ctx.logger.warn(
-        { event: 'connection.not-amqp', ...this.logFields(), looksLike, firstBytes: chunk.subarray(0, 16).toString('hex') },
-        `bytes that are not AMQP on the AMQP port (${looksLike}); closed`,
-      );
+      logNotAmqp(this.ctx.logger, this.logFields(), chunk);
       this.socket.end(PROTOCOL_HEADER);
       this.state = 'closed';
       return;
     }
-    const code = err.replyCode === 501 ? 'WARREN_FRAME_ERROR' : err.replyCode === 502 ? 'WARREN_SYNTAX_ERROR' : 'WARREN_COMMAND_INVALID';
-    const error = amqpError(code, err.message, { classId: err.classId, methodId: err.methodId });
-    this.connectionError(error);
+    this.connectionError(decodeErrorReply(err));
     // The stream lost frame sync, so the client's close-ok could never be read: flush the close and
     // half-close now rather than wait CLOSE_OK_TIMEOUT_MS for it.
     this.finish();
@@ -168,28 +178,28 @@ export class Connection implements FrameSink {
     } catch (err) {
       this.handleError(err, channel, method);
     }
+    this.outbound.checkBound();
   }
 
   onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void {
-    if (this.state !== 'open') return;
-    let ch: Channel | undefined;
-    try {
-      ch = this.contentChannel(channel, 'content header');
-      ch?.onContentHeader(classId, bodySize, properties);
-    } catch (err) {
-      this.handleError(err, channel, pendingPublish(ch));
-    }
+    this.onContent(channel, classId, bodySize, properties, undefined);
   }
 
   onBody(channel: number, body: Buffer): void {
+    this.onContent(channel, 0, 0, undefined, body);
+  }
+
+  private onContent(channel: number, classId: number, bodySize: number, properties: Buffer | undefined, body: Buffer | undefined): void {
     if (this.state !== 'open') return;
     let ch: Channel | undefined;
     try {
-      ch = this.contentChannel(channel, 'content body');
-      ch?.onBody(body);
+      ch = this.table.contentChannel(channel, body === undefined ? 'content header' : 'content body');
+      if (body !== undefined) ch?.onBody(body);
+      else ch?.onContentHeader(classId, bodySize, properties as Buffer);
     } catch (err) {
       this.handleError(err, channel, pendingPublish(ch));
     }
+    this.outbound.checkBound();
   }
 
   onHeartbeat(channel: number): void {
@@ -197,15 +207,6 @@ export class Connection implements FrameSink {
     if (channel !== 0 && this.state === 'open') {
       this.connectionError(amqpError('WARREN_FRAME_ERROR', `heartbeat frame on channel ${channel}`));
     }
-  }
-
-  private contentChannel(channel: number, what: string): Channel | undefined {
-    if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
-    if (this.closingChannels.has(channel)) return undefined;
-    const ch = this.channels.get(channel);
-    // RabbitMQ: 505, "expected method frame, got non method frame instead" (a fresh channel expects a method).
-    if (ch === undefined) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel ${channel}, which is not open`);
-    return ch;
   }
 
   private onConnectionMethod(method: Method): void {
@@ -231,28 +232,7 @@ export class Connection implements FrameSink {
 
   private onChannelMethod(channel: number, method: Method): void {
     if (method.name === 'basic.publish') this.published = true;
-    if (this.closingChannels.has(channel)) {
-      if (method.name === 'channel.close-ok') this.closingChannels.delete(channel);
-      else if (method.name === 'channel.close') this.sendMethod(channel, { name: 'channel.close-ok' });
-      return;
-    }
-    if (method.name === 'channel.open') {
-      if (channel > this.channelMax) {
-        throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${this.channelMax}`);
-      }
-      if (this.channels.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
-      const ch = new Channel(this, channel, this.vhost as VirtualHost);
-      this.channels.set(channel, ch);
-      this.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
-      return;
-    }
-    const ch = this.channels.get(channel);
-    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `expected 'channel.open' on channel ${channel}, got ${method.name}`);
-    if (ch.publisher.expectingContent) {
-      // As RabbitMQ's command assembler: the error names the basic.publish whose content is missing.
-      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
-    }
-    ch.onMethod(method);
+    this.table.onMethod(channel, method);
   }
 
   // ---- errors and closing -------------------------------------------------------------------
@@ -265,60 +245,45 @@ export class Connection implements FrameSink {
   }
 
   private internalError(err: unknown): AmqpError {
-    this.ctx.logger.error({ err, connection: this.label }, 'internal error');
+    this.ctx.internalError(err, { connection: this.label });
     return new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err });
+  }
+
+  /** A socket or timer callback threw what nothing expected: this connection ends with 541, only it. */
+  private crashed(err: unknown): void {
+    const error = this.internalError(err);
+    try {
+      this.connectionError(error);
+      this.finish(); // the parser may have stopped mid-stream, so close-ok could not be read
+    } catch {
+      this.socket.destroy();
+    }
   }
 
   /** Closes one channel with channel.close and drops its frames until close-ok. */
   channelError(channel: number, error: AmqpError): void {
-    const ch = this.channels.get(channel);
-    if (ch === undefined) return;
-    this.channels.delete(channel);
-    ch.cleanup();
-    this.closingChannels.add(channel);
-    this.ctx.logger.info(
-      { event: 'channel.error', ...this.logFields(), channel, ...errorFields(error) },
-      `channel ${channel} closed: ${error.replyText}`,
-    );
-    this.sendMethod(channel, {
-      name: 'channel.close',
-      replyCode: error.replyCode,
-      replyText: error.replyText,
-      classId: error.classId,
-      methodId: error.methodId,
-    });
+    this.table.error(channel, error);
   }
 
   /** The client closed a channel: clean up and confirm. */
   channelClosedByClient(channel: Channel): void {
-    this.channels.delete(channel.id);
-    channel.cleanup();
-    this.sendMethod(channel.id, { name: 'channel.close-ok' });
+    this.table.closedByClient(channel);
   }
 
-  /**
-   * Sends connection.close and waits (bounded) for close-ok. `logged`: the caller already wrote a
-   * line that says why (a refused login), so this one would only repeat it.
-   */
+  /** Sends connection.close and waits (bounded) for close-ok; `logged`: the caller's own line said why. */
   connectionError(error: AmqpError, options?: { logged?: boolean }): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     if (options?.logged !== true) {
       this.ctx.logger.warn({ event: 'connection.error', ...this.logFields(), ...errorFields(error) }, `connection closed by the broker: ${error.replyText}`);
     }
     this.explained = true;
-    if (this.blocked) this.socket.resume(); // the close-ok must be read even from a blocked peer
+    this.input.releaseAll(); // the close-ok must be read even from a held peer
     this.closeReason = error.replyText;
     // The parser keeps running: the client's close-ok must still be read. Until then the 'closing'
     // state drops every other frame (spec 2.2.2.2).
-    this.closeChannels();
+    this.table.closeAll();
     this.state = 'closing';
-    this.sendMethod(0, {
-      name: 'connection.close',
-      replyCode: error.replyCode,
-      replyText: error.replyText,
-      classId: error.classId,
-      methodId: error.methodId,
-    });
+    this.sendMethod(0, closeMethod('connection.close', error));
     this.closeTimer = setTimeout(() => this.finish(), CLOSE_OK_TIMEOUT_MS);
     this.closeTimer.unref();
   }
@@ -337,7 +302,7 @@ export class Connection implements FrameSink {
   finish(options?: { explained?: boolean }): void {
     if (this.state === 'closed') return;
     if (options?.explained === true) this.explained = true;
-    this.closeChannels();
+    this.table.closeAll();
     this.state = 'closed';
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.outbound.end();
@@ -345,49 +310,34 @@ export class Connection implements FrameSink {
     setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS).unref();
   }
 
-  private closeChannels(): void {
-    for (const ch of this.channels.values()) ch.cleanup();
-    this.channels.clear();
-  }
-
-  private teardown(): void {
-    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.closeChannels();
-    this.outbound.close();
-    const wasOpen = this.vhost !== undefined;
-    this.vhost?.connectionClosed(this);
-    this.state = 'closed';
-    if (wasOpen) {
-      this.ctx.logger.info({ event: 'connection.closed', ...this.logFields(), reason: this.closeReason }, 'connection closed');
-    } else if (!this.explained) {
-      this.ctx.logger.info(
-        { event: 'connection.closed-in-handshake', ...this.logFields(), stage: this.handshake.stage, reason: this.closeReason },
-        `connection closed before the handshake finished (at ${this.handshake.stage}): ${this.closeReason}`,
-      );
+  private readonly teardown = (): void => {
+    try {
+      if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+      this.table.closeAll();
+      this.outbound.close();
+      const wasOpen = this.vhost !== undefined;
+      this.vhost?.connectionClosed(this);
+      this.state = 'closed';
+      logClosed(this.ctx.logger, this.logFields(), { wasOpen, explained: this.explained, stage: this.handshake.stage, reason: this.closeReason });
+    } catch (err) {
+      this.internalError(err); // the socket is gone already: logged and counted, nothing to close
+    } finally {
+      this.onClosed(this);
     }
-    this.onClosed(this);
-  }
+  };
 
   // ---- output -------------------------------------------------------------------------------
 
   sendMethod(channel: number, method: Method): void {
-    const w = this.outbound.writer;
-    const start = w.pos;
-    try {
-      encodeMethodFrame(w, channel, method);
-    } catch (err) {
-      w.pos = start; // never a half-written frame on the wire before the error's close
-      throw err;
-    }
+    writeMethodFrame(this.outbound.writer, channel, method);
     this.outbound.commit();
   }
 
   /** connection.blocked / unblocked for the flow-control layer; only to clients that asked. */
   setBlocked(blocked: boolean, reason = 'low on resources'): void {
-    if (blocked === this.blocked || this.state !== 'open') return;
-    this.blocked = blocked;
-    if (blocked) this.socket.pause();
-    else this.socket.resume();
+    if (blocked === this.input.has('alarm') || this.state !== 'open') return;
+    if (blocked) this.input.hold('alarm');
+    else this.input.release('alarm');
     if (!this.capability('connection.blocked')) return;
     this.sendMethod(0, blocked ? { name: 'connection.blocked', reason } : { name: 'connection.unblocked' });
   }
@@ -398,12 +348,16 @@ export class Connection implements FrameSink {
   }
 
   get isBlocked(): boolean {
-    return this.blocked;
+    return this.input.has('alarm');
   }
 
-  private onDrain(): void {
-    for (const ch of this.channels.values()) ch.resumeDeliveries();
-  }
+  private readonly onDrain = (): void => {
+    try {
+      for (const ch of this.channels.values()) ch.resumeDeliveries();
+    } catch (err) {
+      this.crashed(err);
+    }
+  };
 
   // ---- handshake results and timers ---------------------------------------------------------
 
@@ -411,15 +365,9 @@ export class Connection implements FrameSink {
   opened(vhost: VirtualHost, client: ClientInfo, frameMax: number, channelMax: number, heartbeatSeconds: number): void {
     this.vhost = vhost;
     this.client = client;
-    this.frameMax = frameMax;
-    this.channelMax = channelMax;
-    this.heartbeat.intervalMs = heartbeatSeconds * 1000;
-    this.parser.setFrameMax(frameMax);
+    this.tuned(frameMax, channelMax, heartbeatSeconds);
     this.state = 'open';
-    this.ctx.logger.info(
-      { event: 'connection.opened', connection: this.label, user: client.username, vhost: vhost.name, client: client.product },
-      'connection opened',
-    );
+    this.ctx.logger.info({ event: 'connection.opened', ...this.logFields(), client: client.product }, 'connection opened');
   }
 
   /** The handshake learned who the client is (after start-ok), before open. */
@@ -443,23 +391,9 @@ export class Connection implements FrameSink {
       return;
     }
     if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
-    if (!this.heartbeat.tick(now, this.outbound, this.blocked)) {
+    if (!this.heartbeat.tick(now, this.outbound, this.input.active)) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat.intervalMs / 1000}s`;
       this.socket.destroy();
     }
   }
-
-  serverPropertiesTable(): FieldTable {
-    return this.ctx.serverProperties;
-  }
-}
-
-/** What a content-frame error refers to: the basic.publish still waiting for its content, if any. */
-function pendingPublish(ch: Channel | undefined): MethodRef | undefined {
-  return ch?.publisher.expectingContent === true ? PUBLISH_REF : undefined;
-}
-
-function methodRef(method: Method): MethodRef {
-  const ids = METHOD_IDS[method.name];
-  return { classId: ids[0], methodId: ids[1] };
 }

@@ -1,16 +1,17 @@
 import { statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '../util/logger.js';
 
-// A full GC before deciding that memory is over the watermark, so garbage does not raise alarms
-// and freed messages clear them promptly. At most once per check (every second).
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-const EARLY_CHECK_BYTES = 16 * 1024 * 1024;
-const FORCED_GC_INTERVAL_MS = 2000;
+/** Bytes read from publishers after which memory is checked at once instead of on the next tick. */
+const EARLY_CHECK_BYTES = 4 * 1024 * 1024;
+/**
+ * Process checks (CLI only). V8 aborts the process when the JS heap reaches heap_size_limit; the
+ * alarm goes on well before, so that only a bug, never client input, can get there.
+ */
+const HEAP_ALARM_FRACTION = 0.7;
+/** RSS beyond the watermark that the runtime itself, code and fragmentation may take. */
+const RSS_ALLOWANCE = 256 * 1024 * 1024;
 
 export interface AlarmLimits {
   /** ≤ 1: a fraction of the machine's memory; > 1: bytes. */
@@ -19,17 +20,40 @@ export interface AlarmLimits {
   readonly diskFreeLimit: number;
 }
 
+export interface AlarmSources {
+  /** Bytes this broker holds: messages in its queues, its connections' buffers. A plain sum, no GC. */
+  heldBytes(): number;
+  /**
+   * Also judge the whole process: V8 heap against heap_size_limit, RSS against the watermark plus
+   * an allowance. For the CLI, which owns the process; an embedded broker shares its process and
+   * counts only what it holds, so several brokers in one process keep independent alarms.
+   */
+  readonly processChecks: boolean;
+  /**
+   * A full GC, offered by a process owner that enabled one (the CLI). Garbage counts in the heap and
+   * RSS until collected, and an idle broker (publishers blocked, backlog drained) may never collect
+   * by itself; so before a process check raises or keeps an alarm, garbage goes first.
+   */
+  readonly collectGarbage?: () => void;
+}
+
+/** A full GC on a big heap takes a while: at most one per this interval. */
+const FORCED_GC_INTERVAL_MS = 2000;
+
+type MemoryCause = 'held' | 'heap' | 'rss';
+
 /**
  * RabbitMQ's resource alarms: when memory in use passes the high-watermark or free disk falls
  * below the limit, publishing connections are blocked (connection.blocked, reads paused) until
- * every alarm clears. Memory in use is the JS heap plus buffers (heapUsed + external): what
- * queued messages occupy, and what falls again once consumers drain them.
+ * every alarm clears. Memory in use is what this broker holds (counted, so it falls the moment a
+ * backlog drains, with no forced GC); the CLI adds the process-level limits.
  */
 export class ResourceAlarms {
   readonly memoryLimit: number;
   private readonly diskLimit: number;
   private readonly dataDir: string;
   private readonly logger: Logger;
+  private readonly sources: AlarmSources;
   private memoryAlarm = false;
   private diskAlarm = false;
   private writesBehind = false;
@@ -37,11 +61,12 @@ export class ResourceAlarms {
   private incoming = 0;
   private lastForcedGc = 0;
 
-  constructor(limits: AlarmLimits, dataDir: string, logger: Logger, onChange: (active: boolean) => void) {
+  constructor(limits: AlarmLimits, dataDir: string, logger: Logger, sources: AlarmSources, onChange: (active: boolean) => void) {
     this.memoryLimit = limits.memoryHighWatermark <= 1 ? Math.floor(totalmem() * limits.memoryHighWatermark) : limits.memoryHighWatermark;
     this.diskLimit = limits.diskFreeLimit;
     this.dataDir = dataDir;
     this.logger = logger;
+    this.sources = sources;
     this.onChange = onChange;
   }
 
@@ -57,34 +82,22 @@ export class ResourceAlarms {
     return `low on ${parts.join(' and ')}`;
   }
 
-  /** Memory Warren holds now, in bytes. */
-  static memoryInUse(): number {
-    const m = process.memoryUsage();
-    return m.heapUsed + m.external;
-  }
-
   /**
-   * Bytes read from publishers since the last check: past a threshold the check runs at once, so
-   * a fast publisher cannot overshoot the watermark by a whole check interval's worth.
+   * Bytes read from publishers since the last check: past a threshold memory is checked at once, so
+   * a fast publisher cannot overshoot the watermark (or the heap limit) by a whole tick's worth.
    */
   noteIncoming(bytes: number): void {
     this.incoming += bytes;
-    if (this.incoming >= EARLY_CHECK_BYTES) this.check();
+    if (this.incoming < EARLY_CHECK_BYTES) return;
+    const wasActive = this.active;
+    this.checkMemory();
+    if (this.active !== wasActive) this.onChange(this.active);
   }
 
+  /** On the broker's timer: memory and disk. */
   check(): void {
-    this.incoming = 0;
     const wasActive = this.active;
-    let used = ResourceAlarms.memoryInUse();
-    // A full GC on a big heap takes a while: at most one per FORCED_GC_INTERVAL_MS, so a broker
-    // that stays over the watermark (consumers not draining) does not collect four times a second.
-    const now = Date.now();
-    if (used > this.memoryLimit && now - this.lastForcedGc >= FORCED_GC_INTERVAL_MS) {
-      this.lastForcedGc = now;
-      collectGarbage();
-      used = ResourceAlarms.memoryInUse();
-    }
-    this.setMemory(used > this.memoryLimit, used);
+    this.checkMemory();
     this.setDisk(this.freeDisk());
     if (this.active !== wasActive) this.onChange(this.active);
   }
@@ -101,13 +114,43 @@ export class ResourceAlarms {
     if (this.active !== wasActive) this.onChange(this.active);
   }
 
-  private setMemory(on: boolean, used: number): void {
+  private checkMemory(): void {
+    this.incoming = 0;
+    const held = this.sources.heldBytes();
+    if (held > this.memoryLimit) return this.setMemory(true, 'held', held, this.memoryLimit);
+    const over = this.sources.processChecks ? this.processOverLimit() : undefined;
+    if (over !== undefined) this.setMemory(true, over.cause, over.used, over.limit);
+    else this.setMemory(false, 'held', held, this.memoryLimit);
+  }
+
+  private processOverLimit(): { cause: MemoryCause; used: number; limit: number } | undefined {
+    let over = this.measureProcess();
+    const gc = this.sources.collectGarbage;
+    const now = Date.now();
+    if (over !== undefined && gc !== undefined && now - this.lastForcedGc >= FORCED_GC_INTERVAL_MS) {
+      this.lastForcedGc = now;
+      gc();
+      over = this.measureProcess();
+    }
+    return over;
+  }
+
+  private measureProcess(): { cause: MemoryCause; used: number; limit: number } | undefined {
+    const heap = getHeapStatistics();
+    const heapLimit = Math.floor(heap.heap_size_limit * HEAP_ALARM_FRACTION);
+    if (heap.used_heap_size > heapLimit) return { cause: 'heap', used: heap.used_heap_size, limit: heapLimit };
+    const rss = process.memoryUsage.rss();
+    const rssLimit = this.memoryLimit + RSS_ALLOWANCE;
+    return rss > rssLimit ? { cause: 'rss', used: rss, limit: rssLimit } : undefined;
+  }
+
+  private setMemory(on: boolean, cause: MemoryCause, used: number, limit: number): void {
     if (on === this.memoryAlarm) return;
     this.memoryAlarm = on;
     const mib = (n: number): number => Math.round(n / 2 ** 20);
     this.logger.warn(
-      { event: on ? 'alarm.memory.set' : 'alarm.memory.cleared', usedMiB: mib(used), limitMiB: mib(this.memoryLimit) },
-      on ? 'memory high-watermark reached: publishers blocked' : 'memory alarm cleared',
+      { event: on ? 'alarm.memory.set' : 'alarm.memory.cleared', cause, usedMiB: mib(used), limitMiB: mib(limit) },
+      on ? `memory limit reached (${cause}): publishers blocked` : 'memory alarm cleared',
     );
   }
 

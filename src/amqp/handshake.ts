@@ -47,7 +47,7 @@ export class Handshake {
       name: 'connection.start',
       versionMajor: 0,
       versionMinor: 9,
-      serverProperties: this.conn.serverPropertiesTable(),
+      serverProperties: this.conn.ctx.serverProperties,
       mechanisms: Buffer.from(SASL_MECHANISMS.join(' ')),
       locales: Buffer.from('en_US'),
     });
@@ -108,6 +108,8 @@ export class Handshake {
       properties: m.clientProperties,
     };
     this.conn.authenticated(this.client);
+    // Where a client expects a login refusal, so it shows the reason (amqplib does only here).
+    if (this.conn.openRefusal !== undefined) throw amqpError('WARREN_CONNECTION_LIMIT', this.conn.openRefusal);
     this.step = 'tune-ok';
     const { channelMax, frameMax, heartbeat } = this.conn.ctx.config;
     this.conn.sendMethod(0, { name: 'connection.tune', channelMax, frameMax, heartbeat });

@@ -6,6 +6,20 @@ const FLUSH_THRESHOLD = 64 * 1024;
 const INITIAL_BUFFER = 2 * 1024;
 /** A writer grown past this by a burst is given back after the flush. */
 const SHRINK_ABOVE = 256 * 1024;
+/**
+ * The output bound: past OUTPUT_HIGH bytes waiting to go out (a client not reading its replies), the
+ * connection's input is held ('output') until 'drain' brings them under OUTPUT_LOW. Checked after
+ * every frame, so one 64 KB read of basic.get frames adds at most one reply beyond the mark.
+ */
+const OUTPUT_HIGH = 1024 * 1024;
+const OUTPUT_LOW = 256 * 1024;
+
+/** The part of InputHold the output bound uses. */
+export interface OutputHold {
+  hold(reason: 'output'): void;
+  release(reason: 'output'): void;
+  has(reason: 'output'): boolean;
+}
 
 /**
  * A connection's outgoing frames. Everything written during one turn of the event loop goes
@@ -23,13 +37,32 @@ export class Outbound {
   private scheduled = false;
   private closed = false;
   private readonly socket: Socket;
+  private input: OutputHold | undefined;
 
   constructor(socket: Socket, onDrain: () => void) {
     this.socket = socket;
     socket.on('drain', () => {
       this.writable = true;
+      if (this.input?.has('output') === true && this.buffered <= OUTPUT_LOW) this.input.release('output');
       onDrain();
     });
+  }
+
+  /** Whose input to hold while the peer does not read. */
+  bindInput(input: OutputHold): void {
+    this.input = input;
+  }
+
+  /** After each frame handled: a client that does not read its replies stops being read. */
+  checkBound(): void {
+    if (this.input === undefined || this.socket.writableLength + this.writer.pos <= OUTPUT_HIGH || this.input.has('output')) return;
+    this.input.hold('output');
+    this.flush(); // into the socket, so that its 'drain' releases the hold
+  }
+
+  /** Bytes written by the broker and not yet taken by the kernel: the socket's buffer plus ours. */
+  get buffered(): number {
+    return this.socket.writableLength + this.writer.pos;
   }
 
   /** Call after appending frames to `writer`. */

@@ -4,6 +4,12 @@ import { Connection } from './connection.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
+/**
+ * Sockets accepted over max-connections to be told why (530 after start-ok) are themselves
+ * bounded: beyond this many at once, further sockets are closed without a reply. Each lives at most
+ * the handshake timeout.
+ */
+const MAX_REFUSING = 64;
 
 /**
  * The TCP listeners and the set of live connections. One ticker serves every connection
@@ -14,6 +20,8 @@ export class AmqpServer {
   private readonly connections = new Set<Connection>();
   private readonly ctx: BrokerContext;
   private ticker: NodeJS.Timeout | undefined;
+  private accepted = 0;
+  private refusing = 0;
   private readonly tickNow: () => void;
   port = 0;
 
@@ -22,8 +30,9 @@ export class AmqpServer {
     this.tickNow = tickNow;
   }
 
+  /** Connections served, not counting those accepted only to be refused. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.connections.size - this.refusing;
   }
 
   /** The address of each listener that opened (a skipped ::1 is not among them). */
@@ -39,7 +48,7 @@ export class AmqpServer {
     let chosen = port;
     for (const [i, host] of addresses.entries()) {
       const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-      server.maxConnections = this.ctx.config.maxConnections;
+      server.maxConnections = this.ctx.config.maxConnections + MAX_REFUSING;
       try {
         chosen = await listenOn(server, chosen, host);
       } catch (err) {
@@ -61,18 +70,45 @@ export class AmqpServer {
   }
 
   private accept(socket: Socket): void {
-    if (this.connections.size >= this.ctx.config.maxConnections) {
+    const max = this.ctx.config.maxConnections;
+    const over = this.connectionCount >= max;
+    if (over && this.refusing >= MAX_REFUSING) {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.ctx, (c) => this.connections.delete(c));
+    const conn = new Connection(socket, this.ctx, this.forget, ++this.accepted);
+    if (over) {
+      // RabbitMQ has no node-wide limit reply (its per-vhost one is 530 at connection.open). Refused
+      // right after login, where clients (amqplib included) show the server's text, not a bare reset.
+      conn.openRefusal = `connection limit (${max}) reached`;
+      this.refusing++;
+    }
     this.connections.add(conn);
   }
+
+  private readonly forget = (c: Connection): void => {
+    if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
+  };
 
   private tick(): void {
     this.tickNow();
     const now = this.ctx.now();
-    for (const c of this.connections) c.tick(now);
+    for (const c of this.connections) {
+      try {
+        c.tick(now);
+      } catch (err) {
+        // A bug in one connection's timers ends that connection, not the ticker every other one needs.
+        this.ctx.internalError(err, { connection: c.label, during: 'tick' });
+        c.socket.destroy();
+      }
+    }
+  }
+
+  /** Bytes all connections buffer (input being parsed, output not yet taken by the kernel). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.bufferedBytes;
+    return n;
   }
 
   /** An alarm went on or off: block every connection that publishes, or release them all. */

@@ -247,7 +247,7 @@ export const OPTIONS = [
     env: 'WARREN_MAX_CONNECTIONS',
     flag: '--max-connections',
     arg: 'N',
-    description: 'Most concurrent client connections; sockets beyond it are closed at once.',
+    description: 'Most concurrent client connections; one beyond it is refused after login with 530 NOT_ALLOWED "connection limit (N) reached".',
     parse: parseInteger,
   },
   {

@@ -17,7 +17,9 @@ import type { Message } from './message.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
+import type { HeldBytes } from './queue/ready-store.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
+import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
 
 const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
 
@@ -48,6 +50,13 @@ export class VirtualHost {
   private readonly router = new Router(this.exchanges, this.queues, this.replyQueues);
 
   private readonly listener: TopologyListener | undefined;
+  /** Message bytes (properties + body) this vhost's queues hold in memory: what the memory alarm counts. */
+  readonly heldBytes: HeldBytes = { bytes: 0 };
+  /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
+  onFault: FaultReporter | undefined = undefined;
+  private readonly exchangeFaults: FaultSink<Exchange> = {
+    fault: (x, task, err) => this.reportFault(err, { exchange: x.name, task }),
+  };
 
   constructor(name: string, listener?: TopologyListener) {
     this.name = name;
@@ -105,7 +114,9 @@ export class VirtualHost {
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
     const exchange = new Exchange(req.name, req.type, options, table);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
-      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) => this.router.releaseDelayed(exchange, message, keys));
+      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) =>
+        runGuarded(this.exchangeFaults, exchange, 'delayed release', () => this.router.releaseDelayed(exchange, message, keys)),
+      );
     }
     this.exchanges.set(req.name, exchange);
     const log = this.listener?.exchangeDeclared(this.name, exchange);
@@ -203,6 +214,8 @@ export class VirtualHost {
       onUnused: (q) => this.removeQueue(q),
       deadLetter: (q, message, reason) => this.deadLetter(q, message, reason),
       openPageStore: (q) => this.listener?.openPageStore(this.name, q),
+      fault: (q, task, err) => this.reportFault(err, { queue: q.name, task }),
+      held: this.heldBytes,
     });
     this.queues.set(req.name, queue);
     queue.log = this.listener?.queueDeclared(this.name, queue);
@@ -282,6 +295,11 @@ export class VirtualHost {
   /** Routes through the exchange graph into out, each queue once; returns how many were held for later (delayed). */
   route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], ticket?: SyncTicket): number {
     return this.router.route(exchange, message, routingKeys, out, undefined, ticket);
+  }
+
+  private reportFault(err: unknown, where: Record<string, string>): void {
+    if (this.onFault === undefined) throw err;
+    this.onFault(err, { vhost: this.name, ...where });
   }
 
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void {

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   WARREN_CHANNEL_ERROR: { reply: 'CHANNEL_ERROR', scope: 'connection', description: 'A method on a channel that is not open, a channel opened twice, or a channel number above channel_max.' },
   WARREN_ACCESS_REFUSED_LOGIN: { reply: 'ACCESS_REFUSED', scope: 'connection', description: 'Authentication failed: unknown user, wrong password, unsupported mechanism, or a loopback-only user connecting from elsewhere.' },
   WARREN_VHOST_NOT_ALLOWED: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'connection.open named a virtual host that does not exist or the user may not use.' },
+  WARREN_CONNECTION_LIMIT: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'A client logged in while the broker already serves max-connections connections; sent instead of connection.tune, then the socket closes.' },
   WARREN_CONNECTION_FORCED: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'The broker is shutting down or an operator closed the connection.' },
   WARREN_HEARTBEAT_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'No traffic from the peer for two heartbeat intervals; the socket is closed.' },
   WARREN_HANDSHAKE_TIMEOUT: { reply: 'CONNECTION_FORCED', scope: 'connection', description: 'The handshake did not finish within the configured time; the socket is closed.' },

@@ -7,7 +7,8 @@ import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
 import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
 import { QueuePaging } from './queue-paging.js';
-import { ReadyStore } from './ready-store.js';
+import { ReadyStore, type HeldBytes } from './ready-store.js';
+import { runGuarded } from '../fault.js';
 
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
@@ -29,6 +30,10 @@ export interface QueueEvents {
   deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
   /** A page file for this queue's tail; undefined when the broker has no store (paging off). */
   openPageStore?(queue: Queue): PageStore | undefined;
+  /** A timer or microtask of this queue threw: a bug, reported; the queue stays usable. */
+  fault?(queue: Queue, task: string, err: unknown): void;
+  /** The vhost's count of message bytes its queues hold in memory (for the memory alarm). */
+  readonly held?: HeldBytes;
 }
 
 /**
@@ -64,9 +69,9 @@ export class Queue {
     this.options = options;
     this.args = options.args;
     this.events = events;
-    this.ready = new ReadyStore(options.args.maxPriority);
+    this.ready = new ReadyStore(options.args.maxPriority, events.held);
     this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
-    this.expiry = new ExpiryTracker((e) => this.expire(e));
+    this.expiry = new ExpiryTracker((e) => runGuarded(this.events, this, 'expiry', () => this.expire(e)));
     this.paging = new QueuePaging(this.ready, {
       maxPriority: options.args.maxPriority,
       deadLetters: options.args.deadLetterExchange !== undefined,
@@ -301,7 +306,7 @@ export class Queue {
 
   private readonly drainTask = (): void => {
     this.drainScheduled = false;
-    this.drain();
+    runGuarded(this.events, this, 'drain', this.drain);
   };
 
   /** Hands ready messages to consumers until either runs out. */
@@ -349,11 +354,11 @@ export class Queue {
     if (next === undefined || (this.tailTimer !== undefined && next >= this.tailTimerAt)) return;
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.tailTimerAt = next;
-    this.tailTimer = setTimeout(() => {
+    this.tailTimer = setTimeout(() => runGuarded(this.events, this, 'paged-tail expiry', () => {
       this.tailTimer = undefined;
       this.paging.expireDue(Date.now());
       this.armTailExpiry();
-    }, Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
+    }), Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
     this.tailTimer.unref();
   }
 
@@ -373,11 +378,11 @@ export class Queue {
     const expires = this.args.expires;
     if (expires === undefined || this.deleted) return;
     const due = this.lastUsed + expires - Date.now();
-    this.expiresTimer = setTimeout(() => {
+    this.expiresTimer = setTimeout(() => runGuarded(this.events, this, 'x-expires', () => {
       if (this.deleted) return;
       if (this.consumerSet.size === 0 && Date.now() - this.lastUsed >= expires) this.events.onUnused(this);
       else this.armExpires();
-    }, Math.min(Math.max(due, 0), MAX_TIMER_MS));
+    }), Math.min(Math.max(due, 0), MAX_TIMER_MS));
     this.expiresTimer.unref();
   }
 }

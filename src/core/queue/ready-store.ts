@@ -1,6 +1,11 @@
 import { Deque } from '../../util/deque.js';
 import { EntryState, type QueueEntry } from './entry.js';
 
+/** A plain counter several stores add to (one per broker, so brokers in one process stay apart). */
+export interface HeldBytes {
+  bytes: number;
+}
+
 /**
  * Ready messages: one deque per priority level (one level for a plain queue), highest first,
  * FIFO within a level. Entries removed from the middle (expired) become tombstones that are
@@ -12,8 +17,11 @@ export class ReadyStore {
   private top: number;
   count = 0;
   bytes = 0;
+  /** The broker's count of message bytes (properties + body) held in memory, shared by its queues. */
+  private readonly held: HeldBytes;
 
-  constructor(maxPriority: number) {
+  constructor(maxPriority: number, held: HeldBytes = { bytes: 0 }) {
+    this.held = held;
     this.levels = Array.from({ length: maxPriority + 1 }, () => new Deque<QueueEntry>());
     this.live = new Array<number>(maxPriority + 1).fill(0);
     this.top = maxPriority;
@@ -80,6 +88,7 @@ export class ReadyStore {
       level.clear();
       this.live[p] = 0;
     }
+    for (const e of out) this.held.bytes -= e.message.bodySize + e.message.rawProperties.length;
     this.count = 0;
     this.bytes = 0;
     return out;
@@ -89,12 +98,14 @@ export class ReadyStore {
     this.live[e.priority] = (this.live[e.priority] as number) + 1;
     this.count++;
     this.bytes += e.message.bodySize;
+    this.held.bytes += e.message.bodySize + e.message.rawProperties.length;
   }
 
   private removed(e: QueueEntry): void {
     this.live[e.priority] = (this.live[e.priority] as number) - 1;
     this.count--;
     this.bytes -= e.message.bodySize;
+    this.held.bytes -= e.message.bodySize + e.message.rawProperties.length;
   }
 }
 

@@ -2,6 +2,7 @@ import amqp from 'amqplib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../../helpers/broker.js';
 import { startWarrenProcess } from '../../helpers/process.js';
@@ -125,3 +126,130 @@ describe('heartbeats while blocked', () => {
     }
   });
 });
+
+describe('memory alarms per broker', () => {
+  it('two embedded brokers in one process keep independent alarms, counted from what each holds', async () => {
+    const { openBroker } = await import('../../helpers/broker.js');
+    const small = await openBroker({ memoryHighWatermark: 4 * 2 ** 20 });
+    const other = await openBroker({ memoryHighWatermark: 4 * 2 ** 20 });
+    try {
+      const pub = await amqp.connect(small.broker.url);
+      const events: string[] = [];
+      pub.on('blocked', (reason: string) => events.push(`blocked:${reason}`));
+      pub.on('unblocked', () => events.push('unblocked'));
+      const ch = await pub.createChannel();
+      await ch.assertQueue('fill', { durable: false, maxPriority: 1 }); // kept in memory
+      const body = Buffer.alloc(64 * 1024, 1);
+      for (let i = 0; i < 96 && !events.includes('blocked:low on memory'); i++) {
+        ch.sendToQueue('fill', body); // 6 MiB in all, past the 4 MiB watermark
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await eventually(() => events.includes('blocked:low on memory'), 10_000, 'the full broker did not block its publisher');
+
+      // The process holds far more than 4 MiB, yet the other broker holds nothing: it is not alarmed.
+      const otherPub = await amqp.connect(other.broker.url);
+      let otherBlocked = false;
+      otherPub.on('blocked', () => (otherBlocked = true));
+      const och = await otherPub.createConfirmChannel();
+      await och.assertQueue('fine');
+      for (let i = 0; i < 8; i++) {
+        och.sendToQueue('fine', Buffer.from(`m${i}`));
+        await och.waitForConfirms();
+        await new Promise((r) => setTimeout(r, 100)); // several alarm checks
+      }
+      expect(otherBlocked).toBe(false);
+      expect((await och.checkQueue('fine')).messageCount).toBe(8);
+
+      // Draining the full broker clears its alarm at once: the count falls, no garbage collection needed.
+      const cons = await amqp.connect(small.broker.url);
+      const cch = await cons.createChannel();
+      const { messageCount } = await cch.checkQueue('fill');
+      await cch.purgeQueue('fill');
+      expect(messageCount).toBeGreaterThan(60);
+      await eventually(() => events.includes('unblocked'), 5000, 'not unblocked after the purge');
+      await cons.close();
+      await otherPub.close();
+      await pub.close();
+    } finally {
+      await small.close();
+      await other.close();
+    }
+  });
+
+  it('importing the library changes no V8 flag (no --expose-gc for a forced GC)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '-e', "await import('./src/index.ts'); const vm = await import('node:vm'); console.log(vm.runInNewContext('typeof gc'));"],
+      { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('undefined');
+  }, 30_000);
+});
+
+/**
+ * Header-table flood (2,900 messages of ~125 KB, each carrying a 17,000-entry header table, to a
+ * queue with no consumer) against a broker process with a 256 MB V8 heap. The alarm sees the heap
+ * coming near heap_size_limit and blocks the publisher before V8 would abort; a consumer then gets
+ * every message. HEADER_FLOOD_MESSAGES runs it with fewer (decoding such tables costs time per message
+ * until per-message decoding goes away).
+ */
+describe('memory alarm and the V8 heap limit', () => {
+  const MESSAGES = Number(process.env['HEADER_FLOOD_MESSAGES'] ?? 2900);
+
+  it('a header-table flood blocks the publisher before the heap runs out; nothing is lost, no abort', async () => {
+    const { RawClient } = await import('../../helpers/raw-client.js');
+    const dataDir = mkdtempSync(join(tmpdir(), 'warren-heap-'));
+    // The watermark itself is far away: only the heap limit can stop this flood.
+    const proc = await startWarrenProcess(['--data-dir', dataDir, '--memory-high-watermark', String(4 * 2 ** 30)], 20_000, ['--max-old-space-size=256']);
+    try {
+      const headers: Record<string, { type: 'int16'; value: number }> = {};
+      for (let i = 0; i < 17_000; i++) headers[i.toString(36).padStart(3, '0')] = { type: 'int16', value: i };
+      const body = Buffer.alloc(6 * 1024, 2);
+      const pub = await RawClient.open(proc.port, { capabilities: { 'connection.blocked': true } });
+      pub.keepFrames = false;
+      await pub.openChannel(1);
+      pub.sendMethod(1, { name: 'queue.declare', ticket: 0, queue: 'tables', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
+      await pub.waitMethod('queue.declare-ok');
+
+      const cons = await RawClient.open(proc.port);
+      cons.keepFrames = false;
+      await cons.openChannel(1);
+      let consuming = false;
+      const consume = async (): Promise<void> => {
+        // Blocked before the heap ran out: let the broker sit there a moment, then drain it.
+        consuming = true;
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(proc.child.exitCode).toBeNull();
+        cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'tables', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
+      };
+      const blocked = pub.waitMethod('connection.blocked', 0, 900_000).then(consume);
+      blocked.catch(() => undefined);
+      for (let sent = 0; sent < MESSAGES; sent++) {
+        pub.sendMethod(1, { name: 'basic.publish', ticket: 0, exchange: '', routingKey: 'tables', mandatory: false, immediate: false });
+        pub.sendHeader(1, body.length, { headers });
+        if (!pub.socket.write(Buffer.concat([Buffer.from([3, 0, 1]), u32(body.length), body, Buffer.from([0xce])]))) {
+          await new Promise((r) => pub.socket.once('drain', r)); // comes once the consumer frees memory
+        }
+      }
+      expect(pub.count('connection.blocked')).toBeGreaterThan(0);
+      const alarm = proc.logs.find((l) => l['event'] === 'alarm.memory.set');
+      expect(alarm?.['cause']).toBe('heap');
+      expect(consuming).toBe(true);
+      await eventually(() => cons.count('body') === MESSAGES || proc.child.exitCode !== null, 60_000 + MESSAGES * 200, `consumed ${cons.count('body')} of ${MESSAGES}`);
+      expect(proc.child.exitCode).toBeNull();
+      expect(cons.count('body')).toBe(MESSAGES);
+      pub.destroy();
+      cons.destroy();
+    } finally {
+      await proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 900_000);
+});
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
