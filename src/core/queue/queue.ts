@@ -28,6 +28,9 @@ const PAGE_OUT_BYTES = 32 * 1024 * 1024;
 const REFILL_BELOW = 2_000;
 const REFILL_COUNT = 4_096;
 const REFILL_BYTES = 4 * 1024 * 1024;
+/** One drain's slice: a prefetch-0 consumer took 1M messages in one 5 s turn (bench/event-loop-stalls.ts). */
+const DRAIN_SLICE_COUNT = 1_000;
+const DRAIN_SLICE_BYTES = 4 * 1024 * 1024;
 
 export interface QueueEvents {
   /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
@@ -294,16 +297,27 @@ export class Queue {
 
   private readonly drainTask = (): void => {
     this.drainScheduled = false;
-    this.drain();
+    if (!this.deleted) this.drain();
   };
 
-  /** Hands ready messages to consumers until either runs out. */
+  /** Hands ready messages to consumers until either runs out; past a slice, continues on setImmediate (so other sockets' I/O runs). */
   drain(): void {
+    let count = 0;
+    let bytes = 0;
     while (this.messageCount > 0) {
+      if (count >= DRAIN_SLICE_COUNT || bytes >= DRAIN_SLICE_BYTES) {
+        if (!this.drainScheduled) {
+          this.drainScheduled = true;
+          setImmediate(this.drainTask);
+        }
+        return;
+      }
       const consumer = this.consumerSet.next();
       if (consumer === undefined) return;
       const entry = this.takeNext();
       if (entry === undefined) return;
+      count++;
+      bytes += entry.message.bodySize;
       consumer.deliver(this, entry);
       if (consumer.noAck) this.settle(entry);
     }
