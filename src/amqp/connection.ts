@@ -7,37 +7,36 @@ import { encodeMethodFrame, METHOD_IDS, type Method } from '../protocol/methods.
 import { PROTOCOL_HEADER } from '../protocol/constants.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
-import { Channel } from './channel.js';
+import type { Channel } from './channel.js';
+import { ChannelTable, pendingPublish } from './channel-table.js';
 import { Handshake, type ClientInfo } from './handshake.js';
 import { Outbound } from './outbound.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConfirmBatch } from './confirm-batch.js';
+import { InputHold, type InputHoldReason } from './input-hold.js';
+
+export type { InputHoldReason } from './input-hold.js';
 
 type State = 'handshake' | 'open' | 'closing' | 'closed';
 
 /** How long we wait for connection.close-ok before dropping the socket. */
 const CLOSE_OK_TIMEOUT_MS = 3000;
 
-const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
-
-
-let connectionCounter = 0;
-
 /**
  * One client connection: frame parsing, the handshake, heartbeats, the channel table and
  * connection-level errors. Channels do the messaging.
  */
 export class Connection implements FrameSink {
-  readonly id = ++connectionCounter;
+  /** Numbered by the server that accepted it (per broker, not per process). */
+  readonly id: number;
   readonly socket: Socket;
   readonly ctx: BrokerContext;
   readonly outbound: Outbound;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly channels = new Map<number, Channel>();
   readonly confirms = new ConfirmBatch();
-  /** Channels we closed and await channel.close-ok for: frames on them are dropped (spec 4.2.6.4... "discard"). */
-  private readonly closingChannels = new Set<number>();
+  private readonly table = new ChannelTable(this);
+  readonly channels: ReadonlyMap<number, Channel> = this.table.open;
   private readonly parser: FrameParser;
   private readonly handshake: Handshake;
   private state: State = 'handshake';
@@ -49,11 +48,12 @@ export class Connection implements FrameSink {
   private readonly heartbeat: Heartbeat;
   private closeReason = 'client closed the socket';
   private closeTimer: NodeJS.Timeout | undefined;
-  private blocked = false;
+  private readonly input: InputHold;
   private published = false;
   private readonly onClosed: (c: Connection) => void;
 
-  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void) {
+  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void, id = 0) {
+    this.id = id;
     this.socket = socket;
     this.ctx = ctx;
     this.onClosed = onClosed;
@@ -68,6 +68,7 @@ export class Connection implements FrameSink {
     this.outbound = new Outbound(socket, () => this.onDrain());
     this.parser = new FrameParser(this, { frameMax: ctx.config.frameMax, expectProtocolHeader: true });
     this.handshake = new Handshake(this);
+    this.input = new InputHold(this.parser, socket, () => this.parseRetained());
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => {
@@ -111,7 +112,39 @@ export class Connection implements FrameSink {
     this.confirms.flush();
     if (this.published) this.ctx.alarms.noteIncoming(chunk.length);
     // A connection that publishes while an alarm is on stops being read (RabbitMQ's flow control).
-    if (this.published && !this.blocked && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
+    if (this.published && !this.input.has('alarm') && this.ctx.alarms.active) this.setBlocked(true, this.ctx.alarms.reason);
+  }
+
+  /**
+   * Input hold: stop reading this connection and resume later, for independent reasons (see
+   * INPUT_HOLD in input-hold.ts: 'alarm' | 'output' | 'sync' | 'work').
+   * - holdInput(reason): the frame being handled is finished, then nothing more is dispatched; the rest
+   *   of the current socket chunk is kept (a view, at most one chunk) and the socket is paused.
+   * - releaseInput(reason): when no reason is left, the kept bytes are parsed on a microtask and then
+   *   the socket resumes. Releasing a reason that is not held does nothing; holding twice is one hold.
+   * - Heartbeat receive timeouts are suspended while any reason holds input (the peer is not silent,
+   *   we are not listening), and a connection.close from us releases every hold so close-ok is read.
+   * Frames are never reordered or dropped by a hold; replies written before it stay in order.
+   */
+  holdInput(reason: InputHoldReason): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.input.hold(reason);
+  }
+
+  releaseInput(reason: InputHoldReason): void {
+    this.input.release(reason);
+  }
+
+  /** Some reason holds this connection's input now. */
+  get inputHeld(): boolean {
+    return this.input.active;
+  }
+
+  private parseRetained(): void {
+    if (this.state === 'closed') return;
+    const err = this.parser.resume();
+    if (err !== undefined) this.onDecodeError(err);
+    this.confirms.flush();
   }
 
   private onDecodeError(err: DecodeError): void {
@@ -153,7 +186,7 @@ export class Connection implements FrameSink {
     if (this.state !== 'open') return;
     let ch: Channel | undefined;
     try {
-      ch = this.contentChannel(channel, 'content header');
+      ch = this.table.contentChannel(channel, 'content header');
       ch?.onContentHeader(classId, bodySize, properties);
     } catch (err) {
       this.handleError(err, channel, pendingPublish(ch));
@@ -164,7 +197,7 @@ export class Connection implements FrameSink {
     if (this.state !== 'open') return;
     let ch: Channel | undefined;
     try {
-      ch = this.contentChannel(channel, 'content body');
+      ch = this.table.contentChannel(channel, 'content body');
       ch?.onBody(body);
     } catch (err) {
       this.handleError(err, channel, pendingPublish(ch));
@@ -176,15 +209,6 @@ export class Connection implements FrameSink {
     if (channel !== 0 && this.state === 'open') {
       this.connectionError(amqpError('WARREN_FRAME_ERROR', `heartbeat frame on channel ${channel}`));
     }
-  }
-
-  private contentChannel(channel: number, what: string): Channel | undefined {
-    if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
-    if (this.closingChannels.has(channel)) return undefined;
-    const ch = this.channels.get(channel);
-    // RabbitMQ: 505, "expected method frame, got non method frame instead" (a fresh channel expects a method).
-    if (ch === undefined) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel ${channel}, which is not open`);
-    return ch;
   }
 
   private onConnectionMethod(method: Method): void {
@@ -210,28 +234,7 @@ export class Connection implements FrameSink {
 
   private onChannelMethod(channel: number, method: Method): void {
     if (method.name === 'basic.publish') this.published = true;
-    if (this.closingChannels.has(channel)) {
-      if (method.name === 'channel.close-ok') this.closingChannels.delete(channel);
-      else if (method.name === 'channel.close') this.sendMethod(channel, { name: 'channel.close-ok' });
-      return;
-    }
-    if (method.name === 'channel.open') {
-      if (channel > this.channelMax) {
-        throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${this.channelMax}`);
-      }
-      if (this.channels.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
-      const ch = new Channel(this, channel, this.vhost as VirtualHost);
-      this.channels.set(channel, ch);
-      this.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
-      return;
-    }
-    const ch = this.channels.get(channel);
-    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `expected 'channel.open' on channel ${channel}, got ${method.name}`);
-    if (ch.publisher.expectingContent) {
-      // As RabbitMQ's command assembler: the error names the basic.publish whose content is missing.
-      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
-    }
-    ch.onMethod(method);
+    this.table.onMethod(channel, method);
   }
 
   // ---- errors and closing -------------------------------------------------------------------
@@ -250,36 +253,22 @@ export class Connection implements FrameSink {
 
   /** Closes one channel with channel.close and drops its frames until close-ok. */
   channelError(channel: number, error: AmqpError): void {
-    const ch = this.channels.get(channel);
-    if (ch === undefined) return;
-    this.channels.delete(channel);
-    ch.cleanup();
-    this.closingChannels.add(channel);
-    this.ctx.logger.debug({ connection: this.label, channel, code: error.code, reply: error.replyText }, 'channel error');
-    this.sendMethod(channel, {
-      name: 'channel.close',
-      replyCode: error.replyCode,
-      replyText: error.replyText,
-      classId: error.classId,
-      methodId: error.methodId,
-    });
+    this.table.error(channel, error);
   }
 
   /** The client closed a channel: clean up and confirm. */
   channelClosedByClient(channel: Channel): void {
-    this.channels.delete(channel.id);
-    channel.cleanup();
-    this.sendMethod(channel.id, { name: 'channel.close-ok' });
+    this.table.closedByClient(channel);
   }
 
   /** Sends connection.close and waits (bounded) for close-ok. */
   connectionError(error: AmqpError): void {
     if (this.state === 'closing' || this.state === 'closed') return;
-    if (this.blocked) this.socket.resume(); // the close-ok must be read even from a blocked peer
+    this.input.releaseAll(); // the close-ok must be read even from a held peer
     this.closeReason = error.replyText;
     // The parser keeps running: the client's close-ok must still be read. Until then the 'closing'
     // state drops every other frame (spec 2.2.2.2).
-    this.closeChannels();
+    this.table.closeAll();
     this.state = 'closing';
     this.sendMethod(0, {
       name: 'connection.close',
@@ -305,7 +294,7 @@ export class Connection implements FrameSink {
   /** Ends the socket after flushing what is queued. */
   finish(): void {
     if (this.state === 'closed') return;
-    this.closeChannels();
+    this.table.closeAll();
     this.state = 'closed';
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.outbound.end();
@@ -313,14 +302,9 @@ export class Connection implements FrameSink {
     setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS).unref();
   }
 
-  private closeChannels(): void {
-    for (const ch of this.channels.values()) ch.cleanup();
-    this.channels.clear();
-  }
-
   private teardown(): void {
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.closeChannels();
+    this.table.closeAll();
     this.outbound.close();
     const wasOpen = this.vhost !== undefined;
     this.vhost?.connectionClosed(this);
@@ -343,10 +327,9 @@ export class Connection implements FrameSink {
 
   /** connection.blocked / unblocked for the flow-control layer; only to clients that asked. */
   setBlocked(blocked: boolean, reason = 'low on resources'): void {
-    if (blocked === this.blocked || this.state !== 'open') return;
-    this.blocked = blocked;
-    if (blocked) this.socket.pause();
-    else this.socket.resume();
+    if (blocked === this.input.has('alarm') || this.state !== 'open') return;
+    if (blocked) this.input.hold('alarm');
+    else this.input.release('alarm');
     if (!this.capability('connection.blocked')) return;
     this.sendMethod(0, blocked ? { name: 'connection.blocked', reason } : { name: 'connection.unblocked' });
   }
@@ -357,7 +340,7 @@ export class Connection implements FrameSink {
   }
 
   get isBlocked(): boolean {
-    return this.blocked;
+    return this.input.has('alarm');
   }
 
   private onDrain(): void {
@@ -370,10 +353,7 @@ export class Connection implements FrameSink {
   opened(vhost: VirtualHost, client: ClientInfo, frameMax: number, channelMax: number, heartbeatSeconds: number): void {
     this.vhost = vhost;
     this.client = client;
-    this.frameMax = frameMax;
-    this.channelMax = channelMax;
-    this.heartbeat.intervalMs = heartbeatSeconds * 1000;
-    this.parser.setFrameMax(frameMax);
+    this.tuned(frameMax, channelMax, heartbeatSeconds);
     this.state = 'open';
     this.ctx.logger.info(
       { event: 'connection.opened', connection: this.label, user: client.username, vhost: vhost.name, client: client.product },
@@ -402,7 +382,7 @@ export class Connection implements FrameSink {
       return;
     }
     if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
-    if (!this.heartbeat.tick(now, this.outbound, this.blocked)) {
+    if (!this.heartbeat.tick(now, this.outbound, this.input.active)) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat.intervalMs / 1000}s`;
       this.socket.destroy();
     }
@@ -411,11 +391,6 @@ export class Connection implements FrameSink {
   serverPropertiesTable(): FieldTable {
     return this.ctx.serverProperties;
   }
-}
-
-/** What a content-frame error refers to: the basic.publish still waiting for its content, if any. */
-function pendingPublish(ch: Channel | undefined): MethodRef | undefined {
-  return ch?.publisher.expectingContent === true ? PUBLISH_REF : undefined;
 }
 
 function methodRef(method: Method): MethodRef {

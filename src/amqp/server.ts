@@ -14,6 +14,7 @@ export class AmqpServer {
   private readonly connections = new Set<Connection>();
   private readonly ctx: BrokerContext;
   private ticker: NodeJS.Timeout | undefined;
+  private accepted = 0;
   private readonly tickNow: () => void;
   port = 0;
 
@@ -57,7 +58,7 @@ export class AmqpServer {
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, this.ctx, (c) => this.connections.delete(c));
+    const conn = new Connection(socket, this.ctx, (c) => this.connections.delete(c), ++this.accepted);
     this.connections.add(conn);
   }
 

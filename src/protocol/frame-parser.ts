@@ -38,6 +38,10 @@ const PROPERTY_FLAGS_SIZE = 2;
  * - Bad input ends in a DecodeError that `push` returns (never throws); the parser then stays failed.
  * - Exceptions thrown by the sink propagate unchanged and halt the parser (the rest of that chunk is
  *   lost, so the stream cannot be resumed).
+ * - pause() (typically called by the sink while it handles a frame) stops dispatching after the current
+ *   frame. The unconsumed rest of that chunk is kept as a view, so what a paused parser holds is bounded
+ *   by one chunk; resume() dispatches it before anything pushed later. Pausing never changes the frames
+ *   produced, only when they are produced.
  */
 export class FrameParser {
   private readonly sink: FrameSink;
@@ -54,6 +58,11 @@ export class FrameParser {
   private partialLen = 0;
   private partialType = 0;
   private partialChannel = 0;
+  private isPaused = false;
+  /** Bytes not yet parsed because of pause(): the rest of one chunk, a view (or chunks pushed while paused). */
+  private retained: Buffer | undefined = undefined;
+  /** Inside run(): resume() then only clears the flag and lets the running loop go on. */
+  private running = false;
 
   constructor(sink: FrameSink, options: FrameParserOptions) {
     this.sink = sink;
@@ -81,6 +90,35 @@ export class FrameParser {
    */
   stop(): void {
     this.halted = true;
+    this.retained = undefined;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** Bytes kept by pause() and not parsed yet. */
+  get retainedBytes(): number {
+    return this.retained?.length ?? 0;
+  }
+
+  /** Stops dispatching after the frame being dispatched now (if any); later bytes are kept for resume(). */
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  /**
+   * Dispatches the bytes kept while paused, then accepts pushes again. Returns like push(). Called from
+   * inside a sink callback, it just lets the parse in progress continue.
+   */
+  resume(): DecodeError | undefined {
+    if (!this.isPaused) return this.error;
+    this.isPaused = false;
+    if (this.running || this.error !== undefined || this.halted) return this.error;
+    const rest = this.retained;
+    if (rest === undefined) return undefined;
+    this.retained = undefined;
+    return this.push(rest);
   }
 
   /**
@@ -90,11 +128,23 @@ export class FrameParser {
   push(chunk: Buffer): DecodeError | undefined {
     if (this.error !== undefined) return this.error;
     if (this.halted) return undefined;
+    if (this.isPaused || this.retained !== undefined) {
+      // A caller should stop pushing while paused (the connection pauses its socket); bytes that come
+      // anyway are kept in order rather than lost.
+      this.retained = this.retained === undefined ? chunk : Buffer.concat([this.retained, chunk]);
+      if (this.isPaused) return undefined;
+      chunk = this.retained;
+      this.retained = undefined;
+    }
+    this.running = true;
     try {
       this.run(chunk);
     } catch (err) {
       this.halted = true;
+      this.retained = undefined;
       throw err;
+    } finally {
+      this.running = false;
     }
     return this.error;
   }
@@ -113,6 +163,10 @@ export class FrameParser {
       off = this.fillHead(chunk, off);
     }
     while (off < len && !this.halted && this.error === undefined) {
+      if (this.isPaused) {
+        this.retained = chunk.subarray(off);
+        return;
+      }
       if (len - off < FRAME_HEADER_SIZE) {
         chunk.copy(this.head, 0, off, len);
         this.headLen = len - off;

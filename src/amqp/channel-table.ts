@@ -1,0 +1,93 @@
+import { amqpError, type AmqpError, type MethodRef } from '../errors/index.js';
+import type { VirtualHost } from '../core/vhost.js';
+import type { Method } from '../protocol/methods.generated.js';
+import { Channel } from './channel.js';
+import type { Connection } from './connection.js';
+
+const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
+
+/**
+ * A connection's channels: the open ones, and those we closed and await channel.close-ok for, whose
+ * frames are dropped meanwhile (spec 2.2.2.2: after sending close, discard all but close/close-ok).
+ */
+export class ChannelTable {
+  readonly open = new Map<number, Channel>();
+  private readonly closing = new Set<number>();
+  private readonly connection: Connection;
+
+  constructor(connection: Connection) {
+    this.connection = connection;
+  }
+
+  /** A method frame on channel > 0 of an open connection. */
+  onMethod(channel: number, method: Method): void {
+    const conn = this.connection;
+    if (this.closing.has(channel)) {
+      if (method.name === 'channel.close-ok') this.closing.delete(channel);
+      else if (method.name === 'channel.close') conn.sendMethod(channel, { name: 'channel.close-ok' });
+      return;
+    }
+    if (method.name === 'channel.open') {
+      if (channel > conn.channelMax) {
+        throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${conn.channelMax}`);
+      }
+      if (this.open.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
+      const ch = new Channel(conn, channel, conn.vhost as VirtualHost);
+      this.open.set(channel, ch);
+      conn.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
+      return;
+    }
+    const ch = this.open.get(channel);
+    if (ch === undefined) throw amqpError('WARREN_CHANNEL_ERROR', `expected 'channel.open' on channel ${channel}, got ${method.name}`);
+    if (ch.publisher.expectingContent) {
+      // As RabbitMQ's command assembler: the error names the basic.publish whose content is missing.
+      throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
+    }
+    ch.onMethod(method);
+  }
+
+  /** The channel a content frame belongs to; undefined when it is closing (the frame is dropped). */
+  contentChannel(channel: number, what: string): Channel | undefined {
+    if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
+    if (this.closing.has(channel)) return undefined;
+    const ch = this.open.get(channel);
+    // RabbitMQ: 505, "expected method frame, got non method frame instead" (a fresh channel expects a method).
+    if (ch === undefined) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel ${channel}, which is not open`);
+    return ch;
+  }
+
+  /** Closes one channel with channel.close and drops its frames until close-ok. */
+  error(channel: number, error: AmqpError): void {
+    const ch = this.open.get(channel);
+    if (ch === undefined) return;
+    this.open.delete(channel);
+    ch.cleanup();
+    this.closing.add(channel);
+    const conn = this.connection;
+    conn.ctx.logger.debug({ connection: conn.label, channel, code: error.code, reply: error.replyText }, 'channel error');
+    conn.sendMethod(channel, {
+      name: 'channel.close',
+      replyCode: error.replyCode,
+      replyText: error.replyText,
+      classId: error.classId,
+      methodId: error.methodId,
+    });
+  }
+
+  /** The client closed a channel: clean up and confirm. */
+  closedByClient(channel: Channel): void {
+    this.open.delete(channel.id);
+    channel.cleanup();
+    this.connection.sendMethod(channel.id, { name: 'channel.close-ok' });
+  }
+
+  closeAll(): void {
+    for (const ch of this.open.values()) ch.cleanup();
+    this.open.clear();
+  }
+}
+
+/** What a content-frame error refers to: the basic.publish still waiting for its content, if any. */
+export function pendingPublish(ch: Channel | undefined): MethodRef | undefined {
+  return ch?.publisher.expectingContent === true ? PUBLISH_REF : undefined;
+}

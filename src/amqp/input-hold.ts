@@ -1,0 +1,78 @@
+import type { Socket } from 'node:net';
+import type { FrameParser } from '../protocol/frame-parser.js';
+
+/**
+ * Why a connection's input is held. Each reason is independent: input flows again only when every
+ * held reason has been released.
+ * - alarm:  a memory or disk alarm is on and this connection publishes (connection.blocked).
+ * - output: the client is not reading its replies; its outbound bytes passed the high mark.
+ * - sync:   a reply waits for an fsync; later requests wait too, so replies stay in order.
+ * - work:   a long piece of work (e.g. a tx.commit of many messages) runs in slices.
+ */
+export const INPUT_HOLD = { alarm: 1, output: 2, sync: 4, work: 8 } as const;
+export type InputHoldReason = keyof typeof INPUT_HOLD;
+
+/**
+ * Holds and releases a connection's input: the parser stops after the frame being handled (keeping
+ * the rest of its chunk) and the socket stops reading. Releasing the last reason parses the kept
+ * bytes on a microtask (never inside the caller's stack, which may be a disk-sync callback or
+ * another connection's drain), and resumes the socket only if nothing held input again meanwhile.
+ */
+export class InputHold {
+  private held = 0;
+  private resumeScheduled = false;
+  private readonly parser: FrameParser;
+  private readonly socket: Socket;
+  /** Parses the kept bytes under the connection's error guard; may hold input again. */
+  private readonly parseRetained: () => void;
+
+  constructor(parser: FrameParser, socket: Socket, parseRetained: () => void) {
+    this.parser = parser;
+    this.socket = socket;
+    this.parseRetained = parseRetained;
+  }
+
+  /** Some reason holds input now. */
+  get active(): boolean {
+    return this.held !== 0;
+  }
+
+  has(reason: InputHoldReason): boolean {
+    return (this.held & INPUT_HOLD[reason]) !== 0;
+  }
+
+  hold(reason: InputHoldReason): void {
+    if (this.held === 0) {
+      this.parser.pause();
+      this.socket.pause();
+    }
+    this.held |= INPUT_HOLD[reason];
+  }
+
+  release(reason: InputHoldReason): void {
+    const bit = INPUT_HOLD[reason];
+    if ((this.held & bit) === 0) return;
+    this.held &= ~bit;
+    if (this.held === 0) this.scheduleResume();
+  }
+
+  /** The connection is closing: its close-ok must be read whatever held it. */
+  releaseAll(): void {
+    if (this.held === 0) return;
+    this.held = 0;
+    this.scheduleResume();
+  }
+
+  private scheduleResume(): void {
+    if (this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    queueMicrotask(this.resume);
+  }
+
+  private readonly resume = (): void => {
+    this.resumeScheduled = false;
+    if (this.held !== 0) return;
+    this.parseRetained();
+    if (this.held === 0 && !this.socket.destroyed) this.socket.resume();
+  };
+}
