@@ -260,7 +260,7 @@ async function runScenario(scenario: Scenario, sizes: Sizes): Promise<Row> {
   const { startBroker } = await import('../src/index.js');
   const { silentLogger } = await import('../src/util/logger.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'warren-stalls-'));
-  const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), consumerTimeout: 0, heartbeat: 0 });
+  const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), consumerTimeout: 0, heartbeat: 0, memoryHighWatermark: 0.95 });
   const spawnRole = (role: WorkerInput['role']): Worker => startWorker({ role, url: broker.url, scenario, sizes });
   try {
     const driver = spawnRole('driver');

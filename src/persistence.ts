@@ -45,6 +45,15 @@ export class Persistence implements TopologyListener {
     this.dataDir = dataDir;
     this.definitions = definitions;
     this.scheduler = scheduler;
+    definitions.groupCommit(scheduler);
+  }
+
+  definitionsMark(): number {
+    return this.definitions.mark;
+  }
+
+  whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
+    return this.definitions.whenSynced(mark, done);
   }
 
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {

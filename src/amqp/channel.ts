@@ -42,6 +42,10 @@ export class Channel {
   private open = true;
   /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
   replyQueue: Queue | undefined;
+  /** The definitions mark when the current topology method began (see reply()). */
+  private methodMark = 0;
+  /** Replies waiting for the definitions records their method wrote to be on disk. */
+  private heldReplies: Method[] | undefined;
 
   constructor(connection: Connection, id: number, vhost: VirtualHost) {
     this.connection = connection;
@@ -56,7 +60,11 @@ export class Channel {
 
   /** The connection has already refused methods that arrive while a publish awaits its content. */
   onMethod(m: Method): void {
-    if (handleTopologyMethod(this, m)) return;
+    this.methodMark = this.vhost.definitionsMark();
+    if (handleTopologyMethod(this, m)) {
+      this.awaitDefinitions();
+      return;
+    }
     switch (m.name) {
       case 'channel.close':
         this.connection.channelClosedByClient(this);
@@ -81,7 +89,8 @@ export class Channel {
         this.onConsume(m);
         return;
       case 'basic.cancel':
-        this.onCancel(m.consumerTag, m.nowait);
+        this.onCancel(m.consumerTag, m.nowait); // may delete an auto-delete durable queue
+        this.awaitDefinitions();
         return;
       case 'basic.get':
         this.onGet(m);
@@ -137,6 +146,39 @@ export class Channel {
     this.connection.sendMethod(this.id, m);
   }
 
+  /**
+   * The reply to a method that may have written definitions (declare, delete, bind, unbind): held
+   * until those records are on disk, so a declare-ok means the queue survives a crash.
+   */
+  reply(m: Method): void {
+    if (this.heldReplies === undefined && this.vhost.definitionsMark() === this.methodMark) this.send(m);
+    else (this.heldReplies ??= []).push(m);
+  }
+
+  /**
+   * After a method that wrote definitions records (nowait ones too): the connection's input is
+   * held ('sync') until they are synced, then the held replies go out. Later methods thus see, and
+   * reply after, a durable state: replies stay in order. Records of many connections share an fsync.
+   */
+  private awaitDefinitions(): void {
+    const mark = this.vhost.definitionsMark();
+    if (mark === this.methodMark) return;
+    this.methodMark = mark;
+    if (this.vhost.whenDefinitionsSynced(mark, this.definitionsSynced)) this.connection.holdInput('sync');
+    else this.definitionsSynced(true);
+  }
+
+  private readonly definitionsSynced = (ok: boolean): void => {
+    const replies = this.heldReplies;
+    this.heldReplies = undefined;
+    this.connection.releaseInput('sync');
+    if (!ok) {
+      this.connection.connectionError(amqpError('WARREN_INTERNAL_ERROR', 'definitions could not be written to disk'));
+      return;
+    }
+    if (this.open && replies !== undefined) for (const r of replies) this.send(r);
+  };
+
   /** An empty queue name means the last queue declared on this channel (spec 1.7.2.x). */
   resolveQueueName(name: string): string {
     if (name !== '') return name;
@@ -186,7 +228,7 @@ export class Channel {
       consumer.queue.removeConsumer(consumer);
       if (consumer.queue === this.replyQueue) this.dropReplyQueue();
     }
-    if (!nowait) this.send({ name: 'basic.cancel-ok', consumerTag: tag });
+    if (!nowait) this.reply({ name: 'basic.cancel-ok', consumerTag: tag });
   }
 
   /** The queue was deleted under a consumer: basic.cancel to clients that understand it. */

@@ -278,6 +278,15 @@ export class VirtualHost {
     for (const queue of owned) this.removeQueue(queue);
   }
 
+  /** See TopologyListener: lets a reply wait until the definitions it depends on are on disk. */
+  definitionsMark(): number {
+    return this.listener?.definitionsMark() ?? 0;
+  }
+
+  whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
+    return this.listener?.whenDefinitionsSynced(mark, done) ?? false;
+  }
+
   // ---- routing (core/router.ts) -----------------------------------------------------------
 
   /** Routes through the exchange graph into out, each queue once; returns how many were held for later (delayed). */
