@@ -12,6 +12,7 @@ import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
+import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
 import { withHeader } from './message-headers.js';
 import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
 
@@ -310,7 +311,9 @@ export class Channel {
   }
 
   private apply(kind: Settle, deliveries: readonly Delivery[]): void {
-    if (kind === 'requeue') {
+    if (kind === 'requeue' && deliveries.length > REQUEUE_SLICE) {
+      this.requeueInBulk(deliveries);
+    } else if (kind === 'requeue') {
       // Descending order makes each requeue an O(1) insert at the head.
       for (let i = deliveries.length - 1; i >= 0; i--) this.settleOne(kind, deliveries[i] as Delivery);
     } else {
@@ -318,6 +321,24 @@ export class Channel {
       for (const d of deliveries) this.settleOne(kind, d);
     }
     this.resumeDeliveries();
+  }
+
+  /** Each queue gets its share as one descending batch, which it requeues in slices (RequeueBacklog). */
+  private requeueInBulk(deliveries: readonly Delivery[]): void {
+    const byQueue = new Map<Queue, QueueEntry[]>();
+    let queue: Queue | undefined;
+    let batch: QueueEntry[] = [];
+    for (let i = deliveries.length - 1; i >= 0; i--) {
+      const d = deliveries[i] as Delivery;
+      if (d.consumer !== undefined) d.consumer.unacked--;
+      if (d.queue !== queue) {
+        queue = d.queue;
+        batch = byQueue.get(queue) ?? [];
+        byQueue.set(queue, batch);
+      }
+      batch.push(d.entry);
+    }
+    for (const [q, entries] of byQueue) q.requeueMany(entries);
   }
 
   private settleOne(kind: Settle, d: Delivery): void {

@@ -47,14 +47,14 @@ export async function answerGapsDuring(
  * parsing client falls behind: either way the socket fills, back-pressure stops the broker's
  * delivery loop early and hides the stall the test is about.
  */
-export function startDiscardingConsumer(port: number, queue: string): { worker: Worker; consuming: Promise<void> } {
+export function startDiscardingConsumer(port: number, queue: string, noAck = true): { worker: Worker; consuming: Promise<void> } {
   const w = new Writer(1024);
   const method = (channel: number, m: Method): void => encodeMethodFrame(w, channel, m);
   method(0, { name: 'connection.start-ok', clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
   method(0, { name: 'connection.tune-ok', channelMax: 16, frameMax: 131072, heartbeat: 0 });
   method(0, { name: 'connection.open', virtualHost: '/', capabilities: '', insist: false });
   method(1, { name: 'channel.open', outOfBand: '' });
-  method(1, { name: 'basic.consume', ticket: 0, queue, consumerTag: 'bulk', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
+  method(1, { name: 'basic.consume', ticket: 0, queue, consumerTag: 'bulk', noLocal: false, noAck, exclusive: false, nowait: false, arguments: {} });
   const source = `const net = require('node:net'); const { parentPort, workerData } = require('node:worker_threads');
     const s = net.connect(workerData.port, '127.0.0.1');
     s.write(Buffer.from(workerData.header));

@@ -8,6 +8,7 @@ import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
 import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
 import { ReadyStore } from './ready-store.js';
+import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
 
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
@@ -67,6 +68,10 @@ export class Queue {
   private tailTimer: NodeJS.Timeout | undefined;
   private tailTimerAt = Infinity;
   private expiresTimer: NodeJS.Timeout | undefined;
+  private readonly backlog = new RequeueBacklog(
+    (e) => this.requeue(e),
+    () => this.consumerSet.size > 0 && this.scheduleDrain(),
+  );
 
   constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents) {
     this.vhost = vhost;
@@ -81,7 +86,7 @@ export class Queue {
   }
 
   get messageCount(): number {
-    return this.ready.count + (this.tail?.count ?? 0);
+    return this.ready.count + (this.tail?.count ?? 0) + this.backlog.count;
   }
 
   get messageBytes(): number {
@@ -157,6 +162,7 @@ export class Queue {
 
   private dropHeadOverLimit(): void {
     const a = this.args;
+    this.backlog.finish(); // requeued entries are the oldest: the first to drop
     while (
       (a.maxLength !== undefined && this.messageCount > a.maxLength) ||
       (a.maxLengthBytes !== undefined && this.messageBytes > a.maxLengthBytes)
@@ -187,6 +193,17 @@ export class Queue {
     this.ready.requeue(entry);
     this.expiry.track(entry);
     if (this.consumerSet.size > 0) this.scheduleDrain();
+  }
+
+  /**
+   * Many unacknowledged entries come back at once, in descending sequence order: requeued in
+   * slices (see RequeueBacklog). Until the last slice the queue delivers nothing, so consumers see
+   * the same order as after a one-go requeue; basic.get and purge finish the requeue first.
+   */
+  requeueMany(entries: QueueEntry[]): void {
+    if (this.deleted) return;
+    if (entries.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(entries);
+    else for (const e of entries) this.requeue(e);
   }
 
   /** The delivery is done with: acked, or delivered with no-ack. */
@@ -235,10 +252,12 @@ export class Queue {
   /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
   get(): QueueEntry | undefined {
     this.touch();
+    this.backlog.finish();
     return this.takeNext();
   }
 
   purge(): number {
+    this.backlog.finish();
     const entries = this.ready.takeAll();
     for (const e of entries) {
       this.expiry.untrack(e);
@@ -278,7 +297,8 @@ export class Queue {
     this.deleted = true;
     if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
     this.expiry.stop();
-    const n = this.ready.takeAll().length + (this.tail?.count ?? 0);
+    const n = this.ready.takeAll().length + (this.tail?.count ?? 0) + this.backlog.count;
+    this.backlog.clear();
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.tail?.destroy();
     this.tail = undefined;
@@ -302,6 +322,7 @@ export class Queue {
 
   /** Hands ready messages to consumers until either runs out; past a slice, continues on setImmediate (so other sockets' I/O runs). */
   drain(): void {
+    if (this.backlog.count > 0) return; // the last requeue slice schedules a drain
     let count = 0;
     let bytes = 0;
     while (this.messageCount > 0) {

@@ -19,13 +19,13 @@ let close: () => Promise<void>;
 beforeAll(async () => ({ broker, close } = await openBroker({ consumerTimeout: 0 })));
 afterAll(async () => close());
 
+/** Fills a queue with n messages whose bodies are their index. */
 async function fill(queue: string, n: number): Promise<amqp.ChannelModel> {
   const conn = await amqp.connect(broker.url);
   const ch = await conn.createChannel();
   await ch.assertQueue(queue);
-  const body = Buffer.from('m');
   for (let i = 0; i < n; i++) {
-    if (!ch.sendToQueue(queue, body)) await new Promise((r) => ch.once('drain', r));
+    if (!ch.sendToQueue(queue, Buffer.from(String(i)))) await new Promise((r) => ch.once('drain', r));
   }
   while ((await ch.checkQueue(queue)).messageCount < n) await new Promise((r) => setTimeout(r, 20));
   return conn;
@@ -51,6 +51,29 @@ describe('bulk work in slices', () => {
       expect(seen.some((n) => n > 0 && n < BULK)).toBe(true);
     } finally {
       await consumer?.worker.terminate();
+      await filler.close();
+    }
+  }, 120_000);
+
+  it('answers an unrelated client while a closed channel’s unacked deliveries go back, in their original order', async () => {
+    const filler = await fill('unacked', BULK);
+    const consumer = startDiscardingConsumer(broker.port, 'unacked', false);
+    try {
+      await consumer.consuming;
+      const ch = await filler.createChannel();
+      while ((await ch.checkQueue('unacked')).messageCount > 0) await new Promise((r) => setTimeout(r, 20));
+      const gaps = await answerGapsDuring(
+        broker.url,
+        () => consumer.worker.terminate(), // the consumer's connection drops: every delivery is requeued
+        async (probe) => (await probe.checkQueue('unacked')).messageCount === BULK,
+      );
+      expect(Math.max(...gaps)).toBeLessThan(BOUND_MS);
+      for (const i of [0, 1, 2]) {
+        const m = await ch.get('unacked', { noAck: true });
+        expect(m && [m.content.toString(), m.fields.redelivered]).toEqual([String(i), true]);
+      }
+    } finally {
+      await consumer.worker.terminate();
       await filler.close();
     }
   }, 120_000);
