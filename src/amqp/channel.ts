@@ -123,8 +123,7 @@ export class Channel {
         this.send({ name: 'tx.select-ok' });
         return;
       case 'tx.commit':
-        this.commit();
-        this.send({ name: 'tx.commit-ok' });
+        this.commit(); // tx.commit-ok once the last held publish is dispatched
         return;
       case 'tx.rollback':
         this.rollback();
@@ -354,10 +353,14 @@ export class Channel {
 
   private commit(): void {
     if (this.txSettles === undefined) throw amqpError('WARREN_TX_NOT_SELECTED', 'channel is not transactional');
-    this.publisher.commitTransaction();
     const settles = this.txSettles;
     this.txSettles = [];
-    for (const s of settles) this.apply(s.kind, s.deliveries);
+    this.publisher.commitTransaction((committed) => {
+      // Not committed: the channel closed during a sliced commit, so its acks are rolled back
+      // and those deliveries requeued, as the channel's other unacked ones were.
+      for (const s of settles) this.apply(committed ? s.kind : 'requeue', s.deliveries);
+      if (committed) this.send({ name: 'tx.commit-ok' });
+    });
   }
 
   private rollback(): void {

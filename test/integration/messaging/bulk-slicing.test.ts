@@ -1,7 +1,12 @@
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../src/index.js';
+import { ClassId } from '../../../src/protocol/constants.js';
+import { writeBodyFrames, writeHeaderFrame } from '../../../src/protocol/content-header.js';
+import { encodeMethodFrame } from '../../../src/protocol/methods.generated.js';
+import { Writer } from '../../../src/protocol/writer.js';
 import { openBroker } from '../../helpers/broker.js';
+import { RawClient } from '../../helpers/raw-client.js';
 import { answerGapsDuring, startDiscardingConsumer } from '../../helpers/probe.js';
 
 /**
@@ -75,6 +80,50 @@ describe('bulk work in slices', () => {
     } finally {
       await consumer.worker.terminate();
       await filler.close();
+    }
+  }, 120_000);
+
+  it('answers an unrelated client during a huge tx.commit, and nothing else on that connection runs before commit-ok', async () => {
+    const raw = await RawClient.open(broker.port);
+    try {
+      await raw.openChannel(1);
+      raw.sendMethod(1, { name: 'queue.declare', ticket: 0, queue: 'tx-bulk', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
+      raw.sendMethod(1, { name: 'tx.select' });
+      await raw.waitMethod('tx.select-ok', 1);
+      const w = new Writer(1 << 20);
+      const empty = Buffer.from([0, 0]);
+      for (let i = 0; i < BULK; i++) {
+        encodeMethodFrame(w, 1, { name: 'basic.publish', ticket: 0, exchange: '', routingKey: 'tx-bulk', mandatory: false, immediate: false });
+        const body = Buffer.from(String(i));
+        writeHeaderFrame(w, 1, ClassId.basic, body.length, empty);
+        writeBodyFrames(w, 1, body, 131072);
+        if (w.pos > 1 << 19) raw.send(w.take());
+      }
+      raw.send(w.take());
+      raw.sendMethod(1, { name: 'basic.qos', prefetchSize: 0, prefetchCount: 0, global: false });
+      await raw.waitMethod('basic.qos-ok', 1, 60_000); // every publish is held by now
+      const passive = { name: 'queue.declare', ticket: 0, queue: 'tx-bulk', passive: true, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} } as const;
+      const gaps = await answerGapsDuring(
+        broker.url,
+        async () => {
+          // Sent together: the declare must not be handled in the middle of the commit.
+          const c = new Writer(256);
+          encodeMethodFrame(c, 1, { name: 'tx.commit' });
+          encodeMethodFrame(c, 1, passive);
+          raw.send(c.take());
+        },
+        async (probe) => {
+          await probe.checkQueue('tx-bulk');
+          return raw.count('queue.declare-ok') === 2;
+        },
+      );
+      const last = raw.frames.filter((f) => f.kind === 'method' && f.channel === 1).slice(-2);
+      expect(last.map((f) => f.kind === 'method' && f.method.name)).toEqual(['tx.commit-ok', 'queue.declare-ok']);
+      const ok = last[1]?.kind === 'method' ? last[1].method : undefined;
+      expect(ok?.name === 'queue.declare-ok' && ok.messageCount).toBe(BULK);
+      expect(Math.max(...gaps)).toBeLessThan(BOUND_MS);
+    } finally {
+      await raw.close();
     }
   }, 120_000);
 });
