@@ -10,6 +10,7 @@ import type { Connection } from './connection.js';
 import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
+import { DurableReplies } from './durable-replies.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
@@ -43,16 +44,14 @@ export class Channel {
   private open = true;
   /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
   replyQueue: Queue | undefined;
-  /** The definitions mark when the current topology method began (see reply()). */
-  private methodMark = 0;
-  /** Replies waiting for the definitions records their method wrote to be on disk. */
-  private heldReplies: Method[] | undefined;
+  private readonly durableReplies: DurableReplies;
 
   constructor(connection: Connection, id: number, vhost: VirtualHost) {
     this.connection = connection;
     this.id = id;
     this.vhost = vhost;
     this.publisher = new Publisher(this);
+    this.durableReplies = new DurableReplies(vhost, connection, (m) => this.send(m), () => this.open);
   }
 
   get isTransactional(): boolean {
@@ -61,9 +60,9 @@ export class Channel {
 
   /** The connection has already refused methods that arrive while a publish awaits its content. */
   onMethod(m: Method): void {
-    this.methodMark = this.vhost.definitionsMark();
+    this.durableReplies.begin();
     if (handleTopologyMethod(this, m)) {
-      this.awaitDefinitions();
+      this.durableReplies.end();
       return;
     }
     switch (m.name) {
@@ -91,7 +90,7 @@ export class Channel {
         return;
       case 'basic.cancel':
         this.onCancel(m.consumerTag, m.nowait); // may delete an auto-delete durable queue
-        this.awaitDefinitions();
+        this.durableReplies.end();
         return;
       case 'basic.get':
         this.onGet(m);
@@ -146,38 +145,10 @@ export class Channel {
     this.connection.sendMethod(this.id, m);
   }
 
-  /**
-   * The reply to a method that may have written definitions (declare, delete, bind, unbind): held
-   * until those records are on disk, so a declare-ok means the queue survives a crash.
-   */
+  /** The reply to a method that may have written definitions records: see DurableReplies. */
   reply(m: Method): void {
-    if (this.heldReplies === undefined && this.vhost.definitionsMark() === this.methodMark) this.send(m);
-    else (this.heldReplies ??= []).push(m);
+    this.durableReplies.reply(m);
   }
-
-  /**
-   * After a method that wrote definitions records (nowait ones too): the connection's input is
-   * held ('sync') until they are synced, then the held replies go out. Later methods thus see, and
-   * reply after, a durable state: replies stay in order. Records of many connections share an fsync.
-   */
-  private awaitDefinitions(): void {
-    const mark = this.vhost.definitionsMark();
-    if (mark === this.methodMark) return;
-    this.methodMark = mark;
-    if (this.vhost.whenDefinitionsSynced(mark, this.definitionsSynced)) this.connection.holdInput('sync');
-    else this.definitionsSynced(true);
-  }
-
-  private readonly definitionsSynced = (ok: boolean): void => {
-    const replies = this.heldReplies;
-    this.heldReplies = undefined;
-    this.connection.releaseInput('sync');
-    if (!ok) {
-      this.connection.connectionError(amqpError('WARREN_INTERNAL_ERROR', 'definitions could not be written to disk'));
-      return;
-    }
-    if (this.open && replies !== undefined) for (const r of replies) this.send(r);
-  };
 
   /** An empty queue name means the last queue declared on this channel (spec 1.7.2.x). */
   resolveQueueName(name: string): string {
