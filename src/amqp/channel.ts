@@ -14,6 +14,7 @@ import { DurableReplies } from './durable-replies.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
+import { requeueInBulk } from './bulk-requeue.js';
 import { withHeader } from './message-headers.js';
 import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
 
@@ -280,9 +281,9 @@ export class Channel {
     this.apply(kind, deliveries);
   }
 
-  private apply(kind: Settle, deliveries: readonly Delivery[]): void {
+  private apply(kind: Settle, deliveries: readonly Delivery[], consumerQueues?: Queue[]): void {
     if (kind === 'requeue' && deliveries.length > REQUEUE_SLICE) {
-      this.requeueInBulk(deliveries);
+      requeueInBulk(deliveries, consumerQueues ?? [...this.consumers.values()].map((c) => c.queue));
     } else if (kind === 'requeue') {
       // Descending order makes each requeue an O(1) insert at the head.
       for (let i = deliveries.length - 1; i >= 0; i--) this.settleOne(kind, deliveries[i] as Delivery);
@@ -293,24 +294,6 @@ export class Channel {
     this.resumeDeliveries();
   }
 
-  /** Each queue gets its share as one descending batch, which it requeues in slices (RequeueBacklog). */
-  private requeueInBulk(deliveries: readonly Delivery[]): void {
-    const byQueue = new Map<Queue, QueueEntry[]>();
-    let queue: Queue | undefined;
-    let batch: QueueEntry[] = [];
-    for (let i = deliveries.length - 1; i >= 0; i--) {
-      const d = deliveries[i] as Delivery;
-      if (d.consumer !== undefined) d.consumer.unacked--;
-      if (d.queue !== queue) {
-        queue = d.queue;
-        batch = byQueue.get(queue) ?? [];
-        byQueue.set(queue, batch);
-      }
-      batch.push(d.entry);
-    }
-    for (const [q, entries] of byQueue) q.requeueMany(entries);
-  }
-
   private settleOne(kind: Settle, d: Delivery): void {
     if (d.consumer !== undefined) d.consumer.unacked--;
     if (kind === 'requeue') d.queue.requeue(d.entry);
@@ -318,8 +301,9 @@ export class Channel {
     else d.queue.settle(d.entry);
   }
 
-  private requeueAll(): void {
-    this.apply('requeue', this.unacked.takeAll());
+  /** consumerQueues: the queues of consumers this channel had (cleanup has already removed them). */
+  private requeueAll(consumerQueues?: Queue[]): void {
+    this.apply('requeue', this.unacked.takeAll(), consumerQueues);
   }
 
   private commit(): void {
@@ -379,6 +363,6 @@ export class Channel {
       for (const s of this.txSettles) this.unacked.restore(s.deliveries);
       this.txSettles = undefined;
     }
-    this.requeueAll();
+    this.requeueAll(consumers.map((c) => c.queue));
   }
 }

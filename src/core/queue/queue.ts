@@ -68,6 +68,7 @@ export class Queue {
   private tailTimer: NodeJS.Timeout | undefined;
   private tailTimerAt = Infinity;
   private expiresTimer: NodeJS.Timeout | undefined;
+  private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
     (e) => this.requeue(e),
     () => this.consumerSet.size > 0 && this.scheduleDrain(),
@@ -196,14 +197,23 @@ export class Queue {
   }
 
   /**
-   * Many unacknowledged entries come back at once, in descending sequence order: requeued in
-   * slices (see RequeueBacklog). Until the last slice the queue delivers nothing, so consumers see
-   * the same order as after a one-go requeue; basic.get and purge finish the requeue first.
+   * Many unacknowledged entries come back at once, in ascending sequence order (call highest
+   * batch first): requeued in slices (RequeueBacklog). Until the last slice, and while the bulk
+   * requeue is still being gathered (holdDeliveries), the queue delivers nothing, so consumers see
+   * a one-go requeue's order; basic.get and purge finish the requeue first.
    */
   requeueMany(entries: QueueEntry[]): void {
     if (this.deleted) return;
     if (entries.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(entries);
-    else for (const e of entries) this.requeue(e);
+    else for (let i = entries.length - 1; i >= 0; i--) this.requeue(entries[i] as QueueEntry);
+  }
+
+  holdDeliveries(): void {
+    this.deliveryHolds++;
+  }
+
+  releaseDeliveries(): void {
+    if (--this.deliveryHolds === 0 && this.consumerSet.size > 0) this.scheduleDrain();
   }
 
   /** The delivery is done with: acked, or delivered with no-ack. */
@@ -322,7 +332,7 @@ export class Queue {
 
   /** Hands ready messages to consumers until either runs out; past a slice, continues on setImmediate (so other sockets' I/O runs). */
   drain(): void {
-    if (this.backlog.count > 0) return; // the last requeue slice schedules a drain
+    if (this.backlog.count > 0 || this.deliveryHolds > 0) return; // the end of a bulk requeue schedules a drain
     let count = 0;
     let bytes = 0;
     while (this.messageCount > 0) {

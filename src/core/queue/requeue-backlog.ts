@@ -6,15 +6,16 @@ export const REQUEUE_SLICE = 20_000;
 /**
  * Entries on their way back into a queue in bulk (a channel closing with a million unacked
  * deliveries, basic.recover, a nack of many): requeued a slice per turn (setImmediate, so other
- * sockets' I/O runs in between). Batches are kept as given, each in descending sequence order so
- * each requeue is an O(1) insert at the head; the queue ends up in exactly the order a one-go
- * requeue gives, since every entry goes back to its own sequence position.
+ * sockets' I/O runs in between). Each batch is in ascending sequence order and is walked from its
+ * end, and batches come highest first, so each requeue is an O(1) insert at the head; the queue
+ * ends up in exactly the order a one-go requeue gives, every entry at its own sequence position.
  */
 export class RequeueBacklog {
   /** Entries not yet requeued (they count as the queue's messages already). */
   count = 0;
   private batches: QueueEntry[][] = [];
-  private cursor = 0;
+  /** Entries of the head batch not yet requeued; -1 before it starts. */
+  private cursor = -1;
   private scheduled = false;
   private readonly requeue: (e: QueueEntry) => void;
   private readonly done: () => void;
@@ -40,7 +41,7 @@ export class RequeueBacklog {
 
   clear(): void {
     this.batches = [];
-    this.cursor = 0;
+    this.cursor = -1;
     this.count = 0;
   }
 
@@ -59,15 +60,16 @@ export class RequeueBacklog {
   private take(limit: number): void {
     while (limit > 0 && this.batches.length > 0) {
       const batch = this.batches[0] as QueueEntry[];
-      while (limit > 0 && this.cursor < batch.length) {
-        const e = batch[this.cursor++] as QueueEntry;
+      if (this.cursor < 0) this.cursor = batch.length;
+      while (limit > 0 && this.cursor > 0) {
+        const e = batch[--this.cursor] as QueueEntry;
         this.count--; // first: the entry's own requeue may schedule a drain, which checks count
         limit--;
         this.requeue(e);
       }
-      if (this.cursor === batch.length) {
+      if (this.cursor === 0) {
         this.batches.shift();
-        this.cursor = 0;
+        this.cursor = -1;
       }
     }
   }
