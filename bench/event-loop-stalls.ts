@@ -274,6 +274,8 @@ async function runScenario(scenario: Scenario, sizes: Sizes): Promise<Row> {
     const samples = nextMessage(probe, 'samples');
     probe.postMessage('start');
     loop.enable();
+    // The monitor's first tick only starts its clock: a stall before it would go unrecorded.
+    await new Promise((r) => setTimeout(r, 20));
     const t0 = performance.now();
     driver.postMessage('go');
     const { items } = (await done) as { items: number };
