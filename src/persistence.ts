@@ -50,6 +50,15 @@ export class Persistence implements TopologyListener {
     this.scheduler = scheduler;
     // Made once here: opening a page store on the publish path must not touch the disk.
     mkdirSync(join(dataDir, 'pages'), { recursive: true });
+    definitions.groupCommit(scheduler);
+  }
+
+  definitionsMark(): number {
+    return this.definitions.mark;
+  }
+
+  whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
+    return this.definitions.whenSynced(mark, done);
   }
 
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {

@@ -10,8 +10,11 @@ import type { Connection } from './connection.js';
 import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
+import { DurableReplies } from './durable-replies.js';
 import { UnackedMap, type Delivery } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
+import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
+import { requeueInBulk } from './bulk-requeue.js';
 import { withHeader } from './message-headers.js';
 import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
 
@@ -42,12 +45,14 @@ export class Channel {
   private open = true;
   /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
   replyQueue: Queue | undefined;
+  private readonly durableReplies: DurableReplies;
 
   constructor(connection: Connection, id: number, vhost: VirtualHost) {
     this.connection = connection;
     this.id = id;
     this.vhost = vhost;
     this.publisher = new Publisher(this);
+    this.durableReplies = new DurableReplies(vhost, connection, (m) => this.send(m), () => this.open);
   }
 
   get isTransactional(): boolean {
@@ -56,7 +61,11 @@ export class Channel {
 
   /** The connection has already refused methods that arrive while a publish awaits its content. */
   onMethod(m: Method): void {
-    if (handleTopologyMethod(this, m)) return;
+    this.durableReplies.begin();
+    if (handleTopologyMethod(this, m)) {
+      this.durableReplies.end();
+      return;
+    }
     switch (m.name) {
       case 'channel.close':
         this.connection.channelClosedByClient(this);
@@ -81,7 +90,8 @@ export class Channel {
         this.onConsume(m);
         return;
       case 'basic.cancel':
-        this.onCancel(m.consumerTag, m.nowait);
+        this.onCancel(m.consumerTag, m.nowait); // may delete an auto-delete durable queue
+        this.durableReplies.end();
         return;
       case 'basic.get':
         this.onGet(m);
@@ -113,8 +123,7 @@ export class Channel {
         this.send({ name: 'tx.select-ok' });
         return;
       case 'tx.commit':
-        this.commit();
-        this.send({ name: 'tx.commit-ok' });
+        this.commit(); // tx.commit-ok once the last held publish is dispatched
         return;
       case 'tx.rollback':
         this.rollback();
@@ -135,6 +144,11 @@ export class Channel {
 
   send(m: Method): void {
     this.connection.sendMethod(this.id, m);
+  }
+
+  /** The reply to a method that may have written definitions records: see DurableReplies. */
+  reply(m: Method): void {
+    this.durableReplies.reply(m);
   }
 
   /** An empty queue name means the last queue declared on this channel (spec 1.7.2.x). */
@@ -186,7 +200,7 @@ export class Channel {
       consumer.queue.removeConsumer(consumer);
       if (consumer.queue === this.replyQueue) this.dropReplyQueue();
     }
-    if (!nowait) this.send({ name: 'basic.cancel-ok', consumerTag: tag });
+    if (!nowait) this.reply({ name: 'basic.cancel-ok', consumerTag: tag });
   }
 
   /** The queue was deleted under a consumer: basic.cancel to clients that understand it. */
@@ -280,8 +294,10 @@ export class Channel {
     this.apply(kind, deliveries);
   }
 
-  private apply(kind: Settle, deliveries: readonly Delivery[]): void {
-    if (kind === 'requeue') {
+  private apply(kind: Settle, deliveries: readonly Delivery[], consumerQueues?: Queue[]): void {
+    if (kind === 'requeue' && deliveries.length > REQUEUE_SLICE) {
+      requeueInBulk(deliveries, consumerQueues ?? [...this.consumers.values()].map((c) => c.queue));
+    } else if (kind === 'requeue') {
       // Descending order makes each requeue an O(1) insert at the head.
       for (let i = deliveries.length - 1; i >= 0; i--) this.settleOne(kind, deliveries[i] as Delivery);
     } else {
@@ -298,16 +314,21 @@ export class Channel {
     else d.queue.settle(d.entry);
   }
 
-  private requeueAll(): void {
-    this.apply('requeue', this.unacked.takeAll());
+  /** consumerQueues: the queues of consumers this channel had (cleanup has already removed them). */
+  private requeueAll(consumerQueues?: Queue[]): void {
+    this.apply('requeue', this.unacked.takeAll(), consumerQueues);
   }
 
   private commit(): void {
     if (this.txSettles === undefined) throw amqpError('WARREN_TX_NOT_SELECTED', 'channel is not transactional');
-    this.publisher.commitTransaction();
     const settles = this.txSettles;
     this.txSettles = [];
-    for (const s of settles) this.apply(s.kind, s.deliveries);
+    this.publisher.commitTransaction((committed) => {
+      // Not committed: the channel closed during a sliced commit, so its acks are rolled back
+      // and those deliveries requeued, as the channel's other unacked ones were.
+      for (const s of settles) this.apply(committed ? s.kind : 'requeue', s.deliveries);
+      if (committed) this.send({ name: 'tx.commit-ok' });
+    });
   }
 
   private rollback(): void {
@@ -355,6 +376,6 @@ export class Channel {
       for (const s of this.txSettles) this.unacked.restore(s.deliveries);
       this.txSettles = undefined;
     }
-    this.requeueAll();
+    this.requeueAll(consumers.map((c) => c.queue));
   }
 }

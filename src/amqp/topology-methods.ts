@@ -21,24 +21,24 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
         internal: m.internal,
         arguments: m.arguments,
       });
-      if (!m.nowait) ch.send({ name: 'exchange.declare-ok' });
+      if (!m.nowait) ch.reply({ name: 'exchange.declare-ok' });
       return true;
     case 'exchange.delete':
       vhost.deleteExchange(m.exchange, m.ifUnused);
-      if (!m.nowait) ch.send({ name: 'exchange.delete-ok' });
+      if (!m.nowait) ch.reply({ name: 'exchange.delete-ok' });
       return true;
     case 'exchange.bind':
       vhost.bindExchange(m.destination, m.source, m.routingKey, m.arguments);
-      if (!m.nowait) ch.send({ name: 'exchange.bind-ok' });
+      if (!m.nowait) ch.reply({ name: 'exchange.bind-ok' });
       return true;
     case 'exchange.unbind':
       vhost.unbindExchange(m.destination, m.source, m.routingKey, m.arguments);
-      if (!m.nowait) ch.send({ name: 'exchange.unbind-ok' });
+      if (!m.nowait) ch.reply({ name: 'exchange.unbind-ok' });
       return true;
     case 'queue.declare': {
       if (m.passive && m.queue === REPLY_TO) {
         // The pseudo-queue always "exists" (RabbitMQ answers a passive declare of it).
-        if (!m.nowait) ch.send({ name: 'queue.declare-ok', queue: REPLY_TO, messageCount: 0, consumerCount: 0 });
+        if (!m.nowait) ch.reply({ name: 'queue.declare-ok', queue: REPLY_TO, messageCount: 0, consumerCount: 0 });
         return true;
       }
       // An empty name asks for a server-named queue; a passive declare takes its name literally
@@ -51,30 +51,30 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       );
       ch.lastQueueName = queue.name;
       if (!m.nowait) {
-        ch.send({ name: 'queue.declare-ok', queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount });
+        ch.reply({ name: 'queue.declare-ok', queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount });
       }
       return true;
     }
     case 'queue.bind': {
       const queue = ch.resolveQueueName(m.queue);
       vhost.bindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
-      if (!m.nowait) ch.send({ name: 'queue.bind-ok' });
+      if (!m.nowait) ch.reply({ name: 'queue.bind-ok' });
       return true;
     }
     case 'queue.unbind': {
       const queue = ch.resolveQueueName(m.queue);
       vhost.unbindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
-      ch.send({ name: 'queue.unbind-ok' });
+      ch.reply({ name: 'queue.unbind-ok' });
       return true;
     }
     case 'queue.purge': {
       const count = vhost.getQueue(ch.resolveQueueName(m.queue), owner).purge();
-      if (!m.nowait) ch.send({ name: 'queue.purge-ok', messageCount: count });
+      if (!m.nowait) ch.reply({ name: 'queue.purge-ok', messageCount: count });
       return true;
     }
     case 'queue.delete': {
       const count = vhost.deleteQueue(ch.resolveQueueName(m.queue), owner, m.ifUnused, m.ifEmpty);
-      if (!m.nowait) ch.send({ name: 'queue.delete-ok', messageCount: count });
+      if (!m.nowait) ch.reply({ name: 'queue.delete-ok', messageCount: count });
       return true;
     }
     default:

@@ -37,6 +37,10 @@ export interface TopologyListener {
   bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void;
   /** A page file for a long queue's tail (any queue, durable or not). */
   openPageStore(vhost: string, queue: Queue): PageStore;
+  /** Grows with every definitions record written (group-committed, so not yet on disk). */
+  definitionsMark(): number;
+  /** done(ok) once every record up to mark is on disk, returning true; false when they already are. */
+  whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean;
 }
 
 /** A publisher confirm waiting for disk: each durable queue that wrote the message holds it once. */

@@ -48,6 +48,8 @@ export class VirtualHost {
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
   readonly replyQueues = new Map<string, Queue>();
   private readonly router = new Router(this.exchanges, this.queues, this.replyQueues);
+  /** Exclusive queues by owning connection: a close touches its own queues, not all of them. */
+  private readonly exclusiveByOwner = new Map<object, Set<Queue>>();
 
   private readonly listener: TopologyListener | undefined;
   /** Message bytes (properties + body) this vhost's queues hold in memory: what the memory alarm counts. */
@@ -218,6 +220,11 @@ export class VirtualHost {
       held: this.heldBytes,
     });
     this.queues.set(req.name, queue);
+    if (options.owner !== undefined) {
+      const owned = this.exclusiveByOwner.get(options.owner);
+      if (owned === undefined) this.exclusiveByOwner.set(options.owner, new Set([queue]));
+      else owned.add(queue);
+    }
     queue.log = this.listener?.queueDeclared(this.name, queue);
     return queue;
   }
@@ -283,11 +290,24 @@ export class VirtualHost {
     }
   }
 
-  /** Deletes every exclusive queue the closing connection owned. */
+  /**
+   * Deletes every exclusive queue the closing connection owned. Through the owner index: scanning
+   * every queue made 2,000 closes among 100,000 queues take 65 s (bench/event-loop-stalls.ts).
+   */
   connectionClosed(owner: object): void {
-    for (const queue of [...this.queues.values()]) {
-      if (queue.exclusiveOwner === owner) this.removeQueue(queue);
-    }
+    const owned = this.exclusiveByOwner.get(owner);
+    if (owned === undefined) return;
+    this.exclusiveByOwner.delete(owner);
+    for (const queue of owned) this.removeQueue(queue);
+  }
+
+  /** See TopologyListener: lets a reply wait until the definitions it depends on are on disk. */
+  definitionsMark(): number {
+    return this.listener?.definitionsMark() ?? 0;
+  }
+
+  whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
+    return this.listener?.whenDefinitionsSynced(mark, done) ?? false;
   }
 
   // ---- routing (core/router.ts) -----------------------------------------------------------
@@ -316,6 +336,12 @@ export class VirtualHost {
   private removeQueue(queue: Queue): number {
     if (this.queues.get(queue.name) !== queue) return 0;
     this.queues.delete(queue.name);
+    const owner = queue.exclusiveOwner;
+    const owned = owner === undefined ? undefined : this.exclusiveByOwner.get(owner);
+    if (owned !== undefined) {
+      owned.delete(queue);
+      if (owned.size === 0) this.exclusiveByOwner.delete(owner as object);
+    }
     this.listener?.queueDeleted(this.name, queue);
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.table.unbindAll(queue) > 0) this.maybeAutoDelete(exchange);

@@ -1,9 +1,11 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, fdatasyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError } from './format.js';
 import { delayedDirName, queueDirName } from './queue-dirs.js';
+import { LogFile } from './log-file.js';
+import type { SyncScheduler } from './sync-scheduler.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -69,17 +71,29 @@ export const DEFINITIONS_FILE = 'definitions.log';
 const key = (...parts: string[]): string => parts.join('\u0000');
 const bindingKey = (b: BindingDef): string => key(b.vhost, b.source, b.destinationKind, b.destination, b.routingKey, b.arguments);
 
+interface SyncWaiter {
+  readonly mark: number;
+  readonly done: (ok: boolean) => void;
+}
+
 /**
  * Durable vhosts, exchanges, queues and bindings as an append-only log of records, replayed and
- * compacted on start. Declarations are rare, so each record is written and synced at once.
+ * compacted on start. Once a SyncScheduler is attached, records are group-committed like messages:
+ * one fdatasync covers every record written since the previous one, off the event loop. (A
+ * writeSync + fdatasyncSync per record froze every client for 1.5-2.3 s while one declared 10,000
+ * durable queues.) Each record gets a mark; whenSynced(mark) tells when it is on disk.
  */
 export class DefinitionsStore {
-  private fd: number;
+  private readonly log: LogFile;
   private readonly path: string;
+  private scheduler: SyncScheduler | undefined;
+  private written = 0;
+  private synced = 0;
+  private waiters: SyncWaiter[] = [];
 
-  private constructor(path: string, fd: number) {
+  private constructor(path: string, log: LogFile) {
     this.path = path;
-    this.fd = fd;
+    this.log = log;
   }
 
   /**
@@ -124,16 +138,56 @@ export class DefinitionsStore {
     }
     renameSync(tmp, path);
     await syncDir(dirname(path));
-    return { store: new DefinitionsStore(path, openSync(path, 'a')), definitions, damage };
+    return { store: new DefinitionsStore(path, new LogFile(path, 0)), definitions, damage };
   }
 
-  write(record: DefinitionRecord): void {
-    writeSync(this.fd, encodeRecord(record));
-    fdatasyncSync(this.fd);
+  /** From now on records are written and synced in batches by the scheduler (its fsync policy applies). */
+  groupCommit(scheduler: SyncScheduler): void {
+    this.scheduler = scheduler;
+    this.log.alwaysSync = true; // as before group commit: definitions are fsynced whatever the policy
   }
 
+  /** Appends a record; returns its mark. Without a scheduler it is on disk when this returns. */
+  write(record: DefinitionRecord): number {
+    const mark = ++this.written;
+    const bytes = encodeRecord(record);
+    if (this.scheduler === undefined) {
+      writeSync(this.log.fd, bytes);
+      fdatasyncSync(this.log.fd);
+      this.synced = mark;
+      return mark;
+    }
+    this.log.append(bytes);
+    this.scheduler.markDirty(this.log, (ok) => this.onSynced(mark, ok));
+    return mark;
+  }
+
+  /** The mark of the last record written. */
+  get mark(): number {
+    return this.written;
+  }
+
+  /**
+   * Calls done once every record up to mark is on disk (ok=false: a write failed) and returns
+   * true, or returns false when they already are.
+   */
+  whenSynced(mark: number, done: (ok: boolean) => void): boolean {
+    if (mark <= this.synced) return false;
+    this.waiters.push({ mark, done });
+    return true;
+  }
+
+  private onSynced(mark: number, ok: boolean): void {
+    if (mark > this.synced) this.synced = mark;
+    if (this.waiters.length === 0 || (this.waiters[0] as SyncWaiter).mark > mark) return;
+    const due = this.waiters.filter((w) => w.mark <= mark);
+    this.waiters = this.waiters.filter((w) => w.mark > mark);
+    for (const w of due) w.done(ok);
+  }
+
+  /** After the scheduler went idle (shutdown). */
   close(): void {
-    closeSync(this.fd);
+    this.log.close();
   }
 
   get file(): string {

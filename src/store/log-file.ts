@@ -15,6 +15,8 @@ export class LogFile {
   closed = false;
   /** Bytes were written since the last fdatasync. */
   unsynced = false;
+  /** Synced even under fsync policy 'never' (the definitions log: a lost declare would lose a queue). */
+  alwaysSync = false;
   /** In a flush batch right now: closing must wait for it. */
   inFlight = false;
   private retired: (() => void) | undefined;

@@ -48,7 +48,7 @@ export class SyncScheduler {
       f.waiters = [];
     }
     Promise.all(batch.map((f) => f.writePending()))
-      .then(() => (this.policy === 'always' ? Promise.all(batch.map((f) => f.sync())) : undefined))
+      .then(() => Promise.all(batch.map((f) => (this.policy === 'always' || f.alwaysSync ? f.sync() : undefined))))
       .then(
         () => {
           for (const w of waiters) w(true);

@@ -9,6 +9,7 @@ import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
 import { QueuePaging } from './queue-paging.js';
 import { ReadyStore, type HeldBytes } from './ready-store.js';
 import { runGuarded } from '../fault.js';
+import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
 
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
@@ -22,6 +23,10 @@ export interface QueueOptions {
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | undefined;
 }
+
+/** One drain's slice: a prefetch-0 consumer took 1M messages in one 5 s turn (bench/event-loop-stalls.ts). */
+const DRAIN_SLICE_COUNT = 1_000;
+const DRAIN_SLICE_BYTES = 4 * 1024 * 1024;
 
 export interface QueueEvents {
   /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
@@ -62,6 +67,11 @@ export class Queue {
   private tailTimer: NodeJS.Timeout | undefined;
   private tailTimerAt = Infinity;
   private expiresTimer: NodeJS.Timeout | undefined;
+  private deliveryHolds = 0;
+  private readonly backlog = new RequeueBacklog(
+    (e) => this.requeue(e),
+    () => this.consumerSet.size > 0 && this.scheduleDrain(),
+  );
 
   constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents) {
     this.vhost = vhost;
@@ -91,7 +101,7 @@ export class Queue {
   }
 
   get messageCount(): number {
-    return this.ready.count + this.paging.count;
+    return this.ready.count + this.paging.count + this.backlog.count;
   }
 
   get messageBytes(): number {
@@ -167,6 +177,7 @@ export class Queue {
 
   private dropHeadOverLimit(): void {
     const a = this.args;
+    this.backlog.finish(); // requeued entries are the oldest: the first to drop
     while (
       (a.maxLength !== undefined && this.messageCount > a.maxLength) ||
       (a.maxLengthBytes !== undefined && this.messageBytes > a.maxLengthBytes)
@@ -197,6 +208,26 @@ export class Queue {
     this.ready.requeue(entry);
     this.expiry.track(entry);
     if (this.consumerSet.size > 0) this.scheduleDrain();
+  }
+
+  /**
+   * Many unacknowledged entries come back at once, in ascending sequence order (call highest
+   * batch first): requeued in slices (RequeueBacklog). Until the last slice, and while the bulk
+   * requeue is still being gathered (holdDeliveries), the queue delivers nothing, so consumers see
+   * a one-go requeue's order; basic.get and purge finish the requeue first.
+   */
+  requeueMany(entries: QueueEntry[]): void {
+    if (this.deleted) return;
+    if (entries.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(entries);
+    else for (let i = entries.length - 1; i >= 0; i--) this.requeue(entries[i] as QueueEntry);
+  }
+
+  holdDeliveries(): void {
+    this.deliveryHolds++;
+  }
+
+  releaseDeliveries(): void {
+    if (--this.deliveryHolds === 0 && this.consumerSet.size > 0) this.scheduleDrain();
   }
 
   /** The delivery is done with: acked, or delivered with no-ack. */
@@ -245,10 +276,12 @@ export class Queue {
   /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
   get(): QueueEntry | undefined {
     this.touch();
+    this.backlog.finish();
     return this.takeNext();
   }
 
   purge(): number {
+    this.backlog.finish();
     const entries = this.ready.takeAll();
     for (const e of entries) {
       this.expiry.untrack(e);
@@ -288,7 +321,8 @@ export class Queue {
     this.deleted = true;
     if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
     this.expiry.stop();
-    const n = this.ready.takeAll().length + this.paging.count;
+    const n = this.ready.takeAll().length + this.paging.count + this.backlog.count;
+    this.backlog.clear();
     if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
     this.paging.destroy();
     this.log?.destroy();
@@ -306,16 +340,30 @@ export class Queue {
 
   private readonly drainTask = (): void => {
     this.drainScheduled = false;
-    runGuarded(this.events, this, 'drain', this.drain);
+    runGuarded(this.events, this, 'drain', () => {
+      if (!this.deleted) this.drain();
+    });
   };
 
-  /** Hands ready messages to consumers until either runs out. */
+  /** Hands ready messages to consumers until either runs out; past a slice, continues on setImmediate (so other sockets' I/O runs). */
   drain(): void {
+    if (this.backlog.count > 0 || this.deliveryHolds > 0) return; // the end of a bulk requeue schedules a drain
+    let count = 0;
+    let bytes = 0;
     while (this.messageCount > 0) {
+      if (count >= DRAIN_SLICE_COUNT || bytes >= DRAIN_SLICE_BYTES) {
+        if (!this.drainScheduled) {
+          this.drainScheduled = true;
+          setImmediate(this.drainTask);
+        }
+        return;
+      }
       const consumer = this.consumerSet.next();
       if (consumer === undefined) return;
       const entry = this.takeNext();
       if (entry === undefined) return;
+      count++;
+      bytes += entry.message.bodySize;
       consumer.deliver(this, entry);
       if (consumer.noAck) this.settle(entry);
     }

@@ -46,6 +46,8 @@ function setup(): { vhost: VirtualHost; store: HeldStore; queue: Queue } {
     queueDeleted: () => undefined,
     bindingAdded: () => undefined,
     bindingRemoved: () => undefined,
+    definitionsMark: () => 0,
+    whenDefinitionsSynced: () => false,
   } satisfies TopologyListener;
   const vhost = new VirtualHost('/', listener);
   const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
