@@ -146,7 +146,10 @@ export class QueueLog {
     p += rk.copy(meta, p);
     meta.writeUInt32BE(m.properties.length, p);
     const payloadLength = meta.length - RECORD_HEADER_SIZE + m.properties.length + m.body.length;
-    const crc = crc32(m.body, crc32(m.properties, crc32(meta.subarray(RECORD_HEADER_SIZE))));
+    // Empty parts are left out: zlib.crc32 of an empty buffer whose backing store has no memory returns 0,
+    // not the running value (zlib's crc32(crc, NULL, 0) is its "initial value" call), which stored a
+    // CRC of 0 for empty-bodied messages and made recovery cut the segment there.
+    const crc = crcOf(m.body, crcOf(m.properties, crc32(meta.subarray(RECORD_HEADER_SIZE))));
     meta.writeUInt32BE(payloadLength, 0);
     meta.writeUInt32BE(crc, 4);
     const offset = segment.file.append(meta);
@@ -245,6 +248,11 @@ export class QueueLog {
     segment.file.retire(drop(segment.file.path));
     segment.acks.retire(drop(segment.acks.path));
   }
+}
+
+/** The running CRC-32 over one more part; an empty part leaves it as it is. */
+function crcOf(part: Buffer, running: number): number {
+  return part.length === 0 ? running : crc32(part, running);
 }
 
 interface ParsedRecord {

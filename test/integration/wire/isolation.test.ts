@@ -18,7 +18,7 @@ import { RawClient } from '../../helpers/raw-client.js';
 
 type LogLine = Record<string, unknown>;
 
-/** A debug-level logger that records lines and throws once from the first call logging `throwOn`. */
+/** A debug-level logger that records lines and throws once from the first call logging a message that starts with `throwOn`. */
 function faultyLogger(): { logger: pino.Logger; lines: LogLine[]; arm: (msg: string) => void } {
   const lines: LogLine[] = [];
   let throwOn: string | undefined;
@@ -28,7 +28,7 @@ function faultyLogger(): { logger: pino.Logger; lines: LogLine[]; arm: (msg: str
       hooks: {
         logMethod(args, method) {
           const msg = args.find((a) => typeof a === 'string');
-          if (throwOn !== undefined && msg === throwOn) {
+          if (throwOn !== undefined && msg?.startsWith(throwOn) === true) {
             throwOn = undefined;
             throw new Error(`injected fault while logging '${msg}'`);
           }
@@ -79,8 +79,8 @@ describe('isolation: socket handlers', () => {
 
         const victim = await RawClient.open(broker.port);
         await victim.openChannel(1);
-        // The channel error path logs 'channel error' from inside the frame handler; make it throw.
-        arm('channel error');
+        // The channel error path logs 'channel 1 closed: ...' from inside the frame handler; make it throw.
+        arm('channel 1 closed:');
         victim.sendMethod(1, { name: 'queue.declare', ticket: 0, queue: 'missing', passive: true, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
         const close = await victim.waitConnectionClose();
         expect(close.replyCode).toBe(541);
@@ -90,7 +90,7 @@ describe('isolation: socket handlers', () => {
         expect(broker.internalErrors).toBe(1);
         const line = internalErrorLines(lines)[0];
         expect(line?.['level']).toBe(50);
-        expect(stackOf(line)).toContain("injected fault while logging 'channel error'");
+        expect(stackOf(line)).toContain("injected fault while logging 'channel 1 closed: NOT_FOUND");
         expect(stackOf(line)).toMatch(/at .*channel-table/);
         expect((await bch.checkQueue('bystander')).queue).toBe('bystander');
         await roundTrip(broker);
@@ -128,8 +128,8 @@ describe('isolation: socket handlers', () => {
         await victim.openChannel(1);
         victim.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'slow', consumerTag: 'v', noLocal: false, noAck: false, exclusive: false, nowait: false, arguments: {} });
         await victim.waitMethod('basic.deliver');
-        // The consumer timeout fires from the ticker and closes the channel, logging 'channel error'.
-        arm('channel error');
+        // The consumer timeout fires from the ticker and closes the channel, logging 'channel 1 closed: ...'.
+        arm('channel 1 closed:');
         await victim.waitSocketClose(10_000);
         expect(broker.internalErrors).toBe(1);
         expect(internalErrorLines(lines)[0]).toMatchObject({ during: 'tick' });
