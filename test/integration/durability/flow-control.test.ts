@@ -130,8 +130,8 @@ describe('heartbeats while blocked', () => {
 describe('memory alarms per broker', () => {
   it('two embedded brokers in one process keep independent alarms, counted from what each holds', async () => {
     const { openBroker } = await import('../../helpers/broker.js');
-    const small = await openBroker({ memoryHighWatermark: 4 * 2 ** 20 });
-    const other = await openBroker({ memoryHighWatermark: 4 * 2 ** 20 });
+    const small = await openBroker({ memoryHighWatermark: '4MiB' });
+    const other = await openBroker({ memoryHighWatermark: '4MiB' });
     try {
       const pub = await amqp.connect(small.broker.url);
       const events: string[] = [];
@@ -188,63 +188,93 @@ describe('memory alarms per broker', () => {
 });
 
 /**
- * Header-table flood (2,900 messages of ~125 KB, each carrying a 17,000-entry header table, to a
- * queue with no consumer) against a broker process with a 256 MB V8 heap. The alarm sees the heap
- * coming near heap_size_limit and blocks the publisher before V8 would abort; a consumer then gets
- * every message. HEADER_FLOOD_MESSAGES runs it with fewer (decoding such tables costs time per message
- * until per-message decoding goes away).
+ * Floods against a broker process with a small V8 heap (256 MB, and 128 MB for the heap case). Each is
+ * published to a queue with no consumer until the alarm blocks the publisher; a consumer then gets
+ * every message and the process never aborts.
+ * - The header-table flood of the robustness issue (2,900 messages of ~108 KB carrying 17,000-entry
+ *   header tables): a held message now costs about its wire size, so it is the watermark on what the
+ *   broker holds (128 MiB here) that stops it, long before the heap.
+ * - Small messages in a priority queue (kept whole in memory, never paged): per-message objects fill
+ *   the heap, and the heap limit (70% of heap_size_limit) stops them with the watermark far away.
  */
-describe('memory alarm and the V8 heap limit', () => {
+describe('memory alarm: floods from one client', () => {
   const MESSAGES = Number(process.env['HEADER_FLOOD_MESSAGES'] ?? 2900);
 
-  it('a header-table flood blocks the publisher before the heap runs out; nothing is lost, no abort', async () => {
+  async function flood(options: {
+    readonly watermark: string;
+    readonly heapMb: number;
+    readonly queueArgs: Record<string, { type: 'int8'; value: number }>;
+    readonly messages: number;
+    readonly headers: Record<string, { type: 'int16'; value: number }>;
+    readonly body: Buffer;
+  }): Promise<{ cause: unknown; consumed: number }> {
     const { RawClient } = await import('../../helpers/raw-client.js');
     const dataDir = mkdtempSync(join(tmpdir(), 'warren-heap-'));
-    // The watermark itself is far away: only the heap limit can stop this flood.
-    const proc = await startWarrenProcess(['--data-dir', dataDir, '--memory-high-watermark', String(4 * 2 ** 30)], 20_000, ['--max-old-space-size=256']);
+    const proc = await startWarrenProcess(['--data-dir', dataDir, '--memory-high-watermark', options.watermark], 20_000, [`--max-old-space-size=${options.heapMb}`]);
     try {
-      const headers: Record<string, { type: 'int16'; value: number }> = {};
-      for (let i = 0; i < 17_000; i++) headers[i.toString(36).padStart(3, '0')] = { type: 'int16', value: i };
-      const body = Buffer.alloc(6 * 1024, 2);
+      const { body, headers } = options;
       const pub = await RawClient.open(proc.port, { capabilities: { 'connection.blocked': true } });
       pub.keepFrames = false;
       await pub.openChannel(1);
-      pub.sendMethod(1, { name: 'queue.declare', ticket: 0, queue: 'tables', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
+      pub.sendMethod(1, { name: 'queue.declare', ticket: 0, queue: 'flood', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: options.queueArgs });
       await pub.waitMethod('queue.declare-ok');
-
       const cons = await RawClient.open(proc.port);
       cons.keepFrames = false;
       await cons.openChannel(1);
       let consuming = false;
       const consume = async (): Promise<void> => {
-        // Blocked before the heap ran out: let the broker sit there a moment, then drain it.
+        // Blocked before memory ran out: let the broker sit there a moment, then drain it.
         consuming = true;
         await new Promise((r) => setTimeout(r, 1000));
         expect(proc.child.exitCode).toBeNull();
-        cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'tables', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
+        cons.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'flood', consumerTag: 'c', noLocal: false, noAck: true, exclusive: false, nowait: false, arguments: {} });
       };
       const blocked = pub.waitMethod('connection.blocked', 0, 900_000).then(consume);
       blocked.catch(() => undefined);
-      for (let sent = 0; sent < MESSAGES; sent++) {
-        pub.sendMethod(1, { name: 'basic.publish', ticket: 0, exchange: '', routingKey: 'tables', mandatory: false, immediate: false });
+      const bodyFrame = Buffer.concat([Buffer.from([3, 0, 1]), u32(body.length), body, Buffer.from([0xce])]);
+      for (let sent = 0; sent < options.messages; sent++) {
+        pub.sendMethod(1, { name: 'basic.publish', ticket: 0, exchange: '', routingKey: 'flood', mandatory: false, immediate: false });
         pub.sendHeader(1, body.length, { headers });
-        if (!pub.socket.write(Buffer.concat([Buffer.from([3, 0, 1]), u32(body.length), body, Buffer.from([0xce])]))) {
+        if (!pub.socket.write(bodyFrame)) {
           await new Promise((r) => pub.socket.once('drain', r)); // comes once the consumer frees memory
         }
       }
       expect(pub.count('connection.blocked')).toBeGreaterThan(0);
-      const alarm = proc.logs.find((l) => l['event'] === 'alarm.memory.set');
-      expect(alarm?.['cause']).toBe('heap');
       expect(consuming).toBe(true);
-      await eventually(() => cons.count('body') === MESSAGES || proc.child.exitCode !== null, 60_000 + MESSAGES * 200, `consumed ${cons.count('body')} of ${MESSAGES}`);
+      const total = options.messages;
+      await eventually(() => cons.count('body') === total || proc.child.exitCode !== null, 60_000 + total * 2, `consumed ${cons.count('body')} of ${total}`);
       expect(proc.child.exitCode).toBeNull();
-      expect(cons.count('body')).toBe(MESSAGES);
+      const cause = proc.logs.find((l) => l['event'] === 'alarm.memory.set')?.['cause'];
+      const consumed = cons.count('body');
       pub.destroy();
       cons.destroy();
+      return { cause, consumed };
     } finally {
       await proc.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+
+  it('a header-table flood is stopped by the watermark on what the broker holds; nothing is lost, no abort', async () => {
+    const headers: Record<string, { type: 'int16'; value: number }> = {};
+    for (let i = 0; i < 17_000; i++) headers[i.toString(36).padStart(3, '0')] = { type: 'int16', value: i };
+    const { cause, consumed } = await flood({ watermark: '128MiB', heapMb: 256, queueArgs: {}, messages: MESSAGES, headers, body: Buffer.alloc(6 * 1024, 2) });
+    expect(cause).toBe('held');
+    expect(consumed).toBe(MESSAGES);
+  }, 900_000);
+
+  it('small messages filling the heap are stopped by the heap limit, with the watermark far away; nothing is lost, no abort', async () => {
+    const messages = 400_000;
+    const { cause, consumed } = await flood({
+      watermark: '4GiB',
+      heapMb: 128,
+      queueArgs: { 'x-max-priority': { type: 'int8', value: 2 } },
+      messages,
+      headers: { a: { type: 'int16', value: 1 } },
+      body: Buffer.alloc(8, 1),
+    });
+    expect(cause).toBe('heap');
+    expect(consumed).toBe(messages);
   }, 900_000);
 });
 

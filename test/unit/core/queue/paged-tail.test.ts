@@ -78,8 +78,9 @@ function consume(q: Queue): number[] {
   return got;
 }
 
+/** Enough turns for the drain, which hands out 1,000 messages per turn, to empty the 20,000-message window. */
 const ticks = async (): Promise<void> => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  for (let i = 0; i < 40; i++) await new Promise((r) => setImmediate(r));
 };
 
 describe('a paged tail read back asynchronously', () => {
