@@ -12,6 +12,7 @@ import {
   textThrough,
   type UserInput,
 } from './parsers.js';
+import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -207,39 +208,7 @@ export const OPTIONS = [
     parse: parseSize,
     fromValue: textThrough(parseSize),
   },
-  // Limits on a message's content header (robustness: bounded decode cost and memory per message).
-  {
-    key: 'maxHeaderTableEntries',
-    schema: integer(1),
-    default: 50000,
-    env: 'WARREN_MAX_HEADER_TABLE_ENTRIES',
-    flag: '--max-header-table-entries',
-    arg: 'N',
-    description:
-      'Most entries a message\'s headers table may hold, counting nested tables and arrays; a publish over it closes the connection (SYNTAX_ERROR).',
-    parse: parseInteger,
-  },
-  {
-    key: 'maxHeaderTableDepth',
-    schema: integer(1, 64),
-    default: 32,
-    env: 'WARREN_MAX_HEADER_TABLE_DEPTH',
-    flag: '--max-header-table-depth',
-    arg: 'N',
-    description: 'Deepest nesting of tables and arrays in a message\'s headers; a publish over it closes the connection (SYNTAX_ERROR).',
-    parse: parseInteger,
-  },
-  {
-    key: 'maxPropertiesSize',
-    schema: integer(2),
-    default: 1048576,
-    env: 'WARREN_MAX_PROPERTIES_SIZE',
-    flag: '--max-properties-size',
-    arg: 'BYTES',
-    description:
-      'Largest content-header property list (headers included) a message may carry, in bytes; also bounded by frame_max. A publish over it closes the connection (SYNTAX_ERROR).',
-    parse: parseInteger,
-  },
+  ...CONTENT_LIMIT_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),

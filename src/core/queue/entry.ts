@@ -27,3 +27,8 @@ export interface QueueEntry {
   /** Where the store keeps it (persistent message on a durable queue), else undefined. */
   location: unknown;
 }
+
+/** A ready entry for a message entering a queue (published, or restored by recovery). */
+export function newEntry(message: Message, seq: number, priority: number, expiresAt: number, redelivered: boolean, location: unknown): QueueEntry {
+  return { message, seq, priority, redelivered, returnCount: 0, expiresAt, state: EntryState.Ready, inHeap: false, location };
+}

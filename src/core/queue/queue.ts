@@ -1,45 +1,24 @@
-import type { FieldTable } from '../../protocol/field-table.js';
 import type { Message } from '../message.js';
-import type { MessageLog, PageStore, SyncTicket } from '../persistence.js';
+import type { MessageLog, SyncTicket } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
-import { EntryState, type QueueEntry } from './entry.js';
-import { ExpiryTracker, MAX_TIMER_MS } from './expiry.js';
+import { EntryState, newEntry, type QueueEntry } from './entry.js';
+import { ExpiryTracker } from './expiry.js';
+import { QueueTimer } from './queue-timer.js';
 import { QueuePaging } from './queue-paging.js';
-import { ReadyStore, type HeldBytes } from './ready-store.js';
+import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
+import type { QueueEvents, QueueOptions } from './queue-types.js';
 
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
-
-export interface QueueOptions {
-  readonly durable: boolean;
-  readonly exclusive: boolean;
-  readonly autoDelete: boolean;
-  readonly arguments: FieldTable;
-  readonly args: QueueArgs;
-  /** The connection an exclusive queue belongs to. */
-  readonly owner: object | undefined;
-}
+export type { QueueEvents, QueueOptions } from './queue-types.js';
 
 /** One drain's slice: a prefetch-0 consumer took 1M messages in one 5 s turn (bench/event-loop-stalls.ts). */
 const DRAIN_SLICE_COUNT = 1_000;
 const DRAIN_SLICE_BYTES = 4 * 1024 * 1024;
-
-export interface QueueEvents {
-  /** The last consumer of an auto-delete queue went, or x-expires ran out: delete the queue. */
-  onUnused(queue: Queue): void;
-  /** A message leaves with a reason; routes it to the dead-letter exchange if there is one. */
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
-  /** A page file for this queue's tail; undefined when the broker has no store (paging off). */
-  openPageStore?(queue: Queue): PageStore | undefined;
-  /** A timer or microtask of this queue threw: a bug, reported; the queue stays usable. */
-  fault?(queue: Queue, task: string, err: unknown): void;
-  /** The vhost's count of message bytes its queues hold in memory (for the memory alarm). */
-  readonly held?: HeldBytes;
-}
 
 /**
  * A queue: ready messages (by priority, then enqueue order), consumers served round-robin within
@@ -64,9 +43,20 @@ export class Queue {
   private deleted = false;
   private lastUsed = Date.now();
   private readonly paging: QueuePaging;
-  private tailTimer: NodeJS.Timeout | undefined;
-  private tailTimerAt = Infinity;
-  private expiresTimer: NodeJS.Timeout | undefined;
+  private readonly tailTimer = new QueueTimer(() =>
+    runGuarded(this.events, this, 'paged-tail expiry', () => {
+      this.paging.expireDue(Date.now());
+      this.armTailExpiry();
+    }),
+  );
+  private readonly expiresTimer = new QueueTimer(() =>
+    runGuarded(this.events, this, 'x-expires', () => {
+      if (this.deleted) return;
+      const expires = this.args.expires as number;
+      if (this.consumerSet.size === 0 && Date.now() - this.lastUsed >= expires) this.events.onUnused(this);
+      else this.armExpires();
+    }),
+  );
   private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
     (e) => this.requeue(e),
@@ -138,17 +128,7 @@ export class Queue {
     const ttl = a.messageTtl === undefined ? messageTtl : messageTtl === undefined ? a.messageTtl : Math.min(a.messageTtl, messageTtl);
     const priority = a.maxPriority === 0 ? 0 : Math.min(message.priority, a.maxPriority);
     const now = ttl === undefined ? 0 : Date.now();
-    const entry: QueueEntry = {
-      message,
-      seq: this.nextSeq++,
-      priority,
-      redelivered: false,
-      returnCount: 0,
-      expiresAt: ttl === undefined ? 0 : now + ttl,
-      state: EntryState.Ready,
-      inHeap: false,
-      location: undefined,
-    };
+    const entry = newEntry(message, this.nextSeq++, priority, ttl === undefined ? 0 : now + ttl, false, undefined);
     if (this.log !== undefined && message.persistent) this.persist(entry, ticket);
     if (ttl === 0) {
       // TTL 0: delivered now to a consumer that can take it, or expired at once (RabbitMQ's rule).
@@ -238,18 +218,7 @@ export class Queue {
 
   /** Recovery: stored messages back in their order, delivered ones flagged redelivered. */
   restore(message: Message, priority: number, expiresAt: number, delivered: boolean, location: unknown): void {
-    const entry: QueueEntry = {
-      message,
-      seq: this.nextSeq++,
-      priority: Math.min(priority, this.args.maxPriority),
-      redelivered: delivered,
-      returnCount: 0,
-      expiresAt,
-      state: EntryState.Ready,
-      inHeap: false,
-      location,
-    };
-    this.addReady(entry);
+    this.addReady(newEntry(message, this.nextSeq++, Math.min(priority, this.args.maxPriority), expiresAt, delivered, location));
   }
 
   private persist(entry: QueueEntry, ticket: SyncTicket | undefined): void {
@@ -319,11 +288,11 @@ export class Queue {
   markDeleted(): number {
     if (this.deleted) return 0;
     this.deleted = true;
-    if (this.expiresTimer !== undefined) clearTimeout(this.expiresTimer);
+    this.expiresTimer.clear();
     this.expiry.stop();
     const n = this.ready.takeAll().length + this.paging.count + this.backlog.count;
     this.backlog.clear();
-    if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
+    this.tailTimer.clear();
     this.paging.destroy();
     this.log?.destroy();
     this.log = undefined;
@@ -399,15 +368,7 @@ export class Queue {
 
   private armTailExpiry(): void {
     const next = this.paging.nextExpiry;
-    if (next === undefined || (this.tailTimer !== undefined && next >= this.tailTimerAt)) return;
-    if (this.tailTimer !== undefined) clearTimeout(this.tailTimer);
-    this.tailTimerAt = next;
-    this.tailTimer = setTimeout(() => runGuarded(this.events, this, 'paged-tail expiry', () => {
-      this.tailTimer = undefined;
-      this.paging.expireDue(Date.now());
-      this.armTailExpiry();
-    }), Math.min(Math.max(next - Date.now(), 0), MAX_TIMER_MS));
-    this.tailTimer.unref();
+    if (next !== undefined && next < this.tailTimer.armedAt) this.tailTimer.arm(next, Date.now());
   }
 
   private expire(entry: QueueEntry): void {
@@ -424,13 +385,6 @@ export class Queue {
 
   private armExpires(): void {
     const expires = this.args.expires;
-    if (expires === undefined || this.deleted) return;
-    const due = this.lastUsed + expires - Date.now();
-    this.expiresTimer = setTimeout(() => runGuarded(this.events, this, 'x-expires', () => {
-      if (this.deleted) return;
-      if (this.consumerSet.size === 0 && Date.now() - this.lastUsed >= expires) this.events.onUnused(this);
-      else this.armExpires();
-    }), Math.min(Math.max(due, 0), MAX_TIMER_MS));
-    this.expiresTimer.unref();
+    if (expires !== undefined && !this.deleted) this.expiresTimer.arm(this.lastUsed + expires, Date.now());
   }
 }
