@@ -214,7 +214,26 @@ export class Channel {
 
   private onGet(m: MethodOf<'basic.get'>): void {
     const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.connection);
+    this.answerGet(m, queue);
+  }
+
+  /** get-ok or get-empty; while the queue's next batch is read back from disk, it waits (input held, replies in order). */
+  private answerGet(m: MethodOf<'basic.get'>, queue: Queue): void {
     const entry = queue.get();
+    if (entry === undefined && queue.readingBack) {
+      const conn = this.connection;
+      conn.holdInput('sync');
+      queue.whenReadBack(() => {
+        conn.releaseInput('sync');
+        if (!this.open) return;
+        try {
+          this.answerGet(m, queue);
+        } catch (err) {
+          conn.handleError(err, this.id, m);
+        }
+      });
+      return;
+    }
     if (entry === undefined) {
       this.send({ name: 'basic.get-empty', clusterId: '' });
       return;

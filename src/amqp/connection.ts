@@ -237,7 +237,8 @@ export class Connection implements FrameSink {
 
   // ---- errors and closing -------------------------------------------------------------------
 
-  private handleError(err: unknown, channel: number, method: Method | MethodRef | undefined): void {
+  /** An error while serving a frame (or its deferred answer): the channel or the connection closes. */
+  handleError(err: unknown, channel: number, method: Method | MethodRef | undefined): void {
     const error = isAmqpError(err) ? err : this.internalError(err);
     if (method !== undefined) error.during('name' in method ? methodRef(method) : method);
     if (error.scope === 'channel' && channel !== 0) this.channelError(channel, error);

@@ -38,6 +38,8 @@ export class QueuePaging {
   private tail: PagedTail | undefined;
   private readonly window: ReadyStore;
   private readonly host: PagingHost;
+  /** Waiting for the next read-back to land (a basic.get on an empty window). */
+  private waiters: (() => void)[] = [];
 
   constructor(window: ReadyStore, host: PagingHost) {
     this.window = window;
@@ -84,12 +86,30 @@ export class QueuePaging {
 
   /** Purge: every paged message's log location, then the tail is empty; returns how many. */
   purge(onLocation: (location: unknown) => void): number {
-    return this.tail?.clear(onLocation) ?? 0;
+    const n = this.tail?.clear(onLocation) ?? 0;
+    this.wakeLater(); // a read in flight is dropped: it will not land
+    return n;
   }
 
   destroy(): void {
     this.tail?.destroy();
     this.tail = undefined;
+    this.wakeLater();
+  }
+
+  /** Runs cb once the next read-back lands (or the tail is purged or destroyed). */
+  whenLanded(cb: () => void): void {
+    this.waiters.push(cb);
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private wakeLater(): void {
+    if (this.waiters.length > 0) queueMicrotask(() => this.wake());
   }
 
   /**
@@ -109,6 +129,7 @@ export class QueuePaging {
           for (const e of entries) host.ready(e);
           this.refill();
           host.landed();
+          this.wake();
         },
         removed: (location) => host.removed(location),
         deadLetters: host.deadLetters,

@@ -242,6 +242,15 @@ export class Queue {
     this.drop(entry, 'rejected');
   }
 
+  /** The window is empty while paged messages are read back: a basic.get waits (whenReadBack) rather than say empty. */
+  get readingBack(): boolean {
+    return !this.deleted && this.ready.count === 0 && this.backlog.count === 0 && this.paging.count > 0;
+  }
+
+  whenReadBack(cb: () => void): void {
+    this.paging.whenLanded(cb);
+  }
+
   /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
   get(): QueueEntry | undefined {
     this.touch();

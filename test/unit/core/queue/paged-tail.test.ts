@@ -125,3 +125,37 @@ describe('a paged tail read back asynchronously', () => {
     expect(new Set(store.released).size).toBe(10);
   });
 });
+
+describe('basic.get while the paged tail is read back', () => {
+  it('a get that finds the window empty waits for the read instead of answering get-empty', async () => {
+    const { store, queue } = setup();
+    publish(queue, 0, 25_000); // 20,000 in the window, 5,000 paged
+    for (let i = 0; i < 20_000; i++) expect(queue.get()?.message.body.readUInt32BE(0)).toBe(i);
+    expect(queue.get()).toBeUndefined(); // the window is empty: its next batch is being read back
+    expect(queue.readingBack).toBe(true);
+    expect(queue.messageCount).toBe(5_000);
+    let woken = 0;
+    queue.whenReadBack(() => woken++);
+    await ticks();
+    expect(woken).toBe(0);
+    store.land();
+    await ticks();
+    expect(woken).toBe(1);
+    expect(queue.readingBack).toBe(false);
+    expect(queue.get()?.message.body.readUInt32BE(0)).toBe(20_000);
+  });
+
+  it('a purge wakes a waiting get (its read will not land), which then finds the queue empty', async () => {
+    const { queue } = setup();
+    publish(queue, 0, 25_000);
+    for (let i = 0; i < 20_000; i++) queue.get();
+    expect(queue.get()).toBeUndefined();
+    let woken = 0;
+    queue.whenReadBack(() => woken++);
+    queue.purge();
+    await ticks();
+    expect(woken).toBe(1);
+    expect(queue.readingBack).toBe(false);
+    expect(queue.get()).toBeUndefined();
+  });
+});
