@@ -95,6 +95,9 @@ export class ResourceAlarms {
     if (this.incoming < EARLY_CHECK_BYTES) return;
     const wasActive = this.active;
     this.checkMemory();
+    // Disk too: a fast publisher of persistent messages writes its headroom away within one tick
+    // (a 48 MB limit on a 96 MB filesystem was overrun by 64 KiB messages). statfs costs microseconds.
+    this.setDisk(this.freeDisk());
     if (this.active !== wasActive) this.onChange(this.active);
   }
 

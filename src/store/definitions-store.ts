@@ -1,4 +1,4 @@
-import { existsSync, fdatasyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, fdatasyncSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -138,7 +138,7 @@ export class DefinitionsStore {
     }
     renameSync(tmp, path);
     await syncDir(dirname(path));
-    return { store: new DefinitionsStore(path, new LogFile(path, 0)), definitions, damage };
+    return { store: new DefinitionsStore(path, new LogFile(path, statSync(path).size)), definitions, damage };
   }
 
   /** From now on records are written and synced in batches by the scheduler (its fsync policy applies). */

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync, writev } from 'node:fs';
+import { closeSync, fdatasync, ftruncate, openSync, writev } from 'node:fs';
 
 /**
  * An append-only file whose appends are buffered in memory and written (and synced) in batches
@@ -20,11 +20,16 @@ export class LogFile {
   /** In a flush batch right now: closing must wait for it. */
   inFlight = false;
   private retired: (() => void) | undefined;
+  /** Bytes known to be in the file: where a failed write is cut back to. */
+  private written: number;
+  /** The last write failed; its bytes wait in pending for the scheduler's retry. */
+  failed = false;
 
   constructor(path: string, size: number, fd?: number) {
     this.path = path;
     this.fd = fd ?? openSync(path, 'a');
     this.size = size;
+    this.written = size;
   }
 
   append(buf: Buffer): number {
@@ -34,13 +39,31 @@ export class LogFile {
     return offset;
   }
 
-  /** Writes everything pending; resolves once written (not yet synced). */
+  /**
+   * Writes everything pending; resolves once written (not yet synced). A failed write (a full disk)
+   * is cut back off the file and its bytes go back to the front of pending for a retry: left in
+   * place, a partial record would sit where recovery cuts the file, and since the file is opened
+   * for appending, every later record would land at another offset than the one recorded for it.
+   */
   writePending(): Promise<void> {
     const bufs = this.pending;
     if (bufs.length === 0 || this.closed) return Promise.resolve();
     this.pending = [];
     this.unsynced = true;
-    return writeAll(this.fd, bufs);
+    let bytes = 0;
+    for (const b of bufs) bytes += b.length;
+    return writeAll(this.fd, bufs).then(
+      () => {
+        this.written += bytes;
+        this.failed = false;
+      },
+      (err: unknown) =>
+        new Promise<void>((_resolve, reject) => {
+          this.pending = bufs.concat(this.pending);
+          this.failed = true;
+          ftruncate(this.fd, this.written, () => reject(err));
+        }),
+    );
   }
 
   sync(): Promise<void> {

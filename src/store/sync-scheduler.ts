@@ -2,6 +2,9 @@ import type { LogFile } from './log-file.js';
 
 export type FsyncPolicy = 'always' | 'never';
 
+/** A write that failed (a full disk) is tried again after this long. */
+const RETRY_MS = 1000;
+
 /**
  * Group commit. Appends mark their file dirty; one flush writes every dirty file, fdatasyncs
  * them (policy 'always'), then runs the waiters, so many publisher confirms share one fsync.
@@ -54,9 +57,12 @@ export class SyncScheduler {
           for (const w of waiters) w(true);
         },
         (err: unknown) => {
-          // The bytes may not be on disk (full disk, I/O error): their publishers get a nack.
+          // The bytes may not be on disk (full disk, I/O error): their publishers get a nack. The
+          // messages are still queued, so a failed write is retried until the disk takes it.
           this.onError(err);
           for (const w of waiters) w(false);
+          const retry = batch.filter((f) => f.failed);
+          if (retry.length > 0) setTimeout(() => retry.forEach((f) => !f.closed && this.markDirty(f)), RETRY_MS).unref();
         },
       )
       .finally(() => {
