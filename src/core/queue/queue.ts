@@ -16,9 +16,10 @@ export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
 
-/** One drain's slice: a prefetch-0 consumer took 1M messages in one 5 s turn (bench/event-loop-stalls.ts). */
+/** One drain's slice (bench/event-loop-stalls.ts: 1M messages once went in one 5 s turn); 512 KiB, not 4 MiB:
+ *  during a 2 GiB drain an unrelated round trip went from p99 31 ms to 14 ms for 4% throughput (bench/paging-stalls.ts). */
 const DRAIN_SLICE_COUNT = 1_000;
-const DRAIN_SLICE_BYTES = 4 * 1024 * 1024;
+const DRAIN_SLICE_BYTES = 512 * 1024;
 
 /**
  * A queue: ready messages (by priority, then enqueue order), consumers served round-robin within
