@@ -35,3 +35,22 @@ export async function roundTrip(ch: Channel, queue: string): Promise<void> {
 }
 
 export const body = (s: string): Buffer => Buffer.from(s);
+
+/**
+ * Every message left in a queue, in order, taken with basic.get (no-ack) on a connection of its
+ * own; `assertDurable` first declares the queue durable (it may be gone after a refused recovery).
+ */
+export async function getAllBodies(url: string, queue: string, options: { assertDurable?: boolean } = {}): Promise<string[]> {
+  const { default: amqp } = await import('amqplib');
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  if (options.assertDurable === true) await ch.assertQueue(queue, { durable: true });
+  const out: string[] = [];
+  for (;;) {
+    const m = await ch.get(queue, { noAck: true });
+    if (m === false) break;
+    out.push(m.content.toString());
+  }
+  await conn.close();
+  return out;
+}

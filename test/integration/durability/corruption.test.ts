@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/index.js';
 import { createLogger, silentLogger } from '../../../src/util/logger.js';
+import { getAllBodies } from '../../helpers/amqp.js';
 
 let dataDir: string;
 beforeEach(() => {
@@ -45,18 +46,7 @@ function onlySegment(): string {
   return join(dir, readdirSync(dir).find((f) => f.startsWith('msgs.'))!);
 }
 
-async function contents(broker: Broker, queue: string): Promise<string[]> {
-  const conn = await amqp.connect(broker.url);
-  const ch = await conn.createChannel();
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (m === false) break;
-    out.push(m.content.toString());
-  }
-  await conn.close();
-  return out;
-}
+const contents = (broker: Broker, queue: string): Promise<string[]> => getAllBodies(broker.url, queue);
 
 const damageLines = (lines: Record<string, unknown>[]): string[] =>
   lines.filter((l) => l['event'] === 'store.damaged').map((l) => String(l['detail']));

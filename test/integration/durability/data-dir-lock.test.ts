@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/index.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { startWarrenProcess } from '../../helpers/process.js';
+import { getAllBodies } from '../../helpers/amqp.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -28,18 +29,7 @@ async function publish(url: string, queue: string, bodies: string[]): Promise<vo
   await conn.close();
 }
 
-async function drain(url: string, queue: string): Promise<string[]> {
-  const conn = await amqp.connect(url);
-  const ch = await conn.createChannel();
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (m === false) break;
-    out.push(m.content.toString());
-  }
-  await conn.close();
-  return out;
-}
+const drain = (url: string, queue: string): Promise<string[]> => getAllBodies(url, queue);
 
 /** Runs the CLI to its end: a broker that cannot start exits on its own. */
 async function runToExit(args: string[]): Promise<{ code: number | null; output: string }> {

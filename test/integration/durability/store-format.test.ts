@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/index.js';
 import { createLogger, silentLogger } from '../../../src/util/logger.js';
+import { getAllBodies } from '../../helpers/amqp.js';
 
 let dataDir: string;
 beforeEach(() => {
@@ -51,19 +52,7 @@ async function seed(queue: string, count: number, dir = dataDir): Promise<void> 
   await broker.close();
 }
 
-async function drain(broker: Broker, queue: string): Promise<string[]> {
-  const conn = await amqp.connect(broker.url);
-  const ch = await conn.createChannel();
-  const out: string[] = [];
-  await ch.assertQueue(queue, { durable: true });
-  for (;;) {
-    const m = await ch.get(queue, { noAck: true });
-    if (m === false) break;
-    out.push(m.content.toString());
-  }
-  await conn.close();
-  return out;
-}
+const drain = (broker: Broker, queue: string): Promise<string[]> => getAllBodies(broker.url, queue, { assertDurable: true });
 
 /** Every file under the data directory with a hash of its bytes (the lock file aside). */
 function tree(root = dataDir): Record<string, string> {
