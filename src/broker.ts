@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
@@ -7,6 +8,8 @@ const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
+import { ReadModel } from './core/read-model.js';
+import { Registry } from './core/registry.js';
 import { recover } from './recovery.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
@@ -23,6 +26,8 @@ export interface BrokerOptions extends ConfigInput {
   readonly processMemoryChecks?: boolean;
   /** A full GC the process checks may run before deciding (the CLI enables V8's); never forced otherwise. */
   readonly collectGarbage?: () => void;
+  /** What ids in the read model are qualified with (RabbitMQ's node name); default `warren@<hostname>`. */
+  readonly nodeName?: string;
 }
 
 export interface Broker {
@@ -31,6 +36,11 @@ export interface Broker {
   readonly port: number;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  /**
+   * Snapshots of connections, channels, consumers, queues and exchanges, and the operator's commands
+   * (close a connection, purge, delete): what a management API or a test reads instead of live objects.
+   */
+  readonly readModel: ReadModel;
   connectionCount(): number;
   /**
    * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
@@ -45,7 +55,7 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
@@ -100,10 +110,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   );
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
+  const registry = new Registry(nodeName ?? `warren@${hostname()}`);
   const ctx: BrokerContext = {
     config,
     logger,
     vhosts,
+    registry,
     serverProperties: serverProperties('warren'),
     now: () => clock,
     internalError,
@@ -142,6 +154,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     port,
     config,
     vhosts,
+    readModel: new ReadModel(registry, vhosts),
     connectionCount: () => server.connectionCount,
     get internalErrors() {
       return internalErrors;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Registry } from '../core/registry.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Logger } from '../util/logger.js';
@@ -16,6 +17,8 @@ export interface BrokerContext {
    * and counts it (Broker.internalErrors). The caller then ends only what failed.
    */
   internalError(err: unknown, where: Readonly<Record<string, unknown>>): void;
+  /** Live connections under node-qualified ids, for the read model: the server adds and removes them. */
+  readonly registry: Registry;
   /** Memory and disk alarms: publishing connections are blocked while one is on. */
   readonly alarms: { readonly active: boolean; readonly reason: string; noteIncoming(bytes: number): void };
 }

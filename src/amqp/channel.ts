@@ -37,9 +37,9 @@ export class Channel {
   lastQueueName: string | undefined;
   private nextDeliveryTag = 1;
   /** basic.qos global=true: unacked deliveries allowed on the channel; 0 = unlimited. */
-  private channelPrefetch = 0;
+  channelPrefetch = 0;
   /** basic.qos global=false: the limit given to consumers created afterwards. */
-  private consumerPrefetch = 0;
+  consumerPrefetch = 0;
   /** tx.select: acks held until commit. */
   private txSettles: PendingSettle[] | undefined;
   private open = true;

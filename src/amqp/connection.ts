@@ -39,13 +39,13 @@ export class Connection implements FrameSink {
   readonly confirms = new ConfirmBatch();
   private readonly table = new ChannelTable(this);
   readonly channels: ReadonlyMap<number, Channel> = this.table.open;
-  private readonly parser: FrameParser;
-  private readonly handshake: Handshake;
-  private state: State = 'handshake';
-  private readonly openedAt: number;
-  private client: ClientInfo | undefined;
+  readonly parser: FrameParser;
+  readonly handshake: Handshake;
+  state: State = 'handshake';
+  readonly openedAt: number;
+  client: ClientInfo | undefined;
   /** The client's connection_name property, if it gave one: what operators recognise a connection by. */
-  private clientName: string | undefined;
+  clientName: string | undefined;
   /** A log line already said why this connection ended: the generic close line would repeat it. */
   private explained = false;
   vhost: VirtualHost | undefined;

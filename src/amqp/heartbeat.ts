@@ -41,6 +41,7 @@ export class Heartbeat {
     // even with the tick's lateness (a client may drop us after one silent interval: amqp-client does).
     if (now - this.lastWriteAt >= this.intervalMs / 2) {
       outbound.writer.bytes(HEARTBEAT_FRAME);
+      outbound.writer.frames++;
       outbound.flush();
       outbound.wroteSinceTick = false;
       this.lastWriteAt = now;

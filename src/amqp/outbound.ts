@@ -34,6 +34,8 @@ export class Outbound {
   writable = true;
   /** Set by every socket write, cleared by the connection's ticker: heartbeats are sent only on silence. */
   wroteSinceTick = false;
+  /** Bytes handed to the socket, counted per write batch (a connection's bytes out). */
+  bytesOut = 0;
   private scheduled = false;
   private closed = false;
   private readonly socket: Socket;
@@ -89,6 +91,7 @@ export class Outbound {
     const chunk = this.writer.take();
     if (this.writer.buf.length > SHRINK_ABOVE) this.writer.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
     this.wroteSinceTick = true;
+    this.bytesOut += chunk.length;
     if (!this.socket.write(chunk)) this.writable = false;
   }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BrokerContext } from './broker-context.js';
 import { Connection } from './connection.js';
+import { ConnectionView } from './connection-view.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
@@ -82,12 +83,15 @@ export class AmqpServer {
       // right after login, where clients (amqplib included) show the server's text, not a bare reset.
       conn.openRefusal = `connection limit (${max}) reached`;
       this.refusing++;
+    } else {
+      this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry)); // a refused one is not served, nor listed
     }
     this.connections.add(conn);
   }
 
   private readonly forget = (c: Connection): void => {
     if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
+    this.ctx.registry.remove(c);
   };
 
   private tick(): void {

@@ -78,6 +78,11 @@ export class UnackedMap {
     for (const d of all) this.byTag.set(d.tag, d);
   }
 
+  /** Adds the number of deliveries per queue into `into` (for the read model; a pass over every delivery). */
+  countByQueue(into: Map<Queue, number>): void {
+    for (const d of this.byTag.values()) into.set(d.queue, (into.get(d.queue) ?? 0) + 1);
+  }
+
   /** Drops every delivery from a deleted queue. */
   dropQueue(queue: Queue): Delivery[] {
     const out: Delivery[] = [];

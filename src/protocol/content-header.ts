@@ -190,6 +190,7 @@ export function writeHeaderFrame(
   b.set(rawProperties, p + 19);
   b[p + 19 + rawProperties.length] = FRAME_END;
   w.pos = p + size + FRAME_OVERHEAD;
+  w.frames++;
 }
 
 /**
@@ -222,4 +223,5 @@ export function writeBodyFrames(w: Writer, channel: number, body: Buffer, frameM
     p += len + FRAME_OVERHEAD;
   }
   w.pos = p;
+  w.frames += frames;
 }

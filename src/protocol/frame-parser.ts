@@ -71,6 +71,10 @@ export class FrameParser {
   private retained: Buffer | undefined = undefined;
   /** Inside run(): resume() then only clears the flag and lets the running loop go on. */
   private running = false;
+  /** Bytes pushed, counted once per chunk (kept bytes re-parsed by resume() are not counted again). */
+  bytesIn = 0;
+  /** Frames dispatched to the sink, heartbeats included. */
+  framesIn = 0;
 
   constructor(sink: FrameSink, options: FrameParserOptions) {
     this.sink = sink;
@@ -132,6 +136,7 @@ export class FrameParser {
     const rest = this.retained;
     if (rest === undefined) return undefined;
     this.retained = undefined;
+    this.bytesIn -= rest.length; // counted when first pushed
     return this.push(rest);
   }
 
@@ -140,6 +145,7 @@ export class FrameParser {
    * pushes return the same error). Never throws for bad input. Sink exceptions propagate unchanged.
    */
   push(chunk: Buffer): DecodeError | undefined {
+    this.bytesIn += chunk.length;
     if (this.error !== undefined) return this.error;
     if (this.halted) return undefined;
     if (this.isPaused || this.retained !== undefined) {
@@ -281,6 +287,7 @@ export class FrameParser {
   }
 
   private dispatch(type: number, channel: number, buf: Buffer, start: number, end: number): void {
+    this.framesIn++;
     switch (type) {
       case FrameType.Method: {
         let method: Method;

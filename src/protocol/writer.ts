@@ -17,6 +17,8 @@ const MEASURE_THRESHOLD = 4096;
 export class Writer {
   buf: Buffer;
   pos: number;
+  /** Frames completed in this writer (endFrame and the content-frame writers), never reset: a connection's frames out. */
+  frames = 0;
 
   constructor(initialSize = 65536) {
     this.buf = Buffer.allocUnsafe(Math.max(initialSize, 16));
@@ -184,6 +186,7 @@ export class Writer {
     b[start + 5] = size >>> 8;
     b[start + 6] = size;
     b[this.pos++] = FRAME_END;
+    this.frames++;
   }
 
   reset(): void {

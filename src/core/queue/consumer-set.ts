@@ -44,6 +44,11 @@ export class ConsumerSet {
     return this.slots.map((s) => s.consumer);
   }
 
+  /** In registration order, whatever the priorities: with single active consumer, the first is the active one. */
+  inOrder(): QueueConsumer[] {
+    return [...this.slots].sort((a, b) => a.order - b.order).map((s) => s.consumer);
+  }
+
   add(consumer: QueueConsumer, priority: number): void {
     const slot = { consumer, priority, order: this.nextOrder++ };
     let i = this.slots.length;

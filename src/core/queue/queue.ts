@@ -104,7 +104,7 @@ export class Queue {
   }
 
   get consumers(): readonly QueueConsumer[] {
-    return this.consumerSet.list();
+    return this.consumerSet.inOrder(); // registration order: with single active consumer the first is active
   }
 
   get isDeleted(): boolean {

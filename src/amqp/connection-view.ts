@@ -1,0 +1,164 @@
+import { isIP } from 'node:net';
+import type { Queue } from '../core/queue/queue.js';
+import { plainTable } from '../core/plain-values.js';
+import type { Registry, RegisteredConnection } from '../core/registry.js';
+import type {
+  ChannelRef,
+  ChannelSnapshot,
+  ConnectionRef,
+  ConnectionSnapshot,
+  ConnectionState,
+  ConsumerSnapshot,
+} from '../core/snapshots.js';
+import { amqpError } from '../errors/index.js';
+import type { Channel } from './channel.js';
+import type { Connection } from './connection.js';
+import type { Consumer } from './consumer.js';
+
+const NO_PROPERTIES = plainTable({});
+
+/**
+ * A connection as the registry sees it: snapshots read from the live connection when asked (nothing
+ * is kept up to date on the hot path but the byte and frame counters, which are plain integers
+ * bumped per read chunk, per write batch and per frame), and the operator's close.
+ */
+export class ConnectionView implements RegisteredConnection {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: Connection;
+  private readonly node: string;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(conn: Connection, registry: Registry) {
+    this.owner = conn;
+    this.node = registry.node;
+    this.id = registry.connectionId(conn.id);
+    // Read once: a destroyed socket forgets its addresses, and a closing connection is still listed.
+    this.host = conn.socket.localAddress ?? 'unknown';
+    this.port = conn.socket.localPort ?? 0;
+    this.name = `${hostPort(conn.remoteAddress, conn.remotePort)} -> ${hostPort(this.host, this.port)}`;
+  }
+
+  ref(): ConnectionRef {
+    const c = this.owner;
+    return Object.freeze({ id: this.id, name: this.name, clientName: c.clientName, peerHost: c.remoteAddress, peerPort: c.remotePort });
+  }
+
+  snapshot(): ConnectionSnapshot {
+    const c = this.owner;
+    return Object.freeze({
+      id: this.id,
+      name: this.name,
+      node: this.node,
+      clientName: c.clientName,
+      clientProperties: c.client === undefined ? NO_PROPERTIES : plainTable(c.client.properties),
+      protocol: 'AMQP 0-9-1',
+      host: this.host,
+      port: this.port,
+      peerHost: c.remoteAddress,
+      peerPort: c.remotePort,
+      user: c.user,
+      vhost: c.vhost?.name,
+      state: connectionState(c),
+      channels: c.channels.size,
+      channelMax: c.channelMax,
+      frameMax: c.frameMax,
+      heartbeat: c.heartbeatMs / 1000,
+      bytesIn: c.parser.bytesIn,
+      bytesOut: c.outbound.bytesOut,
+      framesIn: c.parser.framesIn,
+      framesOut: c.outbound.writer.frames,
+      sendPending: c.outbound.buffered,
+      connectedAt: c.openedAt,
+    } satisfies ConnectionSnapshot);
+  }
+
+  channels(out: ChannelSnapshot[]): void {
+    const conn = this.ref();
+    for (const ch of this.owner.channels.values()) {
+      out.push(
+        Object.freeze({
+          ...channelRef(ch, conn),
+          node: this.node,
+          vhost: ch.vhost.name,
+          state: 'running',
+          prefetchCount: ch.consumerPrefetch,
+          globalPrefetchCount: ch.channelPrefetch,
+          messagesUnacknowledged: ch.unacked.size,
+          consumerCount: ch.consumers.size,
+          confirm: ch.publisher.confirmMode,
+          transactional: ch.isTransactional,
+        } satisfies ChannelSnapshot),
+      );
+    }
+  }
+
+  consumers(out: ConsumerSnapshot[]): void {
+    const conn = this.ref();
+    for (const ch of this.owner.channels.values()) {
+      if (ch.consumers.size === 0) continue;
+      const channel = Object.freeze(channelRef(ch, conn));
+      for (const consumer of ch.consumers.values()) out.push(consumerSnapshot(consumer, channel));
+    }
+  }
+
+  countUnacked(into: Map<Queue, number>): void {
+    for (const ch of this.owner.channels.values()) {
+      if (ch.unacked.size === 0) continue;
+      let viaConsumers = 0;
+      for (const c of ch.consumers.values()) viaConsumers += c.unacked;
+      if (viaConsumers === ch.unacked.size) {
+        // The common case: every unacked delivery went to a live consumer, whose count is kept anyway.
+        for (const c of ch.consumers.values()) if (c.unacked > 0) into.set(c.queue, (into.get(c.queue) ?? 0) + c.unacked);
+      } else {
+        ch.unacked.countByQueue(into); // basic.get deliveries, or those of cancelled consumers
+      }
+    }
+  }
+
+  close(reason: string): void {
+    if (this.owner.state === 'closed') throw amqpError('WARREN_NOT_FOUND', `connection '${this.name}' is already closed`);
+    this.owner.forceClose(reason);
+  }
+}
+
+/** `127.0.0.1:5672`, `[::1]:5672`, as RabbitMQ writes connection names. */
+function hostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function connectionState(c: Connection): ConnectionState {
+  switch (c.state) {
+    case 'handshake': {
+      const stage = c.handshake.stage;
+      return stage === 'connection.tune-ok' ? 'tuning' : stage === 'connection.open' ? 'opening' : 'starting';
+    }
+    case 'open':
+      return c.isBlocked ? 'blocked' : 'running';
+    default:
+      return c.state;
+  }
+}
+
+function channelRef(ch: Channel, connection: ConnectionRef): ChannelRef {
+  return { id: `${connection.id}/${ch.id}`, name: `${connection.name} (${ch.id})`, number: ch.id, connection, user: ch.connection.user };
+}
+
+function consumerSnapshot(c: Consumer, channel: ChannelRef): ConsumerSnapshot {
+  const queue = c.queue;
+  // Registration order: the first consumer of a single-active-consumer queue is its active one.
+  const waiting = queue.args.singleActiveConsumer && queue.consumers[0] !== c;
+  return Object.freeze({
+    tag: c.tag,
+    channel,
+    queue: Object.freeze({ vhost: queue.vhost, name: queue.name }),
+    ackRequired: !c.noAck,
+    prefetchCount: c.prefetch,
+    exclusive: c.exclusive,
+    active: !waiting,
+    activityStatus: waiting ? 'waiting' : queue.args.singleActiveConsumer ? 'single_active' : 'up',
+    unacknowledged: c.unacked,
+    arguments: plainTable(c.arguments),
+  } satisfies ConsumerSnapshot);
+}

@@ -1,0 +1,200 @@
+import { amqpError } from '../errors/index.js';
+import type { Exchange } from './exchange/exchange.js';
+import type { Queue } from './queue/queue.js';
+import { plainTable } from './plain-values.js';
+import type { Registry } from './registry.js';
+import type { ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot } from './snapshots.js';
+import type { VirtualHost } from './vhost.js';
+
+/** RabbitMQ's text when the management UI or API closes a connection without giving a reason. */
+export const DEFAULT_CLOSE_REASON = 'Closed via management plugin';
+
+export interface DeleteQueueOptions {
+  /** Refuse (406) while the queue has consumers. */
+  readonly ifUnused?: boolean;
+  /** Refuse (406) while the queue holds messages. */
+  readonly ifEmpty?: boolean;
+}
+
+/**
+ * The broker seen from outside: typed, frozen snapshots of connections, channels, consumers,
+ * queues and exchanges (core/snapshots.ts), and the operator's commands on them. What the HTTP API,
+ * metrics and tests read; none of it hands out a live object. Commands throw the broker's coded
+ * errors (AmqpError: WARREN_NOT_FOUND for a missing vhost, queue, exchange or connection), so the
+ * HTTP layer maps them as it maps any other.
+ *
+ * An operator acts on a queue whatever connection owns it: purge and delete also reach exclusive
+ * queues, as RabbitMQ's management API does.
+ */
+export class ReadModel {
+  private readonly registry: Registry;
+  private readonly vhostMap: ReadonlyMap<string, VirtualHost>;
+
+  /** `vhosts` is the broker's live map: vhosts added or removed later are seen by the next call. */
+  constructor(registry: Registry, vhosts: ReadonlyMap<string, VirtualHost>) {
+    this.registry = registry;
+    this.vhostMap = vhosts;
+  }
+
+  get node(): string {
+    return this.registry.node;
+  }
+
+  vhostNames(): readonly string[] {
+    return Object.freeze([...this.vhostMap.keys()]);
+  }
+
+  // ---- connections, channels, consumers -----------------------------------------------------
+
+  connections(): readonly ConnectionSnapshot[] {
+    const out: ConnectionSnapshot[] = [];
+    for (const c of this.registry.connections()) out.push(c.snapshot());
+    return Object.freeze(out);
+  }
+
+  /** By node-qualified id or by RabbitMQ-style name. */
+  connection(idOrName: string): ConnectionSnapshot | undefined {
+    return this.registry.find(idOrName)?.snapshot();
+  }
+
+  /** Every channel, or those of one connection (by id or name). */
+  channels(connection?: string): readonly ChannelSnapshot[] {
+    const out: ChannelSnapshot[] = [];
+    if (connection === undefined) for (const c of this.registry.connections()) c.channels(out);
+    else this.registry.find(connection)?.channels(out);
+    return Object.freeze(out);
+  }
+
+  /** Every consumer, or those on queues of one vhost. */
+  consumers(vhost?: string): readonly ConsumerSnapshot[] {
+    const out: ConsumerSnapshot[] = [];
+    for (const c of this.registry.connections()) c.consumers(out);
+    return Object.freeze(vhost === undefined ? out : out.filter((c) => c.queue.vhost === vhost));
+  }
+
+  // ---- queues and exchanges -----------------------------------------------------------------
+
+  /** Every queue, or those of one vhost (direct reply-to queues are not listed, as in RabbitMQ). */
+  queues(vhost?: string): readonly QueueSnapshot[] {
+    const unacked = this.unackedByQueue();
+    const out: QueueSnapshot[] = [];
+    for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(this.queueSnapshot(q, unacked));
+    return Object.freeze(out);
+  }
+
+  queue(vhost: string, name: string): QueueSnapshot | undefined {
+    const q = this.vhostMap.get(vhost)?.queues.get(name);
+    return q === undefined ? undefined : this.queueSnapshot(q, this.unackedByQueue());
+  }
+
+  exchanges(vhost?: string): readonly ExchangeSnapshot[] {
+    const out: ExchangeSnapshot[] = [];
+    for (const v of this.vhostsOf(vhost)) for (const x of v.exchanges.values()) out.push(exchangeSnapshot(v.name, x));
+    return Object.freeze(out);
+  }
+
+  exchange(vhost: string, name: string): ExchangeSnapshot | undefined {
+    const x = this.vhostMap.get(vhost)?.exchanges.get(name);
+    return x === undefined ? undefined : exchangeSnapshot(vhost, x);
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  /**
+   * Sends connection.close 320 `CONNECTION_FORCED - <reason>` (RabbitMQ's default reason is
+   * DEFAULT_CLOSE_REASON); the client's channels close with it. A connection still in its handshake
+   * is dropped without a close.
+   */
+  closeConnection(idOrName: string, reason: string = DEFAULT_CLOSE_REASON): void {
+    const c = this.registry.find(idOrName);
+    if (c === undefined) throw amqpError('WARREN_NOT_FOUND', `no connection '${idOrName}'`);
+    c.close(reason);
+  }
+
+  /** Removes the ready messages; returns how many (unacknowledged ones stay, as with queue.purge). */
+  purgeQueue(vhost: string, name: string): number {
+    return this.liveQueue(vhost, name).purge();
+  }
+
+  /** Deletes the queue, cancelling its consumers (basic.cancel to clients that asked); returns its message count. */
+  deleteQueue(vhost: string, name: string, options: DeleteQueueOptions = {}): number {
+    const queue = this.liveQueue(vhost, name);
+    const owner = queue.exclusiveOwner ?? this; // the operator acts as the owner of an exclusive queue
+    return this.vhost(vhost).deleteQueue(name, owner, options.ifUnused === true, options.ifEmpty === true);
+  }
+
+  /** Refuses the default exchange and amq.* (403), as exchange.delete does. */
+  deleteExchange(vhost: string, name: string, options: { readonly ifUnused?: boolean } = {}): void {
+    const v = this.vhost(vhost);
+    if (name !== '' && !name.startsWith('amq.') && !v.exchanges.has(name)) {
+      throw amqpError('WARREN_NOT_FOUND', `no exchange '${name}' in vhost '${vhost}'`);
+    }
+    v.deleteExchange(name, options.ifUnused === true);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private vhost(name: string): VirtualHost {
+    const v = this.vhostMap.get(name);
+    if (v === undefined) throw amqpError('WARREN_NOT_FOUND', `no vhost '${name}'`);
+    return v;
+  }
+
+  private vhostsOf(name: string | undefined): Iterable<VirtualHost> {
+    if (name === undefined) return this.vhostMap.values();
+    const v = this.vhostMap.get(name);
+    return v === undefined ? [] : [v];
+  }
+
+  private liveQueue(vhost: string, name: string): Queue {
+    const q = this.vhost(vhost).queues.get(name);
+    if (q === undefined) throw amqpError('WARREN_NOT_FOUND', `no queue '${name}' in vhost '${vhost}'`);
+    return q;
+  }
+
+  /** Queues do not count their unacked deliveries (channels hold them): one pass over the registry per call. */
+  private unackedByQueue(): Map<Queue, number> {
+    const counts = new Map<Queue, number>();
+    for (const c of this.registry.connections()) c.countUnacked(counts);
+    return counts;
+  }
+
+  private queueSnapshot(q: Queue, unacked: ReadonlyMap<Queue, number>): QueueSnapshot {
+    const ready = q.messageCount;
+    const unackedCount = unacked.get(q) ?? 0;
+    const consumers = q.consumers; // in registration order: with single active consumer, the first is active
+    return Object.freeze({
+      name: q.name,
+      vhost: q.vhost,
+      node: this.registry.node,
+      type: 'classic',
+      state: 'running',
+      durable: q.options.durable,
+      autoDelete: q.options.autoDelete,
+      exclusive: q.options.exclusive,
+      owner: this.registry.ofOwner(q.exclusiveOwner)?.ref(),
+      arguments: plainTable(q.options.arguments),
+      messages: ready + unackedCount,
+      messagesReady: ready,
+      messagesUnacknowledged: unackedCount,
+      messageBytesReady: q.messageBytes,
+      consumerCount: consumers.length,
+      exclusiveConsumerTag: consumers.find((c) => c.exclusive)?.tag,
+      singleActiveConsumerTag: q.args.singleActiveConsumer ? consumers[0]?.tag : undefined,
+    } satisfies QueueSnapshot);
+  }
+}
+
+function exchangeSnapshot(vhost: string, x: Exchange): ExchangeSnapshot {
+  return Object.freeze({
+    name: x.name,
+    vhost,
+    type: x.type,
+    durable: x.options.durable,
+    autoDelete: x.options.autoDelete,
+    internal: x.options.internal,
+    builtin: x.builtin,
+    arguments: plainTable(x.options.arguments),
+    messagesDelayed: x.delayed?.size,
+  } satisfies ExchangeSnapshot);
+}

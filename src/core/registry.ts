@@ -1,0 +1,68 @@
+import type { Queue } from './queue/queue.js';
+import type { ChannelSnapshot, ConnectionRef, ConnectionSnapshot, ConsumerSnapshot } from './snapshots.js';
+
+/**
+ * What a protocol layer registers for each live connection: snapshots of it, its channels and
+ * consumers, and the one command an operator has on it. Core never sees the connection itself,
+ * only this (the AMQP side implements it in amqp/connection-view.ts).
+ */
+export interface RegisteredConnection {
+  /** Node-qualified, unique for the broker's lifetime. */
+  readonly id: string;
+  /** RabbitMQ's `peerhost:peerport -> host:port`. */
+  readonly name: string;
+  /** The object exclusive queues and consumers name as their owner. */
+  readonly owner: object;
+  ref(): ConnectionRef;
+  snapshot(): ConnectionSnapshot;
+  channels(out: ChannelSnapshot[]): void;
+  consumers(out: ConsumerSnapshot[]): void;
+  /** Adds this connection's deliveries awaiting ack, per queue, into `into`. */
+  countUnacked(into: Map<Queue, number>): void;
+  /** connection.close 320 CONNECTION_FORCED with `reason` as the detail; the socket ends after close-ok (bounded). */
+  close(reason: string): void;
+}
+
+/** The live connections of one broker, under node-qualified ids. */
+export class Registry {
+  /** This broker's node name: what every id is qualified with. */
+  readonly node: string;
+  private readonly byOwner = new Map<object, RegisteredConnection>();
+
+  constructor(node: string) {
+    this.node = node;
+  }
+
+  /** `<node>/<n>`: n numbers the connections a broker accepted. */
+  connectionId(n: number): string {
+    return `${this.node}/${n}`;
+  }
+
+  add(connection: RegisteredConnection): void {
+    this.byOwner.set(connection.owner, connection);
+  }
+
+  /** The connection whose owner object this is went away (a no-op for one never added). */
+  remove(owner: object): void {
+    this.byOwner.delete(owner);
+  }
+
+  get size(): number {
+    return this.byOwner.size;
+  }
+
+  connections(): IterableIterator<RegisteredConnection> {
+    return this.byOwner.values();
+  }
+
+  /** By id or by RabbitMQ-style name (a scan: connections are looked up by name only by operators). */
+  find(idOrName: string): RegisteredConnection | undefined {
+    for (const c of this.byOwner.values()) if (c.id === idOrName || c.name === idOrName) return c;
+    return undefined;
+  }
+
+  /** The registered connection an exclusive queue's owner is. */
+  ofOwner(owner: object | undefined): RegisteredConnection | undefined {
+    return owner === undefined ? undefined : this.byOwner.get(owner);
+  }
+}

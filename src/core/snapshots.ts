@@ -1,0 +1,180 @@
+/**
+ * What the read model hands out: plain, frozen copies taken at the moment of the call, never live
+ * objects. Field names follow RabbitMQ's management API (GET /api/connections, /api/channels,
+ * /api/consumers, /api/queues, /api/exchanges) in camelCase; where ours differs, the doc comment
+ * names RabbitMQ's field, so the HTTP layer maps them one to one.
+ */
+
+/** A field-table value as plain data (RabbitMQ's JSON shows arguments and client properties so). */
+export type PlainValue = string | number | boolean | null | readonly PlainValue[] | PlainTable;
+export type PlainTable = { readonly [key: string]: PlainValue };
+
+/**
+ * The counters and rates of the counters work (issue 11, "Counters and rates"): absent until that
+ * lands. The read model puts them here, next to the fields below, never in their place.
+ */
+export type SnapshotStats = Readonly<Record<string, number>>;
+
+/**
+ * RabbitMQ's connection states: starting, tuning and opening are the handshake steps (waiting for
+ * start-ok, tune-ok, open); blocked: held by a memory or disk alarm; closing: connection.close sent
+ * or received, close-ok awaited.
+ */
+export type ConnectionState = 'starting' | 'tuning' | 'opening' | 'running' | 'blocked' | 'closing' | 'closed';
+
+export interface ConnectionSnapshot {
+  /** Node-qualified and unique for the broker's lifetime: `<node>/<n>`. */
+  readonly id: string;
+  /** RabbitMQ's connection name, `peerhost:peerport -> host:port`: what the HTTP API addresses. */
+  readonly name: string;
+  readonly node: string;
+  /** The client's `connection_name` client property (RabbitMQ: user_provided_name). */
+  readonly clientName: string | undefined;
+  /** client_properties as sent in connection.start-ok; empty before it arrived. */
+  readonly clientProperties: PlainTable;
+  readonly protocol: 'AMQP 0-9-1';
+  readonly host: string;
+  readonly port: number;
+  readonly peerHost: string;
+  readonly peerPort: number;
+  /** undefined before login. */
+  readonly user: string | undefined;
+  /** undefined before connection.open. */
+  readonly vhost: string | undefined;
+  readonly state: ConnectionState;
+  /** Open channels (RabbitMQ: channels). */
+  readonly channels: number;
+  readonly channelMax: number;
+  readonly frameMax: number;
+  /** Negotiated heartbeat in seconds, 0 = none (RabbitMQ: timeout). */
+  readonly heartbeat: number;
+  /** Bytes read from the socket (RabbitMQ: recv_oct). */
+  readonly bytesIn: number;
+  /** Bytes handed to the socket (RabbitMQ: send_oct). */
+  readonly bytesOut: number;
+  /** Frames parsed from the client, heartbeats included. */
+  readonly framesIn: number;
+  /** Frames written to the client, heartbeats included. */
+  readonly framesOut: number;
+  /** Bytes written and not yet taken by the kernel (RabbitMQ: send_pend). */
+  readonly sendPending: number;
+  /** Epoch ms when the socket was accepted (RabbitMQ: connected_at). */
+  readonly connectedAt: number;
+  readonly stats?: SnapshotStats;
+}
+
+/** Which connection a channel or consumer belongs to (RabbitMQ: connection_details / channel_details). */
+export interface ConnectionRef {
+  readonly id: string;
+  readonly name: string;
+  readonly clientName: string | undefined;
+  readonly peerHost: string;
+  readonly peerPort: number;
+}
+
+export interface ChannelSnapshot {
+  /** `<connection id>/<number>`. */
+  readonly id: string;
+  /** RabbitMQ's channel name: `<connection name> (<number>)`. */
+  readonly name: string;
+  readonly node: string;
+  readonly number: number;
+  readonly connection: ConnectionRef;
+  readonly user: string | undefined;
+  readonly vhost: string;
+  readonly state: 'running';
+  /** basic.qos global=false: the limit each consumer created afterwards gets; 0 = none (RabbitMQ: prefetch_count). */
+  readonly prefetchCount: number;
+  /** basic.qos global=true: unacked deliveries allowed on the channel; 0 = none (RabbitMQ: global_prefetch_count). */
+  readonly globalPrefetchCount: number;
+  /** Deliveries awaiting ack on this channel, basic.get ones included (RabbitMQ: messages_unacknowledged). */
+  readonly messagesUnacknowledged: number;
+  readonly consumerCount: number;
+  /** confirm.select was sent (RabbitMQ: confirm). */
+  readonly confirm: boolean;
+  /** tx.select was sent (RabbitMQ: transactional). */
+  readonly transactional: boolean;
+  readonly stats?: SnapshotStats;
+}
+
+export interface ChannelRef {
+  readonly id: string;
+  readonly name: string;
+  readonly number: number;
+  readonly connection: ConnectionRef;
+  readonly user: string | undefined;
+}
+
+export interface ResourceRef {
+  readonly vhost: string;
+  readonly name: string;
+}
+
+/**
+ * RabbitMQ's activity_status: up (delivering), single_active (the active one of a single-active-consumer
+ * queue), waiting (another consumer of that queue is the active one).
+ */
+export type ConsumerActivity = 'up' | 'single_active' | 'waiting';
+
+export interface ConsumerSnapshot {
+  /** RabbitMQ: consumer_tag. */
+  readonly tag: string;
+  readonly channel: ChannelRef;
+  readonly queue: ResourceRef;
+  /** Not no-ack (RabbitMQ: ack_required). */
+  readonly ackRequired: boolean;
+  /** The per-consumer prefetch in force when it was created; 0 = none (RabbitMQ: prefetch_count). */
+  readonly prefetchCount: number;
+  readonly exclusive: boolean;
+  /** Receives deliveries: always, unless a single-active-consumer queue has another active consumer. */
+  readonly active: boolean;
+  readonly activityStatus: ConsumerActivity;
+  /** Deliveries to this consumer awaiting ack. */
+  readonly unacknowledged: number;
+  readonly arguments: PlainTable;
+}
+
+export interface QueueSnapshot {
+  readonly name: string;
+  readonly vhost: string;
+  readonly node: string;
+  readonly type: 'classic';
+  readonly state: 'running';
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly exclusive: boolean;
+  /** The connection that owns an exclusive queue (RabbitMQ: owner_pid_details). */
+  readonly owner: ConnectionRef | undefined;
+  readonly arguments: PlainTable;
+  /** Ready + unacknowledged (RabbitMQ: messages). */
+  readonly messages: number;
+  /** Waiting for a consumer, in memory or paged to disk (RabbitMQ: messages_ready). */
+  readonly messagesReady: number;
+  /** Delivered and awaiting ack, on any channel (RabbitMQ: messages_unacknowledged). */
+  readonly messagesUnacknowledged: number;
+  /** Property and body bytes of the ready messages (RabbitMQ: message_bytes_ready). */
+  readonly messageBytesReady: number;
+  /** RabbitMQ: consumers. */
+  readonly consumerCount: number;
+  /** The tag of the exclusive consumer, if one holds the queue (RabbitMQ: exclusive_consumer_tag). */
+  readonly exclusiveConsumerTag: string | undefined;
+  /** The active consumer of a single-active-consumer queue (RabbitMQ: single_active_consumer_tag). */
+  readonly singleActiveConsumerTag: string | undefined;
+  readonly stats?: SnapshotStats;
+}
+
+export interface ExchangeSnapshot {
+  /** '' is the default exchange (RabbitMQ's API shows it as "" too). */
+  readonly name: string;
+  readonly vhost: string;
+  readonly type: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  /** Predeclared by the broker (the default exchange and amq.*); RabbitMQ lists them alike. */
+  readonly builtin: boolean;
+  readonly arguments: PlainTable;
+  /** x-delayed-message exchanges: messages waiting for their delay (the plugin's messages_delayed). */
+  readonly messagesDelayed: number | undefined;
+  readonly stats?: SnapshotStats;
+}
