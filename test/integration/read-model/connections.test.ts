@@ -170,7 +170,8 @@ describe('connections in the read model', () => {
       const ch = await conn.channel();
       await ch.queueDeclare('sac-read-model', { autoDelete: true }, { 'x-single-active-consumer': true });
       await ch.basicConsume('sac-read-model', { tag: 'first', noAck: false }, () => undefined);
-      await ch.basicConsume('sac-read-model', { tag: 'second', noAck: false }, () => undefined);
+      // A higher priority does not make a later consumer the active one.
+      await ch.basicConsume('sac-read-model', { tag: 'second', noAck: false, args: { 'x-priority': 5 } }, () => undefined);
       const mine = broker.readModel.consumers('/').filter((c) => c.queue.name === 'sac-read-model');
       expect(mine.map((c) => [c.tag, c.active, c.activityStatus]).sort()).toEqual([
         ['first', true, 'single_active'],
