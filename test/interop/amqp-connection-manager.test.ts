@@ -189,7 +189,7 @@ describe('amqp-connection-manager: reconnect after a broker restart', () => {
       // bring the queue back.
       second = await openBroker({ port: first.broker.port });
       await eventually(() => manager.isConnected() && setups === 2, 10_000, 'no reconnect and setup within 10 s');
-      expect(second.broker.vhosts.get('/')?.queues.has(queue)).toBe(true);
+      expect(second.broker.readModel.queue('/', queue)).toBeDefined();
       expect(await wrapper.publish('', queue, Buffer.from('after'))).toBe(true);
       await eventually(() => got.includes('after'), 5000, 'the re-registered consumer got nothing');
       expect(got).toEqual(['before', 'after']);

@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VirtualHost } from '../../src/core/vhost.js';
 import type { Broker } from '../../src/index.js';
 import { eventually, openBroker } from '../helpers/broker.js';
 import { hasCommands, run, warnMissing, type ProcessResult } from './helpers/external.js';
@@ -26,8 +25,7 @@ describe.skipIf(!installed)('amqp-tools: scenarios', () => {
   let dir: string;
   const tool = (name: (typeof TOOLS)[number], ...args: string[]): Promise<ProcessResult> =>
     run(name, ['--url', broker.url, ...args], { timeoutMs: 20_000 });
-  const vhost = (): VirtualHost => broker.vhosts.get('/') as VirtualHost;
-  const depth = (queue: string): number | undefined => vhost().queues.get(queue)?.messageCount;
+  const depth = (queue: string): number | undefined => broker.readModel.queue('/', queue)?.messagesReady;
   const ok = (r: ProcessResult): void => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -49,7 +47,7 @@ describe.skipIf(!installed)('amqp-tools: scenarios', () => {
     const r = await tool('amqp-declare-queue', '-d', '-q', n.work);
     ok(r);
     expect(r.stdout.trim()).toBe(n.work);
-    expect(vhost().queues.get(n.work)?.options.durable).toBe(true);
+    expect(broker.readModel.queue('/', n.work)?.durable).toBe(true);
   });
 
   it.skip(`${title(2)}: n/a (amqp-tools have no API for exchange.declare or queue arguments)`, () => undefined);
@@ -91,7 +89,7 @@ describe.skipIf(!installed)('amqp-tools: scenarios', () => {
 
   it(title(9), async () => {
     ok(await tool('amqp-delete-queue', '-q', n.work));
-    expect(vhost().queues.has(n.work)).toBe(false);
+    expect(broker.readModel.queue('/', n.work)).toBeUndefined();
     const gone = await tool('amqp-get', '-q', n.work);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toMatch(/NOT_FOUND|404/);

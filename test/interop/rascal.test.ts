@@ -1,7 +1,6 @@
 import type { Message } from 'amqplib';
 import rascal, { type AckOrNack, type PublishOverrides, type RascalBroker } from 'rascal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VirtualHost } from '../../src/core/vhost.js';
 import type { Broker } from '../../src/index.js';
 import { eventually, openBroker } from '../helpers/broker.js';
 import { expectedXDeath, resourceNames, SCENARIO_CONSTANTS as C, scenarioTitle as title } from './helpers/scenarios.js';
@@ -61,8 +60,7 @@ describe('rascal: scenarios', () => {
   const brokerErrors: Error[] = [];
   const returned: Message[] = [];
 
-  const vhost = (): VirtualHost => broker.vhosts.get('/') as VirtualHost;
-  const depth = (queue: string): number | undefined => vhost().queues.get(queue)?.messageCount;
+  const depth = (queue: string): number | undefined => broker.readModel.queue('/', queue)?.messagesReady;
   const rascalBroker = (): RascalBroker => {
     if (r === undefined) throw new Error('scenario 2 did not create the rascal broker');
     return r;
@@ -105,9 +103,9 @@ describe('rascal: scenarios', () => {
   it(title(2), async () => {
     r = await rascal.BrokerAsPromised.create(topology(broker.url));
     r.on('error', (err: Error) => brokerErrors.push(err));
-    expect(vhost().exchanges.get(n.topic)?.type).toBe('topic');
-    expect(vhost().exchanges.get(n.headers)?.type).toBe('headers');
-    expect(vhost().queues.get(n.work)?.options.durable).toBe(true);
+    expect(broker.readModel.exchange('/', n.topic)?.type).toBe('topic');
+    expect(broker.readModel.exchange('/', n.headers)?.type).toBe('headers');
+    expect(broker.readModel.queue('/', n.work)?.durable).toBe(true);
     // The binding routes, and the queue honours x-max-priority: highest priority first.
     for (const p of C.priorities) await publish('orders', `p${p}`, { routingKey: 'orders.priority', options: { priority: p } });
     const sub = await subscribe('work');
@@ -185,7 +183,7 @@ describe('rascal: scenarios', () => {
   it(title(9), async () => {
     await rascalBroker().unsubscribeAll();
     await rascalBroker().nuke();
-    const left = [...vhost().exchanges.keys(), ...vhost().queues.keys()].filter((name) => name.startsWith(`interop.${client}.`));
+    const left = [...broker.readModel.exchanges('/'), ...broker.readModel.queues('/')].map((r) => r.name).filter((name) => name.startsWith(`interop.${client}.`));
     expect(left).toEqual([]);
   });
 

@@ -43,7 +43,7 @@ describe('disk use of a paging queue', () => {
         if (!pch.sendToQueue('steady', body)) await new Promise((r) => pch.once('drain', r));
       };
       for (let i = 0; i < BACKLOG; i++) await publish();
-      await eventually(() => broker.vhosts.get('/')!.queues.get('steady')!.messageCount === BACKLOG, 20_000, 'backlog not in');
+      await eventually(() => broker.readModel.queue('/', 'steady')?.messagesReady === BACKLOG, 20_000, 'backlog not in');
 
       // Closed loop: every message consumed is replaced by a new one, so the backlog holds.
       const cons = await amqp.connect(broker.url);

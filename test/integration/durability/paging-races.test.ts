@@ -93,7 +93,7 @@ describe('paged tail with a read in flight', () => {
     const got = recorder(q);
     while (got.length < WINDOW) q.drain();
     expect(got.length).toBe(WINDOW);
-    broker.vhosts.get('/')!.deleteQueue('delete-race', {}, false, false);
+    broker.readModel.deleteQueue('/', 'delete-race');
     await turn();
     expect(got.length).toBe(WINDOW);
     await eventually(() => pageFiles().length === 0, 5000, 'deleted queue left page files');

@@ -87,7 +87,7 @@ describe('paging a long queue to disk', () => {
     await fill(ch, queue, 30_000);
     ch.sendToQueue(queue, Buffer.from([0, 0, 0xff, 0xff]), { expiration: '50' }); // lands in the paged tail
     await fill(ch, queue, 10);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 30_010, 3000);
+    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 30_010, 3000);
     await conn.close();
   });
 
@@ -129,7 +129,7 @@ describe('paging a long queue to disk', () => {
     }
     expect(events).toEqual(['blocked:low on disk write throughput']);
     // 32 MiB in the ready window, 64 MiB waiting for the disk, and what was on the wire.
-    const inBroker = (): number => broker.vhosts.get('/')!.queues.get(queue)!.messageBytes;
+    const inBroker = (): number => broker.readModel.queue('/', queue)!.messageBytesReady;
     await new Promise((r) => setTimeout(r, 500));
     expect(inBroker()).toBeLessThan((32 + 64 + 16) * 2 ** 20);
     rmSync(join(dataDir, 'pages'));

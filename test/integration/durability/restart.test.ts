@@ -116,7 +116,7 @@ describe('restart of an embedded broker', () => {
     await end(broker, conn);
 
     ({ broker, conn, ch } = await session());
-    expect(broker.vhosts.get('/')!.exchanges.get('later')!.delayed!.size).toBe(1);
+    expect(broker.readModel.exchange('/', 'later')?.messagesDelayed).toBe(1);
     expect((await ch.checkQueue('later.q')).messageCount).toBe(0);
     const got = await new Promise<{ body: string; at: number }>((resolve) => {
       void ch.consume('later.q', (m) => m && resolve({ body: m.content.toString(), at: Date.now() }), { noAck: true });

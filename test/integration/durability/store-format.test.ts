@@ -174,7 +174,7 @@ describe('--force-recovery moves what it cannot read to the quarantine, never de
     const { broker, lines } = await start({ forceRecovery: true });
     let root: string;
     try {
-      expect(broker.vhosts.get('/')!.queues.size).toBe(0);
+      expect(broker.readModel.queues('/')).toEqual([]);
       const errors = lines.filter((l) => l['event'] === 'store.quarantined');
       expect(errors.map((l) => l['level'])).toEqual([50, 50]);
       root = join(dataDir, 'quarantine', readdirSync(join(dataDir, 'quarantine'))[0]!);
@@ -236,7 +236,7 @@ describe('message directories no definition claims', () => {
     const { broker, lines } = await start();
     let root: string;
     try {
-      expect(broker.vhosts.get('/')!.queues.has('lost')).toBe(false);
+      expect(broker.readModel.queue('/', 'lost')).toBeUndefined();
       const line = lines.find((l) => l['event'] === 'store.quarantined');
       expect(line).toMatchObject({ level: 50, file: join(dataDir, lostDir) });
       root = join(dataDir, 'quarantine', readdirSync(join(dataDir, 'quarantine'))[0]!);

@@ -102,7 +102,7 @@ describe('dead-lettering', () => {
     await ch.bindQueue(b, toB, '');
     const rejectFromA = async (): Promise<amqp.GetMessage> => {
       let m: amqp.GetMessage | false = false;
-      await eventually(() => broker.vhosts.get('/')!.queues.get(a)!.messageCount === 1, 3000);
+      await eventually(() => broker.readModel.queue('/', a)?.messagesReady === 1, 3000);
       m = await ch.get(a);
       if (m === false) throw new Error(`nothing in ${a}`);
       ch.reject(m, false);
@@ -134,7 +134,7 @@ describe('dead-lettering', () => {
     await ch.assertQueue(self, { exclusive: true, arguments: { 'x-dead-letter-exchange': '', 'x-message-ttl': 10 } });
     ch.sendToQueue(self, body('spin'));
     await ch.checkQueue(self);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(self)!.messageCount === 0, 3000);
+    await eventually(() => broker.readModel.queue('/', self)?.messagesReady === 0, 3000);
     await new Promise((r) => setTimeout(r, 100));
     expect((await ch.checkQueue(self)).messageCount).toBe(0);
   });
@@ -172,7 +172,7 @@ describe('dead-lettering several at once', () => {
       got.push(m);
     }
     ch.nack(got[3]!, true, false);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(sink)!.messageCount === 4);
+    await eventually(() => broker.readModel.queue('/', sink)?.messagesReady === 4);
     const order: string[] = [];
     for (let i = 0; i < 4; i++) order.push((await getOne(sink)).content.toString());
     expect(order).toEqual(['m1', 'm2', 'm3', 'm4']);

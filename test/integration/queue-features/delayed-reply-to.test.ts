@@ -47,7 +47,7 @@ describe('x-delayed-message exchange', () => {
     ch.publish('delayed-topic', 'x.y', body('no-match'), { headers: { 'x-delay': 50 } });
     await ch.waitForConfirms();
     expect(returned).toBe(0);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 1, 3000);
+    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 1, 3000);
     await new Promise((r) => setTimeout(r, 100));
     const m = await ch.get(queue, { noAck: true });
     expect(m && m.content.toString()).toBe('match');
@@ -62,7 +62,7 @@ describe('x-delayed-message exchange', () => {
     await ch.bindQueue(queue, 'delayed-far', '');
     ch.publish('delayed-far', '', body('next-century'), { headers: { 'x-delay': 2 ** 32 + 1000 } });
     await ch.checkQueue(queue);
-    expect(broker.vhosts.get('/')!.exchanges.get('delayed-far')!.delayed!.size).toBe(1);
+    expect(broker.readModel.exchange('/', 'delayed-far')?.messagesDelayed).toBe(1);
     expect((await ch.checkQueue(queue)).messageCount).toBe(0);
     await ch.close();
   });
@@ -85,7 +85,7 @@ describe('x-delayed-message exchange', () => {
     });
     const start = Date.now();
     ch.sendToQueue(wait, body('delayed-by-ttl'));
-    await eventually(() => broker.vhosts.get('/')!.queues.get(target)!.messageCount === 1, 3000);
+    await eventually(() => broker.readModel.queue('/', target)?.messagesReady === 1, 3000);
     expect(Date.now() - start).toBeGreaterThanOrEqual(90);
     await ch.close();
   });

@@ -125,7 +125,7 @@ describe('x-delivery-limit', () => {
     await ch.checkQueue(queue);
     expect(counts).toEqual([undefined, 1, 2]);
     expect((await ch.checkQueue(queue)).messageCount).toBe(0);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(dlq)!.messageCount === 1);
+    await eventually(() => broker.readModel.queue('/', dlq)?.messagesReady === 1);
     const dead = await ch.get(dlq, { noAck: true });
     expect(dead && (dead.properties.headers!['x-death'] as unknown as Record<string, unknown>[])[0]).toMatchObject({ reason: 'delivery_limit', queue });
   });

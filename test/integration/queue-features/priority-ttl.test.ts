@@ -75,7 +75,7 @@ describe('message TTL', () => {
     const { queue } = await ch.assertQueue('', { exclusive: true, messageTtl: 100 });
     ch.sendToQueue(queue, body('short-lived'));
     expect((await ch.checkQueue(queue)).messageCount).toBe(1);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 0, 3000);
+    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 0, 3000);
     expect(await ch.get(queue)).toBe(false);
     await ch.close();
   });
@@ -86,7 +86,7 @@ describe('message TTL', () => {
     ch.sendToQueue(queue, body('quick'), { expiration: '50' });
     ch.sendToQueue(queue, body('slow'));
     await ch.checkQueue(queue); // both publishes processed
-    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 1, 3000);
+    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 1, 3000);
     const m = await ch.get(queue, { noAck: true });
     expect(m && m.content.toString()).toBe('slow');
     await ch.close();
@@ -99,7 +99,7 @@ describe('message TTL', () => {
     ch.sendToQueue(queue, body('middle'), { expiration: '30' });
     ch.sendToQueue(queue, body('tail'));
     await ch.checkQueue(queue);
-    await eventually(() => broker.vhosts.get('/')!.queues.get(queue)!.messageCount === 2, 3000);
+    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 2, 3000);
     expect((await ch.checkQueue(queue)).messageCount).toBe(2);
     expect(texts(await drain(ch, queue))).toEqual(['head', 'tail']);
     await ch.close();
@@ -135,12 +135,12 @@ describe('queue expiry (x-expires)', () => {
     await ch.assertQueue('expiring-unused', { expires: 150 });
     await ch.assertQueue('expiring-consumed', { expires: 150 });
     const { consumerTag } = await ch.consume('expiring-consumed', () => undefined);
-    const vhost = broker.vhosts.get('/')!;
-    await eventually(() => !vhost.queues.has('expiring-unused'), 3000);
+    const exists = (name: string): boolean => broker.readModel.queue('/', name) !== undefined;
+    await eventually(() => !exists('expiring-unused'), 3000);
     await new Promise((r) => setTimeout(r, 300));
-    expect(vhost.queues.has('expiring-consumed')).toBe(true);
+    expect(exists('expiring-consumed')).toBe(true);
     await ch.cancel(consumerTag);
-    await eventually(() => !vhost.queues.has('expiring-consumed'), 3000);
+    await eventually(() => !exists('expiring-consumed'), 3000);
     await ch.close();
   });
 });

@@ -230,7 +230,7 @@ describe('isolation: queue and exchange callbacks', () => {
         await eventually(() => broker.internalErrors === 1, 5000, 'fault not counted');
         expect(internalErrorLines(lines)[0]).toMatchObject({ queue: 'ttl', task: 'expiry' });
         ch.sendToQueue('ttl', Buffer.from('second'));
-        await eventually(() => vhost.queues.get('dead')!.messageCount === 1, 5000, 'second message not dead-lettered');
+        await eventually(() => broker.readModel.queue('/', 'dead')?.messagesReady === 1, 5000, 'second message not dead-lettered');
         const m = await ch.get('dead', { noAck: true });
         expect(m !== false && m.content.toString()).toBe('second');
         await conn.close();
