@@ -148,6 +148,24 @@ describe('connections in the read model', () => {
     }
   });
 
+  it("shows a publisher held by a resource alarm as 'blocked', a consumer beside it as 'running'", async () => {
+    const { broker: low, close: closeLow } = await openBroker({ diskFreeLimit: 1e15 }); // more than any disk has free
+    try {
+      const consumer = await amqp.connect(low.url, { clientProperties: { connection_name: 'reader' } });
+      const pub = await amqp.connect(low.url, { clientProperties: { connection_name: 'writer' } });
+      pub.on('error', () => undefined);
+      const blocked = new Promise<string>((resolve) => pub.on('blocked', resolve));
+      const ch = await pub.createChannel();
+      ch.sendToQueue('nowhere', body('x'));
+      expect(await blocked).toBe('low on disk');
+      const states = Object.fromEntries(low.readModel.connections().map((c) => [c.clientName, c.state]));
+      expect(states).toEqual({ reader: 'running', writer: 'blocked' });
+      await consumer.close();
+    } finally {
+      await closeLow();
+    }
+  });
+
   it('counts basic.get deliveries awaiting ack against their queue and channel', async () => {
     const conn = await amqp.connect(broker.url);
     try {
