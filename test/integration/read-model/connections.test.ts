@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker, ConnectionSnapshot } from '../../../src/index.js';
 import { eventually, openBroker } from '../../helpers/broker.js';
 import { body, roundTrip } from '../../helpers/amqp.js';
+import { RawClient } from '../../helpers/raw-client.js';
+import { tableFromJs } from '../../../src/protocol/field-value-helpers.js';
 
 /**
  * The read model over real connections made by stock clients: what an operator (and the coming HTTP
@@ -145,6 +147,34 @@ describe('connections in the read model', () => {
       expect(broker.readModel.queue('/', queue)).toMatchObject({ messagesReady: 1, messagesUnacknowledged: 3 });
     } finally {
       await conn.close();
+    }
+  });
+
+  it('follows the handshake: starting, tuning, opening, running; the name and user appear once start-ok came', async () => {
+    const raw = await RawClient.connect(broker.port);
+    try {
+      const local = () => broker.readModel.connections().find((c) => c.peerPort === raw.socket.localPort);
+      await eventually(() => local() !== undefined, 3000, 'not listed before the protocol header');
+      expect(local()).toMatchObject({ state: 'starting', user: undefined, vhost: undefined, clientName: undefined });
+      raw.sendProtocolHeader();
+      await raw.waitMethod('connection.start', 0);
+      expect(local()?.state).toBe('starting');
+      raw.sendMethod(0, {
+        name: 'connection.start-ok',
+        clientProperties: tableFromJs({ product: 'raw', connection_name: 'handshaking' }),
+        mechanism: 'PLAIN',
+        response: Buffer.from('\0guest\0guest'),
+        locale: 'en_US',
+      });
+      await raw.waitMethod('connection.tune', 0);
+      expect(local()).toMatchObject({ state: 'tuning', user: 'guest', clientName: 'handshaking', vhost: undefined });
+      raw.sendMethod(0, { name: 'connection.tune-ok', channelMax: 16, frameMax: 8192, heartbeat: 0 });
+      await eventually(() => local()?.state === 'opening', 3000, 'tune-ok not seen');
+      raw.sendMethod(0, { name: 'connection.open', virtualHost: '/', capabilities: '', insist: false });
+      await raw.waitMethod('connection.open-ok', 0);
+      expect(local()).toMatchObject({ state: 'running', vhost: '/', channelMax: 16, frameMax: 8192, heartbeat: 0 });
+    } finally {
+      raw.destroy();
     }
   });
 
