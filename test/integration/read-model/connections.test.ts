@@ -178,6 +178,23 @@ describe('connections in the read model', () => {
     }
   });
 
+  it('does not list a socket accepted over max-connections only to be refused', async () => {
+    const { broker: full, close: closeFull } = await openBroker({ maxConnections: 1 });
+    const served = await amqp.connect(full.url);
+    const refused = await RawClient.connect(full.port);
+    try {
+      refused.sendProtocolHeader();
+      await refused.waitMethod('connection.start', 0); // accepted, and told why only after start-ok
+      expect(full.readModel.connections().map((c) => c.peerPort)).toEqual([
+        (served.connection as unknown as { stream: { localPort: number } }).stream.localPort,
+      ]);
+    } finally {
+      refused.destroy();
+      await served.close();
+      await closeFull();
+    }
+  });
+
   it("shows a publisher held by a resource alarm as 'blocked', a consumer beside it as 'running'", async () => {
     const { broker: low, close: closeLow } = await openBroker({ diskFreeLimit: 1e15 }); // more than any disk has free
     try {
