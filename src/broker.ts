@@ -7,6 +7,8 @@ const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
+import { BrokerStats } from './core/stats/broker-stats.js';
+import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
@@ -23,6 +25,12 @@ export interface BrokerOptions extends ConfigInput {
   readonly processMemoryChecks?: boolean;
   /** A full GC the process checks may run before deciding (the CLI enables V8's); never forced otherwise. */
   readonly collectGarbage?: () => void;
+  /**
+   * How often (ms) counters are sampled into rates (`*_details.rate`), on the broker's ticker (250 ms
+   * granularity); 0: only when `broker.stats.sample()` is called. Default 5000, RabbitMQ's
+   * collect_statistics_interval.
+   */
+  readonly statisticsInterval?: number;
 }
 
 export interface Broker {
@@ -31,6 +39,8 @@ export interface Broker {
   readonly port: number;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  /** Message counters and their rates per queue, exchange, connection and channel, and broker totals (RabbitMQ's message_stats names). */
+  readonly stats: StatsReader;
   connectionCount(): number;
   /**
    * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
@@ -45,7 +55,7 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, statisticsInterval = 5000, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
@@ -100,18 +110,33 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   );
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
+  const stats = new BrokerStats(vhosts);
   const ctx: BrokerContext = {
     config,
     logger,
     vhosts,
     serverProperties: serverProperties('warren'),
+    stats,
     now: () => clock,
     internalError,
     alarms,
   };
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
+    try {
+      stats.tick(clock, statisticsInterval);
+    } catch (err) {
+      internalError(err, { during: 'statistics sample' });
+    }
   });
+  const statsReader: StatsReader = {
+    queue: (vhost, name) => stats.queue(vhost, name),
+    exchange: (vhost, name) => stats.exchange(vhost, name),
+    connection: (id) => stats.connection(id),
+    channel: (connectionId, channel) => stats.channel(connectionId, channel),
+    totals: () => stats.totals(),
+    sample: (now = Date.now()) => stats.sample(now),
+  };
   const alarmTimer = setInterval(() => {
     try {
       alarms.check();
@@ -142,6 +167,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     port,
     config,
     vhosts,
+    stats: statsReader,
     connectionCount: () => server.connectionCount,
     get internalErrors() {
       return internalErrors;

@@ -1,3 +1,15 @@
 export { startBroker, type Broker, type BrokerOptions } from './broker.js';
 export { resolveConfig, loadConfig, ConfigError, type Config, type ConfigInput } from './config/load.js';
 export { ERROR_CODES, type ErrorCode } from './errors/index.js';
+export type {
+  StatsReader,
+  MessageStats,
+  RateDetails,
+  QueueStats,
+  ExchangeStats,
+  ChannelStats,
+  ConnectionStats,
+  TotalStats,
+} from './core/stats/snapshot.js';
+export { DIAGNOSTICS_CHANNELS } from './amqp/diagnostics.js';
+export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, PublishEvent } from './amqp/diagnostics.js';
