@@ -10,8 +10,7 @@ import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
-import type { QueueEvents, QueueOptions } from './queue-types.js';
-import { QueueCounters } from '../stats/counters.js';
+import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-types.js';
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
@@ -79,7 +78,8 @@ export class Queue {
       openPageStore: () => this.events.openPageStore?.(this),
       codec: () => this.log?.codec,
       removed: (location) => this.log?.removed(location),
-      deadLetter: (message, reason) => this.events.deadLetter(this, message, this.counters.dropped(reason)),
+      deadLetter: (message, reason) => this.events.deadLetter(this, message, reason),
+      dropped: (reason) => this.counters.dropped(reason),
       ready: (e) => {
         this.ready.push(e);
         this.expiry.track(e);

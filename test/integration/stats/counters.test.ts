@@ -145,6 +145,28 @@ describe('queue counters', () => {
   });
 });
 
+describe('queue counters of a paged queue', () => {
+  it('count drops in the tail that waits on disk, without a dead-letter exchange', async () => {
+    // Past 20,000 ready messages a queue pages its tail out (queue-paging.ts). The first 20,000 never
+    // expire and keep the window full, so the 5,000 behind them expire where they sit, on disk.
+    const inMemory = 20_000;
+    const paged = 5_000;
+    await withBroker(async (broker) => {
+      const { conn, ch } = await open(broker);
+      await ch.assertQueue('long', { durable: false });
+      for (let i = 0; i < inMemory + paged; i++) {
+        const options = i < inMemory ? {} : { expiration: '100' };
+        if (!ch.sendToQueue('long', Buffer.alloc(100), options)) await new Promise((r) => ch.once('drain', r));
+      }
+      await ch.checkQueue('long');
+      await eventually(() => queueStats(broker, 'long').drop_expired === paged, 20_000, 'paged expired messages not counted');
+      expect(queueStats(broker, 'long').publish).toBe(inMemory + paged);
+      expect((await ch.checkQueue('long')).messageCount).toBe(inMemory);
+      await conn.close();
+    });
+  }, 30_000);
+});
+
 describe('rates', () => {
   it('are messages per second between two samples, RabbitMQ-style *_details.rate', async () => {
     // No automatic sampling: the test's two samples, 2 s apart on the sampler's clock, are the only ones.
