@@ -5,7 +5,7 @@ import { ResourceAlarms } from './amqp/flow-control.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
-import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
+import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
 import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
@@ -58,6 +58,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const { logger: givenLogger, processMemoryChecks = false, collectGarbage, statisticsInterval = 5000, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
+  if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
+    throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
+  }
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
   const config = privateDir === undefined ? checked : resolveConfig({ ...checked, dataDir: privateDir.path });
   // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.

@@ -11,6 +11,7 @@ import type { Consumer } from './consumer.js';
  * Node's design, so a payload names its broker-local connection id and vhost. Every emit site checks
  * `hasSubscribers` first: with nobody listening, an event costs one property read and builds nothing.
  */
+
 /** The channel names, for `diagnostics_channel.subscribe(name, listener)`. */
 export const DIAGNOSTICS_CHANNELS = {
   publish: 'warren:publish',

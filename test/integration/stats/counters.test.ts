@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/index.js';
+import { startBroker, type Broker } from '../../../src/index.js';
 import { eventually, withBroker } from '../../helpers/broker.js';
 import { body, consumeN } from '../../helpers/amqp.js';
 
@@ -196,6 +196,10 @@ describe('rates', () => {
       },
       { statisticsInterval: 0 },
     );
+  });
+
+  it('refuse a statisticsInterval that is not a number of milliseconds', async () => {
+    await expect(startBroker({ port: 0, statisticsInterval: -5 })).rejects.toThrow(/statisticsInterval must be a number of milliseconds, 0 or more \(got -5\)/);
   });
 
   it('are sampled by the broker on its own every statisticsInterval', async () => {
