@@ -6,10 +6,12 @@ import { ResourceAlarms } from './amqp/flow-control.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
-import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
+import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
 import { ReadModel } from './core/read-model.js';
 import { Registry } from './core/registry.js';
+import { BrokerStats } from './core/stats/broker-stats.js';
+import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
@@ -28,6 +30,12 @@ export interface BrokerOptions extends ConfigInput {
   readonly collectGarbage?: () => void;
   /** What ids in the read model are qualified with (RabbitMQ's node name); default `warren@<hostname>`. */
   readonly nodeName?: string;
+  /**
+   * How often (ms) counters are sampled into rates (`*_details.rate`), on the broker's ticker (250 ms
+   * granularity); 0: only when `broker.stats.sample()` is called. Default 5000, RabbitMQ's
+   * collect_statistics_interval.
+   */
+  readonly statisticsInterval?: number;
 }
 
 export interface Broker {
@@ -41,6 +49,8 @@ export interface Broker {
    * (close a connection, purge, delete): what a management API or a test reads instead of live objects.
    */
   readonly readModel: ReadModel;
+  /** Message counters and their rates per queue, exchange, connection and channel, and broker totals (RabbitMQ's message_stats names). */
+  readonly stats: StatsReader;
   connectionCount(): number;
   /**
    * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
@@ -55,9 +65,12 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
+  if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
+    throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
+  }
   const privateDir = input.dataDir === undefined ? createPrivateDataDir() : undefined;
   const config = privateDir === undefined ? checked : resolveConfig({ ...checked, dataDir: privateDir.path });
   // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.
@@ -111,19 +124,34 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
   const registry = new Registry(nodeName ?? `warren@${hostname()}`);
+  const stats = new BrokerStats(vhosts);
   const ctx: BrokerContext = {
     config,
     logger,
     vhosts,
     registry,
     serverProperties: serverProperties('warren'),
+    stats,
     now: () => clock,
     internalError,
     alarms,
   };
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
+    try {
+      stats.tick(clock, statisticsInterval);
+    } catch (err) {
+      internalError(err, { during: 'statistics sample' });
+    }
   });
+  const statsReader: StatsReader = {
+    queue: (vhost, name) => stats.queue(vhost, name),
+    exchange: (vhost, name) => stats.exchange(vhost, name),
+    connection: (id) => stats.connection(id),
+    channel: (connectionId, channel) => stats.channel(connectionId, channel),
+    totals: () => stats.totals(),
+    sample: (now = Date.now()) => stats.sample(now),
+  };
   const alarmTimer = setInterval(() => {
     try {
       alarms.check();
@@ -155,6 +183,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     vhosts,
     readModel: new ReadModel(registry, vhosts),
+    stats: statsReader,
     connectionCount: () => server.connectionCount,
     get internalErrors() {
       return internalErrors;

@@ -17,3 +17,15 @@ export type {
   ResourceRef,
   SnapshotStats,
 } from './core/snapshots.js';
+export type {
+  StatsReader,
+  MessageStats,
+  RateDetails,
+  QueueStats,
+  ExchangeStats,
+  ChannelStats,
+  ConnectionStats,
+  TotalStats,
+} from './core/stats/snapshot.js';
+export { DIAGNOSTICS_CHANNELS } from './amqp/diagnostics.js';
+export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, PublishEvent } from './amqp/diagnostics.js';

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Registry } from '../core/registry.js';
 import type { VirtualHost } from '../core/vhost.js';
+import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Logger } from '../util/logger.js';
 
@@ -10,6 +11,8 @@ export interface BrokerContext {
   readonly logger: Logger;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   readonly serverProperties: FieldTable;
+  /** Counters: connections and channels register theirs here when they open. */
+  readonly stats: BrokerStats;
   /** Coarse clock in ms, refreshed by the server's ticker. */
   now(): number;
   /**

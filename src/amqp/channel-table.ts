@@ -5,6 +5,7 @@ import { Channel } from './channel.js';
 import type { Connection } from './connection.js';
 import { closeMethod } from './wire-errors.js';
 import { errorFields } from './connection-log.js';
+import { diagnostics, emitAck, emitChannelError } from './diagnostics.js';
 
 const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
 
@@ -46,6 +47,8 @@ export class ChannelTable {
       throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
     }
     ch.onMethod(method);
+    // After the method: an ack of an unknown tag closed the channel instead.
+    if (diagnostics.ack.hasSubscribers && method.name === 'basic.ack') emitAck(ch, method.deliveryTag, method.multiple);
   }
 
   /** The channel a content frame belongs to; undefined when it is closing (the frame is dropped). */
@@ -68,6 +71,7 @@ export class ChannelTable {
     const conn = this.connection;
     conn.ctx.logger.info({ event: 'channel.error', ...conn.logFields(), channel, ...errorFields(error) }, `channel ${channel} closed: ${error.replyText}`);
     conn.sendMethod(channel, closeMethod('channel.close', error));
+    if (diagnostics.channelError.hasSubscribers) emitChannelError(conn, channel, error);
   }
 
   /** The client closed a channel: clean up and confirm. */

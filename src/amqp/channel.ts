@@ -219,7 +219,7 @@ export class Channel {
 
   /** get-ok or get-empty; while the queue's next batch is read back from disk, it waits (input held, replies in order). */
   private answerGet(m: MethodOf<'basic.get'>, queue: Queue): void {
-    const entry = queue.get();
+    const entry = queue.get(m.noAck);
     if (entry === undefined && queue.readingBack) {
       const conn = this.connection;
       conn.holdInput('sync');
@@ -330,7 +330,7 @@ export class Channel {
     if (d.consumer !== undefined) d.consumer.unacked--;
     if (kind === 'requeue') d.queue.requeue(d.entry);
     else if (kind === 'reject') d.queue.reject(d.entry);
-    else d.queue.settle(d.entry);
+    else d.queue.settle(d.queue.counters.acked(d.entry));
   }
 
   /** consumerQueues: the queues of consumers this channel had (cleanup has already removed them). */

@@ -1,6 +1,7 @@
 import type { Queue, QueueConsumer, QueueEntry } from '../core/queue/queue.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Channel } from './channel.js';
+import { diagnostics, emitDeliver } from './diagnostics.js';
 
 /** A basic.consume subscription: the queue's handle on one channel. */
 export class Consumer implements QueueConsumer {
@@ -35,6 +36,8 @@ export class Consumer implements QueueConsumer {
 
   deliver(queue: Queue, entry: QueueEntry): void {
     this.channel.deliver(this, queue, entry);
+    queue.counters.delivered(entry, this.noAck);
+    if (diagnostics.deliver.hasSubscribers) emitDeliver(this, queue, entry);
   }
 
   cancelledByQueue(): void {

@@ -3,6 +3,7 @@ import { MIN_FRAME_MAX } from '../protocol/constants.js';
 import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { Method, MethodOf } from '../protocol/methods.generated.js';
 import type { Connection } from './connection.js';
+import { connectionEvent, diagnostics } from './diagnostics.js';
 import { isLoopbackAddress, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
 
 export interface ClientInfo {
@@ -158,6 +159,7 @@ export class Handshake {
     this.step = 'done';
     this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });
     this.conn.opened(vhost, this.client as ClientInfo, this.conn.frameMax, this.conn.channelMax, this.conn.heartbeatMs / 1000);
+    if (diagnostics.connectionOpen.hasSubscribers) diagnostics.connectionOpen.publish(connectionEvent(this.conn));
   }
 }
 

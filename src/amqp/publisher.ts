@@ -14,6 +14,8 @@ import type { SyncTicket } from '../core/persistence.js';
 import { Deque } from '../util/deque.js';
 import { rewriteReplyTo } from './direct-reply-to.js';
 import { rabbitTypeName } from '../core/equivalence.js';
+import type { ChannelCounters } from '../core/stats/counters.js';
+import { diagnostics, emitPublish } from './diagnostics.js';
 
 interface HeldPublish {
   readonly exchange: Exchange;
@@ -55,10 +57,13 @@ export class Publisher {
   private readonly targets: Queue[] = [];
 
   private readonly limits: PropertyLimits;
+  /** This channel's publish, confirm and return counts (core/stats), also counted on its connection. */
+  readonly counters: ChannelCounters;
 
   constructor(channel: Channel) {
     this.channel = channel;
     const config = channel.connection.ctx.config;
+    this.counters = channel.connection.ctx.stats.channelOpened(channel.connection.id, channel.id);
     this.limits = { maxEntries: config.maxHeaderTableEntries, maxDepth: config.maxHeaderTableDepth, maxSize: config.maxPropertiesSize };
   }
 
@@ -178,6 +183,7 @@ export class Publisher {
       // Messages held by a delayed exchange count as routed: no basic.return for them.
       const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
       const routed = targets.length > 0 || held > 0;
+      this.counted(exchange, message, targets.length, routed, mandatory);
       for (const q of targets) q.enqueue(message, ttl);
       while (targets.length > 0) targets.pop(); // not length = 0: that drops the backing store
       if (!routed && mandatory) this.sendReturn(message);
@@ -189,6 +195,7 @@ export class Publisher {
     pending.start(++this.publishSeq);
     const held = this.channel.vhost.route(exchange, message, routingKeys, targets, pending);
     const routed = targets.length > 0 || held > 0;
+    this.counted(exchange, message, targets.length, routed, mandatory);
     for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
     while (targets.length > 0) targets.pop();
     if (!routed && mandatory) this.sendReturn(message);
@@ -199,6 +206,12 @@ export class Publisher {
     this.ticket = new PendingConfirm(this);
     this.inFlight.push(pending);
     pending.synced();
+  }
+
+  /** Counters (exchange, channel, connection) and the publish event, for one dispatched message. */
+  private counted(exchange: Exchange, message: Message, queues: number, routed: boolean, mandatory: boolean): void {
+    this.counters.published(exchange.counters, queues, routed, mandatory);
+    if (diagnostics.publish.hasSubscribers) emitPublish(this.channel, message, mandatory, queues, routed);
   }
 
   /** Sends confirms in publish order: a settled one waits behind any earlier one still syncing. */
@@ -230,6 +243,7 @@ export class Publisher {
   /** Settles one publish sequence number; sent at the end of the current read (ConfirmBatch). */
   settleConfirm(seq: number, ack: boolean): void {
     const kind = ack ? 1 : 2;
+    if (ack) this.counters.confirmed();
     if (this.runKind === kind && seq === this.runLast + 1) {
       this.runLast = seq;
       return;
@@ -306,6 +320,7 @@ export class Publisher {
 
   /** The channel is closing: drop half-assembled content and held publishes. */
   discard(): void {
+    this.channel.connection.ctx.stats.channelClosed(this.channel.connection.id, this.channel.id, this.counters);
     this.pending = undefined;
     this.properties = undefined;
     this.chunks = [];

@@ -2,6 +2,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BrokerContext } from './broker-context.js';
 import { Connection } from './connection.js';
 import { ConnectionView } from './connection-view.js';
+import { connectionEvent, diagnostics } from './diagnostics.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
@@ -87,11 +88,15 @@ export class AmqpServer {
       this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry)); // a refused one is not served, nor listed
     }
     this.connections.add(conn);
+    this.ctx.stats.connectionOpened(conn.id);
   }
 
   private readonly forget = (c: Connection): void => {
     if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
     this.ctx.registry.remove(c);
+    this.ctx.stats.connectionClosed(c.id);
+    // Paired with connection:open: sockets that never finished the handshake emit neither.
+    if (c.vhost !== undefined && diagnostics.connectionClose.hasSubscribers) diagnostics.connectionClose.publish(connectionEvent(c));
   };
 
   private tick(): void {

@@ -19,6 +19,7 @@ import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
 import type { HeldBytes } from './queue/ready-store.js';
+import { QueueCounters } from './stats/counters.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
 import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
 
@@ -55,6 +56,8 @@ export class VirtualHost {
   private readonly listener: TopologyListener | undefined;
   /** Message bytes (properties + body) this vhost's queues hold in memory: what the memory alarm counts. */
   readonly heldBytes: HeldBytes = { bytes: 0 };
+  /** What deleted queues had counted, so broker totals never go down. */
+  readonly deletedQueueCounters = new QueueCounters();
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
   private readonly exchangeFaults: FaultSink<Exchange> = {
@@ -344,6 +347,7 @@ export class VirtualHost {
       if (owned.size === 0) this.exclusiveByOwner.delete(owner as object);
     }
     this.listener?.queueDeleted(this.name, queue);
+    queue.counters.addTo(this.deletedQueueCounters);
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.table.unbindAll(queue) > 0) this.maybeAutoDelete(exchange);
     }

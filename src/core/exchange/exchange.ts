@@ -2,6 +2,7 @@ import type { FieldTable } from '../../protocol/field-table.js';
 import type { Queue } from '../queue/queue.js';
 import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
+import { ExchangeCounters } from '../stats/counters.js';
 
 export type Destination = Queue | Exchange;
 
@@ -30,6 +31,8 @@ export class Exchange {
   delayed: DelayScheduler | undefined;
   /** headers routing (or a delayed exchange of type headers) needs the decoded headers table. */
   readonly routesByHeaders: boolean;
+  /** Client publishes to this exchange and what became of them (core/stats). */
+  readonly counters = new ExchangeCounters();
 
   constructor(
     name: string,

@@ -29,6 +29,8 @@ export interface TailSink {
   /** True when the queue dead-letters: removed messages are then read back and handed to deadLetter. */
   readonly deadLetters: boolean;
   deadLetter(message: Message, reason: DeathReason): void;
+  /** A paged message left for a reason (expired, dropped from the head), dead-lettered or not: for the counters. */
+  dropped?(reason: DeathReason): void;
 }
 
 /**
@@ -202,6 +204,7 @@ export class PagedTail {
     c.flags[k] = (c.flags[k] as number) | REMOVED;
     this.count--;
     this.bytes -= c.bodyLength[k] as number;
+    this.sink.dropped?.(reason);
     if (this.codec !== undefined && c.locA[k] !== 0) this.sink.removed(this.codec.decode(c.locA[k] as number, c.locB[k] as number));
     const position = c.offset[k] as number;
     if (!this.sink.deadLetters) {

@@ -24,6 +24,8 @@ export interface PagingHost {
   /** A message left from the tail: its message-log location. */
   removed(location: unknown): void;
   deadLetter(message: Message, reason: DeathReason): void;
+  /** A paged message left for a reason, dead-lettered or not (TailSink.dropped). */
+  dropped?(reason: DeathReason): void;
   /** An entry read back joins the ready window (in order). */
   ready(entry: QueueEntry): void;
   /** Entries were read back: deliver them. */
@@ -134,6 +136,7 @@ export class QueuePaging {
         removed: (location) => host.removed(location),
         deadLetters: host.deadLetters,
         deadLetter: (message, reason) => host.deadLetter(message, reason),
+        dropped: (reason) => host.dropped?.(reason),
       });
     }
     return true;

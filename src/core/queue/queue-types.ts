@@ -5,6 +5,7 @@ import type { QueueArgs } from './arguments.js';
 import type { DeathReason } from './dead-letter.js';
 import type { Queue } from './queue.js';
 import type { HeldBytes } from './ready-store.js';
+export { QueueCounters } from '../stats/counters.js';
 
 /** How a queue was declared. */
 export interface QueueOptions {

@@ -10,8 +10,7 @@ import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
-import type { QueueEvents, QueueOptions } from './queue-types.js';
-
+import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-types.js';
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
@@ -64,7 +63,7 @@ export class Queue {
     () => this.consumerSet.size > 0 && this.scheduleDrain(),
   );
 
-  constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents) {
+  constructor(vhost: string, name: string, options: QueueOptions, events: QueueEvents, readonly counters = new QueueCounters()) {
     this.vhost = vhost;
     this.name = name;
     this.options = options;
@@ -80,6 +79,7 @@ export class Queue {
       codec: () => this.log?.codec,
       removed: (location) => this.log?.removed(location),
       deadLetter: (message, reason) => this.events.deadLetter(this, message, reason),
+      dropped: (reason) => this.counters.dropped(reason),
       ready: (e) => {
         this.ready.push(e);
         this.expiry.track(e);
@@ -142,12 +142,12 @@ export class Queue {
         consumer.deliver(this, entry);
         if (consumer.noAck) this.settle(entry);
       }
-      return true;
+      return this.counters.enqueued();
     }
     this.addReady(entry);
     if (a.maxLength !== undefined || a.maxLengthBytes !== undefined) this.dropHeadOverLimit();
     if (this.consumerSet.size > 0) this.scheduleDrain();
-    return true;
+    return this.counters.enqueued();
   }
 
   private isFull(incomingBytes: number): boolean {
@@ -253,10 +253,10 @@ export class Queue {
   }
 
   /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
-  get(): QueueEntry | undefined {
+  get(noAck = false): QueueEntry | undefined {
     this.touch();
     this.backlog.finish();
-    return this.takeNext();
+    return this.counters.got(this.takeNext(), noAck, this.readingBack);
   }
 
   purge(): number {
@@ -389,7 +389,7 @@ export class Queue {
   private drop(entry: QueueEntry, reason: DeathReason): void {
     entry.state = EntryState.Removed;
     this.expiry.untrack(entry);
-    this.events.deadLetter(this, entry.message, reason);
+    this.events.deadLetter(this, entry.message, this.counters.dropped(reason));
     if (entry.location !== undefined) this.log?.removed(entry.location);
   }
 

@@ -1,0 +1,117 @@
+import type { VirtualHost } from '../vhost.js';
+import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import {
+  snapshotOf,
+  takeSample,
+  TOTAL_STATS,
+  withDeliverGet,
+  type ChannelStats,
+  type ConnectionStats,
+  type ExchangeStats,
+  type QueueStats,
+  type StatsReader,
+  type TotalStats,
+  type TotalStatName,
+} from './snapshot.js';
+
+/**
+ * One broker's counters: connections and channels register here (at open, not per message);
+ * queues and exchanges carry their own and are found through the vhosts. The sampler walks them all
+ * once per interval (O(objects), every 5 s by default), never per message. Totals are sums taken when
+ * asked, plus what closed connections and deleted queues had, so they never go down.
+ */
+export class BrokerStats implements StatsReader {
+  private readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  private readonly connections = new Map<number, ConnectionCounters>();
+  private readonly closedConnections = new ConnectionCounters();
+  private readonly totalsSample = new Sample(TOTAL_STATS.length);
+  private lastSampleAt = -1;
+
+  constructor(vhosts: ReadonlyMap<string, VirtualHost>) {
+    this.vhosts = vhosts;
+  }
+
+  connectionOpened(id: number): ConnectionCounters {
+    const counters = new ConnectionCounters();
+    this.connections.set(id, counters);
+    return counters;
+  }
+
+  connectionClosed(id: number): void {
+    const counters = this.connections.get(id);
+    if (counters === undefined) return;
+    this.connections.delete(id);
+    counters.addTo(this.closedConnections);
+  }
+
+  /** A connection the broker did not register (one built outside the server) counts on its own. */
+  channelOpened(connectionId: number, channel: number): ChannelCounters {
+    const conn = this.connections.get(connectionId) ?? new ConnectionCounters();
+    const counters = new ChannelCounters(conn);
+    conn.channels.set(channel, counters);
+    return counters;
+  }
+
+  channelClosed(connectionId: number, channel: number, counters: ChannelCounters): void {
+    const conn = this.connections.get(connectionId);
+    if (conn?.channels.get(channel) === counters) conn.channels.delete(channel);
+  }
+
+  /** Takes a sample when `intervalMs` (> 0) has passed since the last one; the broker's ticker calls it. */
+  tick(now: number, intervalMs: number): void {
+    if (intervalMs > 0 && (this.lastSampleAt < 0 || now - this.lastSampleAt >= intervalMs)) this.sample(now);
+  }
+
+  sample(now: number): void {
+    const previous = this.lastSampleAt;
+    for (const vhost of this.vhosts.values()) {
+      for (const q of vhost.queues.values()) takeSample(q.counters, QUEUE_STATS, q.counters.sample, now, previous);
+      for (const x of vhost.exchanges.values()) takeSample(x.counters, EXCHANGE_STATS, x.counters.sample, now, previous);
+    }
+    for (const conn of this.connections.values()) {
+      takeSample(conn, CHANNEL_STATS, conn.sample, now, previous);
+      for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_STATS, ch.sample, now, previous);
+    }
+    takeSample(this.totalCounts(), TOTAL_STATS, this.totalsSample, now, previous);
+    this.lastSampleAt = now;
+  }
+
+  queue(vhost: string, name: string): QueueStats | undefined {
+    const c = this.vhosts.get(vhost)?.queues.get(name)?.counters;
+    return c === undefined ? undefined : withDeliverGet(snapshotOf(c, QUEUE_STATS, c.sample));
+  }
+
+  exchange(vhost: string, name: string): ExchangeStats | undefined {
+    const c = this.vhosts.get(vhost)?.exchanges.get(name)?.counters;
+    return c === undefined ? undefined : snapshotOf(c, EXCHANGE_STATS, c.sample);
+  }
+
+  connection(id: number): ConnectionStats | undefined {
+    const c = this.connections.get(id);
+    return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
+  }
+
+  channel(connectionId: number, channel: number): ChannelStats | undefined {
+    const c = this.connections.get(connectionId)?.channels.get(channel);
+    return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
+  }
+
+  totals(): TotalStats {
+    return withDeliverGet(snapshotOf(this.totalCounts(), TOTAL_STATS, this.totalsSample));
+  }
+
+  private totalCounts(): Record<TotalStatName, number> {
+    const conns = new ConnectionCounters();
+    this.closedConnections.addTo(conns);
+    for (const c of this.connections.values()) c.addTo(conns);
+    const queues = new QueueCounters();
+    for (const vhost of this.vhosts.values()) {
+      vhost.deletedQueueCounters.addTo(queues);
+      for (const q of vhost.queues.values()) q.counters.addTo(queues);
+    }
+    const out = {} as Record<TotalStatName, number>;
+    for (const name of CHANNEL_STATS) out[name] = conns[name];
+    for (const name of QUEUE_STATS) if (name !== 'publish') out[name] = queues[name];
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+import { CHANNEL_STATS, EXCHANGE_STATS, QUEUE_STATS, type Sample } from './counters.js';
+import type { ChannelStatName, ExchangeStatName, QueueStatName } from './counters.js';
+
+/** RabbitMQ management's `<name>_details`: messages per second over the last sample interval. */
+export interface RateDetails {
+  readonly rate: number;
+}
+
+/** RabbitMQ's message_stats shape: each counter `name` with its `name_details.rate`. */
+export type MessageStats<K extends string> = { readonly [P in K]: number } & { readonly [P in K as `${P}_details`]: RateDetails };
+
+/** deliver + deliver_no_ack + get + get_no_ack, as RabbitMQ's deliver_get. */
+export type DerivedStatName = 'deliver_get';
+export type QueueStats = MessageStats<QueueStatName | DerivedStatName>;
+export type ExchangeStats = MessageStats<ExchangeStatName>;
+export type ChannelStats = MessageStats<ChannelStatName>;
+export type ConnectionStats = MessageStats<ChannelStatName>;
+/** Broker-wide: client-side counts from connections; delivery-side counts (no queue `publish`) from queues. */
+export type TotalStatName = ChannelStatName | Exclude<QueueStatName, 'publish'>;
+export type TotalStats = MessageStats<TotalStatName | DerivedStatName>;
+
+export const TOTAL_STATS: readonly TotalStatName[] = [...CHANNEL_STATS, ...QUEUE_STATS.filter((n) => n !== 'publish')] as TotalStatName[];
+
+/** Counters and rates, read by keys the registry also uses; every answer is a fresh copy. */
+export interface StatsReader {
+  queue(vhost: string, name: string): QueueStats | undefined;
+  exchange(vhost: string, name: string): ExchangeStats | undefined;
+  /** By the connection's number (Connection.id, per broker). */
+  connection(id: number): ConnectionStats | undefined;
+  channel(connectionId: number, channel: number): ChannelStats | undefined;
+  totals(): TotalStats;
+  /**
+   * Takes a sample now: rates become (count now - count at the previous sample) / elapsed seconds.
+   * The broker samples on its own every `statisticsInterval` ms; `now` is that clock (ms).
+   */
+  sample(now?: number): void;
+}
+
+/** Rates since the sample before `sample`; a counter object's first sample measures from the broker's previous one. */
+export function takeSample<K extends string>(counters: Readonly<Record<K, number>>, fields: readonly K[], sample: Sample, now: number, previous: number): void {
+  const from = sample.at >= 0 ? sample.at : previous;
+  const seconds = (now - from) / 1000;
+  for (let i = 0; i < fields.length; i++) {
+    const value = counters[fields[i] as K];
+    sample.rates[i] = from >= 0 && seconds > 0 ? (value - (sample.values[i] as number)) / seconds : 0;
+    sample.values[i] = value;
+  }
+  sample.at = now;
+}
+
+export function snapshotOf<K extends string>(counters: Readonly<Record<K, number>>, fields: readonly K[], sample: Sample): MessageStats<K> {
+  const out: Record<string, number | RateDetails> = {};
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i] as K;
+    out[name] = counters[name];
+    out[`${name}_details`] = { rate: sample.rates[i] as number };
+  }
+  return out as MessageStats<K>;
+}
+
+/** Adds deliver_get to a snapshot that has the four delivery counters. */
+export function withDeliverGet<S extends MessageStats<'deliver' | 'deliver_no_ack' | 'get' | 'get_no_ack'>>(s: S): S & MessageStats<DerivedStatName> {
+  const rate = s.deliver_details.rate + s.deliver_no_ack_details.rate + s.get_details.rate + s.get_no_ack_details.rate;
+  return { ...s, deliver_get: s.deliver + s.deliver_no_ack + s.get + s.get_no_ack, deliver_get_details: { rate } };
+}
+
+export { CHANNEL_STATS, EXCHANGE_STATS, QUEUE_STATS };
