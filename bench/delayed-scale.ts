@@ -5,6 +5,7 @@
  */
 import { Message } from '../src/core/message.js';
 import { VirtualHost } from '../src/core/vhost.js';
+import { SystemClock } from '../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
@@ -13,7 +14,7 @@ const bodySize = Number(process.argv[3] ?? 100);
 const spread = process.argv[4] === "spread";
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-const vhost = new VirtualHost('/');
+const vhost = new VirtualHost('/', new SystemClock());
 vhost.declareExchange({ name: 'delayed', type: 'x-delayed-message', passive: false, durable: false, autoDelete: false, internal: false, arguments: { 'x-delayed-type': { type: 'string', value: 'fanout' } } });
 const queue = vhost.declareQueue({ name: 'target', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
 vhost.bindQueue('target', 'delayed', '', {}, {});

@@ -12,6 +12,7 @@ import { ReadyStore } from '../src/core/queue/ready-store.js';
 import { Message } from '../src/core/message.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 import { Deque } from '../src/util/deque.js';
+import { SystemClock } from '../src/util/system-clock.js';
 import { bench, header, sink } from './harness.js';
 
 const BACKLOG = 10_000;
@@ -41,7 +42,7 @@ class CountingConsumer implements QueueConsumer {
   cancelledByQueue(): void {}
 }
 
-const events: QueueEvents = { onUnused() {}, deadLetter() {} };
+const events: QueueEvents = { onUnused() {}, deadLetter() {}, clock: new SystemClock() };
 
 function newQueue(name: string, args = {}): Queue {
   return new Queue('/', name, { durable: false, exclusive: false, autoDelete: false, arguments: args, args: parseQueueArgs(args, name, '/'), owner: undefined }, events);

@@ -5,10 +5,11 @@
  */
 import { Message } from '../src/core/message.js';
 import { VirtualHost } from '../src/core/vhost.js';
+import { SystemClock } from '../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
-const vhost = new VirtualHost('/');
+const vhost = new VirtualHost('/', new SystemClock());
 const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
 const plain = encodePropertiesBuffer({});
 const body = Buffer.alloc(100, 1);

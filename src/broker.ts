@@ -7,6 +7,7 @@ import { ResourceAlarms } from './amqp/flow-control.js';
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
+import type { Clock } from './core/clock.js';
 import type { VirtualHost } from './core/vhost.js';
 import { ReadModel } from './core/read-model.js';
 import { Registry } from './core/registry.js';
@@ -16,6 +17,7 @@ import { recover } from './recovery.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
+import { SystemClock } from './util/system-clock.js';
 import { packageVersion } from './util/version.js';
 
 export interface BrokerOptions extends ConfigInput {
@@ -36,6 +38,12 @@ export interface BrokerOptions extends ConfigInput {
    * collect_statistics_interval.
    */
   readonly statisticsInterval?: number;
+  /**
+   * Time for message TTL, queue expiry, delayed messages and x-death stamps (default: the system
+   * clock). A test kit passes a ManualClock to advance time without waiting. The AMQP layer's own
+   * timers (heartbeats, handshake, close and consumer timeouts) stay on the wall clock.
+   */
+  readonly clock?: Clock;
 }
 
 export interface Broker {
@@ -65,7 +73,7 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
@@ -76,6 +84,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // An embedder's test output stays quiet unless it asks: warn unless logLevel is given.
   const logger = givenLogger ?? createLogger(input.logLevel ?? 'warn', undefined, config.logFormat);
   const dataDir = resolve(config.dataDir);
+  let internalErrors = 0;
+  const internalError = (err: unknown, where: Readonly<Record<string, unknown>>): void => {
+    internalErrors++;
+    logger.error({ event: 'internal.error', err, ...where }, 'internal error');
+  };
+  const systemClock = givenClock === undefined ? new SystemClock((err) => internalError(err, { during: 'timer' })) : undefined;
+  const brokerClock = givenClock ?? (systemClock as SystemClock);
   let lock;
   try {
     // First, before any file in it is read: a second broker on this directory stops here.
@@ -86,7 +101,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   let recovered;
   try {
-    recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery }, logger);
+    recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery, clock: brokerClock }, logger);
   } catch (err) {
     lock.release();
     privateDir?.remove();
@@ -94,6 +109,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const { vhosts, persistence, definitions } = recovered;
   const releaseStore = (): void => {
+    systemClock?.stop();
     persistence.closeAll();
     definitions.close();
     lock.release();
@@ -106,11 +122,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     // AlarmLimits reads up to 1 as a fraction and above as bytes; an absolute watermark is at least 1 MiB.
     memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
     diskFreeLimit: config.diskFreeLimit,
-  };
-  let internalErrors = 0;
-  const internalError = (err: unknown, where: Readonly<Record<string, unknown>>): void => {
-    internalErrors++;
-    logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
   for (const vhost of vhosts.values()) vhost.onFault = internalError;
   const heldBytes = (): number => {

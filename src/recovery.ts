@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkStoreFormats, refusal } from './format-gate.js';
 import { Message, unreadableReason } from './core/message.js';
+import type { Clock } from './core/clock.js';
 import { VirtualHost } from './core/vhost.js';
 import type { Queue } from './core/queue/queue.js';
 import type { Exchange } from './core/exchange/exchange.js';
@@ -31,6 +32,8 @@ export interface RecoveryOptions {
   readonly fsync: FsyncPolicy;
   /** Start even over files this version cannot read, moving them to the quarantine. */
   readonly forceRecovery: boolean;
+  /** The broker's clock, handed to every vhost. */
+  readonly clock: Clock;
 }
 
 /** What the restore steps share. */
@@ -67,7 +70,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
   const run: Run = { dataDir, definitions, vhosts, persistence, scheduler, pacer: new Pacer(), logger, liveDirs: new Set() };
   try {
     for (const name of new Set([...configVhosts, ...definitions.vhosts])) {
-      vhosts.set(name, new VirtualHost(name, persistence));
+      vhosts.set(name, new VirtualHost(name, options.clock, persistence));
       if (!definitions.vhosts.has(name)) store.write({ op: 'put-vhost', name });
     }
     persistence.muted = true;

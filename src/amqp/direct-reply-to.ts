@@ -26,7 +26,7 @@ export function createReplyQueue(vhost: VirtualHost, owner: object): Queue {
     vhost.name,
     name,
     { durable: false, exclusive: true, autoDelete: true, arguments: Object.create(null), args: NO_ARGS, owner },
-    { onUnused: () => undefined, deadLetter: () => undefined },
+    { onUnused: () => undefined, deadLetter: () => undefined, clock: vhost.clock },
   );
   vhost.replyQueues.set(name, queue);
   return queue;

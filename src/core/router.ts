@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import { DelayScheduler } from './exchange/delayed.js';
 import { isExchange, type Destination, type Exchange } from './exchange/exchange.js';
 import { routingHeadersOf } from './exchange/headers.js';
@@ -17,11 +18,13 @@ export class Router {
   private readonly exchanges: ReadonlyMap<string, Exchange>;
   private readonly queues: ReadonlyMap<string, Queue>;
   private readonly replyQueues: ReadonlyMap<string, Queue>;
+  private readonly clock: Clock;
 
-  constructor(exchanges: ReadonlyMap<string, Exchange>, queues: ReadonlyMap<string, Queue>, replyQueues: ReadonlyMap<string, Queue>) {
+  constructor(exchanges: ReadonlyMap<string, Exchange>, queues: ReadonlyMap<string, Queue>, replyQueues: ReadonlyMap<string, Queue>, clock: Clock) {
     this.exchanges = exchanges;
     this.queues = queues;
     this.replyQueues = replyQueues;
+    this.clock = clock;
   }
 
   /**
@@ -95,7 +98,7 @@ export class Router {
     if (dlx === undefined) return;
     const exchange = this.exchanges.get(dlx);
     if (exchange === undefined) return;
-    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, Date.now());
+    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, this.clock.now());
     const targets: Queue[] = [];
     this.route(exchange, copy.message, copy.routingKeys, targets);
     for (const target of targets) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
+import type { Clock } from './clock.js';
 import { Exchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
 import { createRoutingTable } from './exchange/exchange-type.js';
 import { createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
@@ -49,7 +50,9 @@ export class VirtualHost {
   readonly queues = new Map<string, Queue>();
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
   readonly replyQueues = new Map<string, Queue>();
-  private readonly router = new Router(this.exchanges, this.queues, this.replyQueues);
+  private readonly router: Router;
+  /** Time for everything in this vhost (TTL, x-expires, delays, x-death): injected, never the wall clock. */
+  readonly clock: Clock;
   /** Exclusive queues by owning connection: a close touches its own queues, not all of them. */
   private readonly exclusiveByOwner = new Map<object, Set<Queue>>();
 
@@ -64,8 +67,10 @@ export class VirtualHost {
     fault: (x, task, err) => this.reportFault(err, { exchange: x.name, task }),
   };
 
-  constructor(name: string, listener?: TopologyListener) {
+  constructor(name: string, clock: Clock, listener?: TopologyListener) {
     this.name = name;
+    this.clock = clock;
+    this.router = new Router(this.exchanges, this.queues, this.replyQueues, clock);
     this.listener = listener;
     const builtin = (name: string, type: string): void => {
       const options = { durable: true, autoDelete: false, internal: false, arguments: EMPTY_TABLE };
@@ -120,7 +125,7 @@ export class VirtualHost {
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
     const exchange = new Exchange(req.name, req.type, options, table);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
-      exchange.delayed = new DelayScheduler(exchange.name, (message, keys) =>
+      exchange.delayed = new DelayScheduler(exchange.name, this.clock, (message, keys) =>
         runGuarded(this.exchangeFaults, exchange, 'delayed release', () => this.router.releaseDelayed(exchange, message, keys)),
       );
     }
@@ -222,6 +227,7 @@ export class VirtualHost {
       openPageStore: (q) => this.listener?.openPageStore(this.name, q),
       fault: (q, task, err) => this.reportFault(err, { queue: q.name, task }),
       held: this.heldBytes,
+      clock: this.clock,
     });
     this.queues.set(req.name, queue);
     if (options.owner !== undefined) {

@@ -1,7 +1,7 @@
 import { asNumber } from '../../protocol/field-table.js';
 import { ByteArena } from '../../util/byte-arena.js';
 import { MinHeap } from '../../util/min-heap.js';
-import { MAX_TIMER_MS } from '../queue/expiry.js';
+import type { Clock, Timer } from '../clock.js';
 import { headerKey, Message, MessageFlags } from '../message.js';
 
 const X_DELAY = headerKey('x-delay');
@@ -27,22 +27,24 @@ interface Held {
 
 /**
  * Holds messages published with an `x-delay` header until they are due, ordered by due time
- * (FIFO for equal times), with one timer for the earliest. Delays beyond setTimeout's 2^31-1 ms
- * ceiling (and beyond the plugin's 2^32-1 ms limit) are re-armed in steps.
+ * (FIFO for equal times), with one clock timer for the earliest (the clock handles delays beyond
+ * setTimeout's 2^31-1 ms ceiling, and beyond the plugin's 2^32-1 ms limit).
  */
 export class DelayScheduler {
   private readonly heap = new MinHeap<Held>();
   private readonly arena = new ByteArena();
   private readonly exchange: string;
-  private timer: NodeJS.Timeout | undefined;
-  private armedFor = Infinity;
+  private readonly clock: Clock;
+  private readonly timer: Timer;
   private readonly release: (message: Message, routingKeys: readonly string[]) => void;
   private stopped = false;
   /** A durable delayed exchange's log: persistent held messages survive a restart. */
   log: MessageLog | undefined;
 
-  constructor(exchange: string, release: (message: Message, routingKeys: readonly string[]) => void) {
+  constructor(exchange: string, clock: Clock, release: (message: Message, routingKeys: readonly string[]) => void) {
     this.exchange = exchange;
+    this.clock = clock;
+    this.timer = clock.timer(this.fire);
     this.release = release;
   }
 
@@ -57,7 +59,7 @@ export class DelayScheduler {
     return delay === undefined || !(delay > 0) ? 0 : Math.floor(delay);
   }
 
-  schedule(message: Message, routingKeys: readonly string[], delayMs: number, ticket?: SyncTicket, now = Date.now()): void {
+  schedule(message: Message, routingKeys: readonly string[], delayMs: number, ticket?: SyncTicket, now = this.clock.now()): void {
     const due = now + delayMs;
     let location: unknown;
     if (this.log !== undefined && message.persistent) {
@@ -89,7 +91,7 @@ export class DelayScheduler {
       bodyLength: body.length,
       location,
     });
-    if (due < this.armedFor) this.arm(due);
+    if (due < this.timer.armedAt && !this.stopped) this.timer.arm(due);
   }
 
   /** The exchange was deleted: its held messages (and their files) go. */
@@ -101,22 +103,12 @@ export class DelayScheduler {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer.cancel();
     this.heap.clear();
   }
 
-  private arm(at: number): void {
-    if (this.stopped) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.armedFor = at;
-    this.timer = setTimeout(this.fire, Math.min(Math.max(at - Date.now(), 0), MAX_TIMER_MS));
-    this.timer.unref();
-  }
-
   private readonly fire = (): void => {
-    this.timer = undefined;
-    this.armedFor = Infinity;
-    const now = Date.now();
+    const now = this.clock.now();
     // At most RELEASE_BATCH per turn, so a million messages due at once do not stall the loop.
     for (let n = 0; n < RELEASE_BATCH; n++) {
       const due = this.heap.peekKey();
@@ -130,10 +122,9 @@ export class DelayScheduler {
       this.release(message, held.routingKeys === SAME_KEY ? [held.routingKey] : held.routingKeys);
       if (held.location !== undefined) this.log?.removed(held.location);
     }
+    // More due than one batch: armed at a time already past, the rest follow on the next turn.
     const next = this.heap.peekKey();
-    if (next === undefined) return;
-    if (next <= Date.now()) setImmediate(this.fire);
-    else this.arm(next);
+    if (next !== undefined && !this.stopped) this.timer.arm(next);
   };
 }
 

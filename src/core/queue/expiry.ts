@@ -1,8 +1,6 @@
 import { MinHeap } from '../../util/min-heap.js';
+import type { Clock, Timer } from '../clock.js';
 import { EntryState, type QueueEntry } from './entry.js';
-
-/** setTimeout's ceiling: longer waits are re-armed in steps (delays beyond ~24.8 days work). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Per-message expiry for one queue: a heap of entries by expiry time and one timer for the
@@ -11,14 +9,16 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class ExpiryTracker {
   private readonly heap = new MinHeap<QueueEntry>();
-  private timer: NodeJS.Timeout | undefined;
-  private armedFor = Infinity;
+  private readonly clock: Clock;
+  private readonly timer: Timer;
   /** Entries in the heap that left the ready state (delivered, dropped): compacted away in bulk. */
   private stale = 0;
   private readonly onExpired: (entry: QueueEntry) => void;
 
-  constructor(onExpired: (entry: QueueEntry) => void) {
+  constructor(clock: Clock, onExpired: (entry: QueueEntry) => void) {
+    this.clock = clock;
     this.onExpired = onExpired;
+    this.timer = clock.timer(this.fire);
   }
 
   get size(): number {
@@ -29,7 +29,7 @@ export class ExpiryTracker {
     if (entry.expiresAt === 0 || entry.inHeap) return;
     entry.inHeap = true;
     this.heap.push(entry.expiresAt, entry);
-    if (entry.expiresAt < this.armedFor) this.arm(entry.expiresAt);
+    if (entry.expiresAt < this.timer.armedAt) this.timer.arm(entry.expiresAt);
   }
 
   /**
@@ -49,7 +49,7 @@ export class ExpiryTracker {
   }
 
   /** Expires everything due; returns how many ready entries it expired. */
-  sweep(now = Date.now()): number {
+  sweep(now = this.clock.now()): number {
     let expired = 0;
     for (;;) {
       const key = this.heap.peekKey();
@@ -65,26 +65,14 @@ export class ExpiryTracker {
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.armedFor = Infinity;
+    this.timer.cancel();
     this.heap.clear();
     this.stale = 0;
   }
 
-  private arm(at: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.armedFor = at;
-    const delay = Math.min(Math.max(at - Date.now(), 0), MAX_TIMER_MS);
-    this.timer = setTimeout(this.fire, delay);
-    this.timer.unref();
-  }
-
   private readonly fire = (): void => {
-    this.timer = undefined;
-    this.armedFor = Infinity;
     this.sweep();
     const next = this.heap.peekKey();
-    if (next !== undefined) this.arm(next);
+    if (next !== undefined) this.timer.arm(next);
   };
 }

@@ -1,4 +1,5 @@
 import type { FieldTable } from '../../protocol/field-table.js';
+import type { Clock } from '../clock.js';
 import type { Message } from '../message.js';
 import type { PageStore } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
@@ -30,4 +31,6 @@ export interface QueueEvents {
   fault?(queue: Queue, task: string, err: unknown): void;
   /** The vhost's count of message bytes its queues hold in memory (for the memory alarm). */
   readonly held?: HeldBytes;
+  /** Time for TTL and x-expires: the broker's clock, or a test's manual one. */
+  readonly clock: Clock;
 }

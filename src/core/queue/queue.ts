@@ -1,3 +1,4 @@
+import type { Timer } from '../clock.js';
 import type { Message } from '../message.js';
 import type { MessageLog, SyncTicket } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
@@ -5,7 +6,7 @@ import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, newEntry, type QueueEntry } from './entry.js';
 import { ExpiryTracker } from './expiry.js';
-import { QueueTimer } from './queue-timer.js';
+import { UnusedExpiry } from './unused-expiry.js';
 import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
@@ -41,22 +42,9 @@ export class Queue {
   private nextSeq = 0;
   private drainScheduled = false;
   private deleted = false;
-  private lastUsed = Date.now();
   private readonly paging: QueuePaging;
-  private readonly tailTimer = new QueueTimer(() =>
-    runGuarded(this.events, this, 'paged-tail expiry', () => {
-      this.paging.expireDue(Date.now());
-      this.armTailExpiry();
-    }),
-  );
-  private readonly expiresTimer = new QueueTimer(() =>
-    runGuarded(this.events, this, 'x-expires', () => {
-      if (this.deleted) return;
-      const expires = this.args.expires as number;
-      if (this.consumerSet.size === 0 && Date.now() - this.lastUsed >= expires) this.events.onUnused(this);
-      else this.armExpires();
-    }),
-  );
+  private readonly tailTimer: Timer;
+  private readonly unusedExpiry: UnusedExpiry | undefined;
   private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
     (e) => this.requeue(e),
@@ -71,7 +59,9 @@ export class Queue {
     this.events = events;
     this.ready = new ReadyStore(options.args.maxPriority, events.held);
     this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
-    this.expiry = new ExpiryTracker((e) => runGuarded(this.events, this, 'expiry', () => this.expire(e)));
+    const clock = events.clock;
+    this.expiry = new ExpiryTracker(clock, (e) => runGuarded(this.events, this, 'expiry', () => this.expire(e)));
+    this.tailTimer = clock.timer(() => runGuarded(events, this, 'paged-tail expiry', () => this.expireTail()));
     this.paging = new QueuePaging(this.ready, {
       maxPriority: options.args.maxPriority,
       deadLetters: options.args.deadLetterExchange !== undefined,
@@ -88,7 +78,11 @@ export class Queue {
         if (this.consumerSet.size > 0) this.scheduleDrain();
       },
     });
-    this.armExpires();
+    const expires = options.args.expires;
+    if (expires !== undefined) {
+      const guard = (work: () => void): void => runGuarded(events, this, 'x-expires', work);
+      this.unusedExpiry = new UnusedExpiry(clock, expires, () => this.consumerSet.size > 0, guard, () => !this.deleted && events.onUnused(this));
+    }
   }
 
   get messageCount(): number {
@@ -128,7 +122,7 @@ export class Queue {
     }
     const ttl = a.messageTtl === undefined ? messageTtl : messageTtl === undefined ? a.messageTtl : Math.min(a.messageTtl, messageTtl);
     const priority = a.maxPriority === 0 ? 0 : Math.min(message.priority, a.maxPriority);
-    const now = ttl === undefined ? 0 : Date.now();
+    const now = ttl === undefined ? 0 : this.events.clock.now();
     const entry = newEntry(message, this.nextSeq++, priority, ttl === undefined ? 0 : now + ttl, false, undefined);
     if (this.log !== undefined && message.persistent) this.persist(entry, ticket);
     if (ttl === 0) {
@@ -182,7 +176,7 @@ export class Queue {
       return;
     }
     entry.redelivered = true;
-    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.events.clock.now()) {
       this.drop(entry, 'expired');
       return;
     }
@@ -291,18 +285,18 @@ export class Queue {
 
   /** Activity that keeps an x-expires queue alive (basic.get, redeclare, consumers leaving). */
   touch(): void {
-    this.lastUsed = Date.now();
+    this.unusedExpiry?.touch();
   }
 
   /** Marks the queue deleted, drops its messages and cancels its consumers; returns the message count. */
   markDeleted(): number {
     if (this.deleted) return 0;
     this.deleted = true;
-    this.expiresTimer.clear();
+    this.unusedExpiry?.stop();
     this.expiry.stop();
     const n = this.ready.takeAll().length + this.paging.count + this.backlog.count;
     this.backlog.clear();
-    this.tailTimer.clear();
+    this.tailTimer.cancel();
     this.paging.destroy();
     this.log?.destroy();
     this.log = undefined;
@@ -354,7 +348,7 @@ export class Queue {
       this.paging.refill();
       const entry = this.ready.shift();
       if (entry === undefined) return undefined;
-      if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
+      if (entry.expiresAt !== 0 && entry.expiresAt <= this.events.clock.now()) {
         this.drop(entry, 'expired');
         continue;
       }
@@ -378,7 +372,12 @@ export class Queue {
 
   private armTailExpiry(): void {
     const next = this.paging.nextExpiry;
-    if (next !== undefined && next < this.tailTimer.armedAt) this.tailTimer.arm(next, Date.now());
+    if (next !== undefined && next < this.tailTimer.armedAt) this.tailTimer.arm(next);
+  }
+
+  private expireTail(): void {
+    this.paging.expireDue(this.events.clock.now());
+    this.armTailExpiry();
   }
 
   private expire(entry: QueueEntry): void {
@@ -391,10 +390,5 @@ export class Queue {
     this.expiry.untrack(entry);
     this.events.deadLetter(this, entry.message, this.counters.dropped(reason));
     if (entry.location !== undefined) this.log?.removed(entry.location);
-  }
-
-  private armExpires(): void {
-    const expires = this.args.expires;
-    if (expires !== undefined && !this.deleted) this.expiresTimer.arm(this.lastUsed + expires, Date.now());
   }
 }

@@ -4,6 +4,7 @@ import type { PageStore, TopologyListener } from '../../../../src/core/persisten
 import type { QueueConsumer } from '../../../../src/core/queue/consumer-set.js';
 import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../../src/core/vhost.js';
+import { SystemClock } from '../../../../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
 
 /** A page store in memory whose reads land only when the test says so. */
@@ -49,7 +50,7 @@ function setup(): { vhost: VirtualHost; store: HeldStore; queue: Queue } {
     definitionsMark: () => 0,
     whenDefinitionsSynced: () => false,
   } satisfies TopologyListener;
-  const vhost = new VirtualHost('/', listener);
+  const vhost = new VirtualHost('/', new SystemClock(), listener);
   const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
   return { vhost, store, queue };
 }
