@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { BrokerContext } from './broker-context.js';
 import { Connection } from './connection.js';
+import { ClosingConnections } from './closing-connections.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
@@ -86,9 +87,15 @@ export class AmqpServer {
     this.connections.add(conn);
   }
 
-  private readonly forget = (c: Connection): void => {
-    if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
-  };
+  /** Closed sockets, released in time-bounded slices; each is forgotten once released. */
+  private readonly closing = new ClosingConnections<Connection>(
+    (c) => {
+      if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
+    },
+    (c, err) => this.ctx.internalError(err, { connection: c.label }),
+  );
+
+  private readonly forget = (c: Connection): void => this.closing.add(c);
 
   private tick(): void {
     this.tickNow();
@@ -136,6 +143,7 @@ export class AmqpServer {
     await Promise.race([Promise.all(sockets), deadline]);
     for (const c of this.connections) c.socket.destroy();
     await Promise.all(closing);
+    this.closing.flush();
   }
 }
 
