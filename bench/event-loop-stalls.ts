@@ -5,12 +5,14 @@
  * queue and basic.gets it back, every 5 ms, and we report that round trip (p50/p99/max) while the
  * bulk work runs, next to the broker's event-loop delay (p99/max) and the bulk work's throughput.
  *
- *   node --import tsx bench/event-loop-stalls.ts [--scale 0.1] [--only deliver,tx,requeue,close,declare]
+ *   node --import tsx bench/event-loop-stalls.ts [--scale 0.1] [--only deliver,tx,requeue,ackmulti,nackmulti,close,declare]
  *
  * Scenarios at scale 1 (the issue's sizes):
  *   deliver  1,000,000 queued messages to one consumer with prefetch 0
  *   tx       tx.commit of 1,000,000 held publishes
  *   requeue  closing a channel that holds 1,000,000 unacked deliveries
+ *   ackmulti one basic.ack multiple=true settling 1,000,000 unacked deliveries
+ *   nackmulti one basic.nack multiple=true requeue=true of 1,000,000 unacked deliveries
  *   close    closing 2,000 connections (one exclusive queue each) while 100,000 queues exist
  *   declare  10,000 durable queue.declares over 100 channels of one connection
  */
@@ -27,8 +29,8 @@ import { encodeBasicPublishFrame, encodeMethodFrame } from '../src/protocol/meth
 import { Writer } from '../src/protocol/writer.js';
 import { AmqpConnection, parseAmqpUrl } from './perf/amqp-client.js';
 
-type Scenario = 'deliver' | 'tx' | 'requeue' | 'close' | 'declare';
-const SCENARIOS: readonly Scenario[] = ['deliver', 'tx', 'requeue', 'close', 'declare'];
+type Scenario = 'deliver' | 'tx' | 'requeue' | 'ackmulti' | 'nackmulti' | 'close' | 'declare';
+const SCENARIOS: readonly Scenario[] = ['deliver', 'tx', 'requeue', 'ackmulti', 'nackmulti', 'close', 'declare'];
 
 interface Sizes {
   readonly messages: number;
@@ -138,6 +140,28 @@ async function runDriver(input: WorkerInput, go: Promise<void>): Promise<number>
       await go;
       await conn.call(1, { name: 'channel.close', replyCode: 200, replyText: 'bye', classId: 0, methodId: 0 }, 'channel.close-ok');
       while ((await messageCount(conn, 2)) < messages) await new Promise((r) => setTimeout(r, 10));
+      return messages;
+    }
+    case 'ackmulti':
+    case 'nackmulti': {
+      await fillBulkQueue(conn, messages);
+      const all = countDeliveries(conn, messages);
+      await conn.consume(1, BULK_QUEUE, 'bulk', false);
+      await all;
+      port.postMessage({ type: 'ready' } satisfies ToMain);
+      await go;
+      const settle =
+        input.scenario === 'ackmulti'
+          ? ({ name: 'basic.ack', deliveryTag: messages, multiple: true } as const)
+          : ({ name: 'basic.nack', deliveryTag: messages, multiple: true, requeue: true } as const);
+      const w = new Writer(256);
+      encodeMethodFrame(w, 1, settle);
+      // Cancel first: the requeued messages must stay in the queue for the count below.
+      await conn.call(1, { name: 'basic.cancel', consumerTag: 'bulk', nowait: false }, 'basic.cancel-ok');
+      conn.socket.write(w.take());
+      // The broker handles frames after the settle only once it is done: this answer marks the end.
+      const left = await messageCount(conn, 1);
+      if (left !== (input.scenario === 'ackmulti' ? 0 : messages)) throw new Error(`${left} messages left in the queue`);
       return messages;
     }
     case 'close': {

@@ -1,6 +1,6 @@
 import type { Queue, QueueEntry } from '../core/queue/queue.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
-import type { Delivery } from './unacked-map.js';
+import type { DeliveryList } from './unacked-map.js';
 
 /**
  * A huge requeue (a channel closing with a million unacked deliveries, basic.recover, a nack of
@@ -9,19 +9,25 @@ import type { Delivery } from './unacked-map.js';
  * (holdDeliveries); then each queue gets its share in delivery-tag order and requeues it in slices
  * from the last tag down, exactly the calls of a one-go requeue, every message back at its
  * original position. (Queues reached only through basic.get are not held: a consumer there may
- * get a newer message while the older ones are on their way back.)
+ * get a newer message while the older ones are on their way back.) gathered runs once every
+ * queue has its share (its own slices may still be running: basic.get and purge finish them).
  */
-export function requeueInBulk(deliveries: readonly Delivery[], consumerQueues: Iterable<Queue>): void {
+export function requeueInBulk(deliveries: DeliveryList, consumerQueues: Iterable<Queue>, gathered?: () => void): void {
   const held = new Set(consumerQueues);
   for (const q of held) q.holdDeliveries();
   const byQueue = new Map<Queue, QueueEntry[]>();
-  let next = 0;
+  const cursor = deliveries.cursor();
   const slice = (): void => {
-    const end = Math.min(deliveries.length, next + REQUEUE_SLICE);
     let queue: Queue | undefined;
     let share: QueueEntry[] = [];
-    for (; next < end; next++) {
-      const d = deliveries[next] as Delivery;
+    for (let n = 0; n < REQUEUE_SLICE; n++) {
+      const d = cursor.next();
+      if (d === undefined) {
+        for (const [q, entries] of byQueue) q.requeueMany(entries);
+        for (const q of held) q.releaseDeliveries();
+        gathered?.();
+        return;
+      }
       if (d.consumer !== undefined) d.consumer.unacked--;
       if (d.queue !== queue) {
         queue = d.queue;
@@ -30,12 +36,7 @@ export function requeueInBulk(deliveries: readonly Delivery[], consumerQueues: I
       }
       share.push(d.entry);
     }
-    if (next < deliveries.length) {
-      setImmediate(slice);
-      return;
-    }
-    for (const [q, entries] of byQueue) q.requeueMany(entries);
-    for (const q of held) q.releaseDeliveries();
+    setImmediate(slice);
   };
   slice();
 }

@@ -11,18 +11,15 @@ import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
 import { DurableReplies } from './durable-replies.js';
-import { UnackedMap, type Delivery } from './unacked-map.js';
+import { UnackedMap, type DeliveryList } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
-import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
-import { requeueInBulk } from './bulk-requeue.js';
+import { settleMany, settleOne, type Settle } from './settle-many.js';
 import { withHeader } from './message-headers.js';
 import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
 
-type Settle = 'ack' | 'reject' | 'requeue';
-
 interface PendingSettle {
   readonly kind: Settle;
-  readonly deliveries: readonly Delivery[];
+  readonly deliveries: DeliveryList;
 }
 
 /** One AMQP channel: method dispatch, consumers, deliveries and acknowledgements. */
@@ -300,7 +297,7 @@ export class Channel {
       // One ack per message is the common case: no array for it.
       const d = this.unacked.takeOne(tag);
       if (d === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
-      this.settleOne(kind, d);
+      settleOne(kind, d);
       this.resumeDeliveries();
       return;
     }
@@ -310,32 +307,12 @@ export class Channel {
       this.txSettles.push({ kind, deliveries });
       return;
     }
-    this.apply(kind, deliveries);
-  }
-
-  private apply(kind: Settle, deliveries: readonly Delivery[], consumerQueues?: Queue[]): void {
-    if (kind === 'requeue' && deliveries.length > REQUEUE_SLICE) {
-      requeueInBulk(deliveries, consumerQueues ?? [...this.consumers.values()].map((c) => c.queue));
-    } else if (kind === 'requeue') {
-      // Descending order makes each requeue an O(1) insert at the head.
-      for (let i = deliveries.length - 1; i >= 0; i--) this.settleOne(kind, deliveries[i] as Delivery);
-    } else {
-      // In order: dead-lettered messages reach their next queue in the order they were delivered.
-      for (const d of deliveries) this.settleOne(kind, d);
-    }
-    this.resumeDeliveries();
-  }
-
-  private settleOne(kind: Settle, d: Delivery): void {
-    if (d.consumer !== undefined) d.consumer.unacked--;
-    if (kind === 'requeue') d.queue.requeue(d.entry);
-    else if (kind === 'reject') d.queue.reject(d.entry);
-    else d.queue.settle(d.queue.counters.acked(d.entry));
+    settleMany(this, kind, deliveries); // sliced when large, later frames waiting
   }
 
   /** consumerQueues: the queues of consumers this channel had (cleanup has already removed them). */
   private requeueAll(consumerQueues?: Queue[]): void {
-    this.apply('requeue', this.unacked.takeAll(), consumerQueues);
+    settleMany(this, 'requeue', this.unacked.takeAll(), consumerQueues);
   }
 
   private commit(): void {
@@ -345,8 +322,13 @@ export class Channel {
     this.publisher.commitTransaction((committed) => {
       // Not committed: the channel closed during a sliced commit, so its acks are rolled back
       // and those deliveries requeued, as the channel's other unacked ones were.
-      for (const s of settles) this.apply(committed ? s.kind : 'requeue', s.deliveries);
-      if (committed) this.send({ name: 'tx.commit-ok' });
+      // One after another (a large one in slices), then commit-ok.
+      const next = (i: number): void => {
+        const s = settles[i];
+        if (s !== undefined) settleMany(this, committed ? s.kind : 'requeue', s.deliveries, undefined, () => next(i + 1));
+        else if (committed && this.open) this.send({ name: 'tx.commit-ok' });
+      };
+      next(0);
     });
   }
 

@@ -311,21 +311,21 @@ export class Connection implements FrameSink {
     setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT_MS).unref();
   }
 
+  /** The socket closed: nothing more goes out; the server calls release() soon (sliced when many close at once). */
   private readonly teardown = (): void => {
-    try {
-      if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-      this.table.closeAll();
-      this.outbound.close();
-      const wasOpen = this.vhost !== undefined;
-      this.vhost?.connectionClosed(this);
-      this.state = 'closed';
-      logClosed(this.ctx.logger, this.logFields(), { wasOpen, explained: this.explained, stage: this.handshake.stage, reason: this.closeReason });
-    } catch (err) {
-      this.internalError(err); // the socket is gone already: logged and counted, nothing to close
-    } finally {
-      this.onClosed(this);
-    }
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.outbound.close();
+    this.state = 'closed';
+    this.onClosed(this);
   };
+
+  /** After the socket closed (server's ClosingConnections): consumers cancelled, unacked requeued, exclusive queues deleted, the close line. */
+  release(): void {
+    this.table.closeAll();
+    const wasOpen = this.vhost !== undefined;
+    this.vhost?.connectionClosed(this);
+    logClosed(this.ctx.logger, this.logFields(), { wasOpen, explained: this.explained, stage: this.handshake.stage, reason: this.closeReason });
+  }
 
   // ---- output -------------------------------------------------------------------------------
 

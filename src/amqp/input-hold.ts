@@ -7,14 +7,16 @@ import type { FrameParser } from '../protocol/frame-parser.js';
  * - alarm:  a memory or disk alarm is on and this connection publishes (connection.blocked).
  * - output: the client is not reading its replies; its outbound bytes passed the high mark.
  * - sync:   a reply waits for an fsync; later requests wait too, so replies stay in order.
- * - work:   a long piece of work (e.g. a tx.commit of many messages) runs in slices.
+ * - work:   a long piece of work (e.g. a tx.commit of many messages) runs in slices. Work holds
+ *           nest: input flows again when every piece of work that held it has released it.
  */
 /**
  * The contract Connection.holdInput/releaseInput offer:
  * - holdInput(reason): the frame being handled is finished, then nothing more is dispatched; the rest
  *   of the current socket chunk is kept (a view, at most one chunk) and the socket is paused.
  * - releaseInput(reason): when no reason is left, the kept bytes are parsed on a microtask and then
- *   the socket resumes. Releasing a reason that is not held does nothing; holding twice is one hold.
+ *   the socket resumes. Releasing a reason that is not held does nothing; holding twice is one hold, except for
+ *   'work', whose holds count (each release ends one).
  * - Heartbeat receive timeouts are suspended while any reason holds input (the peer is not silent,
  *   we are not listening), and a connection.close from us releases every hold so close-ok is read.
  * Frames are never reordered or dropped by a hold; replies written before it stay in order.
@@ -30,6 +32,8 @@ export type InputHoldReason = keyof typeof INPUT_HOLD;
  */
 export class InputHold {
   private held = 0;
+  /** Pieces of sliced work holding input ('work'); two may overlap (e.g. a tx.commit's settles). */
+  private work = 0;
   private resumeScheduled = false;
   /** After releaseAll(): the connection is closing and must read its peer's close-ok; no more holds. */
   private ended = false;
@@ -55,6 +59,7 @@ export class InputHold {
 
   hold(reason: InputHoldReason): void {
     if (this.ended) return;
+    if (reason === 'work') this.work++;
     if (this.held === 0) {
       this.parser.pause();
       this.socket.pause();
@@ -65,6 +70,7 @@ export class InputHold {
   release(reason: InputHoldReason): void {
     const bit = INPUT_HOLD[reason];
     if ((this.held & bit) === 0) return;
+    if (reason === 'work' && --this.work > 0) return;
     this.held &= ~bit;
     if (this.held === 0) this.scheduleResume();
   }
@@ -72,6 +78,7 @@ export class InputHold {
   /** The connection is closing: its close-ok must be read whatever held it. */
   releaseAll(): void {
     this.ended = true;
+    this.work = 0;
     if (this.held === 0) return;
     this.held = 0;
     this.scheduleResume();

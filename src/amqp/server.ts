@@ -3,6 +3,7 @@ import type { BrokerContext } from './broker-context.js';
 import { Connection } from './connection.js';
 import { ConnectionView } from './connection-view.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
+import { ClosingConnections } from './closing-connections.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
@@ -91,12 +92,20 @@ export class AmqpServer {
     this.ctx.stats.connectionOpened(conn.id);
   }
 
+  /** Closed sockets, released in time-bounded slices; each is forgotten once released. */
+  private readonly closing = new ClosingConnections<Connection>(
+    (c) => {
+      if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
+    },
+    (c, err) => this.ctx.internalError(err, { connection: c.label }),
+  );
+
   private readonly forget = (c: Connection): void => {
-    if (this.connections.delete(c) && c.openRefusal !== undefined) this.refusing--;
     this.ctx.registry.remove(c);
     this.ctx.stats.connectionClosed(c.id);
     // Paired with connection:open: sockets that never finished the handshake emit neither.
     if (c.vhost !== undefined && diagnostics.connectionClose.hasSubscribers) diagnostics.connectionClose.publish(connectionEvent(c));
+    this.closing.add(c);
   };
 
   private tick(): void {
@@ -145,6 +154,7 @@ export class AmqpServer {
     await Promise.race([Promise.all(sockets), deadline]);
     for (const c of this.connections) c.socket.destroy();
     await Promise.all(closing);
+    this.closing.flush();
   }
 }
 

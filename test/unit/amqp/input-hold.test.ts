@@ -117,4 +117,27 @@ describe('InputHold', () => {
     await tick();
     expect(near.isPaused()).toBe(false);
   });
+
+  it('work holds nest: input flows again only when every piece of work released it', async () => {
+    const { near, far, close } = await socketPair();
+    cleanup = close;
+    const sink = new Recorder();
+    const parser = new FrameParser(sink, { frameMax: 4096 });
+    const hold = new InputHold(parser, near, () => parser.resume());
+    near.on('data', (c: Buffer) => parser.push(c));
+    hold.hold('work'); // e.g. a sliced tx.commit
+    hold.hold('work'); // and the sliced settle of its acks
+    far.write(acks(3));
+    await new Promise((r) => setTimeout(r, 50));
+    hold.release('work');
+    await tick();
+    expect(hold.active).toBe(true);
+    expect(near.isPaused()).toBe(true);
+    hold.release('work');
+    await new Promise<void>((r) => {
+      const check = (): void => (sink.events.length >= 3 ? r() : void setTimeout(check, 5));
+      check();
+    });
+    expect(hold.active).toBe(false);
+  });
 });
