@@ -90,6 +90,14 @@ export class DefinitionsStore {
   private written = 0;
   private synced = 0;
   private waiters: SyncWaiter[] = [];
+  /** waiters before this index have been called. */
+  private next = 0;
+  private failing = false;
+  /**
+   * Told once when writes start failing (failing=true) and once when the disk takes them again,
+   * with how many replies wait meanwhile: one log line each, not one per retry.
+   */
+  onTrouble: ((failing: boolean, waiting: number) => void) | undefined;
 
   private constructor(path: string, log: LogFile) {
     this.path = path;
@@ -168,21 +176,53 @@ export class DefinitionsStore {
   }
 
   /**
-   * Calls done once every record up to mark is on disk (ok=false: a write failed) and returns
-   * true, or returns false when they already are.
+   * Calls done once every record up to mark is on disk and returns true, or returns false when they
+   * already are. Never called with ok=false: a failed write is retried (see onSynced).
    */
   whenSynced(mark: number, done: (ok: boolean) => void): boolean {
     if (mark <= this.synced) return false;
+    const last = this.waiters[this.waiters.length - 1];
     this.waiters.push({ mark, done });
+    // Marks are registered in order (a method waits for what it just wrote); keep it sorted anyway.
+    if (last !== undefined && last.mark > mark) this.waiters.sort((x, y) => x.mark - y.mark);
     return true;
   }
 
+  /**
+   * A batch of records was written (ok) or refused by the disk. A refused record is not given up:
+   * the log file cut it back off and keeps its bytes for the scheduler's retry, and every reply that
+   * depends on it waits for that retry. Telling the client it failed while the retry may still land
+   * it would leave a queue the client was told is not there to reappear after a restart; undoing it
+   * in memory could not undo a delete. So the topology in memory is always what the log will hold,
+   * and nothing is acknowledged before it is on disk.
+   */
   private onSynced(mark: number, ok: boolean): void {
+    if (!ok) {
+      if (!this.failing) {
+        this.failing = true;
+        this.onTrouble?.(true, this.waiters.length - this.next);
+      }
+      const retry = (again: boolean): void => this.onSynced(mark, again);
+      // A refused write is retried by the scheduler (after a pause). Otherwise this log's bytes were
+      // fine but the batch failed elsewhere (another file, or this fsync): sync it again now.
+      if (this.log.failed || this.scheduler === undefined) this.log.waiters.push(retry);
+      else this.scheduler.markDirty(this.log, retry);
+      return;
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.onTrouble?.(false, this.waiters.length - this.next);
+    }
     if (mark > this.synced) this.synced = mark;
-    if (this.waiters.length === 0 || (this.waiters[0] as SyncWaiter).mark > mark) return;
-    const due = this.waiters.filter((w) => w.mark <= mark);
-    this.waiters = this.waiters.filter((w) => w.mark > mark);
-    for (const w of due) w.done(ok);
+    const waiters = this.waiters;
+    while (this.next < waiters.length && (waiters[this.next] as SyncWaiter).mark <= mark) (waiters[this.next++] as SyncWaiter).done(true);
+    if (this.next === waiters.length) {
+      this.waiters = [];
+      this.next = 0;
+    } else if (this.next > 1024 && this.next * 2 > waiters.length) {
+      this.waiters = waiters.slice(this.next);
+      this.next = 0;
+    }
   }
 
   /** After the scheduler went idle (shutdown). */
