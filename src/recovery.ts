@@ -61,6 +61,16 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
   await rm(join(dataDir, 'pages'), { recursive: true, force: true });
   const { store, definitions, damage } = await openDefinitions(dataDir);
   for (const d of damage) logger.warn({ event: 'store.damaged', detail: d }, `definitions damaged: ${d}`);
+  store.onTrouble = (failing, waiting) => {
+    if (failing) {
+      logger.error(
+        { event: 'definitions.write-failed', file: store.file, waiting },
+        'definitions log write failed (see the store error): declares, deletes and binds are kept and retried every second; their replies wait until they are on disk',
+      );
+    } else {
+      logger.warn({ event: 'definitions.write-resumed', file: store.file, waiting }, 'definitions log writable again: held replies sent');
+    }
+  };
   const scheduler = new SyncScheduler(options.fsync, (err) => logger.error({ err }, 'message store write failed'));
   const persistence = new Persistence(dataDir, store, scheduler);
   const vhosts = new Map<string, VirtualHost>();
