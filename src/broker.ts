@@ -8,6 +8,7 @@ import { serverProperties } from './amqp/server-properties.js';
 import { resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { VirtualHost } from './core/vhost.js';
 import { recover } from './recovery.js';
+import { VhostTable } from './core/vhost-table.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -32,6 +33,18 @@ export interface Broker {
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   connectionCount(): number;
+  /**
+   * Creates a virtual host, recorded in the definitions log; resolves once that record is on disk
+   * (true), or at once with false when it exists. A name connection.open cannot carry (empty, over
+   * 255 bytes) is refused with a RangeError.
+   */
+  createVhost(name: string): Promise<boolean>;
+  /**
+   * Deletes a virtual host as RabbitMQ does: its connections are closed with 320 CONNECTION_FORCED
+   * "vhost '<name>' is deleted", then its queues (with their stored messages), exchanges and
+   * bindings go. Resolves once the deletion is on disk (true), or with false when there is none.
+   */
+  deleteVhost(name: string): Promise<boolean>;
   /**
    * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
    * bug, logged with its stack ('internal error'); only what it hit was ended (541 INTERNAL_ERROR).
@@ -89,7 +102,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalErrors++;
     logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
-  for (const vhost of vhosts.values()) vhost.onFault = internalError;
+  const prepareVhost = (vhost: VirtualHost): void => {
+    vhost.onFault = internalError;
+  };
+  for (const vhost of vhosts.values()) prepareVhost(vhost);
+  const vhostTable = new VhostTable(vhosts, persistence, prepareVhost);
+  const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
@@ -143,6 +161,26 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     vhosts,
     connectionCount: () => server.connectionCount,
+    createVhost: async (name) => {
+      // A deletion of the same name finishes first: its records must precede the new put-vhost.
+      await deletingVhosts.get(name);
+      if (vhostTable.create(name) === undefined) return false;
+      await vhostTable.whenSynced();
+      return true;
+    },
+    deleteVhost: async (name) => {
+      const vhost = vhostTable.detach(name);
+      if (vhost === undefined) return false;
+      logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
+      const done = server
+        .closeVhostConnections(name, `vhost '${name}' is deleted`)
+        .then(() => vhostTable.destroy(vhost))
+        .then(() => vhostTable.whenSynced())
+        .finally(() => deletingVhosts.delete(name));
+      deletingVhosts.set(name, done);
+      await done;
+      return true;
+    },
     get internalErrors() {
       return internalErrors;
     },

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Exchange } from './core/exchange/exchange.js';
-import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
+import type { MessageLog, PageStore } from './core/persistence.js';
+import type { VhostListener } from './core/vhost-table.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
@@ -31,7 +32,7 @@ function isDurable(d: Queue | Exchange): boolean {
  * Connects the vhosts to the store: durable definitions go to the definitions log, durable
  * queues get a message log. Muted while recovery replays what the log already holds.
  */
-export class Persistence implements TopologyListener {
+export class Persistence implements VhostListener {
   muted = false;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
@@ -59,6 +60,14 @@ export class Persistence implements TopologyListener {
 
   whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
     return this.definitions.whenSynced(mark, done);
+  }
+
+  vhostCreated(name: string): void {
+    if (!this.muted) this.definitions.write({ op: 'put-vhost', name });
+  }
+
+  vhostDeleted(name: string): void {
+    if (!this.muted) this.definitions.write({ op: 'del-vhost', name });
   }
 
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {

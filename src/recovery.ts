@@ -59,7 +59,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
   await checkStoreFormats(dataDir, options.forceRecovery, quarantine, logger);
   // Page files only hold the tails of queues of the previous run: nothing in them is needed now.
   await rm(join(dataDir, 'pages'), { recursive: true, force: true });
-  const { store, definitions, damage } = await openDefinitions(dataDir);
+  const { store, definitions, damage, fresh } = await openDefinitions(dataDir);
   for (const d of damage) logger.warn({ event: 'store.damaged', detail: d }, `definitions damaged: ${d}`);
   store.onTrouble = (failing, waiting) => {
     if (failing) {
@@ -76,9 +76,11 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
   const vhosts = new Map<string, VirtualHost>();
   const run: Run = { dataDir, definitions, vhosts, persistence, scheduler, pacer: new Pacer(), logger, liveDirs: new Set() };
   try {
-    for (const name of new Set([...configVhosts, ...definitions.vhosts])) {
+    // Configured vhosts seed a new data directory (as RabbitMQ's default_vhost): after that the
+    // log is the truth, so a vhost deleted at runtime stays deleted across restarts.
+    for (const name of fresh ? configVhosts : definitions.vhosts) {
       vhosts.set(name, new VirtualHost(name, persistence));
-      if (!definitions.vhosts.has(name)) store.write({ op: 'put-vhost', name });
+      if (fresh) store.write({ op: 'put-vhost', name });
     }
     persistence.muted = true;
     await restoreExchanges(run);

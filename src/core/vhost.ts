@@ -302,6 +302,12 @@ export class VirtualHost {
     for (const queue of owned) this.removeQueue(queue);
   }
 
+  /** The vhost is deleted (its connections are gone): every queue, with its stored messages, and exchange goes. */
+  destroy(): void {
+    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
+    for (const x of [...this.exchanges.values()]) if (!x.builtin && this.exchanges.get(x.name) === x) this.removeExchange(x);
+  }
+
   /** See TopologyListener: lets a reply wait until the definitions it depends on are on disk. */
   definitionsMark(): number {
     return this.listener?.definitionsMark() ?? 0;

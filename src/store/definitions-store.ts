@@ -33,6 +33,8 @@ export interface BindingDef {
 
 export type DefinitionRecord =
   | { readonly op: 'put-vhost'; readonly name: string }
+  /** Removes the vhost and whatever of it is still recorded (its queues' and exchanges' own deletions come first). */
+  | { readonly op: 'del-vhost'; readonly name: string }
   | ({ readonly op: 'put-exchange' } & ExchangeDef)
   | ({ readonly op: 'del-exchange' } & Deletion)
   | ({ readonly op: 'put-queue' } & QueueDef)
@@ -109,8 +111,9 @@ export class DefinitionsStore {
    * A file with a header this version cannot vouch for throws RefusedFileError before anything
    * is written: the log is never "started empty" over definitions it could not read.
    */
-  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[] }> {
+  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[]; fresh: boolean }> {
     const path = join(dataDir, DEFINITIONS_FILE);
+    const fresh = !existsSync(path);
     const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map(), deletedDirs: new Map() };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -146,7 +149,7 @@ export class DefinitionsStore {
     }
     renameSync(tmp, path);
     await syncDir(dirname(path));
-    return { store: new DefinitionsStore(path, new LogFile(path, statSync(path).size)), definitions, damage };
+    return { store: new DefinitionsStore(path, new LogFile(path, statSync(path).size)), definitions, damage, fresh };
   }
 
   /** From now on records are written and synced in batches by the scheduler (its fsync policy applies). */
@@ -239,6 +242,12 @@ function apply(d: Definitions, r: DefinitionRecord): void {
   switch (r.op) {
     case 'put-vhost':
       d.vhosts.add(r.name);
+      return;
+    case 'del-vhost':
+      d.vhosts.delete(r.name);
+      for (const x of [...d.exchanges.values()]) if (x.vhost === r.name) apply(d, { op: 'del-exchange', vhost: r.name, name: x.name });
+      for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
+      for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
