@@ -149,7 +149,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const url = brokerUrl(config, port);
   const listeners = server.addresses.map((a) => hostPort(a.address, a.port));
-  const line = startupLine(config, packageVersion(), listeners);
+  const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
   logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
   const warning = remoteLoginWarning(config);
   if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
