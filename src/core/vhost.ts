@@ -121,9 +121,9 @@ export class VirtualHost {
         runGuarded(this.exchangeFaults, exchange, 'delayed release', () => this.router.releaseDelayed(exchange, message, keys)),
       );
     }
-    this.exchanges.set(req.name, exchange);
-    const log = this.listener?.exchangeDeclared(this.name, exchange);
+    const log = this.listener?.exchangeDeclared(this.name, exchange); // first: if it throws, nothing was declared
     if (exchange.delayed !== undefined) exchange.delayed.log = log;
+    this.exchanges.set(req.name, exchange);
     return exchange;
   }
 
@@ -220,13 +220,13 @@ export class VirtualHost {
       fault: (q, task, err) => this.reportFault(err, { queue: q.name, task }),
       held: this.heldBytes,
     });
+    queue.log = this.listener?.queueDeclared(this.name, queue); // first: if it throws, nothing was declared
     this.queues.set(req.name, queue);
     if (options.owner !== undefined) {
       const owned = this.exclusiveByOwner.get(options.owner);
       if (owned === undefined) this.exclusiveByOwner.set(options.owner, new Set([queue]));
       else owned.add(queue);
     }
-    queue.log = this.listener?.queueDeclared(this.name, queue);
     return queue;
   }
 

@@ -11,11 +11,11 @@ import { RawClient } from '../../helpers/raw-client.js';
 
 // The data directory on a 2 MiB tmpfs of its own (root is needed to mount it), filled to the last
 // byte by a filler file: every write to the definitions log then fails with ENOSPC.
-function mountSmallFs(): { dir: string; unmount: () => void } | string {
+function mountSmallFs(options = 'size=2m'): { dir: string; unmount: () => void } | string {
   if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
   const dir = mkdtempSync(join(tmpdir(), 'warren-defs-full-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     return `mount -t tmpfs failed: ${String((err as Error).message).split('\n')[0]}`;
@@ -126,6 +126,57 @@ describe('the definitions log on a full disk', () => {
         await broker.close();
         broker = await start();
         expect(await passive(broker, waiting)).toBe('queue.declare-ok');
+      } finally {
+        await broker.close();
+      }
+    } finally {
+      fs.unmount();
+    }
+  }, 60_000);
+
+  it('refuses a durable declare whose message directory cannot be made (no inodes left) with 506, and keeps no record of it', async (ctx) => {
+    const fs = mountSmallFs('size=4m,nr_inodes=256');
+    if (typeof fs === 'string') {
+      console.log(`skipped: ${fs}`);
+      ctx.skip();
+      return;
+    }
+    const start = (): Promise<Broker> => startBroker({ port: 0, bind: ['127.0.0.1'], dataDir: fs.dir, diskFreeLimit: 1, logger: createLogger('warn', new Writable({ write: (_c, _e, done) => done() })) });
+    try {
+      let broker = await start();
+      try {
+        const fillers = join(fs.dir, 'fillers');
+        execFileSync('mkdir', [fillers]);
+        for (let i = 0; ; i++) {
+          try {
+            closeSync(openSync(join(fillers, String(i)), 'w'));
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOSPC') break;
+            throw err;
+          }
+        }
+        const raw = await RawClient.open(broker.port);
+        await raw.openChannel(1);
+        raw.sendMethod(1, declare('no-inode'));
+        const close = await raw.waitMethod('channel.close', 1);
+        expect(close.replyCode).toBe(506);
+        expect(close.replyText).toBe("RESOURCE_ERROR - cannot create the message store of queue 'no-inode' in vhost '/' (ENOSPC)");
+        expect(broker.internalErrors).toBe(0); // a full disk is not a bug
+        raw.sendMethod(1, { name: 'channel.close-ok' });
+        await raw.openChannel(1);
+        const from = raw.frames.length;
+        raw.sendMethod(1, declare('no-inode', true));
+        const second = await raw.waitFor((f) => f.kind === 'method' && f.method.name === 'channel.close', 'channel.close', 5000, from);
+        expect(second.kind === 'method' && second.method.name === 'channel.close' && second.method.replyCode).toBe(404); // not half-declared in memory
+        raw.destroy();
+        rmSync(fillers, { recursive: true });
+        await broker.close();
+        broker = await start();
+        const again = await RawClient.open(broker.port);
+        await again.openChannel(1);
+        again.sendMethod(1, declare('no-inode', true));
+        expect((await again.waitMethod('channel.close', 1)).replyCode).toBe(404);
+        again.destroy();
       } finally {
         await broker.close();
       }
