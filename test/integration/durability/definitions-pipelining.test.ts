@@ -123,4 +123,24 @@ describe('durable declares pipelined on one connection', () => {
       await raw.close();
     });
   });
+
+  it('defers a publish sent behind a waiting declare with its content, and delivers it into the new queue', async () => {
+    await withBroker(async (broker) => {
+      const raw = await RawClient.open(broker.port);
+      await raw.openChannel(1);
+      raw.sendMethod(1, { name: 'confirm.select', nowait: false });
+      await raw.waitMethod('confirm.select-ok', 1);
+      raw.sendMethod(1, declare('deferred-publish'));
+      raw.publish(1, '', 'deferred-publish', Buffer.from('hello'));
+      raw.sendMethod(1, { name: 'basic.get', ticket: 0, queue: 'deferred-publish', noAck: true });
+      await raw.waitMethod('basic.get-ok', 1);
+      await raw.waitMethod('basic.ack', 1);
+      // The confirm may go out before or after get-ok (confirms are batched), both after declare-ok.
+      const after = replies(raw).filter((r) => r !== '1:confirm.select-ok');
+      expect(after[0]).toBe('1:queue.declare-ok');
+      expect(after.slice(1).sort()).toEqual(['1:basic.ack', '1:basic.get-ok']);
+      expect(raw.count('body')).toBe(1);
+      await raw.close();
+    });
+  });
 });
