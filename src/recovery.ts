@@ -19,6 +19,7 @@ import type { Logger } from './util/logger.js';
 
 const NO_OWNER = {};
 const PROGRESS_INTERVAL_MS = 1000;
+const STORE_ERROR_REPEAT_MS = 60_000;
 
 export interface Recovered {
   readonly vhosts: Map<string, VirtualHost>;
@@ -71,7 +72,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
       logger.warn({ event: 'definitions.write-resumed', file: store.file, waiting }, 'definitions log writable again: held replies sent');
     }
   };
-  const scheduler = new SyncScheduler(options.fsync, (err) => logger.error({ err }, 'message store write failed'));
+  const scheduler = new SyncScheduler(options.fsync, storeErrorLogger(logger));
   const persistence = new Persistence(dataDir, store, scheduler);
   const vhosts = new Map<string, VirtualHost>();
   const run: Run = { dataDir, definitions, vhosts, persistence, scheduler, pacer: new Pacer(), logger, liveDirs: new Set() };
@@ -215,3 +216,27 @@ function warnUnreadable(logger: Logger, properties: Buffer, where: { queue?: str
     `stored message with a content header that does not decode (${reason}): kept with its header bytes as stored, its headers are not read`,
   );
 }
+
+/**
+ * A failed write is retried every second until the disk takes it: one line per kind of error a
+ * minute (with how many were not logged), not one per retry.
+ */
+function storeErrorLogger(logger: Logger): (err: unknown) => void {
+  let lastCode: string | undefined;
+  let lastAt = 0;
+  let suppressed = 0;
+  return (err) => {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
+    const now = Date.now();
+    if (code === lastCode && now - lastAt < STORE_ERROR_REPEAT_MS) {
+      suppressed++;
+      return;
+    }
+    const more = suppressed > 0 ? ` (${suppressed} more like it in the last minute not logged)` : '';
+    logger.error({ event: 'store.write-failed', err, suppressed }, `message store write failed${more}; retrying every second`);
+    lastCode = code;
+    lastAt = now;
+    suppressed = 0;
+  };
+}
+

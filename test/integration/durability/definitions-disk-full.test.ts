@@ -104,6 +104,11 @@ describe('the definitions log on a full disk', () => {
         expect(await passive(broker, 'before-full')).toBe('queue.declare-ok');
         expect(raw.frames.some((f) => f.kind === 'method' && f.channel === 1 && f.method.name === 'queue.declare-ok' && f.method.queue === refused)).toBe(false);
         expect(raw.count('connection.close')).toBe(0);
+        // Retried every second meanwhile: still one line each, not one per retry. (A slow machine
+        // can only make fewer retries happen here, never more lines.)
+        await new Promise((r) => setTimeout(r, 2500));
+        expect(logs.filter((l) => l.event === 'store.write-failed')).toHaveLength(1);
+        expect(failures()).toHaveLength(1);
         // Stopped while the disk is still full: the declare was never acknowledged and is not kept.
         await broker.close();
         rmSync(filler);
