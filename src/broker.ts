@@ -14,6 +14,7 @@ import { Registry } from './core/registry.js';
 import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
+import { VhostTable } from './core/vhost-table.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -60,6 +61,18 @@ export interface Broker {
   /** Message counters and their rates per queue, exchange, connection and channel, and broker totals (RabbitMQ's message_stats names). */
   readonly stats: StatsReader;
   connectionCount(): number;
+  /**
+   * Creates a virtual host, recorded in the definitions log; resolves once that record is on disk
+   * (true), or at once with false when it exists. A name connection.open cannot carry (empty, over
+   * 255 bytes) is refused with a RangeError.
+   */
+  createVhost(name: string): Promise<boolean>;
+  /**
+   * Deletes a virtual host as RabbitMQ does: its connections are closed with 320 CONNECTION_FORCED
+   * "vhost '<name>' is deleted", then its queues (with their stored messages), exchanges and
+   * bindings go. Resolves once the deletion is on disk (true), or with false when there is none.
+   */
+  deleteVhost(name: string): Promise<boolean>;
   /**
    * Exceptions that escaped a handler while serving a connection, channel, queue or exchange: each is a
    * bug, logged with its stack ('internal error'); only what it hit was ended (541 INTERNAL_ERROR).
@@ -123,7 +136,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
     diskFreeLimit: config.diskFreeLimit,
   };
-  for (const vhost of vhosts.values()) vhost.onFault = internalError;
+  const prepareVhost = (vhost: VirtualHost): void => {
+    vhost.onFault = internalError;
+  };
+  for (const vhost of vhosts.values()) prepareVhost(vhost);
+  const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost);
+  const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
@@ -182,7 +200,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const url = brokerUrl(config, port);
   const listeners = server.addresses.map((a) => hostPort(a.address, a.port));
-  const line = startupLine(config, packageVersion(), listeners);
+  const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
   logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
   const warning = remoteLoginWarning(config);
   if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
@@ -196,6 +214,26 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     readModel: new ReadModel(registry, vhosts),
     stats: statsReader,
     connectionCount: () => server.connectionCount,
+    createVhost: async (name) => {
+      // A deletion of the same name finishes first: its records must precede the new put-vhost.
+      await deletingVhosts.get(name);
+      if (vhostTable.create(name) === undefined) return false;
+      await vhostTable.whenSynced();
+      return true;
+    },
+    deleteVhost: async (name) => {
+      const vhost = vhostTable.detach(name);
+      if (vhost === undefined) return false;
+      logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
+      const done = server
+        .closeVhostConnections(name, `vhost '${name}' is deleted`)
+        .then(() => vhostTable.destroy(vhost))
+        .then(() => vhostTable.whenSynced())
+        .finally(() => deletingVhosts.delete(name));
+      deletingVhosts.set(name, done);
+      await done;
+      return true;
+    },
     get internalErrors() {
       return internalErrors;
     },

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { amqpError } from './errors/index.js';
 import type { Exchange } from './core/exchange/exchange.js';
-import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
+import type { MessageLog, PageStore } from './core/persistence.js';
+import type { VhostListener } from './core/vhost-table.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
@@ -31,7 +33,7 @@ function isDurable(d: Queue | Exchange): boolean {
  * Connects the vhosts to the store: durable definitions go to the definitions log, durable
  * queues get a message log. Muted while recovery replays what the log already holds.
  */
-export class Persistence implements TopologyListener {
+export class Persistence implements VhostListener {
   muted = false;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
@@ -61,13 +63,22 @@ export class Persistence implements TopologyListener {
     return this.definitions.whenSynced(mark, done);
   }
 
+  vhostCreated(name: string): void {
+    if (!this.muted) this.definitions.write({ op: 'put-vhost', name });
+  }
+
+  vhostDeleted(name: string): void {
+    if (!this.muted) this.definitions.write({ op: 'del-vhost', name });
+  }
+
   exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
     if (!x.options.durable) return undefined;
+    const log = x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name), 'exchange', vhost, x.name);
     if (!this.muted) {
       const { autoDelete, internal, arguments: args } = x.options;
       this.definitions.write({ op: 'put-exchange', vhost, name: x.name, type: x.type, autoDelete, internal, arguments: b64(args) });
     }
-    return x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name));
+    return log;
   }
 
   exchangeDeleted(vhost: string, x: Exchange): void {
@@ -80,17 +91,27 @@ export class Persistence implements TopologyListener {
 
   queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
     if (!isDurable(q)) return undefined;
+    // The message directory first: a declare that cannot have one (a full disk, no inodes left)
+    // is refused before its record is written, so it is not declared after a restart either.
+    const log = this.logFor(queueDir(this.dataDir, vhost, q.name), 'queue', vhost, q.name);
     if (!this.muted) {
       this.definitions.write({ op: 'put-queue', vhost, name: q.name, autoDelete: q.options.autoDelete, arguments: b64(q.options.arguments) });
     }
-    return this.logFor(queueDir(this.dataDir, vhost, q.name));
+    return log;
   }
 
-  /** The log recovered for dir, or a new one. */
-  private logFor(dir: string): QueueLog {
+  /** The log recovered for dir, or a new one; 506 RESOURCE_ERROR when the directory cannot be made. */
+  private logFor(dir: string, kind: 'queue' | 'exchange', vhost: string, name: string): QueueLog {
     let log = this.recovered.get(dir);
     if (log !== undefined) this.recovered.delete(dir);
-    else log = QueueLog.create(dir, this.scheduler);
+    else {
+      try {
+        log = QueueLog.create(dir, this.scheduler);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? String(err);
+        throw amqpError('WARREN_RESOURCE_ERROR', `cannot create the message store of ${kind} '${name}' in vhost '${vhost}' (${code})`);
+      }
+    }
     this.open.add(log);
     return log;
   }

@@ -20,6 +20,7 @@ import type { Logger } from './util/logger.js';
 
 const NO_OWNER = {};
 const PROGRESS_INTERVAL_MS = 1000;
+const STORE_ERROR_REPEAT_MS = 60_000;
 
 export interface Recovered {
   readonly vhosts: Map<string, VirtualHost>;
@@ -62,16 +63,28 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
   await checkStoreFormats(dataDir, options.forceRecovery, quarantine, logger);
   // Page files only hold the tails of queues of the previous run: nothing in them is needed now.
   await rm(join(dataDir, 'pages'), { recursive: true, force: true });
-  const { store, definitions, damage } = await openDefinitions(dataDir);
+  const { store, definitions, damage, fresh } = await openDefinitions(dataDir);
   for (const d of damage) logger.warn({ event: 'store.damaged', detail: d }, `definitions damaged: ${d}`);
-  const scheduler = new SyncScheduler(options.fsync, (err) => logger.error({ err }, 'message store write failed'));
+  store.onTrouble = (failing, waiting) => {
+    if (failing) {
+      logger.error(
+        { event: 'definitions.write-failed', file: store.file, waiting },
+        'definitions log write failed (see the store error): declares, deletes and binds are kept and retried every second; their replies wait until they are on disk',
+      );
+    } else {
+      logger.warn({ event: 'definitions.write-resumed', file: store.file, waiting }, 'definitions log writable again: held replies sent');
+    }
+  };
+  const scheduler = new SyncScheduler(options.fsync, storeErrorLogger(logger));
   const persistence = new Persistence(dataDir, store, scheduler);
   const vhosts = new Map<string, VirtualHost>();
   const run: Run = { dataDir, definitions, vhosts, persistence, scheduler, pacer: new Pacer(), logger, liveDirs: new Set() };
   try {
-    for (const name of new Set([...configVhosts, ...definitions.vhosts])) {
+    // Configured vhosts seed a new data directory (as RabbitMQ's default_vhost): after that the
+    // log is the truth, so a vhost deleted at runtime stays deleted across restarts.
+    for (const name of fresh ? configVhosts : definitions.vhosts) {
       vhosts.set(name, new VirtualHost(name, options.clock, persistence));
-      if (!definitions.vhosts.has(name)) store.write({ op: 'put-vhost', name });
+      if (fresh) store.write({ op: 'put-vhost', name });
     }
     persistence.muted = true;
     await restoreExchanges(run);
@@ -206,3 +219,27 @@ function warnUnreadable(logger: Logger, properties: Buffer, where: { queue?: str
     `stored message with a content header that does not decode (${reason}): kept with its header bytes as stored, its headers are not read`,
   );
 }
+
+/**
+ * A failed write is retried every second until the disk takes it: one line per kind of error a
+ * minute (with how many were not logged), not one per retry.
+ */
+function storeErrorLogger(logger: Logger): (err: unknown) => void {
+  let lastCode: string | undefined;
+  let lastAt = 0;
+  let suppressed = 0;
+  return (err) => {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
+    const now = Date.now();
+    if (code === lastCode && now - lastAt < STORE_ERROR_REPEAT_MS) {
+      suppressed++;
+      return;
+    }
+    const more = suppressed > 0 ? ` (${suppressed} more like it in the last minute not logged)` : '';
+    logger.error({ event: 'store.write-failed', err, suppressed }, `message store write failed${more}; retrying every second`);
+    lastCode = code;
+    lastAt = now;
+    suppressed = 0;
+  };
+}
+

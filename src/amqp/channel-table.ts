@@ -2,10 +2,11 @@ import { amqpError, type AmqpError, type MethodRef } from '../errors/index.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { Method } from '../protocol/methods.generated.js';
 import { Channel } from './channel.js';
+import { DurableReplies } from './durable-replies.js';
 import type { Connection } from './connection.js';
 import { closeMethod } from './wire-errors.js';
 import { errorFields } from './connection-log.js';
-import { diagnostics, emitAck, emitChannelError } from './diagnostics.js';
+import { diagnostics, emitChannelError } from './diagnostics.js';
 
 const PUBLISH_REF: MethodRef = { classId: 60, methodId: 40 };
 
@@ -17,6 +18,8 @@ export class ChannelTable {
   readonly open = new Map<number, Channel>();
   private readonly closing = new Set<number>();
   private readonly connection: Connection;
+  /** Created with the first channel (the vhost is known by then); shared by all channels. */
+  private durableReplies: DurableReplies | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
@@ -35,7 +38,9 @@ export class ChannelTable {
         throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${conn.channelMax}`);
       }
       if (this.open.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
-      const ch = new Channel(conn, channel, conn.vhost as VirtualHost);
+      const vhost = conn.vhost as VirtualHost;
+      this.durableReplies ??= new DurableReplies(vhost, conn);
+      const ch = new Channel(conn, channel, vhost, this.durableReplies);
       this.open.set(channel, ch);
       conn.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
       return;
@@ -46,9 +51,7 @@ export class ChannelTable {
       // As RabbitMQ's command assembler: the error names the basic.publish whose content is missing.
       throw amqpError('WARREN_UNEXPECTED_FRAME', `expected content for basic.publish on channel ${channel}, got ${method.name}`, PUBLISH_REF);
     }
-    ch.onMethod(method);
-    // After the method: an ack of an unknown tag closed the channel instead.
-    if (diagnostics.ack.hasSubscribers && method.name === 'basic.ack') emitAck(ch, method.deliveryTag, method.multiple);
+    (this.durableReplies as DurableReplies).dispatch(ch, method);
   }
 
   /** The channel a content frame belongs to; undefined when it is closing (the frame is dropped). */

@@ -10,7 +10,7 @@ import type { Connection } from './connection.js';
 import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
-import { DurableReplies } from './durable-replies.js';
+import type { DurableReplies } from './durable-replies.js';
 import { UnackedMap, type DeliveryList } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { settleMany, settleOne, type Settle } from './settle-many.js';
@@ -44,12 +44,12 @@ export class Channel {
   replyQueue: Queue | undefined;
   private readonly durableReplies: DurableReplies;
 
-  constructor(connection: Connection, id: number, vhost: VirtualHost) {
+  constructor(connection: Connection, id: number, vhost: VirtualHost, durableReplies: DurableReplies) {
     this.connection = connection;
     this.id = id;
     this.vhost = vhost;
     this.publisher = new Publisher(this);
-    this.durableReplies = new DurableReplies(vhost, connection, (m) => this.send(m), () => this.open);
+    this.durableReplies = durableReplies; // the connection's: replies keep their order across channels
   }
 
   get isTransactional(): boolean {
@@ -145,7 +145,7 @@ export class Channel {
 
   /** The reply to a method that may have written definitions records: see DurableReplies. */
   reply(m: Method): void {
-    this.durableReplies.reply(m);
+    this.durableReplies.reply(this, m);
   }
 
   /** An empty queue name means the last queue declared on this channel (spec 1.7.2.x). */

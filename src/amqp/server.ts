@@ -142,20 +142,30 @@ export class AmqpServer {
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.servers.length = 0;
-    const sockets = [...this.connections].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.socket.destroyed) return resolve();
-          c.socket.once('close', () => resolve());
-          c.forceClose(reason);
-        }),
-    );
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
-    await Promise.race([Promise.all(sockets), deadline]);
-    for (const c of this.connections) c.socket.destroy();
+    await forceClose([...this.connections], reason);
     await Promise.all(closing);
     this.closing.flush();
   }
+
+  /** Closes the connections open on one vhost with 320 CONNECTION_FORCED; resolves once their sockets are closed (bounded). */
+  closeVhostConnections(vhost: string, reason: string): Promise<void> {
+    return forceClose([...this.connections].filter((c) => c.vhost?.name === vhost), reason);
+  }
+}
+
+/** Sends connection.close 320 to each, waits for their close-ok and sockets (5 s at most), then destroys what is left. */
+async function forceClose(connections: readonly Connection[], reason: string): Promise<void> {
+  const sockets = connections.map(
+    (c) =>
+      new Promise<void>((resolve) => {
+        if (c.socket.destroyed) return resolve();
+        c.socket.once('close', () => resolve());
+        c.forceClose(reason);
+      }),
+  );
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+  await Promise.race([Promise.all(sockets), deadline]);
+  for (const c of connections) c.socket.destroy();
 }
 
 function listenOn(server: NetServer, port: number, host: string): Promise<number> {

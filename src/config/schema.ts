@@ -268,7 +268,7 @@ export const OPTIONS = [
     envFormat: 'comma-separated',
     flag: '--vhost',
     arg: 'VHOST',
-    description: 'Virtual hosts that exist at start; repeatable.',
+    description: 'Virtual hosts created at the first start (a new data directory); after that the definitions log holds them (created and deleted at runtime through the Broker API); repeatable.',
     parse: parseSingle,
     parseEnv: parseList,
     repeatable: true,

@@ -129,9 +129,9 @@ export class VirtualHost {
         runGuarded(this.exchangeFaults, exchange, 'delayed release', () => this.router.releaseDelayed(exchange, message, keys)),
       );
     }
-    this.exchanges.set(req.name, exchange);
-    const log = this.listener?.exchangeDeclared(this.name, exchange);
+    const log = this.listener?.exchangeDeclared(this.name, exchange); // first: if it throws, nothing was declared
     if (exchange.delayed !== undefined) exchange.delayed.log = log;
+    this.exchanges.set(req.name, exchange);
     return exchange;
   }
 
@@ -229,13 +229,13 @@ export class VirtualHost {
       held: this.heldBytes,
       clock: this.clock,
     });
+    queue.log = this.listener?.queueDeclared(this.name, queue); // first: if it throws, nothing was declared
     this.queues.set(req.name, queue);
     if (options.owner !== undefined) {
       const owned = this.exclusiveByOwner.get(options.owner);
       if (owned === undefined) this.exclusiveByOwner.set(options.owner, new Set([queue]));
       else owned.add(queue);
     }
-    queue.log = this.listener?.queueDeclared(this.name, queue);
     return queue;
   }
 
@@ -309,6 +309,12 @@ export class VirtualHost {
     if (owned === undefined) return;
     this.exclusiveByOwner.delete(owner);
     for (const queue of owned) this.removeQueue(queue);
+  }
+
+  /** The vhost is deleted (its connections are gone): every queue, with its stored messages, and exchange goes. */
+  destroy(): void {
+    for (const queue of [...this.queues.values()]) this.removeQueue(queue);
+    for (const x of [...this.exchanges.values()]) if (!x.builtin && this.exchanges.get(x.name) === x) this.removeExchange(x);
   }
 
   /** See TopologyListener: lets a reply wait until the definitions it depends on are on disk. */

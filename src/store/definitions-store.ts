@@ -33,6 +33,8 @@ export interface BindingDef {
 
 export type DefinitionRecord =
   | { readonly op: 'put-vhost'; readonly name: string }
+  /** Removes the vhost and whatever of it is still recorded (its queues' and exchanges' own deletions come first). */
+  | { readonly op: 'del-vhost'; readonly name: string }
   | ({ readonly op: 'put-exchange' } & ExchangeDef)
   | ({ readonly op: 'del-exchange' } & Deletion)
   | ({ readonly op: 'put-queue' } & QueueDef)
@@ -90,6 +92,14 @@ export class DefinitionsStore {
   private written = 0;
   private synced = 0;
   private waiters: SyncWaiter[] = [];
+  /** waiters before this index have been called. */
+  private next = 0;
+  private failing = false;
+  /**
+   * Told once when writes start failing (failing=true) and once when the disk takes them again,
+   * with how many replies wait meanwhile: one log line each, not one per retry.
+   */
+  onTrouble: ((failing: boolean, waiting: number) => void) | undefined;
 
   private constructor(path: string, log: LogFile) {
     this.path = path;
@@ -101,8 +111,9 @@ export class DefinitionsStore {
    * A file with a header this version cannot vouch for throws RefusedFileError before anything
    * is written: the log is never "started empty" over definitions it could not read.
    */
-  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[] }> {
+  static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[]; fresh: boolean }> {
     const path = join(dataDir, DEFINITIONS_FILE);
+    const fresh = !existsSync(path);
     const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map(), deletedDirs: new Map() };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -138,7 +149,7 @@ export class DefinitionsStore {
     }
     renameSync(tmp, path);
     await syncDir(dirname(path));
-    return { store: new DefinitionsStore(path, new LogFile(path, statSync(path).size)), definitions, damage };
+    return { store: new DefinitionsStore(path, new LogFile(path, statSync(path).size)), definitions, damage, fresh };
   }
 
   /** From now on records are written and synced in batches by the scheduler (its fsync policy applies). */
@@ -168,21 +179,53 @@ export class DefinitionsStore {
   }
 
   /**
-   * Calls done once every record up to mark is on disk (ok=false: a write failed) and returns
-   * true, or returns false when they already are.
+   * Calls done once every record up to mark is on disk and returns true, or returns false when they
+   * already are. Never called with ok=false: a failed write is retried (see onSynced).
    */
   whenSynced(mark: number, done: (ok: boolean) => void): boolean {
     if (mark <= this.synced) return false;
+    const last = this.waiters[this.waiters.length - 1];
     this.waiters.push({ mark, done });
+    // Marks are registered in order (a method waits for what it just wrote); keep it sorted anyway.
+    if (last !== undefined && last.mark > mark) this.waiters.sort((x, y) => x.mark - y.mark);
     return true;
   }
 
+  /**
+   * A batch of records was written (ok) or refused by the disk. A refused record is not given up:
+   * the log file cut it back off and keeps its bytes for the scheduler's retry, and every reply that
+   * depends on it waits for that retry. Telling the client it failed while the retry may still land
+   * it would leave a queue the client was told is not there to reappear after a restart; undoing it
+   * in memory could not undo a delete. So the topology in memory is always what the log will hold,
+   * and nothing is acknowledged before it is on disk.
+   */
   private onSynced(mark: number, ok: boolean): void {
+    if (!ok) {
+      if (!this.failing) {
+        this.failing = true;
+        this.onTrouble?.(true, this.waiters.length - this.next);
+      }
+      const retry = (again: boolean): void => this.onSynced(mark, again);
+      // A refused write is retried by the scheduler (after a pause). Otherwise this log's bytes were
+      // fine but the batch failed elsewhere (another file, or this fsync): sync it again now.
+      if (this.log.failed || this.scheduler === undefined) this.log.waiters.push(retry);
+      else this.scheduler.markDirty(this.log, retry);
+      return;
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.onTrouble?.(false, this.waiters.length - this.next);
+    }
     if (mark > this.synced) this.synced = mark;
-    if (this.waiters.length === 0 || (this.waiters[0] as SyncWaiter).mark > mark) return;
-    const due = this.waiters.filter((w) => w.mark <= mark);
-    this.waiters = this.waiters.filter((w) => w.mark > mark);
-    for (const w of due) w.done(ok);
+    const waiters = this.waiters;
+    while (this.next < waiters.length && (waiters[this.next] as SyncWaiter).mark <= mark) (waiters[this.next++] as SyncWaiter).done(true);
+    if (this.next === waiters.length) {
+      this.waiters = [];
+      this.next = 0;
+    } else if (this.next > 1024 && this.next * 2 > waiters.length) {
+      this.waiters = waiters.slice(this.next);
+      this.next = 0;
+    }
   }
 
   /** After the scheduler went idle (shutdown). */
@@ -199,6 +242,12 @@ function apply(d: Definitions, r: DefinitionRecord): void {
   switch (r.op) {
     case 'put-vhost':
       d.vhosts.add(r.name);
+      return;
+    case 'del-vhost':
+      d.vhosts.delete(r.name);
+      for (const x of [...d.exchanges.values()]) if (x.vhost === r.name) apply(d, { op: 'del-exchange', vhost: r.name, name: x.name });
+      for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
+      for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));

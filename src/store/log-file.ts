@@ -69,7 +69,8 @@ export class LogFile {
   sync(): Promise<void> {
     if (!this.unsynced || this.closed) return Promise.resolve();
     this.unsynced = false;
-    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+    // A failed fdatasync leaves the bytes unsynced: a retry must sync again, not skip.
+    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? ((this.unsynced = true), reject(err)) : resolve())));
   }
 
   close(): void {

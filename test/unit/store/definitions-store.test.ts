@@ -49,3 +49,31 @@ describe('deletion records: the evidence the start-up sweep deletes by', async (
     expect(d.queues.has('/\u0000back')).toBe(true);
   });
 });
+
+describe('del-vhost', () => {
+  it('drops the vhost and whatever of it is still recorded, claims its directories for the sweep, and leaves other vhosts alone', async () => {
+    const dir = queueDirName('gone', 'q');
+    mkdirSync(join(dataDir, dir), { recursive: true });
+    const { store, fresh } = await DefinitionsStore.open(dataDir);
+    expect(fresh).toBe(true);
+    for (const vhost of ['gone', 'kept']) {
+      store.write({ op: 'put-vhost', name: vhost });
+      store.write({ op: 'put-queue', vhost, name: 'q', autoDelete: false, arguments: '' });
+      store.write({ op: 'put-exchange', vhost, name: 'x', type: 'direct', autoDelete: false, internal: false, arguments: '' });
+      store.write({ op: 'put-binding', vhost, source: 'x', destination: 'q', destinationKind: 'queue', routingKey: 'k', arguments: '' });
+    }
+    store.write({ op: 'del-vhost', name: 'gone' });
+    store.close();
+    const reopened = await DefinitionsStore.open(dataDir);
+    reopened.store.close();
+    const d = reopened.definitions;
+    expect(reopened.fresh).toBe(false);
+    expect([...d.vhosts]).toEqual(['kept']);
+    expect([...d.queues.values()].map((q) => q.vhost)).toEqual(['kept']);
+    expect([...d.exchanges.values()].map((x) => x.vhost)).toEqual(['kept']);
+    expect([...d.bindings.values()].map((b) => b.vhost)).toEqual(['kept']);
+    expect([...d.deletedDirs.keys()]).toEqual([dir]);
+    // Compaction kept the outcome: the vhost stays gone.
+    expect([...(await reopen()).vhosts]).toEqual(['kept']);
+  });
+});
