@@ -91,6 +91,8 @@ export class Persistence implements TopologyListener {
     let log = this.recovered.get(dir);
     if (log !== undefined) this.recovered.delete(dir);
     else log = QueueLog.create(dir, this.scheduler);
+    // A failed read-back of a paged persistent message (it is retried) is logged as a page read is.
+    log.reader.onError = (err) => this.pageWrites.failed(err);
     this.open.add(log);
     return log;
   }
