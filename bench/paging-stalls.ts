@@ -9,6 +9,8 @@
  * output. BROKER_ROOT=<checkout> runs another checkout's src/cli.ts (before/after comparisons). An idle
  * process with the same probe runs alongside as a control: on a shared machine, CPU contention
  * alone delays every process, and only the broker's delays above the control's are its own.
+ * loopDelayMs also carries the broker's CPU time (cpuMs) and its GCs per phase (count, major, pause
+ * totals), which contention distorts far less than delays: compare those on a loaded machine.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';

@@ -112,6 +112,8 @@ export class Persistence implements VhostListener {
         throw amqpError('WARREN_RESOURCE_ERROR', `cannot create the message store of ${kind} '${name}' in vhost '${vhost}' (${code})`);
       }
     }
+    // A failed read-back of a paged persistent message (it is retried) is logged as a page read is.
+    log.reader.onError = (err) => this.pageWrites.failed(err);
     this.open.add(log);
     return log;
   }

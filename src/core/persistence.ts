@@ -70,8 +70,18 @@ export interface PageStore {
   destroy(): void;
 }
 
-/** A message log location as two numbers, so paged entries keep no objects. */
+/**
+ * A message log location as two numbers, so paged entries keep no objects. A log that can read its
+ * records back (store/queue-log.ts) also offers the three optional members: then a paged persistent
+ * message is not written again to a page file, its log record is read back instead.
+ */
 export interface LocationCodec {
   encode(location: unknown): [number, number];
   decode(a: number, b: number): unknown;
+  /** Bytes of the location's record in the log; undefined when not known (then it is paged as a copy). */
+  recordLength?(location: unknown): number | undefined;
+  /** Reads bytes [b, b + length) of the log file a encodes (records lie end to end); undefined if it went. */
+  readRecords?(a: number, b: number, length: number, done: (bytes: Buffer | undefined) => void): void;
+  /** The message of the record at `at` in bytes readRecords returned; undefined if the bytes are not one. */
+  recordMessage?(bytes: Buffer, at: number): PersistedMessage | undefined;
 }

@@ -32,6 +32,11 @@ export class LogFile {
     this.written = size;
   }
 
+  /** Bytes known to be in the file (readable by another descriptor). */
+  get onDisk(): number {
+    return this.written;
+  }
+
   append(buf: Buffer): number {
     const offset = this.size;
     this.pending.push(buf);

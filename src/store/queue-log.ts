@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib';
 import { wireBytes, wireString } from '../util/wire-string.js';
 import { AckKind, ACK_RECORD_SIZE, ACKS_MAGIC, checkFileHeader, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError, SEGMENT_MAGIC } from './format.js';
 import { LogFile } from './log-file.js';
+import { LogReader } from './log-reader.js';
 import type { Pacer } from './pacer.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 
@@ -36,10 +37,11 @@ class Segment {
   ) {}
 }
 
-/** Where a persistent message sits: its segment and the offset of its record. */
+/** Where a persistent message sits: its segment and the offset of its record (and the record's length, when known). */
 export interface Location {
   readonly segment: Segment;
   readonly offset: number;
+  readonly length?: number;
 }
 
 export interface RecoveryReport {
@@ -65,6 +67,8 @@ export class QueueLog {
   private nextNo: number;
   private readonly segments = new Map<number, Segment>();
   private destroyed = false;
+  /** Paged persistent messages are read back from the segments (persistence.ts LocationCodec). */
+  readonly reader = new LogReader();
 
   private constructor(dir: string, scheduler: SyncScheduler, nextNo: number) {
     this.dir = dir;
@@ -111,7 +115,7 @@ export class QueueLog {
           segment.removed++;
           continue;
         }
-        messages.push({ ...r.message, location: { segment, offset: r.offset }, delivered: marks.delivered.has(r.offset) });
+        messages.push({ ...r.message, location: { segment, offset: r.offset, length: r.length }, delivered: marks.delivered.has(r.offset) });
       }
       log.segments.set(no, segment);
       if (segment.removed === segment.records) log.deleteSegment(segment);
@@ -127,6 +131,18 @@ export class QueueLog {
       return [loc.segment.no, loc.offset];
     },
     decode: (no: number, offset: number): unknown => ({ segment: this.segments.get(no) ?? GONE, offset }),
+    recordLength: (location: unknown): number | undefined => (location as Location).length,
+    readRecords: (no: number, offset: number, length: number, done: (bytes: Buffer | undefined) => void): void => {
+      const segment = this.segments.get(no);
+      if (segment === undefined || this.destroyed) return done(undefined);
+      this.reader.read(segment.file, offset, length, done);
+    },
+    recordMessage: (bytes: Buffer, at: number): StoredMessage | undefined => {
+      if (at + RECORD_HEADER_SIZE > bytes.length) return undefined;
+      const start = at + RECORD_HEADER_SIZE;
+      const end = start + bytes.readUInt32BE(at);
+      return end > bytes.length ? undefined : parsePayload(bytes.subarray(start, end));
+    },
   };
 
   /** Appends a message; onSynced(true) runs once it is on disk (after fsync, per the policy), onSynced(false) if writing failed. */
@@ -157,7 +173,7 @@ export class QueueLog {
     segment.file.append(m.body);
     segment.records++;
     this.scheduler.markDirty(segment.file, onSynced);
-    return { segment, offset };
+    return { segment, offset, length: RECORD_HEADER_SIZE + payloadLength };
   }
 
   /** First delivery: recovered messages come back redelivered. Not synced on its own. */
@@ -183,11 +199,13 @@ export class QueueLog {
     this.segments.clear();
     this.current = undefined;
     this.destroyed = true;
+    this.reader.close();
   }
 
   /** The queue was deleted or purged: its files go. */
   destroy(): void {
     this.destroyed = true;
+    this.reader.close();
     // The directory goes whole. No unlink by path afterwards: a queue declared again at once
     // reuses the same directory and segment names, and a late unlink would delete its file.
     for (const segment of [...this.segments.values()]) this.deleteSegment(segment, false);
@@ -231,6 +249,7 @@ export class QueueLog {
 
   private deleteSegment(segment: Segment, unlinkFiles = true): void {
     if (!this.segments.delete(segment.no)) return;
+    this.reader.forget(segment.file.path);
     // Renamed at once, unlinked asynchronously: unlinking an 8 MiB file synchronously stalled the
     // event loop for ~10 ms each during a drain (bench/paging-stalls.ts). The rename is what makes the
     // late unlink safe: a queue deleted and declared again in the same turn reuses this directory and
@@ -257,6 +276,7 @@ function crcOf(part: Buffer, running: number): number {
 
 interface ParsedRecord {
   readonly offset: number;
+  readonly length: number;
   readonly message: StoredMessage;
 }
 
@@ -277,7 +297,7 @@ async function readSegment(path: string, buf: Buffer, pacer: Pacer): Promise<{ r
     if (crc32(payload) !== crc) return { records, validEnd: pos, problem: `checksum mismatch in record at byte ${pos}` };
     const message = parsePayload(payload);
     if (message === undefined) return { records, validEnd: pos, problem: `undecodable record at byte ${pos}` };
-    records.push({ offset: pos, message });
+    records.push({ offset: pos, length: RECORD_HEADER_SIZE + len, message });
     pos = start + len;
   }
   return { records, validEnd: pos, problem: undefined };

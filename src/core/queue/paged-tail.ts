@@ -7,8 +7,10 @@ import { EntryState, type QueueEntry } from './entry.js';
 const CHUNK = 65536;
 const REMOVED = 1;
 const REDELIVERED = 2;
+/** The record is the message log's own (a persistent message): read back from there, never written to the page store. */
+const LOGGED = 4;
 
-/** Columns for CHUNK paged entries: about 45 bytes a message, and no objects. */
+/** Columns for CHUNK paged entries: about 45 bytes a message, and no objects. A LOGGED entry's offset and length are its log record's. */
 class Chunk {
   readonly seq = new Float64Array(CHUNK);
   readonly offset = new Float64Array(CHUNK);
@@ -75,6 +77,8 @@ export class PagedTail {
 
   append(e: QueueEntry): void {
     const m = e.message;
+    const logged = e.location !== undefined && this.codec?.readRecords !== undefined ? this.codec.recordLength?.(e.location) : undefined;
+    if (logged !== undefined) return this.index(e, logged);
     const ex = Buffer.from(m.exchange);
     const rk = Buffer.from(m.routingKey);
     const header = Buffer.allocUnsafe(1 + ex.length + 1 + rk.length + 4);
@@ -84,18 +88,24 @@ export class PagedTail {
     p += rk.copy(header, p);
     header.writeUInt32BE(m.rawProperties.length, p);
     const offset = this.store.append([header, m.rawProperties, m.body]);
+    this.index(e, header.length + m.rawProperties.length + m.body.length, offset);
+  }
+
+  /** Indexes an entry whose record is at offset in the page store, or (no offset) its log record of length bytes. */
+  private index(e: QueueEntry, length: number, offset?: number): void {
+    const m = e.message;
     const i = this.end++;
     this.ensureChunk(i);
     const [c, k] = this.at(i);
+    const [a, b] = e.location !== undefined && this.codec !== undefined ? this.codec.encode(e.location) : [0, 0];
     c.seq[k] = e.seq;
-    c.offset[k] = offset;
-    c.length[k] = header.length + m.rawProperties.length + m.body.length;
+    c.offset[k] = offset ?? b;
+    c.length[k] = length;
     c.bodyLength[k] = m.body.length;
     c.expiresAt[k] = e.expiresAt;
-    const [a, b] = e.location !== undefined && this.codec !== undefined ? this.codec.encode(e.location) : [0, 0];
     c.locA[k] = a;
     c.locB[k] = b;
-    c.flags[k] = e.redelivered ? REDELIVERED : 0;
+    c.flags[k] = (e.redelivered ? REDELIVERED : 0) | (offset === undefined ? LOGGED : 0);
     this.count++;
     this.bytes += m.body.length;
     if (e.expiresAt !== 0) this.expiry.push(e.expiresAt, i);
@@ -104,7 +114,8 @@ export class PagedTail {
   /**
    * Starts reading back up to max live entries (and about maxBytes) from the front, unless a read
    * is in flight already; they reach the sink's landed() in order. One read covers a contiguous
-   * run of records (removed ones in it are read over and skipped).
+   * run of records of one file, the page store's or a log segment's (removed ones in it are read
+   * over and skipped).
    */
   prefetch(max: number, maxBytes: number): void {
     if (this.readFrom >= 0) return;
@@ -113,6 +124,8 @@ export class PagedTail {
     const first = this.head;
     const [fc, fk] = this.at(first);
     const from = fc.offset[fk] as number;
+    const logged = ((fc.flags[fk] as number) & LOGGED) !== 0;
+    const file = fc.locA[fk] as number;
     let to = from;
     let last = first;
     let live = 0;
@@ -120,6 +133,8 @@ export class PagedTail {
       const [c, k] = this.at(last);
       const recordEnd = (c.offset[k] as number) + (c.length[k] as number);
       if (live > 0 && recordEnd - from > maxBytes) break;
+      if (last > first && (((c.flags[k] as number) & LOGGED) !== 0) !== logged) break;
+      if (logged && (c.locA[k] !== file || c.offset[k] !== to)) break;
       if (((c.flags[k] as number) & REMOVED) === 0) live++;
       to = recordEnd;
       last++;
@@ -127,9 +142,11 @@ export class PagedTail {
     this.readFrom = first;
     this.head = last;
     const generation = this.generation;
-    this.store.read(from, to - from, (block) => {
+    const landed = (block: Buffer | undefined): void => {
       if (generation === this.generation) this.land(first, last, from, block);
-    });
+    };
+    if (logged) (this.codec as Required<LocationCodec>).readRecords(file, from, to - from, landed);
+    else this.store.read(from, to - from, landed);
   }
 
   /** Paged entries whose expiry passed, removed where they sit. */
@@ -182,17 +199,19 @@ export class PagedTail {
     return this.readFrom >= 0 ? this.readFrom : this.head;
   }
 
-  private land(first: number, last: number, from: number, block: Buffer): void {
+  /** block is undefined when a log segment went (its queue was deleted): nothing lands then. */
+  private land(first: number, last: number, from: number, block: Buffer | undefined): void {
     this.readFrom = -1;
     const out: QueueEntry[] = [];
     for (let i = first; i < last; i++) {
       const [c, k] = this.at(i);
       if (((c.flags[k] as number) & REMOVED) !== 0) continue;
       const at = (c.offset[k] as number) - from;
-      out.push(this.entryAt(c, k, block.subarray(at, at + (c.length[k] as number))));
+      const message = block === undefined ? undefined : this.messageAt(c, k, block, at);
+      if (message !== undefined) out.push(this.entryAt(c, k, message));
       this.count--;
       this.bytes -= c.bodyLength[k] as number;
-      this.store.release(c.offset[k] as number);
+      if (((c.flags[k] as number) & LOGGED) === 0) this.store.release(c.offset[k] as number);
     }
     this.dropConsumedChunks();
     this.sink.landed(out);
@@ -205,8 +224,23 @@ export class PagedTail {
     this.count--;
     this.bytes -= c.bodyLength[k] as number;
     this.sink.dropped?.(reason);
-    if (this.codec !== undefined && c.locA[k] !== 0) this.sink.removed(this.codec.decode(c.locA[k] as number, c.locB[k] as number));
     const position = c.offset[k] as number;
+    if (((c.flags[k] as number) & LOGGED) !== 0) {
+      const codec = this.codec as Required<LocationCodec>;
+      const location = codec.decode(c.locA[k] as number, c.locB[k] as number);
+      if (!this.sink.deadLetters) {
+        this.sink.removed(location);
+        return true;
+      }
+      // Marked removed only once read (and dead-lettered): its log segment must not go before.
+      codec.readRecords(c.locA[k] as number, position, c.length[k] as number, (record) => {
+        const message = record === undefined ? undefined : this.messageAt(c, k, record, 0);
+        if (message !== undefined) this.sink.deadLetter(message, reason);
+        this.sink.removed(location);
+      });
+      return true;
+    }
+    if (this.codec !== undefined && c.locA[k] !== 0) this.sink.removed(this.codec.decode(c.locA[k] as number, c.locB[k] as number));
     if (!this.sink.deadLetters) {
       this.store.release(position);
       return true;
@@ -224,9 +258,15 @@ export class PagedTail {
     return ((c.flags[k] as number) & REMOVED) !== 0;
   }
 
-  private entryAt(c: Chunk, k: number, record: Buffer): QueueEntry {
+  private messageAt(c: Chunk, k: number, block: Buffer, at: number): Message | undefined {
+    if (((c.flags[k] as number) & LOGGED) === 0) return messageOf(block.subarray(at, at + (c.length[k] as number)));
+    const m = (this.codec as Required<LocationCodec>).recordMessage(block, at);
+    return m === undefined ? undefined : new Message(m.exchange, m.routingKey, m.properties, m.body);
+  }
+
+  private entryAt(c: Chunk, k: number, message: Message): QueueEntry {
     return {
-      message: messageOf(record),
+      message,
       seq: c.seq[k] as number,
       priority: 0,
       redelivered: ((c.flags[k] as number) & REDELIVERED) !== 0,

@@ -3,6 +3,7 @@ import type { Message } from '../message.js';
 import type { MessageLog, SyncTicket } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
+import { sliceGoesOn } from './drain-slice.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, newEntry, type QueueEntry } from './entry.js';
 import { ExpiryTracker } from './expiry.js';
@@ -15,11 +16,6 @@ import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-type
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer } from './consumer-set.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
-
-/** One drain's slice (bench/event-loop-stalls.ts: 1M messages once went in one 5 s turn); 512 KiB, not 4 MiB:
- *  during a 2 GiB drain an unrelated round trip went from p99 31 ms to 14 ms for 4% throughput (bench/paging-stalls.ts). */
-const DRAIN_SLICE_COUNT = 1_000;
-const DRAIN_SLICE_BYTES = 512 * 1024;
 
 /**
  * A queue: ready messages (by priority, then enqueue order), consumers served round-robin within
@@ -323,8 +319,9 @@ export class Queue {
     if (this.backlog.count > 0 || this.deliveryHolds > 0) return; // the end of a bulk requeue schedules a drain
     let count = 0;
     let bytes = 0;
+    let clock = 0;
     while (this.messageCount > 0) {
-      if (count >= DRAIN_SLICE_COUNT || bytes >= DRAIN_SLICE_BYTES) {
+      if ((clock = sliceGoesOn(count, bytes, clock)) < 0) {
         if (!this.drainScheduled) {
           this.drainScheduled = true;
           setImmediate(this.drainTask);
