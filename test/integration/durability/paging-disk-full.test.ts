@@ -92,7 +92,7 @@ describe('a full data directory while a queue pages', () => {
         await eventually(() => events.includes('unblocked'), 20_000, 'no connection.unblocked');
         const codes = (lines: Record<string, unknown>[]): (string | undefined)[] => lines.map((l) => (l['err'] as { code?: string } | undefined)?.code);
         const ioFailures = codes(logs.filter((l) => l['event'] === 'paging.io-failed'));
-        const logFailures = codes(logs.filter((l) => l['msg'] === 'message store write failed'));
+        const logFailures = codes(logs.filter((l) => l['event'] === 'store.write-failed'));
         console.log(
           `disk-free-limit ${diskFreeLimit}: sent ${sent}, confirmed ${confirmed.size}, nacked ${nacked.size}, consumed ${seen.size}; ` +
             `page io failures: ${ioFailures.length} (${[...new Set(ioFailures)].join(',')}), message-log write failures: ${logFailures.length} (${[...new Set(logFailures)].join(',')})`,
