@@ -40,7 +40,8 @@ export class Router {
    * must be returned. The ticket, when given, is held by every disk write of the message (durable
    * queues, a durable delayed exchange) until synced. releasedFrom: a delayed exchange releasing
    * the message (it is not held again); skip: queues this message must not enter. The result is
-   * reused: read it before publishing again.
+   * reused: read it before publishing again. Every publish of the vhost passes here once: the
+   * place for per-exchange counters (in, out, returned, unroutable).
    */
   publish(
     exchange: Exchange,
@@ -57,7 +58,8 @@ export class Router {
     try {
       result.reset();
       result.held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
-      const ttl = message.ttl >= 0 ? message.ttl : undefined; // an invalid one was refused when published
+      // INVALID_TTL was refused when published (checkExpiration); one held from an older data dir is ignored.
+      const ttl = message.ttl >= 0 ? message.ttl : undefined;
       for (const queue of targets) {
         if (skip !== undefined && skip(queue)) continue;
         if (queue.enqueue(message, ttl, ticket)) result.enqueued++;
