@@ -25,11 +25,10 @@ const before = process.memoryUsage();
 const start = Date.now();
 const fireAt = start + 20_000 + count / 50; // all due at about the same moment, after scheduling ends
 const body = Buffer.alloc(bodySize, 1);
-const out: never[] = [];
 for (let i = 0; i < count; i++) {
   const delay = Math.floor((spread ? start + 20_000 + (i * 10_000) / count : fireAt) - Date.now() + (i === count - 1 ? 1 : 0)); // the last one is due last
   const props = encodePropertiesBuffer({ deliveryMode: 1, headers: { 'x-delay': { type: 'int32', value: delay } } });
-  vhost.route(exchange, new Message('delayed', '', props, body), [''], out);
+  vhost.publish(exchange, new Message('delayed', '', props, body), [''], false);
 }
 const scheduledMs = Date.now() - start;
 gc();

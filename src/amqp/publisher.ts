@@ -1,7 +1,7 @@
 import { AmqpError, amqpError, isAmqpError } from '../errors/index.js';
 import type { Exchange } from '../core/exchange/exchange.js';
 import { Message, MessageFlags } from '../core/message.js';
-import type { Queue } from '../core/queue/queue.js';
+import { checkExpiration, checkPublishable } from '../core/publish.js';
 import { ClassId } from '../protocol/constants.js';
 import { PropertyFlag, writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
 import { replaceProperty, validateProperties, type PropertyLimits } from '../protocol/content-header-validator.js';
@@ -54,7 +54,6 @@ export class Publisher {
   private ticket = new PendingConfirm(this);
   /** Reused for the common single routing key (no CC/BCC): no array per publish. */
   private readonly oneKey: string[] = [''];
-  private readonly targets: Queue[] = [];
 
   private readonly limits: PropertyLimits;
   /** This channel's publish, confirm and return counts (core/stats), also counted on its connection. */
@@ -145,9 +144,7 @@ export class Publisher {
     this.properties = undefined;
     const vhost = this.channel.vhost;
     const exchange = vhost.getExchange(m.exchange);
-    if (exchange.options.internal) {
-      throw amqpError('WARREN_PUBLISH_INTERNAL', `cannot publish to internal exchange '${m.exchange}' in vhost '${vhost.name}'`);
-    }
+    checkPublishable(exchange, vhost.name);
     let message: Message;
     try {
       // A body gathered from several frames or chunks has its own buffer; the properties, a view into a
@@ -158,7 +155,7 @@ export class Publisher {
     } catch (err) {
       throw amqpError('WARREN_SYNTAX_ERROR', `content header properties do not decode: ${(err as Error).message}`);
     }
-    if (message.expiration !== undefined) parseExpiration(message.expiration); // 406 before routing
+    checkExpiration(message);
     if ((message.flags & MessageFlags.DirectReplyTo) !== 0) rewriteReplyTo(message, this.channel.replyQueue);
     if ((message.flags & MessageFlags.HasUserId) !== 0) {
       // RabbitMQ's validated user-ID: a message may only claim the user that published it.
@@ -177,28 +174,15 @@ export class Publisher {
   }
 
   private dispatch(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean): void {
-    const targets = this.targets;
-    const ttl = message.expiration === undefined ? undefined : parseExpiration(message.expiration);
-    if (!this.confirmMode) {
-      // Messages held by a delayed exchange count as routed: no basic.return for them.
-      const held = this.channel.vhost.route(exchange, message, routingKeys, targets);
-      const routed = targets.length > 0 || held > 0;
-      this.counted(exchange, message, targets.length, routed, mandatory);
-      for (const q of targets) q.enqueue(message, ttl);
-      while (targets.length > 0) targets.pop(); // not length = 0: that drops the backing store
-      if (!routed && mandatory) this.sendReturn(message);
-      return;
-    }
     // The confirm waits for every disk write of the message (durable queues, a durable delayed
     // exchange) to be synced. The ticket object is reused until a write actually holds on to it.
-    const pending = this.ticket;
-    pending.start(++this.publishSeq);
-    const held = this.channel.vhost.route(exchange, message, routingKeys, targets, pending);
-    const routed = targets.length > 0 || held > 0;
-    this.counted(exchange, message, targets.length, routed, mandatory);
-    for (const q of targets) if (!q.enqueue(message, ttl, pending)) pending.ack = false; // x-overflow reject-publish: nack
-    while (targets.length > 0) targets.pop();
-    if (!routed && mandatory) this.sendReturn(message);
+    const pending = this.confirmMode ? this.ticket : undefined;
+    pending?.start(++this.publishSeq);
+    const result = this.channel.vhost.publish(exchange, message, routingKeys, mandatory, pending);
+    this.counted(exchange, message, result.enqueued + result.refused, result.routed, mandatory);
+    if (result.mustReturn) this.sendReturn(message); // before its confirm, as RabbitMQ
+    if (pending === undefined) return;
+    if (result.refused > 0) pending.ack = false; // x-overflow reject-publish: nack
     if (pending.waiting === 1 && this.inFlight.length === 0) {
       this.settleConfirm(pending.seq, pending.ack); // nothing on disk to wait for, nothing earlier pending
       return;
@@ -348,13 +332,6 @@ class PendingConfirm implements SyncTicket {
     if (!ok) this.ack = false;
     if (--this.waiting === 0) this.publisher.releaseConfirms();
   }
-}
-
-/** The expiration property: milliseconds as a decimal string (RabbitMQ's TTL docs). */
-function parseExpiration(text: string): number {
-  if (/^-\d+$/.test(text)) throw amqpError('WARREN_PRECONDITION_FAILED', `invalid expiration '${text}': {value_negative,${text}}`);
-  if (!/^\d{1,16}$/.test(text)) throw amqpError('WARREN_PRECONDITION_FAILED', `invalid expiration '${text}': no_integer`);
-  return Number(text);
 }
 
 /** CC and BCC are found in one walk over the header bytes, nothing else decoded. */

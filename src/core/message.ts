@@ -18,6 +18,11 @@ const FLAG_USER_ID = 1 << 4;
 
 const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
+/** Message.ttl of a message without an expiration property. */
+export const NO_TTL = -1;
+/** Message.ttl of an expiration that is not a TTL (refused when published: see checkExpiration). */
+export const INVALID_TTL = -2;
+
 /** Flags worked out once when a message is published, so queues never decode properties. */
 export const MessageFlags = {
   Persistent: 1,
@@ -67,6 +72,8 @@ export class Message {
   readonly priority: number;
   /** The expiration property as sent (ms as a string), or undefined. */
   readonly expiration: string | undefined;
+  /** The expiration in ms, parsed once here: NO_TTL without one, INVALID_TTL when it is not a TTL. */
+  readonly ttl: number;
 
   /**
    * validated: the property bytes passed validateProperties at publish (or were built by the broker).
@@ -82,12 +89,14 @@ export class Message {
       this.flags = MessageFlags.Unreadable | MessageFlags.Persistent;
       this.priority = 0;
       this.expiration = undefined;
+      this.ttl = NO_TTL;
       return;
     }
     const peek = peekProperties(rawProperties, PEEK);
     this.flags = peek.flags;
     this.priority = peek.priority;
     this.expiration = peek.expiration;
+    this.ttl = peek.expiration === undefined ? NO_TTL : ttlOf(peek.expiration);
   }
 
   get unreadable(): boolean {
@@ -131,6 +140,22 @@ export class Message {
     const at = locateProperty(raw, flag);
     return wireString(raw, at.start + 1, at.end);
   }
+}
+
+/**
+ * The expiration property's TTL: milliseconds as a decimal string (RabbitMQ's TTL docs), at most 16
+ * digits as Warren always accepted, else INVALID_TTL. A loop, not a regex: this runs per publish.
+ */
+function ttlOf(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 16) return INVALID_TTL;
+  let ms = 0;
+  for (let i = 0; i < n; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return INVALID_TTL;
+    ms = ms * 10 + digit;
+  }
+  return ms;
 }
 
 /** A header name as the bytes header() compares; make once, as a constant. */

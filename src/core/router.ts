@@ -3,18 +3,28 @@ import { DelayScheduler } from './exchange/delayed.js';
 import { isExchange, type Destination, type Exchange } from './exchange/exchange.js';
 import { routingHeadersOf } from './exchange/headers.js';
 import type { Message } from './message.js';
+import { PublishResult } from './publish.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import type { Queue } from './queue/queue.js';
 import type { SyncTicket } from './persistence.js';
 
 /**
- * Routing through one vhost's exchange graph. Scratch arrays are reused across publishes and
- * emptied with pop(): `length = 0` drops V8's backing store and costs an allocation per publish.
+ * The one publish path of a vhost (client publishes, delayed releases, dead-lettering): routing
+ * through the exchange graph, then each queue's enqueue, which applies the TTL and may refuse.
+ * Scratch arrays are reused across publishes and emptied with pop(): `length = 0` drops V8's
+ * backing store and costs an allocation per publish.
  */
 export class Router {
   private epoch = 0;
   private readonly worklist: Exchange[] = [];
   private readonly scratch: Destination[] = [];
+  /**
+   * Target lists and results by nesting depth: an enqueue can dead-letter (overflow, TTL 0), which
+   * publishes again while the outer publish still walks its targets. Grown once, then reused.
+   */
+  private readonly targetsByDepth: Queue[][] = [];
+  private readonly resultsByDepth: PublishResult[] = [];
+  private depth = 0;
   private readonly exchanges: ReadonlyMap<string, Exchange>;
   private readonly queues: ReadonlyMap<string, Queue>;
   private readonly replyQueues: ReadonlyMap<string, Queue>;
@@ -28,12 +38,80 @@ export class Router {
   }
 
   /**
+   * Publishes a message: routes it, enqueues it on every queue it reaches (each applies the lower
+   * of its x-message-ttl and the message's expiration, and may refuse it), and says whether it
+   * must be returned. The ticket, when given, is held by every disk write of the message (durable
+   * queues, a durable delayed exchange) until synced. releasedFrom: a delayed exchange releasing
+   * the message (it is not held again); skip: queues this message must not enter. The result is
+   * reused: read it before publishing again. Every publish of the vhost passes here once: the
+   * place for per-exchange counters (in, out, returned, unroutable).
+   */
+  publish(
+    exchange: Exchange,
+    message: Message,
+    routingKeys: readonly string[],
+    mandatory: boolean,
+    ticket: SyncTicket | undefined,
+    releasedFrom?: Exchange,
+    skip?: (queue: Queue) => boolean,
+  ): PublishResult {
+    const depth = this.depth++;
+    const targets = this.targetsByDepth[depth] ?? (this.targetsByDepth[depth] = []);
+    const result = this.resultsByDepth[depth] ?? (this.resultsByDepth[depth] = new PublishResult());
+    try {
+      result.reset();
+      result.held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
+      // INVALID_TTL was refused when published (checkExpiration); one held from an older data dir is ignored.
+      const ttl = message.ttl >= 0 ? message.ttl : undefined;
+      for (const queue of targets) {
+        if (skip !== undefined && skip(queue)) continue;
+        if (queue.enqueue(message, ttl, ticket)) result.enqueued++;
+        else result.refused++;
+      }
+      result.mustReturn = mandatory && targets.length === 0 && result.held === 0;
+      return result;
+    } finally {
+      clear(targets);
+      // A throw inside route() must not leave its scratch to every later publish of the vhost.
+      clear(this.worklist);
+      clear(this.scratch);
+      this.depth--;
+    }
+  }
+
+  /** A delayed message is due: published from its delayed exchange, now without the delay. */
+  releaseDelayed(exchange: Exchange, message: Message, routingKeys: readonly string[]): void {
+    if (this.exchanges.get(exchange.name) !== exchange) return;
+    this.publish(exchange, message, routingKeys, false, undefined, exchange);
+  }
+
+  /**
+   * Republishes a message that left a queue (rejected, expired, maxlen, delivery_limit) through
+   * the queue's dead-letter exchange; without one, or if it is missing, the message is dropped.
+   */
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
+    const dlx = queue.args.deadLetterExchange;
+    if (dlx === undefined) return;
+    const exchange = this.exchanges.get(dlx);
+    if (exchange === undefined) return;
+    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, this.clock.now());
+    this.publish(exchange, copy.message, copy.routingKeys, false, undefined, undefined, (target) => isDeadLetterCycle(reason, copy.deaths, target.name));
+  }
+
+  /**
    * Routes through the exchange graph into out, each queue once. Exchange-to-exchange paths are
    * followed once per exchange (cycles end); an exchange that routes nowhere hands the message
    * to its alternate exchange, as RabbitMQ does per exchange. A delayed exchange holds messages
    * with an x-delay (except the one being released); returns how many were held.
    */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], released?: Exchange, ticket?: SyncTicket): number {
+  private route(
+    exchange: Exchange,
+    message: Message,
+    routingKeys: readonly string[],
+    out: Queue[],
+    released: Exchange | undefined,
+    ticket: SyncTicket | undefined,
+  ): number {
     let held = 0;
     const epoch = ++this.epoch;
     const worklist = this.worklist;
@@ -78,32 +156,6 @@ export class Router {
     clear(scratch);
     clear(worklist);
     return held;
-  }
-
-  /** A delayed message is due: route it from its delayed exchange, now without the delay. */
-  releaseDelayed(exchange: Exchange, message: Message, routingKeys: readonly string[]): void {
-    if (this.exchanges.get(exchange.name) !== exchange) return;
-    const targets: Queue[] = [];
-    this.route(exchange, message, routingKeys, targets, exchange);
-    const ttl = message.expiration !== undefined && /^\d+$/.test(message.expiration) ? Number(message.expiration) : undefined;
-    for (const target of targets) target.enqueue(message, ttl);
-  }
-
-  /**
-   * Republishes a message that left a queue (rejected, expired, maxlen, delivery_limit) through
-   * the queue's dead-letter exchange; without one, or if it is missing, the message is dropped.
-   */
-  deadLetter(queue: Queue, message: Message, reason: DeathReason): void {
-    const dlx = queue.args.deadLetterExchange;
-    if (dlx === undefined) return;
-    const exchange = this.exchanges.get(dlx);
-    if (exchange === undefined) return;
-    const copy = deadLetterCopy(message, queue.name, reason, dlx, queue.args.deadLetterRoutingKey, this.clock.now());
-    const targets: Queue[] = [];
-    this.route(exchange, copy.message, copy.routingKeys, targets);
-    for (const target of targets) {
-      if (!isDeadLetterCycle(reason, copy.deaths, target.name)) target.enqueue(copy.message, undefined);
-    }
   }
 }
 

@@ -16,6 +16,7 @@ import {
   rabbitTypeName,
 } from './equivalence.js';
 import type { Message } from './message.js';
+import type { PublishResult } from './publish.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions } from './queue/queue.js';
@@ -328,9 +329,12 @@ export class VirtualHost {
 
   // ---- routing (core/router.ts) -----------------------------------------------------------
 
-  /** Routes through the exchange graph into out, each queue once; returns how many were held for later (delayed). */
-  route(exchange: Exchange, message: Message, routingKeys: readonly string[], out: Queue[], ticket?: SyncTicket): number {
-    return this.router.route(exchange, message, routingKeys, out, undefined, ticket);
+  /**
+   * The publish path (core/router.ts): route, enqueue (TTL, or refused by reject-publish), and
+   * whether a mandatory message must be returned. The result is reused: read it at once.
+   */
+  publish(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean, ticket?: SyncTicket): PublishResult {
+    return this.router.publish(exchange, message, routingKeys, mandatory, ticket);
   }
 
   private reportFault(err: unknown, where: Record<string, string>): void {

@@ -139,6 +139,28 @@ describe('dead-lettering', () => {
     expect((await ch.checkQueue(self)).messageCount).toBe(0);
   });
 
+  it('a dead-lettering during a publish (drop-head overflow) does not cut that publish short for the queues after it', async () => {
+    n++;
+    const [fx, overflowing, plain, sink] = [`fan-${n}`, `overflowing-${n}`, `plain-${n}`, `maxlen-sink-${n}`];
+    await ch.assertExchange(fx, 'fanout', { autoDelete: false });
+    await ch.assertQueue(sink, { exclusive: true });
+    const args = { 'x-max-length': 1, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': sink };
+    await ch.assertQueue(overflowing, { exclusive: true, arguments: args });
+    await ch.assertQueue(plain, { exclusive: true });
+    // Bound first, so the second publish's dead-lettering runs before that publish reaches `plain`.
+    await ch.bindQueue(overflowing, fx, '');
+    await ch.bindQueue(plain, fx, '');
+    ch.publish(fx, '', body('m1'));
+    ch.publish(fx, '', body('m2'));
+    const dead = await getOne(sink);
+    expect(dead.content.toString()).toBe('m1');
+    expect(xDeath(dead)[0]).toMatchObject({ reason: 'maxlen', queue: overflowing, exchange: fx });
+    expect((await ch.get(overflowing, { noAck: true }) as amqp.GetMessage).content.toString()).toBe('m2');
+    const delivered: string[] = [];
+    for (let m = await ch.get(plain, { noAck: true }); m !== false; m = await ch.get(plain, { noAck: true })) delivered.push(m.content.toString());
+    expect(delivered).toEqual(['m1', 'm2']);
+  });
+
   it('dead-letters with @cloudamqp/amqp-client too (nack requeue=false)', async () => {
     const { source, sink } = await topology({}, 'fanout', false);
     const client = new AMQPClient(broker.url);

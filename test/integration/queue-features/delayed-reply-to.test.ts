@@ -67,6 +67,45 @@ describe('x-delayed-message exchange', () => {
     await ch.close();
   });
 
+  it('a released message keeps its expiration: it expires in the queue, counted from its release', async () => {
+    const ch = await conn.createChannel();
+    await ch.assertExchange('delayed-ttl', 'x-delayed-message', { autoDelete: false, arguments: { 'x-delayed-type': 'direct' } });
+    const { queue: expired } = await ch.assertQueue('', { exclusive: true });
+    const { queue } = await ch.assertQueue('', { exclusive: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': expired } });
+    await ch.bindQueue(queue, 'delayed-ttl', 'k');
+    const start = Date.now();
+    ch.publish('delayed-ttl', 'k', body('short-lived'), { expiration: '100', headers: { 'x-delay': 200 } });
+    // Nobody consumes `queue`: the message can only reach `expired` by expiring there after its release.
+    const dead = await firstMessage(ch, expired, 5000);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(290); // 200 ms held, then 100 ms in the queue
+    const death = dead.properties.headers?.['x-death']?.[0];
+    expect(death).toMatchObject({ reason: 'expired', queue, exchange: 'delayed-ttl', 'original-expiration': '100' });
+    await ch.close();
+  });
+
+  it("a released message gets the queue's x-message-ttl when it is the lower", async () => {
+    const ch = await conn.createChannel();
+    await ch.assertExchange('delayed-queue-ttl', 'x-delayed-message', { autoDelete: false, arguments: { 'x-delayed-type': 'fanout' } });
+    const { queue: expired } = await ch.assertQueue('', { exclusive: true });
+    const args = { 'x-message-ttl': 50, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': expired };
+    const { queue } = await ch.assertQueue('', { exclusive: true, arguments: args });
+    await ch.bindQueue(queue, 'delayed-queue-ttl', '');
+    ch.publish('delayed-queue-ttl', '', body('hour'), { expiration: '3600000', headers: { 'x-delay': 50 } });
+    const dead = await firstMessage(ch, expired, 5000);
+    expect(dead.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'expired', queue });
+    await ch.close();
+  });
+
+  it('refuses an invalid expiration with 406 when it is published, before the exchange holds it', async () => {
+    const ch = await conn.createChannel();
+    await ch.assertExchange('delayed-bad-ttl', 'x-delayed-message', { autoDelete: false, arguments: { 'x-delayed-type': 'fanout' } });
+    const failed = channelError(ch);
+    ch.publish('delayed-bad-ttl', '', body('x'), { expiration: '-5', headers: { 'x-delay': 10 } });
+    const err = await failed;
+    expect(err.code).toBe(406);
+    expect(err.message).toContain("invalid expiration '-5': {value_negative,-5}");
+  });
+
   it('requires a valid x-delayed-type (406)', async () => {
     const ch = await conn.createChannel();
     const failed = channelError(ch);
@@ -126,3 +165,16 @@ describe('direct reply-to (amq.rabbitmq.reply-to)', () => {
     expect((await failed2).message).toContain('reply consumer cannot acknowledge');
   });
 });
+
+/** The first message consumed from queue (acked), or a failure naming the queue after timeoutMs. */
+async function firstMessage(ch: amqp.Channel, queue: string, timeoutMs: number): Promise<amqp.ConsumeMessage> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<amqp.ConsumeMessage>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`nothing arrived in ${queue} within ${timeoutMs} ms`)), timeoutMs);
+      void ch.consume(queue, (m) => m && resolve(m), { noAck: true });
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -38,14 +38,11 @@ export function declareExchange(vhost: VirtualHost, name: string, type: string, 
   vhost.declareExchange({ name, type, passive: false, durable: false, autoDelete: false, internal: false, arguments: args });
 }
 
-/** basic.publish of a text body: routed, then enqueued with the expiration property as its TTL. */
+/** basic.publish of a text body through the vhost's one publish path; how many queues (or delayed exchanges) took it. */
 export function publish(vhost: VirtualHost, exchange: string, routingKey: string, body: string, props: BasicProperties = {}): number {
   const message = new Message(exchange, routingKey, encodePropertiesBuffer(props), Buffer.from(body));
-  const targets: Queue[] = [];
-  const held = vhost.route(vhost.getExchange(exchange), message, [routingKey], targets);
-  const ttl = props.expiration === undefined ? undefined : Number(props.expiration);
-  for (const q of targets) q.enqueue(message, ttl);
-  return targets.length + held;
+  const result = vhost.publish(vhost.getExchange(exchange), message, [routingKey], false);
+  return result.enqueued + result.refused + result.held;
 }
 
 /** What basic.get with no-ack hands out, until get-empty. */
