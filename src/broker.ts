@@ -211,7 +211,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     port,
     config,
     vhosts,
-    readModel: new ReadModel(registry, vhosts),
+    readModel: new ReadModel(registry, vhosts, statsReader),
     stats: statsReader,
     connectionCount: () => server.connectionCount,
     createVhost: async (name) => {

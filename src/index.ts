@@ -17,7 +17,6 @@ export type {
   PlainValue,
   QueueSnapshot,
   ResourceRef,
-  SnapshotStats,
 } from './core/snapshots.js';
 export type {
   StatsReader,

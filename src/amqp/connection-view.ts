@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Queue } from '../core/queue/queue.js';
 import { plainTable } from '../core/plain-values.js';
 import type { Registry, RegisteredConnection } from '../core/registry.js';
+import type { StatsReader } from '../core/stats/snapshot.js';
 import type {
   ChannelRef,
   ChannelSnapshot,
@@ -29,9 +30,11 @@ export class ConnectionView implements RegisteredConnection {
   private readonly node: string;
   private readonly host: string;
   private readonly port: number;
+  private readonly stats: StatsReader;
 
-  constructor(conn: Connection, registry: Registry) {
+  constructor(conn: Connection, registry: Registry, stats: StatsReader) {
     this.owner = conn;
+    this.stats = stats;
     this.node = registry.node;
     this.id = registry.connectionId(conn.id);
     // Read once: a destroyed socket forgets its addresses, and a closing connection is still listed.
@@ -71,6 +74,7 @@ export class ConnectionView implements RegisteredConnection {
       framesOut: c.outbound.writer.frames,
       sendPending: c.outbound.buffered,
       connectedAt: c.openedAt,
+      messageStats: this.stats.connection(c.id),
     } satisfies ConnectionSnapshot);
   }
 
@@ -89,6 +93,7 @@ export class ConnectionView implements RegisteredConnection {
           consumerCount: ch.consumers.size,
           confirm: ch.publisher.confirmMode,
           transactional: ch.isTransactional,
+          messageStats: this.stats.channel(this.owner.id, ch.id),
         } satisfies ChannelSnapshot),
       );
     }

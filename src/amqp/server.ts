@@ -86,7 +86,7 @@ export class AmqpServer {
       conn.openRefusal = `connection limit (${max}) reached`;
       this.refusing++;
     } else {
-      this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry)); // a refused one is not served, nor listed
+      this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry, this.ctx.stats)); // a refused one is not served, nor listed
     }
     this.connections.add(conn);
     this.ctx.stats.connectionOpened(conn.id);

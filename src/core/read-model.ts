@@ -3,6 +3,7 @@ import type { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
 import { plainTable } from './plain-values.js';
 import type { Registry } from './registry.js';
+import type { StatsReader } from './stats/snapshot.js';
 import type { ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
@@ -29,11 +30,13 @@ export interface DeleteQueueOptions {
 export class ReadModel {
   private readonly registry: Registry;
   private readonly vhostMap: ReadonlyMap<string, VirtualHost>;
+  private readonly stats: StatsReader;
 
   /** `vhosts` is the broker's live map: vhosts added or removed later are seen by the next call. */
-  constructor(registry: Registry, vhosts: ReadonlyMap<string, VirtualHost>) {
+  constructor(registry: Registry, vhosts: ReadonlyMap<string, VirtualHost>, stats: StatsReader) {
     this.registry = registry;
     this.vhostMap = vhosts;
+    this.stats = stats;
   }
 
   get node(): string {
@@ -89,13 +92,13 @@ export class ReadModel {
 
   exchanges(vhost?: string): readonly ExchangeSnapshot[] {
     const out: ExchangeSnapshot[] = [];
-    for (const v of this.vhostsOf(vhost)) for (const x of v.exchanges.values()) out.push(exchangeSnapshot(v.name, x));
+    for (const v of this.vhostsOf(vhost)) for (const x of v.exchanges.values()) out.push(exchangeSnapshot(v.name, x, this.stats));
     return Object.freeze(out);
   }
 
   exchange(vhost: string, name: string): ExchangeSnapshot | undefined {
     const x = this.vhostMap.get(vhost)?.exchanges.get(name);
-    return x === undefined ? undefined : exchangeSnapshot(vhost, x);
+    return x === undefined ? undefined : exchangeSnapshot(vhost, x, this.stats);
   }
 
   // ---- commands -----------------------------------------------------------------------------
@@ -181,11 +184,12 @@ export class ReadModel {
       consumerCount: consumers.length,
       exclusiveConsumerTag: consumers.find((c) => c.exclusive)?.tag,
       singleActiveConsumerTag: q.args.singleActiveConsumer ? consumers[0]?.tag : undefined,
+      messageStats: this.stats.queue(q.vhost, q.name),
     } satisfies QueueSnapshot);
   }
 }
 
-function exchangeSnapshot(vhost: string, x: Exchange): ExchangeSnapshot {
+function exchangeSnapshot(vhost: string, x: Exchange, stats: StatsReader): ExchangeSnapshot {
   return Object.freeze({
     name: x.name,
     vhost,
@@ -196,5 +200,6 @@ function exchangeSnapshot(vhost: string, x: Exchange): ExchangeSnapshot {
     builtin: x.builtin,
     arguments: plainTable(x.options.arguments),
     messagesDelayed: x.delayed?.size,
+    messageStats: stats.exchange(vhost, x.name),
   } satisfies ExchangeSnapshot);
 }

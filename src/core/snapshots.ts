@@ -1,3 +1,5 @@
+import type { ChannelStats, ConnectionStats, ExchangeStats, QueueStats } from './stats/snapshot.js';
+
 /**
  * What the read model hands out: plain, frozen copies taken at the moment of the call, never live
  * objects. Field names follow RabbitMQ's management API (GET /api/connections, /api/channels,
@@ -9,11 +11,6 @@
 export type PlainValue = string | number | boolean | null | readonly PlainValue[] | PlainTable;
 export type PlainTable = { readonly [key: string]: PlainValue };
 
-/**
- * The counters and rates of the counters work (issue 11, "Counters and rates"): absent until that
- * lands. The read model puts them here, next to the fields below, never in their place.
- */
-export type SnapshotStats = Readonly<Record<string, number>>;
 
 /**
  * RabbitMQ's connection states: starting, tuning and opening are the handshake steps (waiting for
@@ -60,7 +57,8 @@ export interface ConnectionSnapshot {
   readonly sendPending: number;
   /** Epoch ms when the socket was accepted (RabbitMQ: connected_at). */
   readonly connectedAt: number;
-  readonly stats?: SnapshotStats;
+  /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
+  readonly messageStats: ConnectionStats | undefined;
 }
 
 /** Which connection a channel or consumer belongs to (RabbitMQ: connection_details / channel_details). */
@@ -94,7 +92,8 @@ export interface ChannelSnapshot {
   readonly confirm: boolean;
   /** tx.select was sent (RabbitMQ: transactional). */
   readonly transactional: boolean;
-  readonly stats?: SnapshotStats;
+  /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
+  readonly messageStats: ChannelStats | undefined;
 }
 
 export interface ChannelRef {
@@ -160,7 +159,8 @@ export interface QueueSnapshot {
   readonly exclusiveConsumerTag: string | undefined;
   /** The active consumer of a single-active-consumer queue (RabbitMQ: single_active_consumer_tag). */
   readonly singleActiveConsumerTag: string | undefined;
-  readonly stats?: SnapshotStats;
+  /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
+  readonly messageStats: QueueStats | undefined;
 }
 
 export interface ExchangeSnapshot {
@@ -176,5 +176,6 @@ export interface ExchangeSnapshot {
   readonly arguments: PlainTable;
   /** x-delayed-message exchanges: messages waiting for their delay (the plugin's messages_delayed). */
   readonly messagesDelayed: number | undefined;
-  readonly stats?: SnapshotStats;
+  /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
+  readonly messageStats: ExchangeStats | undefined;
 }
