@@ -1,10 +1,16 @@
 import { join } from 'node:path';
-import type { Exchange } from './core/exchange/exchange.js';
-import type { MessageLog, PageStore, TopologyListener } from './core/persistence.js';
+import {
+  isExchangeDefinition,
+  type BindingDestination,
+  type ExchangeDefinition,
+  type MessageLog,
+  type PageStore,
+  type QueueDefinition,
+  type TopologyListener,
+} from './core/persistence.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
-import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import { QueueLog } from './store/queue-log.js';
@@ -23,8 +29,8 @@ export function delayedDir(dataDir: string, vhost: string, exchange: string): st
 
 const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
 
-function isDurable(d: Queue | Exchange): boolean {
-  return d instanceof Queue ? d.options.durable && !d.options.exclusive : d.options.durable;
+function isDurable(d: BindingDestination): boolean {
+  return isExchangeDefinition(d) ? d.options.durable : d.options.durable && !d.options.exclusive;
 }
 
 /**
@@ -61,7 +67,7 @@ export class Persistence implements TopologyListener {
     return this.definitions.whenSynced(mark, done);
   }
 
-  exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
+  exchangeDeclared(vhost: string, x: ExchangeDefinition): MessageLog | undefined {
     if (!x.options.durable) return undefined;
     if (!this.muted) {
       const { autoDelete, internal, arguments: args } = x.options;
@@ -70,7 +76,7 @@ export class Persistence implements TopologyListener {
     return x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name));
   }
 
-  exchangeDeleted(vhost: string, x: Exchange): void {
+  exchangeDeleted(vhost: string, x: ExchangeDefinition): void {
     if (this.muted || !x.options.durable) return;
     // Synced before the vhost deletes the held messages: a crash in between leaves a directory
     // the start-up sweep knows it may remove.
@@ -78,7 +84,7 @@ export class Persistence implements TopologyListener {
     this.definitions.write({ op: 'del-exchange', vhost, name: x.name, ...dir });
   }
 
-  queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
+  queueDeclared(vhost: string, q: QueueDefinition): MessageLog | undefined {
     if (!isDurable(q)) return undefined;
     if (!this.muted) {
       this.definitions.write({ op: 'put-queue', vhost, name: q.name, autoDelete: q.options.autoDelete, arguments: b64(q.options.arguments) });
@@ -95,7 +101,7 @@ export class Persistence implements TopologyListener {
     return log;
   }
 
-  queueDeleted(vhost: string, q: Queue): void {
+  queueDeleted(vhost: string, q: QueueDefinition): void {
     if (q.log instanceof QueueLog) this.open.delete(q.log);
     if (this.muted || !isDurable(q)) return;
     // Synced before the queue removes its directory (queue.markDeleted, after this): the record
@@ -103,12 +109,12 @@ export class Persistence implements TopologyListener {
     this.definitions.write({ op: 'del-queue', vhost, name: q.name, dir: queueDirName(vhost, q.name) });
   }
 
-  bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+  bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'put-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
 
-  bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+  bindingRemoved(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
@@ -117,7 +123,7 @@ export class Persistence implements TopologyListener {
    * A page store for a long queue's tail: segment files `<hash>-<n>.<segment>` under pages/.
    * Tracked so that shutdown stops their writes.
    */
-  openPageStore(vhost: string, q: Queue): PageStore {
+  openPageStore(vhost: string, q: QueueDefinition): PageStore {
     const dir = join(this.dataDir, 'pages');
     const name = `${nameHash(vhost, q.name)}-${++this.pageSeq}`;
     const store: PageFile = new PageFile(dir, name, this.pageWrites, () => this.pageStores.delete(store));
@@ -134,12 +140,12 @@ export class Persistence implements TopologyListener {
     for (const store of [...this.pageStores]) store.destroy();
   }
 
-  private binding(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable) {
+  private binding(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable) {
     return {
       vhost,
       source: source.name,
       destination: destination.name,
-      destinationKind: destination instanceof Queue ? ('queue' as const) : ('exchange' as const),
+      destinationKind: isExchangeDefinition(destination) ? ('exchange' as const) : ('queue' as const),
       routingKey,
       arguments: b64(args),
     };

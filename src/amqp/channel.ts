@@ -16,7 +16,7 @@ import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
 import { requeueInBulk } from './bulk-requeue.js';
 import { withHeader } from './message-headers.js';
-import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
+import { assertReplyConsumerNoAck, REPLY_TO } from './direct-reply-to.js';
 
 type Settle = 'ack' | 'reject' | 'requeue';
 
@@ -174,7 +174,7 @@ export class Channel {
     if (name === REPLY_TO) {
       assertReplyConsumerNoAck(m.noAck);
       if (this.replyQueue !== undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer already set');
-      queue = createReplyQueue(this.vhost, this.connection);
+      queue = this.vhost.createReplyQueue(this.connection);
       this.replyQueue = queue;
     } else {
       queue = this.vhost.getQueue(name, this.connection);
@@ -360,7 +360,7 @@ export class Channel {
 
   private dropReplyQueue(): void {
     if (this.replyQueue === undefined) return;
-    dropReplyQueue(this.vhost, this.replyQueue);
+    this.vhost.dropReplyQueue(this.replyQueue);
     this.replyQueue = undefined;
   }
 
