@@ -29,8 +29,11 @@ export interface BrokerOptions extends ConfigInput {
    * what this broker holds. For a process that runs one broker, as the CLI does; default false.
    */
   readonly processMemoryChecks?: boolean;
-  /** A full GC the process checks may run before deciding (the CLI enables V8's); never forced otherwise. */
-  readonly collectGarbage?: () => void;
+  /**
+   * A full GC that the process checks run when the process is over a limit, settling once done (the
+   * CLI offers one); the library never forces one by itself.
+   */
+  readonly collectGarbage?: () => Promise<void>;
   /** What ids in the read model are qualified with (RabbitMQ's node name); default `warren@<hostname>`. */
   readonly nodeName?: string;
   /**
@@ -159,7 +162,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     logger,
     vhosts,
     registry,
-    serverProperties: serverProperties('warren'),
+    serverProperties: serverProperties('warren', packageVersion()),
     stats,
     now: () => clock,
     internalError,
@@ -242,6 +245,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     },
     close: () => {
       clearInterval(alarmTimer);
+      alarms.close();
       closing ??= server
         .close()
         .then(() => persistence.scheduler.idle())

@@ -3,8 +3,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { isStartupError, STARTUP_EXIT_CODES } from './errors/startup.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { packageVersion } from './util/version.js';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { Session } from 'node:inspector';
 
 /**
  * Exit codes: 0 after a clean stop; the StartupError kinds' codes for a failure to start
@@ -21,12 +20,21 @@ interface RunningBroker {
 }
 
 /**
- * The CLI owns its process, so it may enable V8's gc() for the memory alarm's process checks (garbage
- * would otherwise keep an idle, blocked broker over the heap limit). The library never does this.
+ * The CLI owns its process, so it may collect its garbage for the memory alarm's process checks
+ * (garbage would otherwise keep an idle, blocked broker over the heap limit). It asks V8 through an
+ * in-process inspector session, opened only for the collection: no V8 flag is changed (no
+ * --expose-gc), no port is opened, and nothing is left connected. The library never does this.
  */
-function exposeGc(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+function collectGarbage(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const session = new Session();
+    session.connect();
+    session.post('HeapProfiler.collectGarbage', (err) => {
+      session.disconnect();
+      if (err === null || err === undefined) resolve();
+      else reject(err);
+    });
+  });
 }
 
 /** How long a finished process may take to write its last log lines before it exits anyway. */
@@ -121,7 +129,7 @@ async function main(): Promise<void> {
   try {
     // Loaded lazily so --help and config errors work without loading the broker at all.
     const { startBroker } = await import('./broker.js');
-    running = await startBroker({ ...config, logger, processMemoryChecks: true, collectGarbage: exposeGc() });
+    running = await startBroker({ ...config, logger, processMemoryChecks: true, collectGarbage });
   } catch (err) {
     const { message, code } = describeFailure(err);
     fail(logger, err, message, code);

@@ -1,12 +1,17 @@
 import { join } from 'node:path';
 import { amqpError } from './errors/index.js';
-import type { Exchange } from './core/exchange/exchange.js';
-import type { MessageLog, PageStore } from './core/persistence.js';
+import {
+  isExchangeDefinition,
+  type BindingDestination,
+  type ExchangeDefinition,
+  type MessageLog,
+  type PageStore,
+  type QueueDefinition,
+} from './core/persistence.js';
 import type { VhostListener } from './core/vhost-table.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
-import { Queue } from './core/queue/queue.js';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import { QueueLog } from './store/queue-log.js';
@@ -25,8 +30,8 @@ export function delayedDir(dataDir: string, vhost: string, exchange: string): st
 
 const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
 
-function isDurable(d: Queue | Exchange): boolean {
-  return d instanceof Queue ? d.options.durable && !d.options.exclusive : d.options.durable;
+function isDurable(d: BindingDestination): boolean {
+  return isExchangeDefinition(d) ? d.options.durable : d.options.durable && !d.options.exclusive;
 }
 
 /**
@@ -71,7 +76,7 @@ export class Persistence implements VhostListener {
     if (!this.muted) this.definitions.write({ op: 'del-vhost', name });
   }
 
-  exchangeDeclared(vhost: string, x: Exchange): MessageLog | undefined {
+  exchangeDeclared(vhost: string, x: ExchangeDefinition): MessageLog | undefined {
     if (!x.options.durable) return undefined;
     const log = x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name), 'exchange', vhost, x.name);
     if (!this.muted) {
@@ -81,7 +86,7 @@ export class Persistence implements VhostListener {
     return log;
   }
 
-  exchangeDeleted(vhost: string, x: Exchange): void {
+  exchangeDeleted(vhost: string, x: ExchangeDefinition): void {
     if (this.muted || !x.options.durable) return;
     // Synced before the vhost deletes the held messages: a crash in between leaves a directory
     // the start-up sweep knows it may remove.
@@ -89,7 +94,7 @@ export class Persistence implements VhostListener {
     this.definitions.write({ op: 'del-exchange', vhost, name: x.name, ...dir });
   }
 
-  queueDeclared(vhost: string, q: Queue): MessageLog | undefined {
+  queueDeclared(vhost: string, q: QueueDefinition): MessageLog | undefined {
     if (!isDurable(q)) return undefined;
     // The message directory first: a declare that cannot have one (a full disk, no inodes left)
     // is refused before its record is written, so it is not declared after a restart either.
@@ -118,7 +123,7 @@ export class Persistence implements VhostListener {
     return log;
   }
 
-  queueDeleted(vhost: string, q: Queue): void {
+  queueDeleted(vhost: string, q: QueueDefinition): void {
     if (q.log instanceof QueueLog) this.open.delete(q.log);
     if (this.muted || !isDurable(q)) return;
     // Synced before the queue removes its directory (queue.markDeleted, after this): the record
@@ -126,12 +131,12 @@ export class Persistence implements VhostListener {
     this.definitions.write({ op: 'del-queue', vhost, name: q.name, dir: queueDirName(vhost, q.name) });
   }
 
-  bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+  bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'put-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
 
-  bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void {
+  bindingRemoved(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
@@ -140,7 +145,7 @@ export class Persistence implements VhostListener {
    * A page store for a long queue's tail: segment files `<hash>-<n>.<segment>` under pages/.
    * Tracked so that shutdown stops their writes.
    */
-  openPageStore(vhost: string, q: Queue): PageStore {
+  openPageStore(vhost: string, q: QueueDefinition): PageStore {
     const dir = join(this.dataDir, 'pages');
     const name = `${nameHash(vhost, q.name)}-${++this.pageSeq}`;
     const store: PageFile = new PageFile(dir, name, this.pageWrites, () => this.pageStores.delete(store));
@@ -157,12 +162,12 @@ export class Persistence implements VhostListener {
     for (const store of [...this.pageStores]) store.destroy();
   }
 
-  private binding(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable) {
+  private binding(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable) {
     return {
       vhost,
       source: source.name,
       destination: destination.name,
-      destinationKind: destination instanceof Queue ? ('queue' as const) : ('exchange' as const),
+      destinationKind: isExchangeDefinition(destination) ? ('exchange' as const) : ('queue' as const),
       routingKey,
       arguments: b64(args),
     };

@@ -15,7 +15,7 @@ import { UnackedMap, type DeliveryList } from './unacked-map.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { settleMany, settleOne, type Settle } from './settle-many.js';
 import { withHeader } from './message-headers.js';
-import { assertReplyConsumerNoAck, createReplyQueue, dropReplyQueue, REPLY_TO } from './direct-reply-to.js';
+import { assertReplyConsumerNoAck, REPLY_TO } from './direct-reply-to.js';
 
 interface PendingSettle {
   readonly kind: Settle;
@@ -171,7 +171,7 @@ export class Channel {
     if (name === REPLY_TO) {
       assertReplyConsumerNoAck(m.noAck);
       if (this.replyQueue !== undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer already set');
-      queue = createReplyQueue(this.vhost, this.connection);
+      queue = this.vhost.createReplyQueue(this.connection);
       this.replyQueue = queue;
     } else {
       queue = this.vhost.getQueue(name, this.connection);
@@ -342,7 +342,7 @@ export class Channel {
 
   private dropReplyQueue(): void {
     if (this.replyQueue === undefined) return;
-    dropReplyQueue(this.vhost, this.replyQueue);
+    this.vhost.dropReplyQueue(this.replyQueue);
     this.replyQueue = undefined;
   }
 

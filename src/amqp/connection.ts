@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Transport } from './transport.js';
 import { AmqpError, amqpError, isAmqpError, type MethodRef } from '../errors/index.js';
 import type { VirtualHost } from '../core/vhost.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
@@ -31,7 +31,7 @@ const CLOSE_OK_TIMEOUT_MS = 3000;
 export class Connection implements FrameSink {
   /** Numbered by the server that accepted it (per broker, not per process). */
   readonly id: number;
-  readonly socket: Socket;
+  readonly socket: Transport;
   readonly ctx: BrokerContext;
   readonly outbound: Outbound;
   readonly remoteAddress: string;
@@ -60,7 +60,7 @@ export class Connection implements FrameSink {
   openRefusal: string | undefined = undefined;
   private readonly onClosed: (c: Connection) => void;
 
-  constructor(socket: Socket, ctx: BrokerContext, onClosed: (c: Connection) => void, id = 0) {
+  constructor(socket: Transport, ctx: BrokerContext, onClosed: (c: Connection) => void, id = 0) {
     this.id = id;
     this.socket = socket;
     this.ctx = ctx;
@@ -78,7 +78,7 @@ export class Connection implements FrameSink {
     this.handshake = new Handshake(this);
     this.input = new InputHold(this.parser, socket, () => this.onData(undefined));
     this.outbound.bindInput(this.input);
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     socket.on('data', this.onData); // socket callbacks are guarded: a bug ends this connection only
     socket.on('error', (err) => {
       this.closeReason = `socket error: ${err.message}`;

@@ -34,11 +34,12 @@ export interface AlarmSources {
    */
   readonly processChecks: boolean;
   /**
-   * A full GC, offered by a process owner that enabled one (the CLI). Garbage counts in the heap and
-   * RSS until collected, and an idle broker (publishers blocked, backlog drained) may never collect
-   * by itself; so before a process check raises or keeps an alarm, garbage goes first.
+   * A full GC, offered by a process owner (the CLI); settles when it is done. Garbage counts in the
+   * heap and RSS until collected, and an idle broker (publishers blocked, backlog drained) may never
+   * collect by itself; so when a process check finds the process over a limit, a collection runs and
+   * memory is judged again once it is done, so an alarm that was only garbage clears.
    */
-  readonly collectGarbage?: () => void;
+  readonly collectGarbage?: () => Promise<void>;
 }
 
 /** A full GC on a big heap takes a while: at most one per this interval. */
@@ -64,6 +65,8 @@ export class ResourceAlarms {
   private readonly onChange: (active: boolean) => void;
   private incoming = 0;
   private lastForcedGc = 0;
+  private collecting = false;
+  private closed = false;
 
   constructor(limits: AlarmLimits, dataDir: string, logger: Logger, sources: AlarmSources, onChange: (active: boolean) => void) {
     this.memoryLimit = limits.memoryHighWatermark <= 1 ? Math.floor(totalmem() * limits.memoryHighWatermark) : limits.memoryHighWatermark;
@@ -131,15 +134,37 @@ export class ResourceAlarms {
   }
 
   private processOverLimit(): { cause: MemoryCause; used: number; limit: number } | undefined {
-    let over = this.measureProcess();
+    const over = this.measureProcess();
+    if (over !== undefined) this.collectGarbageSoon();
+    return over;
+  }
+
+  /**
+   * The alarm is raised (or kept) at once, since the heap may really be full; a collection then runs
+   * and memory is checked again when it is done. Blocking publishers for one collection's length
+   * when it was only garbage costs little; letting a real flood run on while collecting could abort.
+   */
+  private collectGarbageSoon(): void {
     const gc = this.sources.collectGarbage;
     const now = Date.now();
-    if (over !== undefined && gc !== undefined && now - this.lastForcedGc >= FORCED_GC_INTERVAL_MS) {
-      this.lastForcedGc = now;
-      gc();
-      over = this.measureProcess();
-    }
-    return over;
+    if (gc === undefined || this.collecting || now - this.lastForcedGc < FORCED_GC_INTERVAL_MS) return;
+    this.lastForcedGc = now;
+    this.collecting = true;
+    gc().then(
+      () => {
+        this.collecting = false;
+        if (!this.closed) this.check();
+      },
+      (err: unknown) => {
+        this.collecting = false;
+        this.logger.debug({ event: 'alarm.memory.gc-failed', err }, 'forced garbage collection failed');
+      },
+    );
+  }
+
+  /** The broker stopped: a collection still running checks nothing when it ends. */
+  close(): void {
+    this.closed = true;
   }
 
   private measureProcess(): { cause: MemoryCause; used: number; limit: number } | undefined {

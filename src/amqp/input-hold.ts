@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Transport } from './transport.js';
 import type { FrameParser } from '../protocol/frame-parser.js';
 
 /**
@@ -38,11 +38,11 @@ export class InputHold {
   /** After releaseAll(): the connection is closing and must read its peer's close-ok; no more holds. */
   private ended = false;
   private readonly parser: FrameParser;
-  private readonly socket: Socket;
+  private readonly socket: Transport;
   /** Parses the kept bytes under the connection's error guard; may hold input again. */
   private readonly parseRetained: () => void;
 
-  constructor(parser: FrameParser, socket: Socket, parseRetained: () => void) {
+  constructor(parser: FrameParser, socket: Transport, parseRetained: () => void) {
     this.parser = parser;
     this.socket = socket;
     this.parseRetained = parseRetained;

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Transport } from './transport.js';
 import { Writer } from '../protocol/writer.js';
 
 /** Above this many buffered bytes a flush happens at once instead of on the next microtask. */
@@ -38,10 +38,10 @@ export class Outbound {
   bytesOut = 0;
   private scheduled = false;
   private closed = false;
-  private readonly socket: Socket;
+  private readonly socket: Transport;
   private input: OutputHold | undefined;
 
-  constructor(socket: Socket, onDrain: () => void) {
+  constructor(socket: Transport, onDrain: () => void) {
     this.socket = socket;
     socket.on('drain', () => {
       this.writable = true;

@@ -1,6 +1,40 @@
 import type { FieldTable } from '../protocol/field-table.js';
-import type { Exchange } from './exchange/exchange.js';
-import type { Queue } from './queue/queue.js';
+
+// The ports between core and the durability layer. They name what the store reads of a queue or an
+// exchange, not the classes: a store does not depend on core's implementation, and a queue held
+// elsewhere (another node) can be described by the same shapes.
+
+/** What the durability layer reads of a queue: its name, its declared flags and its message log. */
+export interface QueueDefinition {
+  readonly name: string;
+  readonly options: {
+    readonly durable: boolean;
+    readonly exclusive: boolean;
+    readonly autoDelete: boolean;
+    readonly arguments: FieldTable;
+  };
+  readonly log: MessageLog | undefined;
+}
+
+/** What the durability layer reads of an exchange; `delayed` is set for an x-delayed-message exchange. */
+export interface ExchangeDefinition {
+  readonly name: string;
+  readonly type: string;
+  readonly options: {
+    readonly durable: boolean;
+    readonly autoDelete: boolean;
+    readonly internal: boolean;
+    readonly arguments: FieldTable;
+  };
+  readonly delayed: object | undefined;
+}
+
+/** A binding's destination; an exchange is the one with a `type`. */
+export type BindingDestination = QueueDefinition | ExchangeDefinition;
+
+export function isExchangeDefinition(d: BindingDestination): d is ExchangeDefinition {
+  return 'type' in d;
+}
 
 /** A persistent message as the store keeps it. */
 export interface PersistedMessage {
@@ -29,14 +63,14 @@ export interface MessageLog {
  */
 export interface TopologyListener {
   /** Returns the held-message log of a durable x-delayed-message exchange. */
-  exchangeDeclared(vhost: string, exchange: Exchange): MessageLog | undefined;
-  exchangeDeleted(vhost: string, exchange: Exchange): void;
-  queueDeclared(vhost: string, queue: Queue): MessageLog | undefined;
-  queueDeleted(vhost: string, queue: Queue): void;
-  bindingAdded(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void;
-  bindingRemoved(vhost: string, source: Exchange, destination: Queue | Exchange, routingKey: string, args: FieldTable): void;
+  exchangeDeclared(vhost: string, exchange: ExchangeDefinition): MessageLog | undefined;
+  exchangeDeleted(vhost: string, exchange: ExchangeDefinition): void;
+  queueDeclared(vhost: string, queue: QueueDefinition): MessageLog | undefined;
+  queueDeleted(vhost: string, queue: QueueDefinition): void;
+  bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void;
+  bindingRemoved(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void;
   /** A page file for a long queue's tail (any queue, durable or not). */
-  openPageStore(vhost: string, queue: Queue): PageStore;
+  openPageStore(vhost: string, queue: QueueDefinition): PageStore;
   /** Grows with every definitions record written (group-committed, so not yet on disk). */
   definitionsMark(): number;
   /** done(ok) once every record up to mark is on disk, returning true; false when they already are. */

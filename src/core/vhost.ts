@@ -4,9 +4,9 @@ import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
 import type { Clock } from './clock.js';
 import { Exchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
-import { createRoutingTable } from './exchange/exchange-type.js';
-import { createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
+import { createRoutingTable, createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
 import { DelayScheduler } from './exchange/delayed.js';
+import { newReplyQueue } from './queue/reply-queue.js';
 import { Router } from './router.js';
 import {
   assertEquivalentArgs,
@@ -50,7 +50,7 @@ export class VirtualHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
-  readonly replyQueues = new Map<string, Queue>();
+  private readonly replyQueues = new Map<string, Queue>();
   private readonly router: Router;
   /** Time for everything in this vhost (TTL, x-expires, delays, x-death): injected, never the wall clock. */
   readonly clock: Clock;
@@ -347,6 +347,18 @@ export class VirtualHost {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** The private queue of a consumer on amq.rabbitmq.reply-to, routable by its name through the default exchange. */
+  createReplyQueue(owner: object): Queue {
+    const queue = newReplyQueue(this.name, owner, this.clock);
+    this.replyQueues.set(queue.name, queue);
+    return queue;
+  }
+
+  dropReplyQueue(queue: Queue): void {
+    if (this.replyQueues.get(queue.name) === queue) this.replyQueues.delete(queue.name);
+    queue.markDeleted();
+  }
 
   /** Binding to or from the default exchange is refused whatever else is wrong. */
   private assertNotDefault(...names: string[]): void {

@@ -1,5 +1,6 @@
 import { DecodeError } from './errors.js';
-import { readTable, type FieldTable } from './field-table.js';
+import { readTable } from './field-codec.js';
+import type { FieldTable } from './field-value.js';
 import { decodeEscaped, isValidUtf8 } from '../util/wire-string.js';
 
 const TWO_32 = 4294967296;

@@ -1,5 +1,6 @@
 import { FRAME_END, FRAME_HEADER_SIZE } from './constants.js';
-import { writeTable, type FieldTable } from './field-table.js';
+import { writeTable } from './field-codec.js';
+import type { FieldTable } from './field-value.js';
 import { escapedByteLength, needsEscapedWrite, writeEscaped } from '../util/wire-string.js';
 
 const TWO_32 = 4294967296;

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { FRAME_END, FrameType, PROTOCOL_HEADER } from '../../src/protocol/constants.js';
 import { encodePropertiesBuffer, writeBodyFrames, writeHeaderFrame, type BasicProperties } from '../../src/protocol/content-header.js';
 import type { DecodeError } from '../../src/protocol/errors.js';
@@ -103,6 +104,15 @@ export class RawClient implements FrameSink {
         resolve(new RawClient(socket));
       });
     });
+  }
+
+  /**
+   * A client over any byte stream (one end of an in-memory pair, for unit tests of a Connection
+   * without a socket). The client uses only a Duplex's members of `socket`: writes, pause/resume,
+   * end, destroy and its events.
+   */
+  static over(stream: Duplex): RawClient {
+    return new RawClient(stream as Socket);
   }
 
   /** Connects and completes a handshake; see handshake(). */

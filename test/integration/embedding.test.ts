@@ -5,12 +5,12 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../../src/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { distStaleness } from '../helpers/dist.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BUILT = existsSync(join(ROOT, 'dist', 'src', 'index.js'));
 const run = promisify(execFile);
 
 const scratch = mkdtempSync(join(tmpdir(), 'warren-embed-'));
@@ -27,9 +27,19 @@ async function embedded(body: string): Promise<{ stdout: string; stderr: string 
   return run(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: childEnv, timeout: 30_000 });
 }
 
+/** The tests of the built package fail at once, saying why, when dist/ is older than src/. */
+function requireFreshDist(): void {
+  beforeAll(() => {
+    const stale = distStaleness(ROOT);
+    if (stale !== undefined) throw new Error(stale);
+  }, 120_000); // transpiling every file, when dist/ is older than a checkout, takes a while on a busy machine
+}
+
 // The package as users import it: `import { startBroker } from 'warren'` resolves through
 // package.json "exports" to the compiled dist/ (built by `npm install`'s prepare step).
 describe("import { startBroker } from 'warren'", () => {
+  requireFreshDist();
+
   it('starts a broker on an ephemeral port, serves a client, and closes', async () => {
     const { startBroker } = await import('warren');
     const dataDir = mkdtempSync(join(tmpdir(), 'warren-embed-'));
@@ -90,6 +100,20 @@ describe('embedded defaults that fit test suites', () => {
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 
+  it("tells clients the package's version in connection.start (read when the broker starts, not at import)", async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], logger: silentLogger() });
+    try {
+      const conn = await amqp.connect(broker.url);
+      const props = (conn.connection as unknown as { serverProperties: Record<string, unknown> }).serverProperties;
+      expect(props['product']).toBe('Warren');
+      expect(props['version']).toBe(version);
+      await conn.close();
+    } finally {
+      await broker.close();
+    }
+  });
+
   it('an explicit dataDir is kept after close()', async () => {
     const dataDir = join(scratch, 'kept');
     const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger() });
@@ -99,7 +123,9 @@ describe('embedded defaults that fit test suites', () => {
 });
 
 describe('the package as installed', () => {
-  it.skipIf(!BUILT)("require('warren') works from CommonJS and starts and stops a broker", async () => {
+  requireFreshDist();
+
+  it("require('warren') works from CommonJS and starts and stops a broker", async () => {
     const project = join(scratch, 'cjs-user');
     mkdirSync(join(project, 'node_modules'), { recursive: true });
     symlinkSync(ROOT, join(project, 'node_modules', 'warren'), 'dir');
@@ -118,7 +144,7 @@ describe('the package as installed', () => {
     expect(stdout).toMatch(/^amqp:\/\/guest:guest@127\.0\.0\.1:\d+\nclosed\n$/);
   });
 
-  it.skipIf(!BUILT)('ships each source map with the sources it points at, and the MIT LICENSE', async () => {
+  it('ships each source map with the sources it points at, and the MIT LICENSE', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: childEnv });
     const files = new Set((JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((f) => f.path));
     const maps = [...files].filter((path) => path.endsWith('.map'));

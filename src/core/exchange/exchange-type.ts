@@ -1,8 +1,4 @@
 import type { FieldTable } from '../../protocol/field-table.js';
-import { DirectRoutingTable } from './direct.js';
-import { FanoutRoutingTable } from './fanout.js';
-import { HeadersRoutingTable } from './headers.js';
-import { TopicRoutingTable } from './topic.js';
 
 export const BUILTIN_EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'] as const;
 export type BuiltinExchangeType = (typeof BUILTIN_EXCHANGE_TYPES)[number];
@@ -44,21 +40,6 @@ export interface RoutingTable<D> {
   /** Every binding, for listing and for persistence: a snapshot, safe to unbind while iterating. */
   bindings(): Iterable<BindingInfo<D>>;
   hasBindingsTo(destination: D): boolean;
-}
-
-/**
- * One constructor per type. A wrapping type (the delayed-message exchange routes with the table of its
- * `x-delayed-type`) picks its inner table from here with createRoutingTable.
- */
-export const ROUTING_TABLE_FACTORIES: { readonly [T in BuiltinExchangeType]: <D>() => RoutingTable<D> } = {
-  direct: () => new DirectRoutingTable(),
-  fanout: () => new FanoutRoutingTable(),
-  topic: () => new TopicRoutingTable(),
-  headers: () => new HeadersRoutingTable(),
-};
-
-export function createRoutingTable<D>(type: BuiltinExchangeType): RoutingTable<D> {
-  return ROUTING_TABLE_FACTORIES[type]<D>();
 }
 
 export function isBuiltinExchangeType(t: string): t is BuiltinExchangeType {

@@ -1,7 +1,7 @@
 /**
  * Bookkeeping every routing table shares: binding identity (destination, key, arguments), the per-destination
  * index behind unbindAll/hasBindingsTo, and dense buckets that route() copies destinations from.
- * createRoutingTable lives in exchange-type.ts, which imports the type modules that import this file; keep this
+ * createRoutingTable lives in exchange-factory.ts, which imports the type modules that import this file; keep this
  * file free of runtime imports from them (type-only imports are fine) so the graph has no cycle.
  */
 import { tablesEqual, type FieldTable } from '../../protocol/field-table.js';

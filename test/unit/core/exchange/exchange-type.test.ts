@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BUILTIN_EXCHANGE_TYPES,
-  createRoutingTable,
-  isBuiltinExchangeType,
-} from '../../../../src/core/exchange/exchange-type.js';
+import { createRoutingTable } from '../../../../src/core/exchange/exchange-factory.js';
+import { BUILTIN_EXCHANGE_TYPES, isBuiltinExchangeType } from '../../../../src/core/exchange/exchange-type.js';
 import { dest, routed, type Dest } from './routing-table-contract.js';
 
 describe('exchange types', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldTable } from '../../../../src/protocol/field-table.js';
-import { createRoutingTable, type BuiltinExchangeType } from '../../../../src/core/exchange/exchange-type.js';
+import { createRoutingTable } from '../../../../src/core/exchange/exchange-factory.js';
+import type { BuiltinExchangeType } from '../../../../src/core/exchange/exchange-type.js';
 
 export interface Dest {
   readonly name: string;

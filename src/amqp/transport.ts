@@ -1,0 +1,14 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * What a connection runs over: any Duplex byte stream (a TCP or TLS socket, or an in-memory pair in
+ * a unit test). Reads and writes, pause/resume, 'drain', end and destroy are all a connection uses;
+ * the socket-only parts are optional and used when present.
+ */
+export type Transport = Duplex & {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  setNoDelay?(noDelay?: boolean): unknown;
+};
