@@ -1,0 +1,17 @@
+import { amqpError } from '../errors/index.js';
+
+/** RabbitMQ's texts for the refusals a vhost raises. */
+export function lockedQueue(vhost: string, queue: string) {
+  return amqpError(
+    'WARREN_RESOURCE_LOCKED',
+    `cannot obtain exclusive access to locked queue '${queue}' in vhost '${vhost}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+  );
+}
+
+export function queueNotFound(vhost: string, queue: string) {
+  return amqpError('WARREN_NOT_FOUND', `no queue '${queue}' in vhost '${vhost}'`);
+}
+
+export function defaultExchangeRefused() {
+  return amqpError('WARREN_ACCESS_REFUSED', `operation not permitted on the default exchange`);
+}
