@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { isStartupError, STARTUP_EXIT_CODES } from './errors/startup.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { packageVersion } from './util/version.js';
-import { Session } from 'node:inspector';
+import { measureMemory } from 'node:vm';
 
 /**
  * Exit codes: 0 after a clean stop; the StartupError kinds' codes for a failure to start
@@ -21,20 +21,14 @@ interface RunningBroker {
 
 /**
  * The CLI owns its process, so it may collect its garbage for the memory alarm's process checks
- * (garbage would otherwise keep an idle, blocked broker over the heap limit). It asks V8 through an
- * in-process inspector session, opened only for the collection: no V8 flag is changed (no
- * --expose-gc), no port is opened, and nothing is left connected. The library never does this.
+ * (garbage would otherwise keep an idle, blocked broker over the heap limit). An eager
+ * vm.measureMemory() runs a full collection without any V8 flag (no --expose-gc). It is marked
+ * experimental: Node prints one ExperimentalWarning on stderr the first time. An in-process inspector
+ * session's HeapProfiler.collectGarbage was tried first: its reply never came and the event loop
+ * stopped serving. The library never does this.
  */
-function collectGarbage(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const session = new Session();
-    session.connect();
-    session.post('HeapProfiler.collectGarbage', (err) => {
-      session.disconnect();
-      if (err === null || err === undefined) resolve();
-      else reject(err);
-    });
-  });
+async function collectGarbage(): Promise<void> {
+  await measureMemory({ mode: 'summary', execution: 'eager' });
 }
 
 /** How long a finished process may take to write its last log lines before it exits anyway. */

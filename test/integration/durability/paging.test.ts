@@ -29,8 +29,9 @@ function pageBytes(): number {
   }
 }
 
-async function fill(ch: amqp.Channel, queue: string, n: number, options: amqp.Options.Publish = {}): Promise<void> {
-  for (let i = 0; i < n; i++) {
+/** n messages of 100 bytes numbered first, first + 1, ... in their first 4 bytes. */
+async function fill(ch: amqp.Channel, queue: string, n: number, options: amqp.Options.Publish = {}, first = 0): Promise<void> {
+  for (let i = first; i < first + n; i++) {
     const body = Buffer.alloc(100);
     body.writeUInt32BE(i, 0);
     if (!ch.sendToQueue(queue, body, options)) await new Promise((r) => ch.once('drain', r));
@@ -38,15 +39,18 @@ async function fill(ch: amqp.Channel, queue: string, n: number, options: amqp.Op
   await ch.checkQueue(queue);
 }
 
-async function consumeAll(ch: amqp.Channel, queue: string, n: number): Promise<number[]> {
+/** The first n messages' numbers; fails saying how many came, rather than hanging, when fewer do. */
+async function consumeAll(ch: amqp.Channel, queue: string, n: number, timeoutMs = 15_000): Promise<number[]> {
   const got: number[] = [];
-  await new Promise<void>((resolve) => {
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`consumed ${got.length} of ${n} messages; last ${got.at(-1)}`)), timeoutMs);
     void ch.consume(queue, (m) => {
       if (!m) return;
       got.push(m.content.readUInt32BE(0));
       if (got.length === n) resolve();
     }, { noAck: true });
-  });
+  }).finally(() => clearTimeout(timer));
   return got;
 }
 
@@ -80,14 +84,22 @@ describe('paging a long queue to disk', () => {
     await conn.close();
   });
 
-  it('expires a paged message where it sits', async () => {
+  it('expires a paged message where it sits, and only that one: its neighbours stay, in order', async () => {
     const conn = await amqp.connect(broker.url);
     const ch = await conn.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true });
     await fill(ch, queue, 30_000);
-    ch.sendToQueue(queue, Buffer.from([0, 0, 0xff, 0xff]), { expiration: '50' }); // lands in the paged tail
-    await fill(ch, queue, 10);
-    await eventually(() => broker.readModel.queue('/', queue)?.messagesReady === 30_010, 3000);
+    await fill(ch, queue, 1, { expiration: '50' }, 30_000); // lands in the paged tail
+    await fill(ch, queue, 10, {}, 30_001);
+    // It leaves while nobody consumes, where it sits on disk, not when a read reaches it.
+    const deadline = Date.now() + 5000;
+    while ((await ch.checkQueue(queue)).messageCount !== 30_010) {
+      if (Date.now() > deadline) throw new Error(`the paged message did not expire: ${(await ch.checkQueue(queue)).messageCount} messages`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Which ones are left, not only how many: expiring a neighbour instead would keep the count.
+    const got = await consumeAll(ch, queue, 30_010);
+    expect(got).toEqual([...Array.from({ length: 30_000 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 30_001 + i)]);
     await conn.close();
   });
 

@@ -5,7 +5,7 @@ import type { QueueConsumer } from '../../../../src/core/queue/consumer-set.js';
 import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../../src/core/vhost.js';
 import { SystemClock } from '../../../../src/util/system-clock.js';
-import { encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
+import { decodeProperties, encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
 
 /** A page store in memory whose reads land only when the test says so. */
 class HeldStore implements PageStore {
@@ -158,5 +158,77 @@ describe('basic.get while the paged tail is read back', () => {
     expect(woken).toBe(1);
     expect(queue.readingBack).toBe(false);
     expect(queue.get()).toBeUndefined();
+  });
+});
+
+describe('paged messages that expire on disk, with a dead-letter exchange', () => {
+  it('are dead-lettered with their own routing key, properties and body once read; their neighbours stay, in order', async () => {
+    const { vhost, store } = setup();
+    vhost.declareExchange({ name: 'dlx', type: 'fanout', passive: false, durable: false, autoDelete: false, internal: false, arguments: {} });
+    const dead = vhost.declareQueue({ name: 'dead', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+    vhost.bindQueue('dead', 'dlx', '', {}, {});
+    const q = vhost.declareQueue(
+      { name: 'dl-q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: { 'x-dead-letter-exchange': { type: 'string', value: 'dlx' } } },
+      {},
+    );
+    const properties = encodePropertiesBuffer({ contentType: 'application/x-test', headers: { origin: { type: 'string', value: 'paged' } } });
+    const enqueue = (n: number, ttl?: number): void => {
+      const body = Buffer.alloc(8);
+      body.writeUInt32BE(n, 0);
+      q.enqueue(new Message('', `key-${n}`, properties, body), ttl);
+    };
+    for (let n = 0; n < 20_000; n++) enqueue(n); // the in-memory window
+    for (let n = 20_000; n < 20_010; n++) enqueue(n, n % 2 === 0 ? 1 : undefined); // paged; the even ones expire
+    expect(q.messageCount).toBe(20_010);
+
+    await new Promise((r) => setTimeout(r, 30)); // the tail's expiry timer runs; nobody consumes
+    await ticks();
+    expect(q.messageCount).toBe(20_005);
+    // Their bytes are being read for dead-lettering: the records are not released before that lands.
+    expect(store.readsInFlight).toBe(5);
+    expect(store.released).toEqual([]);
+    expect(dead.messageCount).toBe(0);
+    store.land();
+    await ticks();
+    expect(store.released).toHaveLength(5);
+
+    const deadLettered: { n: number; routingKey: string; contentType: unknown; origin: unknown; reason: unknown }[] = [];
+    for (let e = dead.get(); e !== undefined; e = dead.get()) {
+      const p = decodeProperties(e.message.rawProperties);
+      const death = p.headers?.['x-death'];
+      const first = death?.type === 'array' ? death.value[0] : undefined;
+      deadLettered.push({
+        n: e.message.body.readUInt32BE(0),
+        routingKey: e.message.routingKey,
+        contentType: p.contentType,
+        origin: p.headers?.['origin'],
+        reason: first?.type === 'table' ? first.value['reason'] : undefined,
+      });
+    }
+    expect(deadLettered).toEqual(
+      [20_000, 20_002, 20_004, 20_006, 20_008].map((n) => ({
+        n,
+        routingKey: `key-${n}`,
+        contentType: 'application/x-test',
+        origin: { type: 'string', value: 'paged' },
+        reason: { type: 'string', value: 'expired' },
+      })),
+    );
+
+    // What is left is exactly the rest: the window, then the odd paged ones, in order.
+    const left: number[] = [];
+    for (let reads = 0; left.length < 20_005; ) {
+      const e = q.get();
+      if (e !== undefined) {
+        left.push(e.message.body.readUInt32BE(0));
+        continue;
+      }
+      expect(q.readingBack).toBe(true);
+      expect(++reads, `still ${q.messageCount} to read back`).toBeLessThan(10);
+      store.land();
+      await ticks();
+    }
+    expect(left).toEqual([...Array.from({ length: 20_000 }, (_, i) => i), 20_001, 20_003, 20_005, 20_007, 20_009]);
+    expect(q.messageCount).toBe(0);
   });
 });
