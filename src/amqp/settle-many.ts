@@ -33,7 +33,7 @@ export function settleOne(kind: Settle, d: Delivery): void {
  * back (default: the channel's consumers' queues).
  */
 export function settleMany(channel: Channel, kind: Settle, deliveries: DeliveryList, consumerQueues?: readonly Queue[], done?: () => void): void {
-  const conn = channel.connection;
+  const conn = channel.port;
   const finish = (): void => {
     channel.resumeDeliveries();
     done?.();

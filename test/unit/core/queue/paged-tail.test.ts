@@ -6,6 +6,7 @@ import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../../src/core/vhost.js';
 import { SystemClock } from '../../../../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
+import { brokerPrincipal } from '../../../../src/core/principal.js';
 
 /** A page store in memory whose reads land only when the test says so. */
 class HeldStore implements PageStore {
@@ -51,7 +52,7 @@ function setup(): { vhost: VirtualHost; store: HeldStore; queue: Queue } {
     whenDefinitionsSynced: () => false,
   } satisfies TopologyListener;
   const vhost = new VirtualHost('/', new SystemClock(), listener);
-  const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+  const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
   return { vhost, store, queue };
 }
 
