@@ -219,15 +219,15 @@ export class Channel {
   private answerGet(m: MethodOf<'basic.get'>, queue: Queue): void {
     const entry = queue.get(m.noAck);
     if (entry === undefined && queue.readingBack) {
-      const conn = this.port;
-      conn.holdInput('sync');
+      const port = this.port;
+      port.holdInput('sync');
       queue.whenReadBack(() => {
-        conn.releaseInput('sync');
+        port.releaseInput('sync');
         if (!this.open) return;
         try {
           this.answerGet(m, queue);
         } catch (err) {
-          conn.handleError(err, this.id, m);
+          port.handleError(err, this.id, m);
         }
       });
       return;

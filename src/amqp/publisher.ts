@@ -265,7 +265,7 @@ export class Publisher {
     const held = this.held ?? [];
     this.held = [];
     const channel = this.channel;
-    const conn = channel.port;
+    const port = channel.port;
     let next = 0;
     const slice = (): boolean => {
       let bytes = 0;
@@ -278,21 +278,21 @@ export class Publisher {
       return next === held.length;
     };
     if (slice()) return done(true);
-    conn.holdInput('work');
+    port.holdInput('work');
     const step = (): void => {
-      if (!conn.isOpen(channel)) {
-        conn.releaseInput('work');
+      if (!port.isOpen(channel)) {
+        port.releaseInput('work');
         return done(false);
       }
       try {
         if (!slice()) return void setImmediate(step);
       } catch (err) {
-        conn.releaseInput('work');
-        if (isAmqpError(err) && err.scope === 'channel') conn.channelError(channel.id, err);
-        else conn.connectionError(isAmqpError(err) ? err : new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err }));
+        port.releaseInput('work');
+        if (isAmqpError(err) && err.scope === 'channel') port.channelError(channel.id, err);
+        else port.connectionError(isAmqpError(err) ? err : new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err }));
         return done(false);
       }
-      conn.releaseInput('work');
+      port.releaseInput('work');
       done(true);
     };
     setImmediate(step);
