@@ -7,6 +7,7 @@ import { Message } from '../src/core/message.js';
 import { VirtualHost } from '../src/core/vhost.js';
 import { SystemClock } from '../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
+import { brokerPrincipal } from '../src/core/principal.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const bodySize = Number(process.argv[3] ?? 100);
@@ -16,8 +17,8 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 const vhost = new VirtualHost('/', new SystemClock());
 vhost.declareExchange({ name: 'delayed', type: 'x-delayed-message', passive: false, durable: false, autoDelete: false, internal: false, arguments: { 'x-delayed-type': { type: 'string', value: 'fanout' } } });
-const queue = vhost.declareQueue({ name: 'target', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
-vhost.bindQueue('target', 'delayed', '', {}, {});
+const queue = vhost.declareQueue({ name: 'target', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
+vhost.bindQueue('target', 'delayed', '', {}, brokerPrincipal('/'));
 const exchange = vhost.getExchange('delayed');
 
 gc();

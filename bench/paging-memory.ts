@@ -11,6 +11,7 @@ import type { QueueConsumer } from '../src/core/queue/consumer-set.js';
 import type { Queue, QueueEntry } from '../src/core/queue/queue.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 import { silentLogger } from '../src/util/logger.js';
+import { brokerPrincipal } from '../src/core/principal.js';
 
 const count = Number(process.argv[2] ?? 10_000_000);
 const persistent = process.argv[3] === '1';
@@ -21,7 +22,7 @@ const mib = (n: number): number => Math.round(n / 2 ** 20);
 
 const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), fsync: 'never' });
 const vhost = broker.vhosts.get('/')!;
-const queue = vhost.declareQueue({ name: 'big', passive: false, durable: persistent, exclusive: false, autoDelete: false, arguments: {} }, {});
+const queue = vhost.declareQueue({ name: 'big', passive: false, durable: persistent, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
 const props = encodePropertiesBuffer({ deliveryMode: persistent ? 2 : 1 });
 gc();
 const rssStart = process.memoryUsage().rss;

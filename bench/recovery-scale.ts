@@ -10,6 +10,7 @@ import { startBroker } from '../src/index.js';
 import { Message } from '../src/core/message.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 import { createLogger, silentLogger } from '../src/util/logger.js';
+import { brokerPrincipal } from '../src/core/principal.js';
 
 const queues = Number(process.argv[2] ?? 1000);
 const perQueue = Number(process.argv[3] ?? 1000);
@@ -23,7 +24,7 @@ const body = Buffer.alloc(100, 7);
 const t0 = Date.now();
 for (let q = 0; q < queues; q++) {
   const name = `q${q}`;
-  const queue = vhost.declareQueue({ name, passive: false, durable: true, exclusive: false, autoDelete: false, arguments: {} }, {});
+  const queue = vhost.declareQueue({ name, passive: false, durable: true, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
   for (let i = 0; i < perQueue; i++) queue.enqueue(new Message('', name, props, body), undefined);
   if (q % 50 === 49) await new Promise((r) => setImmediate(r)); // let the writer drain
 }

@@ -7,10 +7,11 @@ import { Message } from '../src/core/message.js';
 import { VirtualHost } from '../src/core/vhost.js';
 import { SystemClock } from '../src/util/system-clock.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
+import { brokerPrincipal } from '../src/core/principal.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const vhost = new VirtualHost('/', new SystemClock());
-const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
 const plain = encodePropertiesBuffer({});
 const body = Buffer.alloc(100, 1);
 const ttlMs = 2000;

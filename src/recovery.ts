@@ -4,6 +4,7 @@ import { checkStoreFormats, refusal } from './format-gate.js';
 import { Message, unreadableReason } from './core/message.js';
 import type { Clock } from './core/clock.js';
 import { VirtualHost } from './core/vhost.js';
+import { brokerPrincipal } from './core/principal.js';
 import type { Queue } from './core/queue/queue.js';
 import type { Exchange } from './core/exchange/exchange.js';
 import { decodeTable } from './protocol/field-table.js';
@@ -18,7 +19,6 @@ import { QueueLog, type RecoveredMessage } from './store/queue-log.js';
 import { SyncScheduler, type FsyncPolicy } from './store/sync-scheduler.js';
 import type { Logger } from './util/logger.js';
 
-const NO_OWNER = {};
 const PROGRESS_INTERVAL_MS = 1000;
 const STORE_ERROR_REPEAT_MS = 60_000;
 
@@ -171,7 +171,7 @@ async function restoreQueues(run: Run): Promise<number> {
       // serverNamed: the name was accepted when the queue was declared (amq.gen-… names included).
       queue = vhost.declareQueue(
         { name: q.name, passive: false, durable: true, exclusive: false, autoDelete: q.autoDelete, arguments: decodeTable(Buffer.from(q.arguments, 'base64')), serverNamed: true },
-        NO_OWNER,
+        brokerPrincipal(q.vhost),
       );
     } catch (err) {
       // One definition this version refuses must not keep the broker down; its files stay on disk.
@@ -202,7 +202,7 @@ function restoreBindings(run: Run): void {
     if (vhost === undefined) continue;
     const args = decodeTable(Buffer.from(b.arguments, 'base64'));
     try {
-      if (b.destinationKind === 'queue') vhost.bindQueue(b.destination, b.source, b.routingKey, args, NO_OWNER);
+      if (b.destinationKind === 'queue') vhost.bindQueue(b.destination, b.source, b.routingKey, args, brokerPrincipal(b.vhost));
       else vhost.bindExchange(b.destination, b.source, b.routingKey, args);
     } catch (err) {
       run.logger.warn({ event: 'recovery.binding-skipped', binding: b, err }, 'a stored binding could not be restored');

@@ -4,6 +4,7 @@ import type { Method } from '../protocol/methods.generated.js';
 import { Channel } from './channel.js';
 import { DurableReplies } from './durable-replies.js';
 import type { Connection } from './connection.js';
+import { channelPort, type ChannelPort } from './channel-port.js';
 import { closeMethod } from './wire-errors.js';
 import { errorFields } from './connection-log.js';
 import { diagnostics, emitChannelError } from './diagnostics.js';
@@ -20,6 +21,7 @@ export class ChannelTable {
   private readonly connection: Connection;
   /** Created with the first channel (the vhost is known by then); shared by all channels. */
   private durableReplies: DurableReplies | undefined;
+  private port: ChannelPort | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
@@ -39,8 +41,9 @@ export class ChannelTable {
       }
       if (this.open.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
       const vhost = conn.vhost as VirtualHost;
-      this.durableReplies ??= new DurableReplies(vhost, conn);
-      const ch = new Channel(conn, channel, vhost, this.durableReplies);
+      this.port ??= channelPort(conn);
+      this.durableReplies ??= new DurableReplies(vhost, this.port);
+      const ch = new Channel(this.port, channel, vhost, this.durableReplies);
       this.open.set(channel, ch);
       conn.sendMethod(channel, { name: 'channel.open-ok', channelId: Buffer.alloc(0) });
       return;

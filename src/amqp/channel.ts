@@ -6,7 +6,7 @@ import type { Method, MethodOf } from '../protocol/methods.generated.js';
 import { encodeBasicDeliverFrame, encodeBasicGetOkFrame } from '../protocol/methods.generated.js';
 import { writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
 import { ClassId } from '../protocol/constants.js';
-import type { Connection } from './connection.js';
+import type { ChannelPort } from './channel-port.js';
 import { Consumer } from './consumer.js';
 import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
@@ -25,7 +25,8 @@ interface PendingSettle {
 /** One AMQP channel: method dispatch, consumers, deliveries and acknowledgements. */
 export class Channel {
   readonly id: number;
-  readonly connection: Connection;
+  /** Its connection, as far as a channel may see it. */
+  readonly port: ChannelPort;
   readonly vhost: VirtualHost;
   readonly publisher: Publisher;
   readonly consumers = new Map<string, Consumer>();
@@ -44,8 +45,8 @@ export class Channel {
   replyQueue: Queue | undefined;
   private readonly durableReplies: DurableReplies;
 
-  constructor(connection: Connection, id: number, vhost: VirtualHost, durableReplies: DurableReplies) {
-    this.connection = connection;
+  constructor(port: ChannelPort, id: number, vhost: VirtualHost, durableReplies: DurableReplies) {
+    this.port = port;
     this.id = id;
     this.vhost = vhost;
     this.publisher = new Publisher(this);
@@ -65,7 +66,7 @@ export class Channel {
     }
     switch (m.name) {
       case 'channel.close':
-        this.connection.channelClosedByClient(this);
+        this.port.channelClosedByClient(this);
         return;
       case 'channel.close-ok':
         return; // a late close-ok for a close we no longer track
@@ -140,7 +141,7 @@ export class Channel {
   }
 
   send(m: Method): void {
-    this.connection.sendMethod(this.id, m);
+    this.port.sendMethod(this.id, m);
   }
 
   /** The reply to a method that may have written definitions records: see DurableReplies. */
@@ -171,10 +172,10 @@ export class Channel {
     if (name === REPLY_TO) {
       assertReplyConsumerNoAck(m.noAck);
       if (this.replyQueue !== undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer already set');
-      queue = this.vhost.createReplyQueue(this.connection);
+      queue = this.vhost.createReplyQueue(this.port.principal);
       this.replyQueue = queue;
     } else {
-      queue = this.vhost.getQueue(name, this.connection);
+      queue = this.vhost.getQueue(name, this.port.principal);
     }
     const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
     if (this.consumers.has(tag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${tag}'`);
@@ -204,13 +205,13 @@ export class Channel {
   consumerCancelledByServer(consumer: Consumer): void {
     if (this.consumers.get(consumer.tag) !== consumer) return;
     this.consumers.delete(consumer.tag);
-    if (this.open && this.connection.capability('consumer_cancel_notify')) {
+    if (this.open && this.port.capability('consumer_cancel_notify')) {
       this.send({ name: 'basic.cancel', consumerTag: consumer.tag, nowait: true });
     }
   }
 
   private onGet(m: MethodOf<'basic.get'>): void {
-    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.connection);
+    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.port.principal);
     this.answerGet(m, queue);
   }
 
@@ -218,15 +219,15 @@ export class Channel {
   private answerGet(m: MethodOf<'basic.get'>, queue: Queue): void {
     const entry = queue.get(m.noAck);
     if (entry === undefined && queue.readingBack) {
-      const conn = this.connection;
-      conn.holdInput('sync');
+      const port = this.port;
+      port.holdInput('sync');
       queue.whenReadBack(() => {
-        conn.releaseInput('sync');
+        port.releaseInput('sync');
         if (!this.open) return;
         try {
           this.answerGet(m, queue);
         } catch (err) {
-          conn.handleError(err, this.id, m);
+          port.handleError(err, this.id, m);
         }
       });
       return;
@@ -236,9 +237,9 @@ export class Channel {
       return;
     }
     const tag = this.nextDeliveryTag++;
-    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.connection.ctx.now() });
+    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.port.now() });
     else queue.settle(entry);
-    const w = this.connection.outbound.writer;
+    const w = this.port.outbound.writer;
     const msg = entry.message;
     const start = w.pos;
     try {
@@ -251,17 +252,17 @@ export class Channel {
   }
 
   canDeliver(): boolean {
-    return this.open && this.connection.outbound.writable && (this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch);
+    return this.open && this.port.outbound.writable && (this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch);
   }
 
   deliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.noAck) {
-      this.unacked.add({ tag, queue, entry, consumer, at: this.connection.ctx.now() });
+      this.unacked.add({ tag, queue, entry, consumer, at: this.port.now() });
       consumer.unacked++;
     }
     const msg = entry.message;
-    const w = this.connection.outbound.writer;
+    const w = this.port.outbound.writer;
     const start = w.pos;
     try {
       encodeBasicDeliverFrame(w, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
@@ -273,7 +274,7 @@ export class Channel {
   }
 
   private writeContent(queue: Queue, entry: QueueEntry): void {
-    const out = this.connection.outbound;
+    const out = this.port.outbound;
     const msg = entry.message;
     // With x-delivery-limit, redeliveries carry x-delivery-count (as quorum queues do).
     const properties =
@@ -281,7 +282,7 @@ export class Channel {
         ? withHeader(msg, 'x-delivery-count', { type: 'int64', value: entry.returnCount })
         : msg.rawProperties;
     writeHeaderFrame(out.writer, this.id, ClassId.basic, msg.bodySize, properties);
-    writeBodyFrames(out.writer, this.id, msg.body, this.connection.frameMax);
+    writeBodyFrames(out.writer, this.id, msg.body, this.port.frameMax);
     out.commit();
   }
 
@@ -353,9 +354,9 @@ export class Channel {
   checkConsumerTimeout(now: number): void {
     const oldest = this.unacked.oldest();
     if (oldest === undefined) return;
-    const timeout = oldest.queue.args.consumerTimeout ?? this.connection.ctx.config.consumerTimeout;
+    const timeout = oldest.queue.args.consumerTimeout ?? this.port.limits.consumerTimeout;
     if (timeout === 0 || now - oldest.at <= timeout) return;
-    this.connection.channelError(
+    this.port.channelError(
       this.id,
       amqpError(
         'WARREN_CONSUMER_TIMEOUT',

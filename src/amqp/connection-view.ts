@@ -147,7 +147,7 @@ function connectionState(c: Connection): ConnectionState {
 }
 
 function channelRef(ch: Channel, connection: ConnectionRef): ChannelRef {
-  return { id: `${connection.id}/${ch.id}`, name: `${connection.name} (${ch.id})`, number: ch.id, connection, user: ch.connection.user };
+  return { id: `${connection.id}/${ch.id}`, name: `${connection.name} (${ch.id})`, number: ch.id, connection, user: ch.port.principal.user };
 }
 
 function consumerSnapshot(c: Consumer, channel: ChannelRef): ConsumerSnapshot {

@@ -1,6 +1,7 @@
 import type { Transport } from './transport.js';
 import { AmqpError, amqpError, isAmqpError, type MethodRef } from '../errors/index.js';
 import type { VirtualHost } from '../core/vhost.js';
+import { connectionPrincipal, type Principal } from '../core/principal.js';
 import { FrameParser, type FrameSink } from '../protocol/frame-parser.js';
 import type { DecodeError } from '../protocol/errors.js';
 import type { Method } from '../protocol/methods.generated.js';
@@ -17,12 +18,9 @@ import { InputHold, type InputHoldReason } from './input-hold.js';
 import { closeMethod, decodeErrorReply, methodRef, writeMethodFrame } from './wire-errors.js';
 import { errorFields, logClosed, logNotAmqp } from './connection-log.js';
 
-export type { InputHoldReason } from './input-hold.js';
-
 type State = 'handshake' | 'open' | 'closing' | 'closed';
 
-/** How long we wait for connection.close-ok before dropping the socket. */
-const CLOSE_OK_TIMEOUT_MS = 3000;
+const CLOSE_OK_TIMEOUT_MS = 3000; // how long we wait for connection.close-ok before dropping the socket
 
 /**
  * One client connection: frame parsing, the handshake, heartbeats, the channel table and
@@ -49,6 +47,7 @@ export class Connection implements FrameSink {
   /** A log line already said why this connection ended: the generic close line would repeat it. */
   private explained = false;
   vhost: VirtualHost | undefined;
+  principal: Principal | undefined; // who acts here, made at connection.open: core compares it, not this object
   frameMax: number;
   channelMax: number;
   private readonly heartbeat: Heartbeat;
@@ -323,7 +322,7 @@ export class Connection implements FrameSink {
   release(): void {
     this.table.closeAll();
     const wasOpen = this.vhost !== undefined;
-    this.vhost?.connectionClosed(this);
+    if (this.principal !== undefined) this.vhost?.connectionClosed(this.principal);
     logClosed(this.ctx.logger, this.logFields(), { wasOpen, explained: this.explained, stage: this.handshake.stage, reason: this.closeReason });
   }
 
@@ -366,6 +365,7 @@ export class Connection implements FrameSink {
   opened(vhost: VirtualHost, client: ClientInfo, frameMax: number, channelMax: number, heartbeatSeconds: number): void {
     this.vhost = vhost;
     this.client = client;
+    this.principal = connectionPrincipal(client.username, vhost.name, this.ctx.registry.connectionId(this.id));
     this.tuned(frameMax, channelMax, heartbeatSeconds);
     this.state = 'open';
     this.ctx.logger.info({ event: 'connection.opened', ...this.logFields(), client: client.product }, 'connection opened');

@@ -1,3 +1,4 @@
+import type { Principal } from '../core/principal.js';
 import type { Queue, QueueConsumer, QueueEntry } from '../core/queue/queue.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Channel } from './channel.js';
@@ -25,8 +26,8 @@ export class Consumer implements QueueConsumer {
     this.arguments = args;
   }
 
-  get owner(): object {
-    return this.channel.connection;
+  get owner(): Principal {
+    return this.channel.port.principal;
   }
 
   canDeliver(): boolean {

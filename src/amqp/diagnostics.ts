@@ -88,7 +88,7 @@ export interface ChannelErrorEvent {
 
 export function emitPublish(ch: Channel, message: Message, mandatory: boolean, queues: number, routed: boolean): void {
   const event: PublishEvent = {
-    connectionId: ch.connection.id,
+    connectionId: ch.port.connectionId,
     channel: ch.id,
     vhost: ch.vhost.name,
     exchange: message.exchange,
@@ -105,7 +105,7 @@ export function emitDeliver(consumer: Consumer, queue: Queue, entry: QueueEntry)
   const ch = consumer.channel;
   const m = entry.message;
   const event: DeliverEvent = {
-    connectionId: ch.connection.id,
+    connectionId: ch.port.connectionId,
     channel: ch.id,
     vhost: ch.vhost.name,
     queue: queue.name,
@@ -120,7 +120,7 @@ export function emitDeliver(consumer: Consumer, queue: Queue, entry: QueueEntry)
 }
 
 export function emitAck(ch: Channel, deliveryTag: number, multiple: boolean): void {
-  const event: AckEvent = { connectionId: ch.connection.id, channel: ch.id, vhost: ch.vhost.name, deliveryTag, multiple };
+  const event: AckEvent = { connectionId: ch.port.connectionId, channel: ch.id, vhost: ch.vhost.name, deliveryTag, multiple };
   diagnostics.ack.publish(event);
 }
 

@@ -1,7 +1,7 @@
 import type { VirtualHost } from '../core/vhost.js';
 import type { Method } from '../protocol/methods.generated.js';
 import type { Channel } from './channel.js';
-import type { Connection } from './connection.js';
+import type { ChannelPort } from './channel-port.js';
 import { diagnostics, emitAck } from './diagnostics.js';
 
 /**
@@ -54,11 +54,11 @@ export class DurableReplies {
   private sliced = 0;
   private slicing = false;
   private readonly vhost: VirtualHost;
-  private readonly connection: Connection;
+  private readonly port: ChannelPort;
 
-  constructor(vhost: VirtualHost, connection: Connection) {
+  constructor(vhost: VirtualHost, port: ChannelPort) {
     this.vhost = vhost;
-    this.connection = connection;
+    this.port = port;
   }
 
   /** Dispatches a channel method now, or defers it until what it must follow is on disk. */
@@ -144,8 +144,8 @@ export class DurableReplies {
     const need = this.deferred !== undefined || this.held.length - this.head >= MAX_HELD || this.slicing;
     if (need === this.inputHeld) return;
     this.inputHeld = need;
-    if (need) this.connection.holdInput('sync');
-    else this.connection.releaseInput('sync');
+    if (need) this.port.holdInput('sync');
+    else this.port.releaseInput('sync');
   }
 
   /**
@@ -158,7 +158,7 @@ export class DurableReplies {
     const held = this.held;
     while (this.head < held.length && (held[this.head] as HeldReply).mark <= this.synced) {
       const r = held[this.head++] as HeldReply;
-      if (this.connection.channels.get(r.channel.id) === r.channel) r.channel.send(r.method);
+      if (this.port.isOpen(r.channel)) r.channel.send(r.method);
     }
     if (this.head === held.length) {
       this.held = [];
@@ -180,12 +180,12 @@ export class DurableReplies {
 
   private runDeferred(d: NonNullable<DurableReplies['deferred']>): void {
     const { channel, method } = d;
-    if (this.connection.channels.get(channel.id) !== channel) return; // closed meanwhile: its frames are dropped
+    if (!this.port.isOpen(channel)) return; // closed meanwhile: its frames are dropped
     try {
       if ('error' in d) throw d.error;
       this.dispatch(channel, method);
     } catch (err) {
-      this.connection.handleError(err, channel.id, method);
+      this.port.handleError(err, channel.id, method);
     }
   }
 }

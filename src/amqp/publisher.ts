@@ -61,8 +61,8 @@ export class Publisher {
 
   constructor(channel: Channel) {
     this.channel = channel;
-    const config = channel.connection.ctx.config;
-    this.counters = channel.connection.ctx.stats.channelOpened(channel.connection.id, channel.id);
+    const config = channel.port.limits;
+    this.counters = channel.port.stats.channelOpened(channel.port.connectionId, channel.id);
     this.limits = { maxEntries: config.maxHeaderTableEntries, maxDepth: config.maxHeaderTableDepth, maxSize: config.maxPropertiesSize };
   }
 
@@ -84,7 +84,7 @@ export class Publisher {
     if (classId !== ClassId.basic) {
       throw amqpError('WARREN_UNEXPECTED_FRAME', `content header for class ${classId} on channel ${this.channel.id}`);
     }
-    const max = this.channel.connection.ctx.config.maxMessageSize;
+    const max = this.channel.port.limits.maxMessageSize;
     if (bodySize > max) {
       this.pending = undefined;
       throw amqpError('WARREN_MESSAGE_TOO_LARGE', `message size ${bodySize} is larger than configured max size ${max}`, PUBLISH_METHOD);
@@ -160,7 +160,7 @@ export class Publisher {
     if ((message.flags & MessageFlags.HasUserId) !== 0) {
       // RabbitMQ's validated user-ID: a message may only claim the user that published it.
       const claimed = message.shortProperty(PropertyFlag.userId);
-      const user = this.channel.connection.user;
+      const user = this.channel.port.principal.user;
       if (claimed !== user) {
         throw amqpError('WARREN_PRECONDITION_FAILED', `user_id property set to '${claimed ?? ''}' but authenticated user was '${user ?? ''}'`);
       }
@@ -208,13 +208,13 @@ export class Publisher {
   }
 
   private sendReturn(message: Message): void {
-    const out = this.channel.connection.outbound;
+    const out = this.channel.port.outbound;
     const id = this.channel.id;
     const start = out.writer.pos;
     try {
       encodeBasicReturnFrame(out.writer, id, ReplyCode.NO_ROUTE, NO_ROUTE_TEXT, message.exchange, message.routingKey);
       writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
-      writeBodyFrames(out.writer, id, message.body, this.channel.connection.frameMax);
+      writeBodyFrames(out.writer, id, message.body, this.channel.port.frameMax);
     } catch (err) {
       out.writer.pos = start; // an encode failure leaves no partial frame before the error's close
       throw err;
@@ -236,17 +236,17 @@ export class Publisher {
     this.runKind = kind;
     this.runFirst = seq;
     this.runLast = seq;
-    this.channel.connection.confirms.mark(this);
+    this.channel.port.confirms.mark(this);
   }
 
   flushConfirms(): void {
     if (this.runKind === 0) return;
-    const w = this.channel.connection.outbound.writer;
+    const w = this.channel.port.outbound.writer;
     const multiple = this.runLast > this.runFirst;
     if (this.runKind === 1) encodeBasicAckFrame(w, this.channel.id, this.runLast, multiple);
     else encodeBasicNackFrame(w, this.channel.id, this.runLast, multiple, false);
     this.runKind = 0;
-    this.channel.connection.outbound.commit();
+    this.channel.port.outbound.commit();
   }
 
   // ---- transactions -------------------------------------------------------------------------
@@ -265,7 +265,7 @@ export class Publisher {
     const held = this.held ?? [];
     this.held = [];
     const channel = this.channel;
-    const conn = channel.connection;
+    const port = channel.port;
     let next = 0;
     const slice = (): boolean => {
       let bytes = 0;
@@ -278,21 +278,21 @@ export class Publisher {
       return next === held.length;
     };
     if (slice()) return done(true);
-    conn.holdInput('work');
+    port.holdInput('work');
     const step = (): void => {
-      if (conn.channels.get(channel.id) !== channel) {
-        conn.releaseInput('work');
+      if (!port.isOpen(channel)) {
+        port.releaseInput('work');
         return done(false);
       }
       try {
         if (!slice()) return void setImmediate(step);
       } catch (err) {
-        conn.releaseInput('work');
-        if (isAmqpError(err) && err.scope === 'channel') conn.channelError(channel.id, err);
-        else conn.connectionError(isAmqpError(err) ? err : new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err }));
+        port.releaseInput('work');
+        if (isAmqpError(err) && err.scope === 'channel') port.channelError(channel.id, err);
+        else port.connectionError(isAmqpError(err) ? err : new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err }));
         return done(false);
       }
-      conn.releaseInput('work');
+      port.releaseInput('work');
       done(true);
     };
     setImmediate(step);
@@ -304,7 +304,7 @@ export class Publisher {
 
   /** The channel is closing: drop half-assembled content and held publishes. */
   discard(): void {
-    this.channel.connection.ctx.stats.channelClosed(this.channel.connection.id, this.channel.id, this.counters);
+    this.channel.port.stats.channelClosed(this.channel.port.connectionId, this.channel.id, this.counters);
     this.pending = undefined;
     this.properties = undefined;
     this.chunks = [];

@@ -101,7 +101,7 @@ export class AmqpServer {
   );
 
   private readonly forget = (c: Connection): void => {
-    this.ctx.registry.remove(c);
+    this.ctx.registry.remove(this.ctx.registry.connectionId(c.id));
     this.ctx.stats.connectionClosed(c.id);
     // Paired with connection:open: sockets that never finished the handshake emit neither.
     if (c.vhost !== undefined && diagnostics.connectionClose.hasSubscribers) diagnostics.connectionClose.publish(connectionEvent(c));

@@ -33,7 +33,7 @@ export function settleOne(kind: Settle, d: Delivery): void {
  * back (default: the channel's consumers' queues).
  */
 export function settleMany(channel: Channel, kind: Settle, deliveries: DeliveryList, consumerQueues?: readonly Queue[], done?: () => void): void {
-  const conn = channel.connection;
+  const port = channel.port;
   const finish = (): void => {
     channel.resumeDeliveries();
     done?.();
@@ -45,22 +45,22 @@ export function settleMany(channel: Channel, kind: Settle, deliveries: DeliveryL
       for (let i = all.length - 1; i >= 0; i--) settleOne(kind, all[i] as Delivery);
       return finish();
     }
-    conn.holdInput('work');
+    port.holdInput('work');
     const queues = consumerQueues ?? [...channel.consumers.values()].map((c) => c.queue);
-    return requeueInBulk(deliveries, queues, () => (conn.releaseInput('work'), finish()));
+    return requeueInBulk(deliveries, queues, () => (port.releaseInput('work'), finish()));
   }
   // In order: dead-lettered messages reach their next queue in the order they were delivered.
   const cursor = deliveries.cursor();
   if (settleSlice(kind, cursor)) return finish();
-  conn.holdInput('work');
+  port.holdInput('work');
   const step = (): void => {
     try {
       if (!settleSlice(kind, cursor)) return void setImmediate(step);
     } catch (err) {
-      conn.releaseInput('work');
-      return conn.handleError(err, channel.id, undefined);
+      port.releaseInput('work');
+      return port.handleError(err, channel.id, undefined);
     }
-    conn.releaseInput('work');
+    port.releaseInput('work');
     finish();
   };
   setImmediate(step);

@@ -9,7 +9,7 @@ import { REPLY_TO } from './direct-reply-to.js';
  */
 export function handleTopologyMethod(ch: Channel, m: Method): boolean {
   const vhost = ch.vhost;
-  const owner = ch.connection;
+  const owner = ch.port.principal;
   switch (m.name) {
     case 'exchange.declare':
       vhost.declareExchange({

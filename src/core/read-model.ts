@@ -2,6 +2,7 @@ import { amqpError } from '../errors/index.js';
 import type { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
 import { plainTable } from './plain-values.js';
+import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
 import type { StatsReader } from './stats/snapshot.js';
 import type { ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot } from './snapshots.js';
@@ -122,7 +123,7 @@ export class ReadModel {
   /** Deletes the queue, cancelling its consumers (basic.cancel to clients that asked); returns its message count. */
   deleteQueue(vhost: string, name: string, options: DeleteQueueOptions = {}): number {
     const queue = this.liveQueue(vhost, name);
-    const owner = queue.exclusiveOwner ?? this; // the operator acts as the owner of an exclusive queue
+    const owner = queue.exclusiveOwner ?? brokerPrincipal(vhost); // the operator acts as the owner of an exclusive queue
     return this.vhost(vhost).deleteQueue(name, owner, options.ifUnused === true, options.ifEmpty === true);
   }
 

@@ -1,3 +1,4 @@
+import type { Principal } from './principal.js';
 import type { Queue } from './queue/queue.js';
 import type { ChannelSnapshot, ConnectionRef, ConnectionSnapshot, ConsumerSnapshot } from './snapshots.js';
 
@@ -11,8 +12,6 @@ export interface RegisteredConnection {
   readonly id: string;
   /** RabbitMQ's `peerhost:peerport -> host:port`. */
   readonly name: string;
-  /** The object exclusive queues and consumers name as their owner. */
-  readonly owner: object;
   ref(): ConnectionRef;
   snapshot(): ConnectionSnapshot;
   channels(out: ChannelSnapshot[]): void;
@@ -27,7 +26,7 @@ export interface RegisteredConnection {
 export class Registry {
   /** This broker's node name: what every id is qualified with. */
   readonly node: string;
-  private readonly byOwner = new Map<object, RegisteredConnection>();
+  private readonly byId = new Map<string, RegisteredConnection>();
 
   constructor(node: string) {
     this.node = node;
@@ -39,30 +38,32 @@ export class Registry {
   }
 
   add(connection: RegisteredConnection): void {
-    this.byOwner.set(connection.owner, connection);
+    this.byId.set(connection.id, connection);
   }
 
-  /** The connection whose owner object this is went away (a no-op for one never added). */
-  remove(owner: object): void {
-    this.byOwner.delete(owner);
+  /** The connection with this id went away (a no-op for one never added). */
+  remove(id: string): void {
+    this.byId.delete(id);
   }
 
   get size(): number {
-    return this.byOwner.size;
+    return this.byId.size;
   }
 
   connections(): IterableIterator<RegisteredConnection> {
-    return this.byOwner.values();
+    return this.byId.values();
   }
 
   /** By id or by RabbitMQ-style name (a scan: connections are looked up by name only by operators). */
   find(idOrName: string): RegisteredConnection | undefined {
-    for (const c of this.byOwner.values()) if (c.id === idOrName || c.name === idOrName) return c;
+    const byId = this.byId.get(idOrName);
+    if (byId !== undefined) return byId;
+    for (const c of this.byId.values()) if (c.name === idOrName) return c;
     return undefined;
   }
 
-  /** The registered connection an exclusive queue's owner is. */
-  ofOwner(owner: object | undefined): RegisteredConnection | undefined {
-    return owner === undefined ? undefined : this.byOwner.get(owner);
+  /** The registered connection an exclusive queue's owner acts through. */
+  ofOwner(owner: Principal | undefined): RegisteredConnection | undefined {
+    return owner === undefined ? undefined : this.byId.get(owner.connectionId);
   }
 }

@@ -4,6 +4,7 @@ import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
 import { defaultExchangeRefused, lockedQueue, queueNotFound } from './vhost-errors.js';
 import { ExclusiveOwners } from './exclusive-owners.js';
+import { sameOwner, type Principal } from './principal.js';
 import type { Clock } from './clock.js';
 import { Exchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
 import { createRoutingTable, createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
@@ -194,7 +195,7 @@ export class VirtualHost {
    * exclusivity (405 otherwise), then on durable, auto_delete and the arguments RabbitMQ compares
    * (406). Arguments are validated only when the queue is created: a redeclare is just compared.
    */
-  declareQueue(declared: DeclareQueueRequest, owner: object): Queue {
+  declareQueue(declared: DeclareQueueRequest, owner: Principal): Queue {
     const req = withoutCrLf(declared);
     const existing = this.queues.get(req.name);
     if (req.passive) {
@@ -207,7 +208,7 @@ export class VirtualHost {
     }
     const durable = req.durable && !req.exclusive;
     if (existing !== undefined) {
-      if (existing.exclusiveOwner !== (req.exclusive ? owner : undefined)) throw lockedQueue(this.name, existing.name);
+      if (!sameOwner(existing.exclusiveOwner, req.exclusive ? owner : undefined)) throw lockedQueue(this.name, existing.name);
       existing.touch();
       const n = req.name;
       assertEquivalentFlag('queue', n, this.name, 'durable', durable, existing.options.durable);
@@ -243,14 +244,14 @@ export class VirtualHost {
     return `amq.gen-${randomBytes(16).toString('base64url')}`;
   }
 
-  getQueue(name: string, owner: object): Queue {
+  getQueue(name: string, owner: Principal): Queue {
     const queue = this.queues.get(name);
     if (queue === undefined) throw queueNotFound(this.name, name);
     this.assertAccessible(queue, owner);
     return queue;
   }
 
-  deleteQueue(name: string, owner: object, ifUnused: boolean, ifEmpty: boolean): number {
+  deleteQueue(name: string, owner: Principal, ifUnused: boolean, ifEmpty: boolean): number {
     const queue = this.queues.get(name);
     if (queue === undefined) return 0;
     this.assertAccessible(queue, owner);
@@ -264,7 +265,7 @@ export class VirtualHost {
   }
 
   /** RabbitMQ's order: default exchange, missing exchange, missing queue, invalid binding, exclusivity. */
-  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+  bindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: Principal): void {
     queueName = stripCrLf(queueName);
     exchangeName = stripCrLf(exchangeName);
     this.assertNotDefault(exchangeName);
@@ -283,14 +284,14 @@ export class VirtualHost {
    * Idempotent like RabbitMQ's: a missing exchange, queue or binding is not an error, and only an
    * existing binding is refused on another connection's exclusive queue.
    */
-  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: object): void {
+  unbindQueue(queueName: string, exchangeName: string, routingKey: string, args: FieldTable, owner: Principal): void {
     queueName = stripCrLf(queueName);
     exchangeName = stripCrLf(exchangeName);
     this.assertNotDefault(exchangeName);
     const exchange = this.exchanges.get(exchangeName);
     const queue = this.queues.get(queueName);
     if (exchange === undefined || queue === undefined) return;
-    if (queue.exclusiveOwner !== undefined && queue.exclusiveOwner !== owner && hasBinding(exchange, queue, routingKey, args)) {
+    if (queue.exclusiveOwner !== undefined && !sameOwner(queue.exclusiveOwner, owner) && hasBinding(exchange, queue, routingKey, args)) {
       throw lockedQueue(this.name, queue.name);
     }
     if (exchange.table.unbind(queue, routingKey, args)) {
@@ -300,7 +301,7 @@ export class VirtualHost {
   }
 
   /** Deletes every exclusive queue the closing connection owned (through the owner index). */
-  connectionClosed(owner: object): void {
+  connectionClosed(owner: Principal): void {
     const owned = this.exclusiveOwners.release(owner);
     if (owned !== undefined) for (const queue of owned) this.removeQueue(queue);
   }
@@ -342,7 +343,7 @@ export class VirtualHost {
   // ---- internals ---------------------------------------------------------------------------
 
   /** The private queue of a consumer on amq.rabbitmq.reply-to, routable by its name through the default exchange. */
-  createReplyQueue(owner: object): Queue {
+  createReplyQueue(owner: Principal): Queue {
     const queue = newReplyQueue(this.name, owner, this.clock);
     this.replyQueues.set(queue.name, queue);
     return queue;
@@ -385,8 +386,8 @@ export class VirtualHost {
     }
   }
 
-  private assertAccessible(queue: Queue, owner: object): void {
+  private assertAccessible(queue: Queue, owner: Principal): void {
     const exclusiveOwner = queue.exclusiveOwner;
-    if (exclusiveOwner !== undefined && exclusiveOwner !== owner) throw lockedQueue(this.name, queue.name);
+    if (exclusiveOwner !== undefined && !sameOwner(exclusiveOwner, owner)) throw lockedQueue(this.name, queue.name);
   }
 }

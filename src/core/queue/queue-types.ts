@@ -2,6 +2,7 @@ import type { FieldTable } from '../../protocol/field-table.js';
 import type { Clock } from '../clock.js';
 import type { Message } from '../message.js';
 import type { PageStore } from '../persistence.js';
+import type { Principal } from '../principal.js';
 import type { QueueArgs } from './arguments.js';
 import type { DeathReason } from './dead-letter.js';
 import type { Queue } from './queue.js';
@@ -16,7 +17,7 @@ export interface QueueOptions {
   readonly arguments: FieldTable;
   readonly args: QueueArgs;
   /** The connection an exclusive queue belongs to. */
-  readonly owner: object | undefined;
+  readonly owner: Principal | undefined;
 }
 
 /** What a queue asks of its vhost. */

@@ -101,7 +101,7 @@ export class Queue {
     return this.deleted;
   }
 
-  get exclusiveOwner(): object | undefined {
+  get exclusiveOwner(): QueueOptions['owner'] {
     return this.options.exclusive ? this.options.owner : undefined;
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { Principal } from '../principal.js';
 import { parseQueueArgs } from './arguments.js';
 import { Queue } from './queue.js';
 
@@ -14,7 +15,7 @@ const NO_ARGS = parseQueueArgs(Object.create(null) as Record<string, never>, REP
  * exclusive to its connection, never listed, never dead-lettering. Only the vhost builds one
  * (VirtualHost.createReplyQueue), so that it knows every queue it can route to.
  */
-export function newReplyQueue(vhost: string, owner: object, clock: Clock): Queue {
+export function newReplyQueue(vhost: string, owner: Principal, clock: Clock): Queue {
   const name = `${REPLY_TO_PREFIX}${randomBytes(18).toString('base64url')}`;
   return new Queue(
     vhost,

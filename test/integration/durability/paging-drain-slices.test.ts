@@ -9,6 +9,7 @@ import type { Queue } from '../../../src/core/queue/queue.js';
 import { encodePropertiesBuffer } from '../../../src/protocol/content-header.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { eventually } from '../../helpers/broker.js';
+import { brokerPrincipal } from '../../../src/core/principal.js';
 
 // A drain hands out a slice, then continues on a later turn of the event loop so other sockets are
 // served. The slice is bounded by count (1,000) and bytes (512 KiB), and by time (about 3 ms): when
@@ -34,7 +35,7 @@ function busy(ms: number): void {
 
 describe('drain slices', () => {
   it('a backlog drained to a consumer whose every delivery costs 0.1 ms yields to the event loop every few ms, not every 1,000 messages', async () => {
-    const q: Queue = broker.vhosts.get('/')!.declareQueue({ name: 'slow', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+    const q: Queue = broker.vhosts.get('/')!.declareQueue({ name: 'slow', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
     const plain = encodePropertiesBuffer({});
     const N = 25_000; // past the paging threshold: the tail is read back while the drain runs
     for (let i = 0; i < N; i++) {

@@ -10,6 +10,7 @@ import { encodePropertiesBuffer } from '../../../src/protocol/content-header.js'
 import type { FieldTable } from '../../../src/protocol/field-table.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { eventually } from '../../helpers/broker.js';
+import { brokerPrincipal } from '../../../src/core/principal.js';
 
 // Reads of the paged tail are asynchronous: these tests act on a queue (in process, so the
 // moment is exact) while a read-back is in flight, i.e. before the event loop turns again.
@@ -40,7 +41,7 @@ const turn = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 
 function declare(name: string, args: FieldTable = {}): Queue {
   const vhost = broker.vhosts.get('/')!;
-  return vhost.declareQueue({ name, passive: false, durable: false, exclusive: false, autoDelete: false, arguments: args }, {});
+  return vhost.declareQueue({ name, passive: false, durable: false, exclusive: false, autoDelete: false, arguments: args }, brokerPrincipal('/'));
 }
 
 function fill(q: Queue, from: number, n: number, ttl?: number): void {
@@ -112,7 +113,7 @@ describe('paged tail with a read in flight', () => {
     const vhost = broker.vhosts.get('/')!;
     vhost.declareExchange({ name: 'dlx', type: 'fanout', passive: false, durable: false, autoDelete: false, internal: false, arguments: {} });
     const dead = declare('dead');
-    vhost.bindQueue('dead', 'dlx', '', {}, {});
+    vhost.bindQueue('dead', 'dlx', '', {}, brokerPrincipal('/'));
     const q = declare('ttl-race', { 'x-dead-letter-exchange': { type: 'string', value: 'dlx' } });
     fill(q, 0, WINDOW + 1000);
     fill(q, 100_000, 5000, 30); // paged, expiring

@@ -7,6 +7,7 @@ import { Message } from '../../../src/core/message.js';
 import { startBroker } from '../../../src/index.js';
 import { encodePropertiesBuffer } from '../../../src/protocol/content-header.js';
 import { silentLogger } from '../../../src/util/logger.js';
+import { brokerPrincipal } from '../../../src/core/principal.js';
 
 let dataDir: string;
 beforeEach(() => {
@@ -22,7 +23,7 @@ async function fill(queues: number, perQueue: number): Promise<void> {
   const body = Buffer.alloc(100, 7);
   for (let q = 0; q < queues; q++) {
     const name = `q${q}`;
-    const queue = vhost.declareQueue({ name, passive: false, durable: true, exclusive: false, autoDelete: false, arguments: {} }, {});
+    const queue = vhost.declareQueue({ name, passive: false, durable: true, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
     for (let i = 0; i < perQueue; i++) queue.enqueue(new Message('', name, props, body), undefined);
     await new Promise((r) => setImmediate(r));
   }

@@ -5,6 +5,7 @@
  * without waiting.
  */
 import { Message } from '../../../src/core/message.js';
+import { connectionPrincipal } from '../../../src/core/principal.js';
 import type { QueueConsumer } from '../../../src/core/queue/consumer-set.js';
 import type { Queue, QueueEntry } from '../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../src/core/vhost.js';
@@ -15,7 +16,7 @@ import { ManualClock } from '../../../src/util/manual-clock.js';
 /** 2026-01-01T00:00:00.250Z: off a whole second, so a stamp truncated to seconds is checked too. */
 export const START = Date.UTC(2026, 0, 1) + 250;
 
-export const OWNER = {};
+export const OWNER = connectionPrincipal('guest', '/', 'test@node/1');
 
 export function manualVhost(): { clock: ManualClock; vhost: VirtualHost } {
   const clock = new ManualClock(START);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../../src/core/message.js';
 import { deathsOf, declareExchange, declareQueue, drained, getAll, int, manualVhost, publish, recordingConsumer, START, str } from '../manual-time.js';
+import { brokerPrincipal } from '../../../../src/core/principal.js';
 
 describe('message TTL on the manual clock', () => {
   it('a message with an expiration leaves at that millisecond wherever it sits; its neighbours keep their order', () => {
@@ -44,7 +45,7 @@ describe('message TTL on the manual clock', () => {
     declareExchange(vhost, 'dlx', 'fanout');
     const q = declareQueue(vhost, 'work', { 'x-dead-letter-exchange': str('dlx') });
     const dead = declareQueue(vhost, 'dead');
-    vhost.bindQueue('dead', 'dlx', '', {}, {});
+    vhost.bindQueue('dead', 'dlx', '', {}, brokerPrincipal('/'));
     publish(vhost, '', 'work', 'late', { expiration: '1750' });
     publish(vhost, '', 'work', 'later', { expiration: '4000' });
     clock.advance(1749);
@@ -65,7 +66,7 @@ describe('message TTL on the manual clock', () => {
     declareExchange(vhost, 'dlx', 'fanout');
     const q = declareQueue(vhost, 'work', { 'x-dead-letter-exchange': str('dlx') });
     const dead = declareQueue(vhost, 'dead');
-    vhost.bindQueue('dead', 'dlx', '', {}, {});
+    vhost.bindQueue('dead', 'dlx', '', {}, brokerPrincipal('/'));
     const consumer = recordingConsumer(q);
     publish(vhost, '', 'work', 'held', { expiration: '1000' });
     await drained();

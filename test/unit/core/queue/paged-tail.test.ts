@@ -6,6 +6,7 @@ import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../../src/core/vhost.js';
 import { SystemClock } from '../../../../src/util/system-clock.js';
 import { decodeProperties, encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
+import { brokerPrincipal } from '../../../../src/core/principal.js';
 
 /** A page store in memory whose reads land only when the test says so. */
 class HeldStore implements PageStore {
@@ -51,7 +52,7 @@ function setup(): { vhost: VirtualHost; store: HeldStore; queue: Queue } {
     whenDefinitionsSynced: () => false,
   } satisfies TopologyListener;
   const vhost = new VirtualHost('/', new SystemClock(), listener);
-  const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
+  const queue = vhost.declareQueue({ name: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
   return { vhost, store, queue };
 }
 
@@ -165,11 +166,11 @@ describe('paged messages that expire on disk, with a dead-letter exchange', () =
   it('are dead-lettered with their own routing key, properties and body once read; their neighbours stay, in order', async () => {
     const { vhost, store } = setup();
     vhost.declareExchange({ name: 'dlx', type: 'fanout', passive: false, durable: false, autoDelete: false, internal: false, arguments: {} });
-    const dead = vhost.declareQueue({ name: 'dead', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, {});
-    vhost.bindQueue('dead', 'dlx', '', {}, {});
+    const dead = vhost.declareQueue({ name: 'dead', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, brokerPrincipal('/'));
+    vhost.bindQueue('dead', 'dlx', '', {}, brokerPrincipal('/'));
     const q = vhost.declareQueue(
       { name: 'dl-q', passive: false, durable: false, exclusive: false, autoDelete: false, arguments: { 'x-dead-letter-exchange': { type: 'string', value: 'dlx' } } },
-      {},
+      brokerPrincipal('/'),
     );
     const properties = encodePropertiesBuffer({ contentType: 'application/x-test', headers: { origin: { type: 'string', value: 'paged' } } });
     const enqueue = (n: number, ttl?: number): void => {
