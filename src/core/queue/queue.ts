@@ -3,7 +3,7 @@ import type { Message } from '../message.js';
 import type { MessageLog, SyncTicket } from '../persistence.js';
 import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
-import { sliceGoesOn } from './drain-slice.js';
+import { sliceFull } from './drain-slice.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, newEntry, type QueueEntry } from './entry.js';
 import { ExpiryTracker } from './expiry.js';
@@ -319,9 +319,8 @@ export class Queue {
     if (this.backlog.count > 0 || this.deliveryHolds > 0) return; // the end of a bulk requeue schedules a drain
     let count = 0;
     let bytes = 0;
-    let clock = 0;
     while (this.messageCount > 0) {
-      if ((clock = sliceGoesOn(count, bytes, clock)) < 0) {
+      if (sliceFull(count, bytes)) {
         if (!this.drainScheduled) {
           this.drainScheduled = true;
           setImmediate(this.drainTask);
