@@ -1,33 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/index.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { eventually } from '../../helpers/broker.js';
+import { jsonLogSink } from '../../helpers/json-logs.js';
+import { mountSmallFs } from '../../helpers/small-fs.js';
 import { RawClient } from '../../helpers/raw-client.js';
 
 // The data directory on a 2 MiB tmpfs of its own (root is needed to mount it), filled to the last
 // byte by a filler file: every write to the definitions log then fails with ENOSPC.
-function mountSmallFs(options = 'size=2m'): { dir: string; unmount: () => void } | string {
-  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
-  const dir = mkdtempSync(join(tmpdir(), 'warren-defs-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    return `mount -t tmpfs failed: ${String((err as Error).message).split('\n')[0]}`;
-  }
-  return {
-    dir,
-    unmount: () => {
-      execFileSync('umount', [dir]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function fillDisk(dir: string): string {
   const path = join(dir, 'filler');
@@ -68,19 +52,13 @@ async function declareUntilRefused(raw: RawClient, prefix: string, refusals: () 
 
 describe('the definitions log on a full disk', () => {
   it('acknowledges a declare only once its record is on disk: none after a restart while full, durable once space is back', async (ctx) => {
-    const fs = mountSmallFs();
+    const fs = mountSmallFs('size=2m');
     if (typeof fs === 'string') {
       console.log(`skipped: ${fs}`);
       ctx.skip();
       return;
     }
-    const logs: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { lines: logs, sink } = jsonLogSink();
     const start = (): Promise<Broker> => startBroker({ port: 0, bind: ['127.0.0.1'], dataDir: fs.dir, diskFreeLimit: 1, logger: createLogger('warn', sink) });
     const failures = () => logs.filter((l) => l.event === 'definitions.write-failed');
     const passive = async (broker: Broker, queue: string): Promise<string> => {

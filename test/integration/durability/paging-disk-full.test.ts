@@ -1,35 +1,15 @@
 import amqp from 'amqplib';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { startBroker } from '../../../src/index.js';
 import { createLogger } from '../../../src/util/logger.js';
 import { eventually } from '../../helpers/broker.js';
+import { jsonLogSink } from '../../helpers/json-logs.js';
+import { mountSmallFs } from '../../helpers/small-fs.js';
 
 // The data directory on a small filesystem of its own (tmpfs, so root is needed to mount it).
 // A persistent message on a durable queue is written once even when the queue pages (its log
 // record is read back, no page-file copy is made); with a disk-free limit far below the size,
 // log writes hit ENOSPC before the alarm blocks the publisher.
-function mountSmallFs(size: string): { dir: string; unmount: () => void } | string {
-  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
-  const dir = mkdtempSync(join(tmpdir(), 'warren-small-fs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    return `mount -t tmpfs failed: ${String((err as Error).message).split('\n')[0]}`;
-  }
-  return {
-    dir,
-    unmount: () => {
-      execFileSync('umount', [dir]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('a full data directory while a queue pages', () => {
   // The alarm is checked every 250 ms and after every 16 MiB read from publishers (32 MiB written
@@ -39,19 +19,13 @@ describe('a full data directory while a queue pages', () => {
     ['writes fail with ENOSPC first, then the alarm blocks publishers', '64m', 256 * 1024],
   ] as const) {
     it(`${label}; every confirmed message is consumed afterwards`, async (ctx) => {
-      const fs = mountSmallFs(size);
+      const fs = mountSmallFs(`size=${size}`);
       if (typeof fs === 'string') {
         console.log(`skipped: ${fs}`);
         ctx.skip();
         return;
       }
-      const logs: Record<string, unknown>[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      });
+      const { lines: logs, sink } = jsonLogSink();
       const broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir: fs.dir, diskFreeLimit, logger: createLogger('warn', sink) });
       try {
         const pub = await amqp.connect(broker.url);
