@@ -15,6 +15,7 @@ import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
+import { configUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -64,10 +65,15 @@ export interface Broker {
   /** Message counters and their rates per queue, exchange, connection and channel, and broker totals (RabbitMQ's message_stats names). */
   readonly stats: StatsReader;
   connectionCount(): number;
+  /** Users' configure/write/read permissions per vhost (RabbitMQ's set_permissions and friends). */
+  readonly permissions: PermissionsApi;
+  /** Users' topic permissions per (vhost, exchange) (RabbitMQ's set_topic_permissions and friends). */
+  readonly topicPermissions: TopicPermissionsApi;
   /**
    * Creates a virtual host, recorded in the definitions log; resolves once that record is on disk
    * (true), or at once with false when it exists. A name connection.open cannot carry (empty, over
-   * 255 bytes) is refused with a RangeError.
+   * 255 bytes) is refused with a RangeError. Nobody has permissions on it until they are set
+   * (broker.permissions.set), as with rabbitmqctl add_vhost.
    */
   createVhost(name: string): Promise<boolean>;
   /**
@@ -124,6 +130,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
   }
   const { vhosts, persistence, definitions } = recovered;
+  let security;
+  try {
+    security = setUpAccess(config, recovered.access, persistence, vhosts, configUsers(config));
+  } catch (err) {
+    await persistence.scheduler.idle();
+    persistence.closeAll();
+    definitions.close();
+    lock.release();
+    privateDir?.remove();
+    throw err;
+  }
   const releaseStore = (): void => {
     systemClock?.stop();
     persistence.closeAll();
@@ -161,6 +178,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     logger,
     vhosts,
+    access: security.access,
     registry,
     serverProperties: serverProperties('warren', packageVersion()),
     stats,
@@ -217,6 +235,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     readModel: new ReadModel(registry, vhosts, statsReader),
     stats: statsReader,
     connectionCount: () => server.connectionCount,
+    permissions: security.permissions,
+    topicPermissions: security.topicPermissions,
     createVhost: async (name) => {
       // A deletion of the same name finishes first: its records must precede the new put-vhost.
       await deletingVhosts.get(name);
@@ -230,7 +250,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
       const done = server
         .closeVhostConnections(name, `vhost '${name}' is deleted`)
-        .then(() => vhostTable.destroy(vhost))
+        .then(() => {
+          vhostTable.destroy(vhost);
+          security.access.store.vhostDeleted(name);
+        })
         .then(() => vhostTable.whenSynced())
         .finally(() => deletingVhosts.delete(name));
       deletingVhosts.set(name, done);

@@ -9,6 +9,7 @@ import {
   type QueueDefinition,
 } from './core/persistence.js';
 import type { VhostListener } from './core/vhost-table.js';
+import type { PermissionListener, TopicPermission, VhostPermission } from './core/security/permissions.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
@@ -38,7 +39,7 @@ function isDurable(d: BindingDestination): boolean {
  * Connects the vhosts to the store: durable definitions go to the definitions log, durable
  * queues get a message log. Muted while recovery replays what the log already holds.
  */
-export class Persistence implements VhostListener {
+export class Persistence implements VhostListener, PermissionListener {
   muted = false;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
@@ -74,6 +75,27 @@ export class Persistence implements VhostListener {
 
   vhostDeleted(name: string): void {
     if (!this.muted) this.definitions.write({ op: 'del-vhost', name });
+  }
+
+  permissionSet(p: VhostPermission): void {
+    this.definitions.write({ op: 'put-permission', user: p.user, vhost: p.vhost, configure: p.configure, write: p.write, read: p.read });
+  }
+
+  permissionCleared(user: string, vhost: string): void {
+    this.definitions.write({ op: 'del-permission', user, vhost });
+  }
+
+  topicPermissionSet(p: TopicPermission): void {
+    this.definitions.write({ op: 'put-topic-permission', user: p.user, vhost: p.vhost, exchange: p.exchange, write: p.write, read: p.read });
+  }
+
+  topicPermissionCleared(user: string, vhost: string, exchange: string): void {
+    this.definitions.write({ op: 'del-topic-permission', user, vhost, exchange });
+  }
+
+  /** The configured permissions seeded the log (once; see store/permission-records.ts). */
+  permissionsSeeded(): void {
+    this.definitions.write({ op: 'permissions-seeded' });
   }
 
   exchangeDeclared(vhost: string, x: ExchangeDefinition): MessageLog | undefined {

@@ -26,6 +26,8 @@ export interface Recovered {
   readonly vhosts: Map<string, VirtualHost>;
   readonly persistence: Persistence;
   readonly definitions: DefinitionsStore;
+  /** The permissions the log holds, and whether they were ever seeded from the configuration. */
+  readonly access: Definitions['access'];
   readonly stats: { readonly queues: number; readonly messages: number; readonly ms: number };
 }
 
@@ -97,7 +99,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
     if (queues > 0 || messages > 0) {
       logger.info({ event: 'recovery.done', queues, messages, ms }, `recovered ${queues} queues and ${messages} messages in ${ms} ms`);
     }
-    return { vhosts, persistence, definitions: store, stats: { queues, messages, ms } };
+    return { vhosts, persistence, definitions: store, access: definitions.access, stats: { queues, messages, ms } };
   } catch (err) {
     persistence.closeAll();
     store.close();

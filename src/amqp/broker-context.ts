@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Registry } from '../core/registry.js';
+import type { AccessControl } from '../core/security/access.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { FieldTable } from '../protocol/field-table.js';
@@ -10,6 +11,8 @@ export interface BrokerContext {
   readonly config: Config;
   readonly logger: Logger;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
+  /** Permissions: connection.open asks whether the user may use the vhost; channels check operations. */
+  readonly access: AccessControl;
   readonly serverProperties: FieldTable;
   /** Counters: connections and channels register theirs here when they open. */
   readonly stats: BrokerStats;

@@ -1,6 +1,7 @@
 import type { AmqpError, MethodRef } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import type { Principal } from '../core/principal.js';
+import type { PrincipalAccess } from '../core/security/access.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { Method } from '../protocol/methods.generated.js';
 import type { Channel } from './channel.js';
@@ -23,6 +24,8 @@ export interface ChannelPort {
   /** The broker-local connection number (stats and diagnostics key on it). */
   readonly connectionId: number;
   readonly principal: Principal;
+  /** The principal's permission decisions (cached; a permission change applies to the next check). */
+  readonly access: PrincipalAccess;
   readonly outbound: Outbound;
   readonly frameMax: number;
   readonly confirms: ConfirmBatch;
@@ -51,6 +54,7 @@ export function channelPort(conn: Connection): ChannelPort {
   return {
     connectionId: conn.id,
     principal: conn.principal,
+    access: ctx.access.forPrincipal(conn.principal, conn.clientName),
     outbound: conn.outbound,
     frameMax: conn.frameMax,
     confirms: conn.confirms,
@@ -68,3 +72,4 @@ export function channelPort(conn: Connection): ChannelPort {
     channelClosedByClient: (channel) => conn.channelClosedByClient(channel),
   };
 }
+

@@ -175,6 +175,7 @@ export class Channel {
       queue = this.vhost.createReplyQueue(this.port.principal);
       this.replyQueue = queue;
     } else {
+      this.port.access.check('read', 'queue', name);
       queue = this.vhost.getQueue(name, this.port.principal);
     }
     const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
@@ -211,8 +212,9 @@ export class Channel {
   }
 
   private onGet(m: MethodOf<'basic.get'>): void {
-    const queue = this.vhost.getQueue(this.resolveQueueName(m.queue), this.port.principal);
-    this.answerGet(m, queue);
+    const name = this.resolveQueueName(m.queue);
+    this.port.access.check('read', 'queue', name);
+    this.answerGet(m, this.vhost.getQueue(name, this.port.principal));
   }
 
   /** get-ok or get-empty; while the queue's next batch is read back from disk, it waits (input held, replies in order). */

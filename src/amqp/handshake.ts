@@ -148,12 +148,21 @@ export class Handshake {
 
   private onOpen(m: MethodOf<'connection.open'>): void {
     const vhost = this.conn.ctx.vhosts.get(m.virtualHost);
-    if (vhost === undefined) {
+    const user = (this.client as ClientInfo).username;
+    // RabbitMQ (rabbit_access_control:check_vhost_access): a missing vhost first, then a permission entry.
+    const refusal =
+      vhost === undefined
+        ? { why: 'no such vhost', text: `vhost ${m.virtualHost} not found` }
+        : !this.conn.ctx.access.canOpen(user, vhost.name)
+          ? { why: 'no permissions', text: `access to vhost '${m.virtualHost}' refused for user '${user}'` }
+          : undefined;
+    if (vhost === undefined || refusal !== undefined) {
+      const why = (refusal as { why: string }).why;
       this.conn.ctx.logger.warn(
-        { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why: 'no such vhost' },
-        `vhost '${m.virtualHost}' refused: no such vhost`,
+        { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why },
+        `vhost '${m.virtualHost}' refused: ${why}`,
       );
-      this.conn.connectionError(amqpError('WARREN_VHOST_NOT_ALLOWED', `vhost ${m.virtualHost} not found`).during(OPEN_REF), { logged: true });
+      this.conn.connectionError(amqpError('WARREN_VHOST_NOT_ALLOWED', (refusal as { text: string }).text).during(OPEN_REF), { logged: true });
       return;
     }
     this.step = 'done';

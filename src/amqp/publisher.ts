@@ -2,6 +2,7 @@ import { AmqpError, amqpError, isAmqpError } from '../errors/index.js';
 import type { Exchange } from '../core/exchange/exchange.js';
 import { Message, MessageFlags } from '../core/message.js';
 import { checkExpiration, checkPublishable } from '../core/publish.js';
+import { checkPublish, checkPublishTopic } from '../core/security/access-rules.js';
 import { ClassId } from '../protocol/constants.js';
 import { PropertyFlag, writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
 import { replaceProperty, validateProperties, type PropertyLimits } from '../protocol/content-header-validator.js';
@@ -143,8 +144,11 @@ export class Publisher {
     this.pending = undefined;
     this.properties = undefined;
     const vhost = this.channel.vhost;
+    const access = this.channel.port.access;
+    checkPublish(access, m.exchange);
     const exchange = vhost.getExchange(m.exchange);
     checkPublishable(exchange, vhost.name);
+    checkPublishTopic(access, exchange, m.routingKey);
     let message: Message;
     try {
       // A body gathered from several frames or chunks has its own buffer; the properties, a view into a
@@ -161,7 +165,7 @@ export class Publisher {
       // RabbitMQ's validated user-ID: a message may only claim the user that published it.
       const claimed = message.shortProperty(PropertyFlag.userId);
       const user = this.channel.port.principal.user;
-      if (claimed !== user) {
+      if (claimed !== user && !access.impersonator) {
         throw amqpError('WARREN_PRECONDITION_FAILED', `user_id property set to '${claimed ?? ''}' but authenticated user was '${user ?? ''}'`);
       }
     }

@@ -1,6 +1,7 @@
 import type { Method } from '../protocol/methods.generated.js';
 import type { Channel } from './channel.js';
 import { REPLY_TO } from './direct-reply-to.js';
+import * as rules from '../core/security/access-rules.js';
 
 /**
  * exchange.* and queue.*: declare, delete, bind, unbind, purge. The vhost enforces the rules
@@ -10,8 +11,10 @@ import { REPLY_TO } from './direct-reply-to.js';
 export function handleTopologyMethod(ch: Channel, m: Method): boolean {
   const vhost = ch.vhost;
   const owner = ch.port.principal;
+  const access = ch.port.access;
   switch (m.name) {
     case 'exchange.declare':
+      rules.checkExchangeDeclare(access, vhost, { name: m.exchange, type: m.type, passive: m.passive, arguments: m.arguments });
       vhost.declareExchange({
         name: m.exchange,
         type: m.type,
@@ -24,14 +27,17 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       if (!m.nowait) ch.reply({ name: 'exchange.declare-ok' });
       return true;
     case 'exchange.delete':
+      rules.checkExchangeDelete(access, m.exchange);
       vhost.deleteExchange(m.exchange, m.ifUnused);
       if (!m.nowait) ch.reply({ name: 'exchange.delete-ok' });
       return true;
     case 'exchange.bind':
+      rules.checkBinding(access, vhost, 'exchange', m.destination, m.source, m.routingKey);
       vhost.bindExchange(m.destination, m.source, m.routingKey, m.arguments);
       if (!m.nowait) ch.reply({ name: 'exchange.bind-ok' });
       return true;
     case 'exchange.unbind':
+      rules.checkBinding(access, vhost, 'exchange', m.destination, m.source, m.routingKey);
       vhost.unbindExchange(m.destination, m.source, m.routingKey, m.arguments);
       if (!m.nowait) ch.reply({ name: 'exchange.unbind-ok' });
       return true;
@@ -45,6 +51,7 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       // (RabbitMQ answers a passive '' with "no queue ''", not with the last declared queue).
       const serverNamed = m.queue === '' && !m.passive;
       const name = serverNamed ? vhost.generateQueueName() : m.queue;
+      rules.checkQueueDeclare(access, vhost, { name, passive: m.passive, serverNamed, arguments: m.arguments });
       const queue = vhost.declareQueue(
         { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments, serverNamed },
         owner,
@@ -57,23 +64,31 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
     }
     case 'queue.bind': {
       const queue = ch.resolveQueueName(m.queue);
-      vhost.bindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
+      const key = shortcutKey(m.queue, m.routingKey, queue);
+      rules.checkBinding(access, vhost, 'queue', queue, m.exchange, key);
+      vhost.bindQueue(queue, m.exchange, key, m.arguments, owner);
       if (!m.nowait) ch.reply({ name: 'queue.bind-ok' });
       return true;
     }
     case 'queue.unbind': {
       const queue = ch.resolveQueueName(m.queue);
-      vhost.unbindQueue(queue, m.exchange, shortcutKey(m.queue, m.routingKey, queue), m.arguments, owner);
+      const key = shortcutKey(m.queue, m.routingKey, queue);
+      rules.checkBinding(access, vhost, 'queue', queue, m.exchange, key);
+      vhost.unbindQueue(queue, m.exchange, key, m.arguments, owner);
       ch.reply({ name: 'queue.unbind-ok' });
       return true;
     }
     case 'queue.purge': {
-      const count = vhost.getQueue(ch.resolveQueueName(m.queue), owner).purge();
+      const name = ch.resolveQueueName(m.queue);
+      rules.checkQueueRead(access, name);
+      const count = vhost.getQueue(name, owner).purge();
       if (!m.nowait) ch.reply({ name: 'queue.purge-ok', messageCount: count });
       return true;
     }
     case 'queue.delete': {
-      const count = vhost.deleteQueue(ch.resolveQueueName(m.queue), owner, m.ifUnused, m.ifEmpty);
+      const name = ch.resolveQueueName(m.queue);
+      rules.checkQueueDelete(access, name);
+      const count = vhost.deleteQueue(name, owner, m.ifUnused, m.ifEmpty);
       if (!m.nowait) ch.reply({ name: 'queue.delete-ok', messageCount: count });
       return true;
     }

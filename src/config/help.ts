@@ -12,6 +12,7 @@ export function formatDefault(option: OptionDef): string {
       .map((user) => `${user.name}:${user.password}${user.loopbackOnly ? ' (loopback only)' : ''}`)
       .join(', ');
   }
+  if (option.key === 'permissions' && value === null) return 'full, every user on every vhost';
   if (option.key === 'memoryHighWatermark') {
     const watermark = value as MemoryWatermark;
     return 'relative' in watermark ? String(watermark.relative) : String(watermark.absolute);

@@ -13,6 +13,8 @@ import {
   type UserInput,
 } from './parsers.js';
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
+import { PERMISSION_OPTIONS, type PermissionConfig } from './permissions-option.js';
+export type { PermissionConfig } from './permissions-option.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -51,6 +53,8 @@ export interface Config {
   readonly consumerTimeout: number;
   readonly users: readonly User[];
   readonly vhosts: readonly string[];
+  /** null: every configured user gets full permissions on every configured vhost (at seeding). */
+  readonly permissions: readonly PermissionConfig[] | null;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;
@@ -273,6 +277,7 @@ export const OPTIONS = [
     parseEnv: parseList,
     repeatable: true,
   },
+  ...PERMISSION_OPTIONS,
   {
     key: 'logLevel',
     schema: { type: 'string', enum: LOG_LEVELS },

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   WARREN_ACCESS_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The operation is forbidden: a reserved amq. name, or a change to the default exchange.' },
   WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or a redeclare disagrees with it on the exclusive flag.' },
   WARREN_CONSUMER_TAG_REUSED: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'basic.consume named a consumer tag already in use on the channel.' },
+  WARREN_PERMISSION_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The user lacks the configure, write or read permission (or the topic permission) the operation needs on the resource.' },
   WARREN_PUBLISH_INTERNAL: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.publish to an internal exchange.' },
   WARREN_EXCLUSIVE_CONSUMER: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'basic.consume on a queue with an exclusive consumer, or an exclusive consume on a queue that has consumers.' },
 } as const satisfies Record<string, ErrorDefinition>;

@@ -6,6 +6,15 @@ import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECOR
 import { delayedDirName, queueDirName } from './queue-dirs.js';
 import { LogFile } from './log-file.js';
 import type { SyncScheduler } from './sync-scheduler.js';
+import {
+  applyPermission,
+  dropVhostPermissions,
+  emptyPermissionState,
+  isPermissionRecord,
+  permissionSnapshot,
+  type PermissionRecord,
+  type PermissionState,
+} from './permission-records.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -40,7 +49,8 @@ export type DefinitionRecord =
   | ({ readonly op: 'put-queue' } & QueueDef)
   | ({ readonly op: 'del-queue' } & Deletion)
   | ({ readonly op: 'put-binding' } & BindingDef)
-  | ({ readonly op: 'del-binding' } & BindingDef);
+  | ({ readonly op: 'del-binding' } & BindingDef)
+  | PermissionRecord;
 
 /**
  * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
@@ -66,6 +76,8 @@ export interface Definitions {
    * of nothing.
    */
   readonly deletedDirs: Map<string, { readonly op: 'del-queue' | 'del-exchange' } & Deletion>;
+  /** Users' permissions and topic permissions (store/permission-records.ts). */
+  readonly access: PermissionState;
 }
 
 export const DEFINITIONS_FILE = 'definitions.log';
@@ -114,7 +126,14 @@ export class DefinitionsStore {
   static async open(dataDir: string): Promise<{ store: DefinitionsStore; definitions: Definitions; damage: string[]; fresh: boolean }> {
     const path = join(dataDir, DEFINITIONS_FILE);
     const fresh = !existsSync(path);
-    const definitions: Definitions = { vhosts: new Set(), exchanges: new Map(), queues: new Map(), bindings: new Map(), deletedDirs: new Map() };
+    const definitions: Definitions = {
+      vhosts: new Set(),
+      exchanges: new Map(),
+      queues: new Map(),
+      bindings: new Map(),
+      deletedDirs: new Map(),
+      access: emptyPermissionState(),
+    };
     const damage: string[] = [];
     if (existsSync(path)) {
       const buf = readFileSync(path);
@@ -239,6 +258,10 @@ export class DefinitionsStore {
 }
 
 function apply(d: Definitions, r: DefinitionRecord): void {
+  if (isPermissionRecord(r)) {
+    applyPermission(d.access, r);
+    return;
+  }
   switch (r.op) {
     case 'put-vhost':
       d.vhosts.add(r.name);
@@ -248,6 +271,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       for (const x of [...d.exchanges.values()]) if (x.vhost === r.name) apply(d, { op: 'del-exchange', vhost: r.name, name: x.name });
       for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
+      dropVhostPermissions(d.access, r.name);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
@@ -297,6 +321,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   for (const x of d.exchanges.values()) yield { op: 'put-exchange', ...x };
   for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
+  yield* permissionSnapshot(d.access);
 }
 
 function encodeRecord(r: DefinitionRecord): Buffer {

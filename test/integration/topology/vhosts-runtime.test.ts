@@ -45,6 +45,9 @@ describe('vhosts created and deleted at runtime', () => {
     let b = await restart();
     expect(await b.createVhost('tenant-a')).toBe(true);
     expect(await b.createVhost('tenant-a')).toBe(false);
+    // As rabbitmqctl add_vhost: nobody may use a new vhost until given permissions there.
+    expect(await openVhost(b, 'tenant-a')).toBe("530 NOT_ALLOWED - access to vhost 'tenant-a' refused for user 'guest'");
+    await b.permissions.set({ user: 'guest', vhost: 'tenant-a', configure: '.*', write: '.*', read: '.*' });
     const conn = await amqp.connect(vhostUrl(b, 'tenant-a'));
     const ch = await conn.createConfirmChannel();
     await ch.assertQueue('orders', { durable: true });
@@ -71,6 +74,7 @@ describe('vhosts created and deleted at runtime', () => {
   it('deleting a vhost closes its connections with 320 as RabbitMQ does, removes its queues and their stored messages, and is durable', async () => {
     let b = await restart();
     await b.createVhost('tenant-b');
+    await b.permissions.set({ user: 'guest', vhost: 'tenant-b', configure: '.*', write: '.*', read: '.*' });
     const setup = await amqp.connect(vhostUrl(b, 'tenant-b'));
     const ch = await setup.createConfirmChannel();
     await ch.assertQueue('kept-messages', { durable: true });
@@ -99,8 +103,10 @@ describe('vhosts created and deleted at runtime', () => {
 
     b = await restart();
     expect(await openVhost(b, 'tenant-b')).toBe("530 NOT_ALLOWED - vhost tenant-b not found");
-    // Made again, it starts empty: nothing of the deleted one comes back.
+    // Made again, it starts empty: nothing of the deleted one comes back, its permissions neither.
     await b.createVhost('tenant-b');
+    expect(b.permissions.list({ vhost: 'tenant-b' })).toEqual([]);
+    await b.permissions.set({ user: 'guest', vhost: 'tenant-b', configure: '.*', write: '.*', read: '.*' });
     const fresh = await amqp.connect(vhostUrl(b, 'tenant-b'));
     const freshCh = await fresh.createChannel();
     fresh.on('error', () => undefined);

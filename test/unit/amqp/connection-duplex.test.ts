@@ -8,6 +8,8 @@ import { Registry } from '../../../src/core/registry.js';
 import { BrokerStats } from '../../../src/core/stats/broker-stats.js';
 import { ManualClock } from '../../../src/util/manual-clock.js';
 import { VirtualHost } from '../../../src/core/vhost.js';
+import { AccessControl } from '../../../src/core/security/access.js';
+import { PermissionStore } from '../../../src/core/security/permissions.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { RawClient } from '../../helpers/raw-client.js';
 
@@ -39,7 +41,10 @@ function duplexPair(): [Duplex, Duplex] {
 
 function context(internalErrors: unknown[]): BrokerContext {
   const vhosts = new Map([['/', new VirtualHost('/', new ManualClock())]]);
+  const permissions = new PermissionStore();
+  permissions.set({ user: 'unit', vhost: '/', configure: '.*', write: '.*', read: '.*' });
   return {
+    access: new AccessControl(permissions, () => []),
     // guest may log in from loopback only, and a stream has no peer address: a user who may log in from anywhere.
     config: resolveConfig({ users: [{ name: 'unit', password: 'secret' }] }),
     logger: silentLogger(),
