@@ -16,6 +16,14 @@ export function accessRefused(perm: string, kind: string, name: string, vhost: s
   return amqpError('WARREN_PERMISSION_REFUSED', `${perm} access to ${kind} '${name}' in vhost '${vhost}' refused for user '${user}'`);
 }
 
+/** RabbitMQ's text for a topic permission: the key, then the exchange (4.x names the permission, as above). */
+export function topicAccessRefused(perm: string, routingKey: string, exchange: string, vhost: string, user: string): Error {
+  return amqpError(
+    'WARREN_PERMISSION_REFUSED',
+    `${perm} access to topic '${routingKey}' in exchange '${exchange}' in vhost '${vhost}' refused for user '${user}'`,
+  );
+}
+
 /**
  * The broker's access control: the permission store, and one decision cache per principal
  * (weakly held: it goes with its connection).
@@ -138,7 +146,7 @@ export class PrincipalAccess {
       if (decisions.keys.size >= MAX_CACHED) decisions.keys.clear();
       decisions.keys.set(routingKey, allowed);
     }
-    if (!allowed) throw accessRefused(perm, 'topic', exchange, this.principal.vhost, this.principal.user);
+    if (!allowed) throw topicAccessRefused(perm, routingKey, exchange, this.principal.vhost, this.principal.user);
   }
 
   private refresh(): void {
