@@ -30,3 +30,6 @@ export type {
 } from './core/stats/snapshot.js';
 export { DIAGNOSTICS_CHANNELS } from './amqp/diagnostics.js';
 export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, PublishEvent } from './amqp/diagnostics.js';
+export type { PermissionsApi, TopicPermissionsApi } from './broker-access.js';
+export type { VhostPermission, TopicPermission } from './core/security/permissions.js';
+export { PatternError } from './core/security/pcre-pattern.js';
