@@ -43,9 +43,9 @@ export interface BrokerOptions extends ConfigInput {
    */
   readonly statisticsInterval?: number;
   /**
-   * Time for message TTL, queue expiry, delayed messages and x-death stamps (default: the system
-   * clock). A test kit passes a ManualClock to advance time without waiting. The AMQP layer's own
-   * timers (heartbeats, handshake, close and consumer timeouts) stay on the wall clock.
+   * Time for message TTL, queue expiry, delayed messages, x-death stamps and consumer timeouts
+   * (default: the system clock). A test kit passes a ManualClock to advance time without waiting.
+   * The connection's own timers (heartbeats, handshake and close timeouts) stay on the wall clock.
    */
   readonly clock?: Clock;
 }
@@ -165,6 +165,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     serverProperties: serverProperties('warren', packageVersion()),
     stats,
     now: () => clock,
+    clock: brokerClock,
     internalError,
     alarms,
   };
