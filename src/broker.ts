@@ -228,10 +228,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     deleteVhost: async (name) => {
       const vhost = vhostTable.detach(name);
       if (vhost === undefined) return false;
+      stats.vhostDetached(vhost);
       logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
       const done = server
         .closeVhostConnections(name, `vhost '${name}' is deleted`)
-        .then(() => vhostTable.destroy(vhost))
+        .then(() => {
+          vhostTable.destroy(vhost);
+          stats.vhostDestroyed(vhost);
+        })
         .then(() => vhostTable.whenSynced())
         .finally(() => deletingVhosts.delete(name));
       deletingVhosts.set(name, done);
