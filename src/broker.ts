@@ -44,9 +44,9 @@ export interface BrokerOptions extends ConfigInput {
    */
   readonly statisticsInterval?: number;
   /**
-   * Time for message TTL, queue expiry, delayed messages and x-death stamps (default: the system
-   * clock). A test kit passes a ManualClock to advance time without waiting. The AMQP layer's own
-   * timers (heartbeats, handshake, close and consumer timeouts) stay on the wall clock.
+   * Time for message TTL, queue expiry, delayed messages, x-death stamps and consumer timeouts
+   * (default: the system clock). A test kit passes a ManualClock to advance time without waiting.
+   * The connection's own timers (heartbeats, handshake and close timeouts) stay on the wall clock.
    */
   readonly clock?: Clock;
 }
@@ -183,6 +183,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     serverProperties: serverProperties('warren', packageVersion()),
     stats,
     now: () => clock,
+    clock: brokerClock,
     internalError,
     alarms,
   };
@@ -247,12 +248,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     deleteVhost: async (name) => {
       const vhost = vhostTable.detach(name);
       if (vhost === undefined) return false;
+      stats.vhostDetached(vhost);
       logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
       const done = server
         .closeVhostConnections(name, `vhost '${name}' is deleted`)
         .then(() => {
           vhostTable.destroy(vhost);
           security.access.store.vhostDeleted(name);
+          stats.vhostDestroyed(vhost);
         })
         .then(() => vhostTable.whenSynced())
         .finally(() => deletingVhosts.delete(name));

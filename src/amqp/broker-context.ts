@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import type { Registry } from '../core/registry.js';
 import type { AccessControl } from '../core/security/access.js';
 import type { VirtualHost } from '../core/vhost.js';
@@ -16,8 +17,10 @@ export interface BrokerContext {
   readonly serverProperties: FieldTable;
   /** Counters: connections and channels register theirs here when they open. */
   readonly stats: BrokerStats;
-  /** Coarse clock in ms, refreshed by the server's ticker. */
+  /** Coarse wall clock in ms, refreshed by the server's ticker: heartbeats and the handshake timeout. */
   now(): number;
+  /** The broker's clock (BrokerOptions.clock): consumer timeouts, as core's TTL and expiry. */
+  readonly clock: Clock;
   /**
    * A bug surfaced while serving a client (an exception no handler expected): logs it with its stack
    * and counts it (Broker.internalErrors). The caller then ends only what failed.

@@ -1,5 +1,6 @@
 import type { AmqpError, MethodRef } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
+import type { Timer } from '../core/clock.js';
 import type { Principal } from '../core/principal.js';
 import type { PrincipalAccess } from '../core/security/access.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
@@ -31,8 +32,10 @@ export interface ChannelPort {
   readonly confirms: ConfirmBatch;
   readonly limits: ChannelLimits;
   readonly stats: BrokerStats;
-  /** Coarse clock in ms (the broker's ticker). */
+  /** The broker's clock in ms (BrokerOptions.clock): when a delivery was made, for the consumer timeout. */
   now(): number;
+  /** A timer on the broker's clock; a callback that throws ends this connection with 541 (an internal error). */
+  timer(fire: () => void): Timer;
   /** The client asked for it in its capabilities table. */
   capability(name: string): boolean;
   /** The channel is still the open one under its number (not closed meanwhile). */
@@ -60,7 +63,15 @@ export function channelPort(conn: Connection): ChannelPort {
     confirms: conn.confirms,
     limits: ctx.config,
     stats: ctx.stats,
-    now: () => ctx.now(),
+    now: () => ctx.clock.now(),
+    timer: (fire) =>
+      ctx.clock.timer(() => {
+        try {
+          fire();
+        } catch (err) {
+          conn.crashed(err, 'timer');
+        }
+      }),
     capability: (name) => conn.capability(name),
     isOpen: (channel) => conn.channels.get(channel.id) === channel,
     sendMethod: (channel, m) => conn.sendMethod(channel, m),

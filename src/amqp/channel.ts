@@ -12,6 +12,7 @@ import { Publisher } from './publisher.js';
 import { handleTopologyMethod } from './topology-methods.js';
 import type { DurableReplies } from './durable-replies.js';
 import { UnackedMap, type DeliveryList } from './unacked-map.js';
+import { ConsumerTimeout } from './consumer-timeout.js';
 import { parseConsumerPriority } from '../core/queue/arguments.js';
 import { settleMany, settleOne, type Settle } from './settle-many.js';
 import { withHeader } from './message-headers.js';
@@ -44,6 +45,7 @@ export class Channel {
   /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
   replyQueue: Queue | undefined;
   private readonly durableReplies: DurableReplies;
+  private readonly ackTimeout: ConsumerTimeout;
 
   constructor(port: ChannelPort, id: number, vhost: VirtualHost, durableReplies: DurableReplies) {
     this.port = port;
@@ -51,6 +53,7 @@ export class Channel {
     this.vhost = vhost;
     this.publisher = new Publisher(this);
     this.durableReplies = durableReplies; // the connection's: replies keep their order across channels
+    this.ackTimeout = new ConsumerTimeout(port, this.unacked, (timeout) => this.consumerTimedOut(timeout));
   }
 
   get isTransactional(): boolean {
@@ -239,8 +242,10 @@ export class Channel {
       return;
     }
     const tag = this.nextDeliveryTag++;
-    if (!m.noAck) this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.port.now() });
-    else queue.settle(entry);
+    if (!m.noAck) {
+      this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.port.now() });
+      this.ackTimeout.delivered(queue);
+    } else queue.settle(entry);
     const w = this.port.outbound.writer;
     const msg = entry.message;
     const start = w.pos;
@@ -261,6 +266,7 @@ export class Channel {
     const tag = this.nextDeliveryTag++;
     if (!consumer.noAck) {
       this.unacked.add({ tag, queue, entry, consumer, at: this.port.now() });
+      this.ackTimeout.delivered(queue);
       consumer.unacked++;
     }
     const msg = entry.message;
@@ -341,6 +347,7 @@ export class Channel {
     // Rolled-back acks leave their deliveries unacknowledged again, as RabbitMQ does.
     for (const s of this.txSettles) this.unacked.restore(s.deliveries);
     this.txSettles = [];
+    this.ackTimeout.restored();
   }
 
   private dropReplyQueue(): void {
@@ -349,15 +356,8 @@ export class Channel {
     this.replyQueue = undefined;
   }
 
-  /**
-   * RabbitMQ's consumer timeout: a delivery unacknowledged for longer closes the channel with
-   * 406 (its unacked messages go back to their queues). The oldest delivery decides.
-   */
-  checkConsumerTimeout(now: number): void {
-    const oldest = this.unacked.oldest();
-    if (oldest === undefined) return;
-    const timeout = oldest.queue.args.consumerTimeout ?? this.port.limits.consumerTimeout;
-    if (timeout === 0 || now - oldest.at <= timeout) return;
+  /** RabbitMQ's consumer timeout (consumer-timeout.ts): 406, and its unacked messages go back to their queues. */
+  private consumerTimedOut(timeout: number): void {
     this.port.channelError(
       this.id,
       amqpError(
@@ -371,6 +371,7 @@ export class Channel {
   cleanup(): void {
     if (!this.open) return;
     this.open = false;
+    this.ackTimeout.cancel();
     this.publisher.discard();
     const consumers = [...this.consumers.values()];
     this.consumers.clear();

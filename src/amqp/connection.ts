@@ -244,14 +244,14 @@ export class Connection implements FrameSink {
     else this.connectionError(error);
   }
 
-  private internalError(err: unknown): AmqpError {
-    this.ctx.internalError(err, { connection: this.label });
+  private internalError(err: unknown, during?: string): AmqpError {
+    this.ctx.internalError(err, during === undefined ? { connection: this.label } : { connection: this.label, during });
     return new AmqpError('WARREN_INTERNAL_ERROR', 'internal error', undefined, { cause: err });
   }
 
   /** A socket or timer callback threw what nothing expected: this connection ends with 541, only it. */
-  private crashed(err: unknown): void {
-    const error = this.internalError(err);
+  crashed(err: unknown, during?: string): void {
+    const error = this.internalError(err, during);
     try {
       this.connectionError(error);
       this.finish(); // the parser may have stopped mid-stream, so close-ok could not be read
@@ -383,7 +383,7 @@ export class Connection implements FrameSink {
     this.parser.setFrameMax(frameMax);
   }
 
-  /** Called by the server's ticker: heartbeats out, dead peers and stalled handshakes dropped. */
+  /** Called by the server's ticker: heartbeats out, dead peers and stalled handshakes dropped (consumer timeouts are on the broker's clock: consumer-timeout.ts). */
   tick(now: number): void {
     if (this.state === 'closed') return;
     if (this.state === 'handshake' && now - this.openedAt > this.ctx.config.handshakeTimeout) {
@@ -391,7 +391,6 @@ export class Connection implements FrameSink {
       this.socket.destroy();
       return;
     }
-    if (this.state === 'open') for (const ch of this.channels.values()) ch.checkConsumerTimeout(now);
     if (!this.heartbeat.tick(now, this.outbound, this.input.active)) {
       this.closeReason = `missed heartbeats from client, timeout: ${this.heartbeat.intervalMs / 1000}s`;
       this.socket.destroy();

@@ -24,6 +24,10 @@ export class BrokerStats implements StatsReader {
   private readonly vhosts: ReadonlyMap<string, VirtualHost>;
   private readonly connections = new Map<number, ConnectionCounters>();
   private readonly closedConnections = new ConnectionCounters();
+  /** Vhosts taken out of the table and not yet destroyed: still counted, their queues still live. */
+  private readonly detachedVhosts = new Set<VirtualHost>();
+  /** What the queues of deleted vhosts had counted (RabbitMQ's overview totals are cumulative). */
+  private readonly deletedVhostQueues = new QueueCounters();
   private readonly totalsSample = new Sample(TOTAL_STATS.length);
   private lastSampleAt = -1;
 
@@ -42,6 +46,18 @@ export class BrokerStats implements StatsReader {
     if (counters === undefined) return;
     this.connections.delete(id);
     counters.addTo(this.closedConnections);
+  }
+
+  /** A vhost is being deleted (out of the table, its queues not yet gone): totals keep counting it. */
+  vhostDetached(vhost: VirtualHost): void {
+    this.detachedVhosts.add(vhost);
+  }
+
+  /** A detached vhost's queues are gone: their counts are folded into the totals for good. */
+  vhostDestroyed(vhost: VirtualHost): void {
+    if (!this.detachedVhosts.delete(vhost)) return;
+    vhost.deletedQueueCounters.addTo(this.deletedVhostQueues);
+    for (const q of vhost.queues.values()) q.counters.addTo(this.deletedVhostQueues);
   }
 
   /** A connection the broker did not register (one built outside the server) counts on its own. */
@@ -105,7 +121,8 @@ export class BrokerStats implements StatsReader {
     this.closedConnections.addTo(conns);
     for (const c of this.connections.values()) c.addTo(conns);
     const queues = new QueueCounters();
-    for (const vhost of this.vhosts.values()) {
+    this.deletedVhostQueues.addTo(queues);
+    for (const vhost of [...this.vhosts.values(), ...this.detachedVhosts]) {
       vhost.deletedQueueCounters.addTo(queues);
       for (const q of vhost.queues.values()) q.counters.addTo(queues);
     }

@@ -5,6 +5,7 @@ import type { Broker } from '../../../src/index.js';
 import type { VirtualHost } from '../../../src/core/vhost.js';
 import { eventually, withBroker } from '../../helpers/broker.js';
 import { RawClient } from '../../helpers/raw-client.js';
+import { ManualClock } from '../../../src/util/manual-clock.js';
 
 /**
  * Isolation: an exception nothing expected, raised while serving one connection, channel, queue or
@@ -116,32 +117,42 @@ describe('isolation: socket handlers', () => {
     );
   });
 
-  it("an exception in one connection's timer work (the shared ticker) ends that connection; the ticker keeps serving the rest", async () => {
+  it("an exception in one connection's timer work (a consumer timeout on the broker clock) ends that connection with 541; other timers still fire", async () => {
     const { logger, lines, arm } = faultyLogger();
+    const clock = new ManualClock();
     await withBroker(
       async (broker) => {
         const conn = await amqp.connect(broker.url);
         const ch = await conn.createChannel();
         await ch.assertQueue('slow');
         ch.sendToQueue('slow', Buffer.from('never acked'));
-        const victim = await RawClient.open(broker.port);
-        await victim.openChannel(1);
-        victim.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'slow', consumerTag: 'v', noLocal: false, noAck: false, exclusive: false, nowait: false, arguments: {} });
-        await victim.waitMethod('basic.deliver');
-        // The consumer timeout fires from the ticker and closes the channel, logging 'channel 1 closed: ...'.
+        ch.sendToQueue('slow', Buffer.from('never acked either'));
+        const consumeOne = async (): Promise<RawClient> => {
+          const c = await RawClient.open(broker.port);
+          await c.openChannel(1);
+          c.sendMethod(1, { name: 'basic.qos', prefetchSize: 0, prefetchCount: 1, global: false });
+          await c.waitMethod('basic.qos-ok', 1);
+          c.sendMethod(1, { name: 'basic.consume', ticket: 0, queue: 'slow', consumerTag: 'v', noLocal: false, noAck: false, exclusive: false, nowait: false, arguments: {} });
+          await c.waitMethod('basic.deliver');
+          return c;
+        };
+        const victim = await consumeOne();
+        clock.advance(100); // the bystander's delivery is the later one: its timer fires second
+        const bystander = await consumeOne();
+        // Both consumer timeouts fire in one advance; the first logs 'channel 1 closed: ...' and throws.
         arm('channel 1 closed:');
-        await victim.waitSocketClose(10_000);
+        clock.advance(301); // +401: past both deadlines (+301 and +401)
+        expect((await victim.waitConnectionClose()).replyCode).toBe(541);
+        await victim.waitSocketClose();
         expect(broker.internalErrors).toBe(1);
-        expect(internalErrorLines(lines)[0]).toMatchObject({ during: 'tick' });
-        // The ticker still runs: a client that negotiated heartbeats hears them.
-        const hb = await RawClient.open(broker.port, { heartbeat: 1 });
-        hb.startHeartbeats(400);
-        await hb.waitFor((f) => f.kind === 'heartbeat', 'a server heartbeat', 5000);
-        hb.destroy();
+        expect(internalErrorLines(lines)[0]).toMatchObject({ during: 'timer' });
+        expect(stackOf(internalErrorLines(lines)[0])).toContain("injected fault while logging 'channel 1 closed:");
+        expect((await bystander.waitMethod('channel.close', 1)).replyCode).toBe(406);
+        bystander.destroy();
         await roundTrip(broker);
         await conn.close();
       },
-      { logger, consumerTimeout: 300 },
+      { logger, consumerTimeout: 300, clock },
     );
   });
 

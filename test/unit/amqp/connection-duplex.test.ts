@@ -1,72 +1,12 @@
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Connection } from '../../../src/amqp/connection.js';
-import type { BrokerContext } from '../../../src/amqp/broker-context.js';
-import { serverProperties } from '../../../src/amqp/server-properties.js';
-import { resolveConfig } from '../../../src/config/load.js';
-import { Registry } from '../../../src/core/registry.js';
-import { BrokerStats } from '../../../src/core/stats/broker-stats.js';
-import { ManualClock } from '../../../src/util/manual-clock.js';
-import { VirtualHost } from '../../../src/core/vhost.js';
-import { AccessControl } from '../../../src/core/security/access.js';
-import { PermissionStore } from '../../../src/core/security/permissions.js';
-import { silentLogger } from '../../../src/util/logger.js';
-import { RawClient } from '../../helpers/raw-client.js';
-
-/**
- * Two Duplex ends joined in memory: what one writes the other reads, and ending or destroying one
- * ends the other, as a socket's peer sees it. No socket, no port, no event beyond the streams'.
- */
-function duplexPair(): [Duplex, Duplex] {
-  const ends: Duplex[] = [];
-  const end = (peer: () => Duplex): Duplex =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, done) {
-        peer().push(chunk);
-        done();
-      },
-      final(done) {
-        peer().push(null);
-        done();
-      },
-      destroy(err, done) {
-        peer().destroy();
-        done(err);
-      },
-    });
-  ends.push(end(() => ends[1] as Duplex), end(() => ends[0] as Duplex));
-  return [ends[0] as Duplex, ends[1] as Duplex];
-}
-
-function context(internalErrors: unknown[]): BrokerContext {
-  const vhosts = new Map([['/', new VirtualHost('/', new ManualClock())]]);
-  const permissions = new PermissionStore();
-  permissions.set({ user: 'unit', vhost: '/', configure: '.*', write: '.*', read: '.*' });
-  return {
-    access: new AccessControl(permissions, () => []),
-    // guest may log in from loopback only, and a stream has no peer address: a user who may log in from anywhere.
-    config: resolveConfig({ users: [{ name: 'unit', password: 'secret' }] }),
-    logger: silentLogger(),
-    vhosts,
-    registry: new Registry('warren@unit'),
-    stats: new BrokerStats(vhosts),
-    serverProperties: serverProperties('warren', 'test'),
-    now: () => Date.now(),
-    internalError: (err) => internalErrors.push(err),
-    alarms: { active: false, reason: '', noteIncoming: () => undefined },
-  };
-}
+import type { RawClient } from '../../helpers/raw-client.js';
+import { duplexConnection } from '../../helpers/duplex-connection.js';
 
 describe('Connection over a Duplex stream (no socket)', () => {
   it('serves a handshake, queue.declare, a publish and basic.get in raw frames, then closes', async () => {
-    const [serverEnd, clientEnd] = duplexPair();
-    const internalErrors: unknown[] = [];
-    let closed: Connection | undefined;
-    const conn = new Connection(serverEnd, context(internalErrors), (c) => (closed = c), 7);
+    const { conn, client, internalErrors, closed } = duplexConnection();
     expect(conn.remoteAddress).toBe('unknown'); // a stream has no peer address
 
-    const client = RawClient.over(clientEnd);
     const tuned = await client.handshake({ user: 'unit', password: 'secret' });
     expect(tuned.frameMax).toBeGreaterThan(0);
     const start = client.frames.find((f) => f.kind === 'method' && f.method.name === 'connection.start');
@@ -93,7 +33,7 @@ describe('Connection over a Duplex stream (no socket)', () => {
     expect(client.received().includes(body)).toBe(true);
 
     await client.close();
-    expect(closed).toBe(conn);
+    expect(closed()).toBe(conn);
     expect(internalErrors).toEqual([]);
   });
 });
