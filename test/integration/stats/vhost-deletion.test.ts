@@ -11,6 +11,7 @@ describe('totals after a vhost is deleted', () => {
   it('keep what its queues and connections counted', async () => {
     await withBroker(async (broker) => {
       expect(await broker.createVhost('tenant')).toBe(true);
+      await broker.permissions.set({ user: 'guest', vhost: 'tenant', configure: '.*', write: '.*', read: '.*' });
       const conn = await amqp.connect(`${broker.url}/tenant`);
       conn.on('error', () => undefined); // the deletion closes it with 320
       const ch = await conn.createChannel();
