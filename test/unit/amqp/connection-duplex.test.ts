@@ -1,4 +1,6 @@
 import { Duplex } from 'node:stream';
+import { UserStore } from '../../../src/core/security/users.js';
+import { LoginThrottle } from '../../../src/amqp/login-throttle.js';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../../src/amqp/connection.js';
 import type { BrokerContext } from '../../../src/amqp/broker-context.js';
@@ -50,6 +52,10 @@ function context(internalErrors: unknown[]): BrokerContext {
     now: () => Date.now(),
     internalError: (err) => internalErrors.push(err),
     alarms: { active: false, reason: '', noteIncoming: () => undefined },
+    users: (() => { const u = new UserStore([], undefined); u.put({ name: 'unit', password: 'secret' }); return u; })(),
+    loginThrottle: new LoginThrottle(0),
+    vhostLimits: () => undefined,
+    counts: { connectionsOn: () => 0, connectionsOf: () => 0, channelsOf: () => 0 },
   };
 }
 
