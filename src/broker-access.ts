@@ -1,3 +1,4 @@
+import type { UserStore } from './core/security/users.js';
 import type { Config } from './config/load.js';
 import { ConfigError } from './config/load.js';
 import { AccessControl } from './core/security/access.js';
@@ -15,10 +16,10 @@ export interface UserDirectory {
   tags(user: string): readonly string[];
 }
 
-export function configUsers(config: Config): UserDirectory {
+export function storedUsers(users: UserStore): UserDirectory {
   return {
-    has: (user) => config.users.some((u) => u.name === user),
-    tags: (user) => config.users.find((u) => u.name === user)?.tags ?? [],
+    has: (user) => users.has(user),
+    tags: (user) => users.record(user)?.tags ?? [],
   };
 }
 

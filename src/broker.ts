@@ -15,7 +15,10 @@ import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
-import { configUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
+import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
+import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
+import { LoginThrottle } from './amqp/login-throttle.js';
+import { brokerUsers, checkConfiguredUsers, openUsers, type BrokerUsers } from './broker-security.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -75,7 +78,13 @@ export interface Broker {
    * 255 bytes) is refused with a RangeError. Nobody has permissions on it until they are set
    * (broker.permissions.set), as with rabbitmqctl add_vhost.
    */
-  createVhost(name: string): Promise<boolean>;
+  createVhost(name: string, meta?: VhostMetadataInput): Promise<boolean>;
+  /** Changes a vhost's description, tags, default queue type or limits (recorded); undefined when there is no such vhost. */
+  updateVhost(name: string, meta: VhostMetadataInput): Promise<VhostMetadata | undefined>;
+  /** A vhost's description, tags, default queue type and limits. */
+  vhostMetadata(name: string): VhostMetadata | undefined;
+  /** The users store (RabbitMQ's internal users): snapshots never carry the hash. */
+  readonly users: BrokerUsers;
   /**
    * Deletes a virtual host as RabbitMQ does: its connections are closed with 320 CONNECTION_FORCED
    * "vhost '<name>' is deleted", then its queues (with their stored messages), exchanges and
@@ -98,6 +107,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...input } = options;
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
+  checkConfiguredUsers(checked.users);
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
   }
@@ -129,10 +139,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     privateDir?.remove();
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
   }
-  const { vhosts, persistence, definitions } = recovered;
-  let security;
+  const { vhosts, persistence, definitions, security } = recovered;
+  const users = openUsers(security.users, security.usersSeeded, config, [...vhosts.keys()], persistence, logger).store;
+  let access;
   try {
-    security = setUpAccess(config, recovered.access, persistence, vhosts, configUsers(config));
+    access = setUpAccess(config, recovered.access, persistence, vhosts, storedUsers(users));
   } catch (err) {
     await persistence.scheduler.idle();
     persistence.closeAll();
@@ -160,7 +171,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhost.onFault = internalError;
   };
   for (const vhost of vhosts.values()) prepareVhost(vhost);
-  const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost);
+  const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
   const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
@@ -178,7 +189,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     config,
     logger,
     vhosts,
-    access: security.access,
+    access: access.access,
     registry,
     serverProperties: serverProperties('warren', packageVersion()),
     stats,
@@ -186,6 +197,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     clock: brokerClock,
     internalError,
     alarms,
+    users,
+    loginThrottle: new LoginThrottle(config.loginFailureDelay),
+    vhostLimits: (name) => vhostTable.meta(name)?.limits,
+    counts: { connectionsOn: (v) => server.counts.connectionsOn(v), connectionsOf: (u) => server.counts.connectionsOf(u), channelsOf: (u) => server.counts.channelsOf(u) },
   };
   const server = new AmqpServer(ctx, () => {
     clock = Date.now();
@@ -236,12 +251,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     readModel: new ReadModel(registry, vhosts, statsReader),
     stats: statsReader,
     connectionCount: () => server.connectionCount,
-    permissions: security.permissions,
-    topicPermissions: security.topicPermissions,
-    createVhost: async (name) => {
+    permissions: access.permissions,
+    topicPermissions: access.topicPermissions,
+    users: brokerUsers(users, () => vhostTable.whenSynced(), (user, reason) => server.closeUserConnections(user, reason), (user) => access.access.store.userDeleted(user), logger),
+    vhostMetadata: (name) => vhostTable.meta(name),
+    updateVhost: async (name, meta) => {
+      const updated = vhostTable.update(name, meta);
+      if (updated !== undefined) await vhostTable.whenSynced();
+      return updated;
+    },
+    createVhost: async (name, meta) => {
       // A deletion of the same name finishes first: its records must precede the new put-vhost.
       await deletingVhosts.get(name);
-      if (vhostTable.create(name) === undefined) return false;
+      if (vhostTable.create(name, meta) === undefined) return false;
       await vhostTable.whenSynced();
       return true;
     },
@@ -254,7 +276,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         .closeVhostConnections(name, `vhost '${name}' is deleted`)
         .then(() => {
           vhostTable.destroy(vhost);
-          security.access.store.vhostDeleted(name);
+          access.access.store.vhostDeleted(name);
           stats.vhostDestroyed(vhost);
         })
         .then(() => vhostTable.whenSynced())

@@ -10,6 +10,8 @@ import {
 } from './core/persistence.js';
 import type { VhostListener } from './core/vhost-table.js';
 import type { PermissionListener, TopicPermission, VhostPermission } from './core/security/permissions.js';
+import type { VhostMetadata } from './core/vhost-meta.js';
+import type { UserRecord, UsersListener } from './core/security/users.js';
 import { PageFile } from './store/page-file.js';
 import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
@@ -39,7 +41,7 @@ function isDurable(d: BindingDestination): boolean {
  * Connects the vhosts to the store: durable definitions go to the definitions log, durable
  * queues get a message log. Muted while recovery replays what the log already holds.
  */
-export class Persistence implements VhostListener, PermissionListener {
+export class Persistence implements VhostListener, PermissionListener, UsersListener {
   muted = false;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
@@ -69,8 +71,21 @@ export class Persistence implements VhostListener, PermissionListener {
     return this.definitions.whenSynced(mark, done);
   }
 
-  vhostCreated(name: string): void {
-    if (!this.muted) this.definitions.write({ op: 'put-vhost', name });
+  vhostCreated(name: string, meta: VhostMetadata): void {
+    if (!this.muted) this.definitions.write({ op: 'put-vhost', name, ...meta });
+  }
+
+  userPut(user: UserRecord): void {
+    this.definitions.write({ op: 'put-user', ...user });
+  }
+
+  userDeleted(name: string): void {
+    this.definitions.write({ op: 'del-user', name });
+  }
+
+  /** The configured users were put: never again for this data directory. */
+  usersSeeded(): void {
+    this.definitions.write({ op: 'users-seeded' });
   }
 
   vhostDeleted(name: string): void {

@@ -2,6 +2,9 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Registry } from '../core/registry.js';
 import type { AccessControl } from '../core/security/access.js';
+import type { UserStore } from '../core/security/users.js';
+import type { VhostLimits } from '../core/vhost-meta.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { FieldTable } from '../protocol/field-table.js';
@@ -28,6 +31,20 @@ export interface BrokerContext {
   internalError(err: unknown, where: Readonly<Record<string, unknown>>): void;
   /** Live connections under node-qualified ids, for the read model: the server adds and removes them. */
   readonly registry: Registry;
+  /** Logins are checked against it. */
+  readonly users: UserStore;
+  /** Failed logins per peer address: the refusal waits for a peer that keeps failing. */
+  readonly loginThrottle: LoginThrottle;
+  /** A vhost's limits; undefined when it has none (or is gone). */
+  vhostLimits(vhost: string): VhostLimits | undefined;
+  /** What the per-vhost and per-user limits count: open connections and their channels. */
+  readonly counts: LimitCounts;
   /** Memory and disk alarms: publishing connections are blocked while one is on. */
   readonly alarms: { readonly active: boolean; readonly reason: string; noteIncoming(bytes: number): void };
+}
+
+export interface LimitCounts {
+  connectionsOn(vhost: string): number;
+  connectionsOf(user: string): number;
+  channelsOf(user: string): number;
 }

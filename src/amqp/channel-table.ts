@@ -6,6 +6,7 @@ import { DurableReplies } from './durable-replies.js';
 import type { Connection } from './connection.js';
 import { channelPort, type ChannelPort } from './channel-port.js';
 import { closeMethod } from './wire-errors.js';
+import { checkChannelLimit } from './open-limits.js';
 import { errorFields } from './connection-log.js';
 import { diagnostics, emitChannelError } from './diagnostics.js';
 
@@ -40,6 +41,7 @@ export class ChannelTable {
         throw amqpError('WARREN_CHANNEL_ERROR', `channel number ${channel} is above the negotiated channel_max ${conn.channelMax}`);
       }
       if (this.open.has(channel)) throw amqpError('WARREN_CHANNEL_ERROR', `second 'channel.open' seen on channel ${channel}`);
+      checkChannelLimit(conn.ctx, conn.user);
       const vhost = conn.vhost as VirtualHost;
       this.port ??= channelPort(conn);
       this.durableReplies ??= new DurableReplies(vhost, this.port);

@@ -10,7 +10,7 @@ import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { BrokerContext } from './broker-context.js';
 import type { Channel } from './channel.js';
 import { ChannelTable, pendingPublish } from './channel-table.js';
-import { Handshake, type ClientInfo } from './handshake.js';
+import { Handshake, onRunningMethod, type ClientInfo } from './handshake.js';
 import { Outbound } from './outbound.js';
 import { Heartbeat } from './heartbeat.js';
 import { ConfirmBatch } from './confirm-batch.js';
@@ -224,8 +224,7 @@ export class Connection implements FrameSink {
           this.handshake.onMethod(method);
           return;
         }
-        // RabbitMQ's code for this: 504 "unexpected method in connection state running".
-        throw amqpError('WARREN_CHANNEL_ERROR', `unexpected method ${method.name} on channel 0`);
+        onRunningMethod(this, method);
     }
   }
 

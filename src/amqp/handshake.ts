@@ -4,7 +4,11 @@ import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { Method, MethodOf } from '../protocol/methods.generated.js';
 import type { Connection } from './connection.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
-import { isLoopbackAddress, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
+import { isLoopbackAddress, MAX_SASL_RESPONSE, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
+import type { LoginResult } from '../core/security/users.js';
+import { openRefusal } from './open-limits.js';
+
+type LoginFailure = Extract<LoginResult, { ok: false }>['why'];
 
 export interface ClientInfo {
   readonly username: string;
@@ -13,15 +17,19 @@ export interface ClientInfo {
   readonly properties: FieldTable;
 }
 
-type Step = 'start-ok' | 'tune-ok' | 'open' | 'done';
+/** 'refusing': a failed login waits out its delay (login-throttle.ts); frames meanwhile are dropped. */
+type Step = 'start-ok' | 'refusing' | 'tune-ok' | 'open' | 'done';
 
-type LoginRefusal = 'unsupported-mechanism' | 'malformed-response' | 'unknown-user' | 'wrong-password' | 'loopback-only';
+type LoginRefusal = 'unsupported-mechanism' | 'oversized-response' | 'malformed-response' | LoginFailure | 'loopback-only';
 
 const LOGIN_REFUSAL_TEXT: Readonly<Record<LoginRefusal, string>> = {
   'unsupported-mechanism': 'unsupported SASL mechanism',
+  'oversized-response': `the SASL response is over ${MAX_SASL_RESPONSE} bytes`,
   'malformed-response': 'the SASL response did not parse',
   'unknown-user': 'no such user',
   'wrong-password': 'wrong password',
+  'passwordless-user': 'the user has no password (passwordless users cannot log in with a password)',
+  'blank-password': 'blank password (refused, as RabbitMQ refuses it)',
   'loopback-only': 'the user may only connect from loopback',
 };
 
@@ -55,6 +63,7 @@ export class Handshake {
   }
 
   onMethod(method: Method): void {
+    if (this.step === 'refusing') return;
     switch (method.name) {
       case 'connection.start-ok':
         return this.expect('start-ok', method) ?? this.onStartOk(method);
@@ -77,33 +86,35 @@ export class Handshake {
   private onStartOk(m: MethodOf<'connection.start-ok'>): void {
     const capabilities = readCapabilities(m.clientProperties);
     this.conn.noteClientProperties(m.clientProperties);
-    const creds = parseSaslResponse(m.mechanism, m.response);
-    const users = this.conn.ctx.config.users;
-    const user = creds === undefined ? undefined : users.find((u) => u.name === creds.username);
-    let refusal: string | undefined;
-    // Why, for the operator's log only: the client is told the same thing for an unknown user and
-    // a wrong password, as RabbitMQ does, so a login probe learns nothing.
-    let why: LoginRefusal | undefined;
-    if (!(SASL_MECHANISMS as readonly string[]).includes(m.mechanism)) {
-      refusal = `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`;
-      why = 'unsupported-mechanism';
-    } else if (creds === undefined || user === undefined || user.password !== creds.password) {
-      refusal = `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
-      why = creds === undefined ? 'malformed-response' : user === undefined ? 'unknown-user' : 'wrong-password';
-    } else if (user.loopbackOnly === true && !isLoopbackAddress(this.conn.remoteAddress)) {
-      refusal = `user '${user.name}' can only connect via localhost`;
-      why = 'loopback-only';
-    }
-    if (refusal !== undefined) {
+    const { why, username } = this.login(m.mechanism, m.response);
+    if (why !== undefined) {
+      // The client is told the same thing for every bad credential, as RabbitMQ does, so a login
+      // probe learns nothing; the operator's log says which it was.
+      const refusal =
+        why === 'unsupported-mechanism'
+          ? `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`
+          : why === 'loopback-only'
+            ? `user '${username}' can only connect via localhost`
+            : `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
+      const { delayMs, failures } = this.conn.ctx.loginThrottle.failed(this.conn.remoteAddress, Date.now());
       this.conn.ctx.logger.warn(
-        { event: 'connection.login-refused', ...this.conn.logFields(), user: creds?.username, mechanism: m.mechanism, why },
-        `login refused (${LOGIN_REFUSAL_TEXT[why as LoginRefusal]})`,
+        { event: 'connection.login-refused', ...this.conn.logFields(), user: username, mechanism: m.mechanism, why, failures, delayMs },
+        `login refused (${LOGIN_REFUSAL_TEXT[why]})${delayMs > 0 ? `; refusal delayed ${delayMs} ms after ${failures} failures from this address` : ''}`,
       );
-      this.refuse(refusal, capabilities['authentication_failure_close'] === true);
+      const sendClose = capabilities['authentication_failure_close'] === true;
+      if (delayMs === 0) return this.refuse(refusal, sendClose);
+      this.step = 'refusing';
+      setTimeout(() => {
+        try {
+          this.refuse(refusal, sendClose);
+        } catch {
+          this.conn.socket.destroy();
+        }
+      }, delayMs).unref();
       return;
     }
     this.client = {
-      username: (creds as { username: string }).username,
+      username: username as string,
       product: asString(m.clientProperties['product']),
       capabilities,
       properties: m.clientProperties,
@@ -114,6 +125,19 @@ export class Handshake {
     this.step = 'tune-ok';
     const { channelMax, frameMax, heartbeat } = this.conn.ctx.config;
     this.conn.sendMethod(0, { name: 'connection.tune', channelMax, frameMax, heartbeat });
+  }
+
+  /** Checks the credentials against the users store; `why` is set when the login is refused. */
+  private login(mechanism: string, response: Buffer): { why: LoginRefusal | undefined; username: string | undefined } {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) return { why: 'unsupported-mechanism', username: undefined };
+    // The frame is bounded by frame_max; a response this large is no credential, and is not parsed.
+    if (response.length > MAX_SASL_RESPONSE) return { why: 'oversized-response', username: undefined };
+    const creds = parseSaslResponse(mechanism, response);
+    if (creds === undefined) return { why: 'malformed-response', username: undefined };
+    const result = this.conn.ctx.users.login(creds.username, creds.password);
+    if (!result.ok) return { why: result.why, username: creds.username };
+    if (result.user.loopbackOnly && !isLoopbackAddress(this.conn.remoteAddress)) return { why: 'loopback-only', username: creds.username };
+    return { why: undefined, username: creds.username };
   }
 
   /**
@@ -165,11 +189,35 @@ export class Handshake {
       this.conn.connectionError(amqpError('WARREN_VHOST_NOT_ALLOWED', (refusal as { text: string }).text).during(OPEN_REF), { logged: true });
       return;
     }
+    const limited = openRefusal(this.conn.ctx, vhost.name, (this.client as ClientInfo).username);
+    if (limited !== undefined) {
+      this.conn.ctx.logger.warn(
+        { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why: 'limit' },
+        `vhost '${m.virtualHost}' refused: ${limited.replyText}`,
+      );
+      this.conn.connectionError(limited.during(OPEN_REF), { logged: true });
+      return;
+    }
     this.step = 'done';
     this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });
     this.conn.opened(vhost, this.client as ClientInfo, this.conn.frameMax, this.conn.channelMax, this.conn.heartbeatMs / 1000);
     if (diagnostics.connectionOpen.hasSubscribers) diagnostics.connectionOpen.publish(connectionEvent(this.conn));
   }
+}
+
+/**
+ * A connection method after open-ok. connection.update-secret is answered as RabbitMQ's internal
+ * users backend answers it: nothing expires, so the new secret is accepted and the connection stays
+ * open (update-secret-ok). The secret itself is never logged.
+ */
+export function onRunningMethod(conn: Connection, method: Method): void {
+  if (method.name === 'connection.update-secret') {
+    conn.ctx.logger.info({ event: 'connection.secret-updated', ...conn.logFields(), reason: method.reason }, `secret updated, reason: ${method.reason}`);
+    conn.sendMethod(0, { name: 'connection.update-secret-ok' });
+    return;
+  }
+  // RabbitMQ's code for this: 504 "unexpected method in connection state running".
+  throw amqpError('WARREN_CHANNEL_ERROR', `unexpected method ${method.name} on channel 0`);
 }
 
 function readCapabilities(props: FieldTable): Record<string, boolean> {

@@ -8,6 +8,12 @@ export interface Credentials {
 export const SASL_MECHANISMS = ['PLAIN', 'AMQPLAIN'] as const;
 
 /**
+ * The largest SASL response parsed: a user name and a password are shortstr-sized (RabbitMQ reads the
+ * whole start-ok frame within 4096 bytes before tune). A larger one is refused unparsed.
+ */
+export const MAX_SASL_RESPONSE = 4096;
+
+/**
  * Parses a connection.start-ok response. Returns undefined for an unsupported mechanism or a
  * response that does not parse; the caller refuses the login either way.
  */

@@ -147,6 +147,28 @@ export class AmqpServer {
     this.closing.flush();
   }
 
+  /** Closes the connections of one user with 320 CONNECTION_FORCED (the user was deleted). */
+  closeUserConnections(user: string, reason: string): Promise<void> {
+    return forceClose([...this.connections].filter((c) => c.user === user), reason);
+  }
+
+  /** What the per-vhost and per-user limits count: opened connections (a handshake in progress is not one). */
+  readonly counts = {
+    connectionsOn: (vhost: string): number => this.count((c) => c.vhost?.name === vhost),
+    connectionsOf: (user: string): number => this.count((c) => c.vhost !== undefined && c.user === user),
+    channelsOf: (user: string): number => {
+      let n = 0;
+      for (const c of this.connections) if (c.vhost !== undefined && c.user === user) n += c.channels.size;
+      return n;
+    },
+  };
+
+  private count(test: (c: Connection) => boolean): number {
+    let n = 0;
+    for (const c of this.connections) if (test(c)) n++;
+    return n;
+  }
+
   /** Closes the connections open on one vhost with 320 CONNECTION_FORCED; resolves once their sockets are closed (bounded). */
   closeVhostConnections(vhost: string, reason: string): Promise<void> {
     return forceClose([...this.connections].filter((c) => c.vhost?.name === vhost), reason);

@@ -9,7 +9,7 @@ export function formatDefault(option: OptionDef): string {
   const value: unknown = option.default;
   if (option.key === 'users') {
     return (value as readonly User[])
-      .map((user) => `${user.name}:${user.password}${user.loopbackOnly ? ' (loopback only)' : ''}`)
+      .map((user) => `${user.name}:${user.password ?? 'hash:…'}${user.loopbackOnly ? ' (loopback only)' : ''}`)
       .join(', ');
   }
   if (option.key === 'permissions' && value === null) return 'full, every user on every vhost';

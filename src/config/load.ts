@@ -63,12 +63,17 @@ function deepFreeze<T>(value: T): T {
 }
 
 function normalizeUser(user: UserInput): User {
+  const secret =
+    user.passwordHash === undefined
+      ? { password: user.password }
+      : { passwordHash: user.passwordHash, ...(user.hashingAlgorithm === undefined ? {} : { hashingAlgorithm: user.hashingAlgorithm }) };
   return {
     name: user.name,
-    password: user.password,
+    ...secret,
     // RabbitMQ's loopback_users default names guest: a guest user is loopback-only unless told otherwise.
     loopbackOnly: user.loopbackOnly ?? user.name === 'guest',
     tags: [...(user.tags ?? [])],
+    ...(user.limits === undefined ? {} : { limits: { ...user.limits } }),
   };
 }
 

@@ -9,12 +9,27 @@ import { isIP } from 'node:net';
 /** Thrown by a parser; the loader prefixes the source (`--port`, `WARREN_PORT`). */
 export class ParseError extends Error {}
 
+/** A configured user: a plain password (hashed when it seeds the store), or a RabbitMQ password hash. */
 export interface UserInput {
   readonly name: string;
-  readonly password: string;
+  readonly password?: string;
+  /** base64(4-byte salt ‖ digest), as rabbitmqctl hash_password and RabbitMQ's definitions give it; '' for passwordless. */
+  readonly passwordHash?: string;
+  readonly hashingAlgorithm?: string;
   readonly loopbackOnly?: boolean;
   readonly tags?: readonly string[];
+  readonly limits?: { readonly maxConnections?: number; readonly maxChannels?: number };
 }
+
+/** RabbitMQ's hashing modules and their short forms, as --user NAME:hash:ALGO:BASE64 and the JSON accept them. */
+export const HASHING_ALGORITHM_NAMES = [
+  'rabbit_password_hashing_sha256',
+  'rabbit_password_hashing_sha512',
+  'rabbit_password_hashing_md5',
+  'sha256',
+  'sha512',
+  'md5',
+] as const;
 
 const INTEGER = /^[+-]?\d+$/;
 
@@ -57,11 +72,38 @@ export function parseSingle(text: string): readonly string[] {
   return [text];
 }
 
-/** `name:password`; the password is everything after the first colon, so it may contain colons. */
+/**
+ * `name:password`, the password being everything after the first colon (so it may contain colons),
+ * or `name:hash:ALGO:BASE64` for a password hash (ALGO sha256, sha512 or md5). A plain password that
+ * itself starts with `hash:` goes in the JSON form instead. The text is never echoed in an error:
+ * it holds a password.
+ */
 export function parseUserFlag(text: string): readonly UserInput[] {
   const colon = text.indexOf(':');
-  if (colon <= 0) throw new ParseError(`expected name:password, got ${JSON.stringify(text)}`);
-  return [{ name: text.slice(0, colon), password: text.slice(colon + 1) }];
+  if (colon <= 0) throw new ParseError('expected NAME:PASSWORD or NAME:hash:ALGO:BASE64 (value not shown: it holds a password)');
+  const name = text.slice(0, colon);
+  const rest = text.slice(colon + 1);
+  if (!rest.startsWith('hash:')) return [{ name, password: rest }];
+  const [algorithm, hash, ...more] = rest.slice('hash:'.length).split(':');
+  if (algorithm === undefined || hash === undefined || more.length > 0 || !(HASHING_ALGORITHM_NAMES as readonly string[]).includes(algorithm)) {
+    throw new ParseError(`user ${JSON.stringify(name)}: expected NAME:hash:ALGO:BASE64 with ALGO one of sha256, sha512, md5`);
+  }
+  return [{ name, passwordHash: hash, hashingAlgorithm: algorithm }];
+}
+
+/** A user needs a password or a hash (an empty hash: passwordless), not both. */
+export function checkUsers(users: readonly UserInput[]): void {
+  for (const user of users) {
+    const given = (user.password === undefined ? 0 : 1) + (user.passwordHash === undefined ? 0 : 1);
+    if (given !== 1) {
+      throw new ParseError(
+        `user ${JSON.stringify(user.name)}: give exactly one of "password" or "passwordHash" ("passwordHash": "" makes a passwordless user)`,
+      );
+    }
+    if (user.hashingAlgorithm !== undefined && user.passwordHash === undefined) {
+      throw new ParseError(`user ${JSON.stringify(user.name)}: "hashingAlgorithm" goes with "passwordHash" (a password is hashed with sha256)`);
+    }
+  }
 }
 
 /** A JSON array of users; its shape is checked by the schema afterwards. */
@@ -73,7 +115,7 @@ export function parseUsersJson(text: string): readonly UserInput[] {
     throw new ParseError(`invalid JSON: ${(err as Error).message}`);
   }
   if (!Array.isArray(value)) {
-    throw new ParseError('expected a JSON array of {"name", "password", "loopbackOnly"?, "tags"?}');
+    throw new ParseError('expected a JSON array of {"name", "password" or "passwordHash", "hashingAlgorithm"?, "loopbackOnly"?, "tags"?, "limits"?}');
   }
   return value as readonly UserInput[];
 }

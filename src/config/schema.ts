@@ -6,6 +6,8 @@ import {
   parseSingle,
   parseString,
   checkAddresses,
+  checkUsers,
+  HASHING_ALGORITHM_NAMES,
   parseUserFlag,
   parseUsersJson,
   ParseError,
@@ -15,6 +17,7 @@ import {
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { PERMISSION_OPTIONS, type PermissionConfig } from './permissions-option.js';
 export type { PermissionConfig } from './permissions-option.js';
+import { LOGIN_OPTIONS } from './login-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -28,12 +31,15 @@ export type FsyncPolicy = (typeof FSYNC_POLICIES)[number];
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** A user after resolution: every field present. */
+/** A user after resolution: exactly one of password and passwordHash; they seed the users store of a new data directory. */
 export interface User {
   readonly name: string;
-  readonly password: string;
+  readonly password?: string;
+  readonly passwordHash?: string;
+  readonly hashingAlgorithm?: string;
   readonly loopbackOnly: boolean;
   readonly tags: readonly string[];
+  readonly limits?: { readonly maxConnections?: number; readonly maxChannels?: number };
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
@@ -52,6 +58,7 @@ export interface Config {
   readonly maxConnections: number;
   readonly consumerTimeout: number;
   readonly users: readonly User[];
+  readonly loginFailureDelay: number;
   readonly vhosts: readonly string[];
   /** null: every configured user gets full permissions on every configured vhost (at seeding). */
   readonly permissions: readonly PermissionConfig[] | null;
@@ -64,7 +71,7 @@ export interface Config {
 }
 
 /** Options that a config file or an embedder may also write as text with a unit (`"16MB"`, `"30m"`). */
-type WithUnits = 'heartbeat' | 'handshakeTimeout' | 'maxMessageSize' | 'consumerTimeout' | 'memoryHighWatermark' | 'diskFreeLimit';
+type WithUnits = 'loginFailureDelay' | 'heartbeat' | 'handshakeTimeout' | 'maxMessageSize' | 'consumerTimeout' | 'memoryHighWatermark' | 'diskFreeLimit';
 
 type InputValue<K extends keyof Config> = K extends 'users'
   ? readonly UserInput[]
@@ -242,13 +249,20 @@ export const OPTIONS = [
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'password'],
+        required: ['name'],
         additionalProperties: false,
         properties: {
           name: { type: 'string', minLength: 1 },
           password: { type: 'string' },
+          passwordHash: { type: 'string' },
+          hashingAlgorithm: { type: 'string', enum: HASHING_ALGORITHM_NAMES },
           loopbackOnly: { type: 'boolean' },
           tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+          limits: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { maxConnections: { type: 'integer' }, maxChannels: { type: 'integer' } },
+          },
         },
       },
     },
@@ -256,14 +270,19 @@ export const OPTIONS = [
     env: 'WARREN_USERS',
     envFormat: 'JSON array',
     flag: '--user',
-    arg: 'NAME:PASSWORD',
+    arg: 'NAME:PASSWORD|NAME:hash:ALGO:BASE64',
     description:
-      'Users who may log in: {name, password, loopbackOnly (default: true for guest, as RabbitMQ, else false), tags}. A loopbackOnly user may ' +
-      'connect only from a loopback address. --user is repeatable and replaces the default guest user.',
+      'Users who seed the users store of a new data directory (as RabbitMQ\'s default user; later starts keep the stored users): ' +
+      '{name, password or passwordHash (base64, as rabbitmqctl hash_password gives it; "" for passwordless), hashingAlgorithm ' +
+      '(sha256 default; sha512, md5), loopbackOnly (default: true for guest, as RabbitMQ, else false), tags, limits ' +
+      '{maxConnections, maxChannels}}. A loopbackOnly user may connect only from a loopback address. --user is repeatable and ' +
+      'replaces the default guest user.',
     parse: parseUserFlag,
     parseEnv: parseUsersJson,
     repeatable: true,
+    refine: checkUsers,
   },
+  ...LOGIN_OPTIONS,
   {
     key: 'vhosts',
     schema: nonEmptyStrings,

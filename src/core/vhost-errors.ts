@@ -15,3 +15,7 @@ export function queueNotFound(vhost: string, queue: string) {
 export function defaultExchangeRefused() {
   return amqpError('WARREN_ACCESS_REFUSED', `operation not permitted on the default exchange`);
 }
+
+export function queueLimitReached(vhost: string, queue: string, limit: number) {
+  return amqpError('WARREN_QUEUE_LIMIT', `cannot declare queue '${queue}': queue limit in vhost '${vhost}' (${limit}) is reached`);
+}

@@ -1,10 +1,12 @@
 import type { Clock } from './clock.js';
 import { VirtualHost } from './vhost.js';
 import type { TopologyListener } from './persistence.js';
+import { vhostMetadata, type VhostMetadata, type VhostMetadataInput } from './vhost-meta.js';
 
 /** What the vhost table tells the durability layer: the definitions log records vhosts too. */
 export interface VhostListener extends TopologyListener {
-  vhostCreated(name: string): void;
+  /** Also for a change of metadata: the last record of a name holds its metadata. */
+  vhostCreated(name: string, meta: VhostMetadata): void;
   vhostDeleted(name: string): void;
 }
 
@@ -22,25 +24,56 @@ export class VhostTable {
   private readonly listener: VhostListener | undefined;
   /** Set up a vhost made at runtime as those made at start (fault reporting). */
   private readonly prepare: (vhost: VirtualHost) => void;
+  private readonly metadata = new Map<string, VhostMetadata>();
 
-  constructor(vhosts: Map<string, VirtualHost>, clock: Clock, listener: VhostListener | undefined, prepare: (vhost: VirtualHost) => void) {
+  constructor(
+    vhosts: Map<string, VirtualHost>,
+    clock: Clock,
+    listener: VhostListener | undefined,
+    prepare: (vhost: VirtualHost) => void,
+    recovered: ReadonlyMap<string, VhostMetadataInput> = new Map(),
+  ) {
     this.vhosts = vhosts;
+    for (const [name, vhost] of vhosts) this.setMeta(vhost, vhostMetadata(name, recovered.get(name)));
     this.clock = clock;
     this.listener = listener;
     this.prepare = prepare;
   }
 
   /** Creates the vhost; returns undefined when it exists already. Throws RangeError for a name connection.open cannot carry. */
-  create(name: string): VirtualHost | undefined {
+  create(name: string, input?: VhostMetadataInput): VirtualHost | undefined {
     if (name === '' || Buffer.byteLength(name) > MAX_NAME_BYTES) {
       throw new RangeError(`a vhost name must be 1 to ${MAX_NAME_BYTES} bytes of UTF-8, got ${Buffer.byteLength(name)}`);
     }
     if (this.vhosts.has(name)) return undefined;
+    const meta = vhostMetadata(name, input); // a bad value throws before anything changes
     const vhost = new VirtualHost(name, this.clock, this.listener);
     this.prepare(vhost);
-    this.listener?.vhostCreated(name);
+    this.setMeta(vhost, meta);
+    this.listener?.vhostCreated(name, meta);
     this.vhosts.set(name, vhost);
     return vhost;
+  }
+
+  /** The vhost's metadata and limits; undefined when there is no such vhost. */
+  meta(name: string): VhostMetadata | undefined {
+    return this.vhosts.has(name) ? this.metadata.get(name) : undefined;
+  }
+
+  /** Changes what is given (limits replace the limits as a whole); returns the result, or undefined when there is no such vhost. */
+  update(name: string, input: VhostMetadataInput): VhostMetadata | undefined {
+    const vhost = this.vhosts.get(name);
+    const current = this.metadata.get(name);
+    if (vhost === undefined || current === undefined) return undefined;
+    const meta = vhostMetadata(name, input, current);
+    this.setMeta(vhost, meta);
+    this.listener?.vhostCreated(name, meta);
+    return meta;
+  }
+
+  private setMeta(vhost: VirtualHost, meta: VhostMetadata): void {
+    this.metadata.set(vhost.name, meta);
+    vhost.maxQueues = meta.limits.maxQueues;
   }
 
   /**
@@ -50,6 +83,7 @@ export class VhostTable {
   detach(name: string): VirtualHost | undefined {
     const vhost = this.vhosts.get(name);
     if (vhost !== undefined) this.vhosts.delete(name);
+    this.metadata.delete(name);
     return vhost;
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
-import { defaultExchangeRefused, lockedQueue, queueNotFound } from './vhost-errors.js';
+import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound } from './vhost-errors.js';
 import { ExclusiveOwners } from './exclusive-owners.js';
 import { sameOwner, type Principal } from './principal.js';
 import type { Clock } from './clock.js';
@@ -65,6 +65,8 @@ export class VirtualHost {
   readonly heldBytes: HeldBytes = { bytes: 0 };
   /** What deleted queues had counted, so broker totals never go down. */
   readonly deletedQueueCounters = new QueueCounters();
+  /** The vhost's max-queues limit (set by the vhost table); undefined: none. */
+  maxQueues: number | undefined = undefined;
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
   private readonly exchangeFaults: FaultSink<Exchange> = {
@@ -91,7 +93,7 @@ export class VirtualHost {
   // ---- exchanges ---------------------------------------------------------------------------
 
   /**
-   * RabbitMQ's order of checks: the type (a connection error), the default exchange, then an
+   * RabbitMQ's order of checks: the type (406 since 3.13, a 503 connection error before), the default exchange, then an
    * existing exchange must match; only a new name is checked for the reserved amq. prefix, so
    * redeclaring amq.direct with its own flags succeeds.
    */
@@ -217,6 +219,7 @@ export class VirtualHost {
       return existing;
     }
     const args = parseQueueArgs(req.arguments, req.name, this.name);
+    if (this.maxQueues !== undefined && this.queues.size >= this.maxQueues) throw queueLimitReached(this.name, req.name, this.maxQueues);
     const options: QueueOptions = {
       durable,
       exclusive: req.exclusive,

