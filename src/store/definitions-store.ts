@@ -6,6 +6,7 @@ import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECOR
 import { delayedDirName, queueDirName } from './queue-dirs.js';
 import { LogFile } from './log-file.js';
 import type { SyncScheduler } from './sync-scheduler.js';
+import type { UserDef, VhostMeta } from './user-records.js';
 import {
   applyPermission,
   dropVhostPermissions,
@@ -40,23 +41,7 @@ export interface BindingDef {
   readonly arguments: string;
 }
 
-/** A user as the log keeps it: the password's salted hash (base64), never the password. */
-export interface UserDef {
-  readonly name: string;
-  readonly passwordHash: string;
-  readonly hashingAlgorithm: string;
-  readonly tags: readonly string[];
-  readonly loopbackOnly: boolean;
-  readonly limits: { readonly maxConnections?: number; readonly maxChannels?: number };
-}
-
-/** A vhost's metadata and limits; optional JSON fields, so records of earlier releases (a name only) still read. */
-export interface VhostMeta {
-  readonly description?: string;
-  readonly tags?: readonly string[];
-  readonly defaultQueueType?: string;
-  readonly limits?: { readonly maxConnections?: number; readonly maxQueues?: number };
-}
+export type { UserDef, VhostMeta } from './user-records.js';
 
 export type DefinitionRecord =
   | ({ readonly op: 'put-vhost'; readonly name: string } & VhostMeta)
