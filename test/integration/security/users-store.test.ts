@@ -68,6 +68,8 @@ describe('users store', () => {
     const hash = Buffer.concat([salt, createHash('sha256').update(salt).update('s3cret').digest()]).toString('base64');
     let b = await restart();
     const snapshot = await b.users.put({ name: 'svc', passwordHash: hash, tags: ['monitoring', 'custom-tag'] });
+    // A new user may use no vhost until given permissions, as in RabbitMQ.
+    await b.permissions.set({ user: 'svc', vhost: '/', configure: '.*', write: '.*', read: '.*' });
     expect(snapshot).toEqual({ name: 'svc', tags: ['monitoring', 'custom-tag'], passwordless: false, hashingAlgorithm: 'rabbit_password_hashing_sha256', loopbackOnly: false, limits: {} });
     expect(JSON.stringify(b.users.list())).not.toContain(hash);
     b = await restart();
@@ -87,6 +89,7 @@ describe('limits', () => {
   it("vhost max-connections: 530 with RabbitMQ's text", async () => {
     const b = await restart();
     await b.createVhost('v', { limits: { maxConnections: 1 } });
+    await b.permissions.set({ user: 'guest', vhost: 'v', configure: '.*', write: '.*', read: '.*' });
     const first = await amqp.connect(url(b, 'guest', 'guest', 'v'));
     expect(await openRaw(b, 'guest', 'guest', 'v')).toBe("530 NOT_ALLOWED - access to vhost 'v' refused for user 'guest': connection limit (1) is reached");
     await first.close();
@@ -96,6 +99,7 @@ describe('limits', () => {
   it('vhost max-queues: 406 on a new queue, a redeclare still works', async () => {
     const b = await restart();
     await b.createVhost('q', { limits: { maxQueues: 1 } });
+    await b.permissions.set({ user: 'guest', vhost: 'q', configure: '.*', write: '.*', read: '.*' });
     const conn = await amqp.connect(url(b, 'guest', 'guest', 'q'));
     conn.on('error', () => undefined);
     const ch = await conn.createChannel();

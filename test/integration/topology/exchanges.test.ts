@@ -7,14 +7,13 @@ import {
   channel,
   clientRefused,
   confirmChannel,
-  connectionRefused,
   drainBodies,
   exchangeExists,
   refused,
   sharedBroker,
 } from './support.js';
 
-const { url, connect, connectClient } = sharedBroker();
+const { connect, connectClient } = sharedBroker();
 
 const DEFAULT_REFUSED = 'ACCESS_REFUSED - operation not permitted on the default exchange';
 
@@ -90,18 +89,19 @@ describe('exchange.declare', () => {
     expect(await exchangeExists(conn, 'ex.ae-int')).toBe(false);
   });
 
-  it('closes the connection with 503 COMMAND_INVALID for an unknown type', async () => {
-    const err = await connectionRefused(url(), (ch) => ch.assertExchange('ex.bad-type', 'no-such-type'));
-    expect(err).toMatchObject({ code: 406, text: "PRECONDITION_FAILED - unknown exchange type 'no-such-type'" });
+  // RabbitMQ 3.12+ (rabbitmq-server#11214) and 4.x: a channel error; 3.10 closed the connection with 503.
+  it('refuses an unknown type with channel error 406, as RabbitMQ 4.x', async () => {
     const conn = await connect();
+    const err = await refused(conn, (ch) => ch.assertExchange('ex.bad-type', 'no-such-type'));
+    expect(err).toMatchObject({ code: 406, text: "PRECONDITION_FAILED - unknown exchange type 'no-such-type'" });
     expect(await exchangeExists(conn, 'ex.bad-type')).toBe(false);
   });
 
   it('checks the type even when the exchange exists', async () => {
     const conn = await connect();
     await (await channel(conn)).assertExchange('ex.exists-bad-type', 'direct', { durable: false });
-    const err = await connectionRefused(url(), (ch) => ch.assertExchange('ex.exists-bad-type', 'no-such-type', { durable: false }));
-    expect(err.code).toBe(503);
+    const err = await refused(conn, (ch) => ch.assertExchange('ex.exists-bad-type', 'no-such-type', { durable: false }));
+    expect(err.code).toBe(406);
   });
 
   it('refuses new names starting with amq. (403)', async () => {
