@@ -25,7 +25,7 @@ describe('Outbound with large bodies', () => {
   it('counts referenced bodies as buffered and writes them uncopied in one gathered write', () => {
     const { socket, writes } = recordingTransport();
     const out = new Outbound(socket, () => {});
-    const bodies = [Buffer.alloc(64 * 1024, 1), Buffer.alloc(40 * 1024, 2)];
+    const bodies: Buffer[] = [Buffer.alloc(64 * 1024, 1), Buffer.alloc(40 * 1024, 2)];
     const start = out.writer.beginFrame(1, 1);
     out.writer.u32(0x003c0050);
     out.writer.endFrame(start);
