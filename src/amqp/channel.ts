@@ -253,7 +253,7 @@ export class Channel {
       encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
       this.writeContent(queue, entry);
     } catch (err) {
-      w.pos = start; // an encode failure leaves no partial frame
+      w.rollback(start); // an encode failure leaves no partial frame
       throw err;
     }
   }
@@ -276,7 +276,7 @@ export class Channel {
       encodeBasicDeliverFrame(w, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
       this.writeContent(queue, entry);
     } catch (err) {
-      w.pos = start; // an encode failure leaves no partial frame
+      w.rollback(start); // an encode failure leaves no partial frame
       throw err;
     }
   }

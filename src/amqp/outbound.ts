@@ -4,6 +4,14 @@ import { Writer } from '../protocol/writer.js';
 /** Above this many buffered bytes a flush happens at once instead of on the next microtask. */
 const FLUSH_THRESHOLD = 64 * 1024;
 const INITIAL_BUFFER = 2 * 1024;
+/**
+ * Bodies this large go to the socket by reference (one gathered write per flush, cork + writev) instead
+ * of being copied into the writer and copied out again: on a multi-gigabyte drain of 64 KiB bodies those
+ * two copies were most of the broker's allocation, and the old-space collections they caused were the
+ * unrelated clients' slowest round trips (bench/paging-stalls.ts). Smaller bodies are cheaper copied
+ * than written as chunks of their own.
+ */
+const REFER_BODIES_ABOVE = 16 * 1024;
 /** A writer grown past this by a burst is given back after the flush. */
 const SHRINK_ABOVE = 256 * 1024;
 /**
@@ -30,7 +38,7 @@ export interface OutputHold {
 export class Outbound {
   // Small to start: an idle connection should cost little memory (the target is 25 KB of RSS per
   // connection); the writer doubles as a busy one needs, and shrinks back after a flush.
-  readonly writer = new Writer(INITIAL_BUFFER);
+  readonly writer = new Writer(INITIAL_BUFFER, REFER_BODIES_ABOVE);
   writable = true;
   /** Set by every socket write, cleared by the connection's ticker: heartbeats are sent only on silence. */
   wroteSinceTick = false;
@@ -57,19 +65,19 @@ export class Outbound {
 
   /** After each frame handled: a client that does not read its replies stops being read. */
   checkBound(): void {
-    if (this.input === undefined || this.socket.writableLength + this.writer.pos <= OUTPUT_HIGH || this.input.has('output')) return;
+    if (this.input === undefined || this.socket.writableLength + this.writer.length <= OUTPUT_HIGH || this.input.has('output')) return;
     this.input.hold('output');
     this.flush(); // into the socket, so that its 'drain' releases the hold
   }
 
-  /** Bytes written by the broker and not yet taken by the kernel: the socket's buffer plus ours. */
+  /** Bytes written by the broker and not yet taken by the kernel: the socket's buffer plus ours (referenced bodies included). */
   get buffered(): number {
-    return this.socket.writableLength + this.writer.pos;
+    return this.socket.writableLength + this.writer.length;
   }
 
   /** Call after appending frames to `writer`. */
   commit(): void {
-    if (this.writer.pos >= FLUSH_THRESHOLD) {
+    if (this.writer.length >= FLUSH_THRESHOLD) {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;
@@ -83,16 +91,28 @@ export class Outbound {
   };
 
   flush(): void {
-    if (this.writer.pos === 0) return;
+    const w = this.writer;
+    if (w.length === 0) return;
     if (this.closed || this.socket.destroyed) {
-      this.writer.reset();
+      w.reset();
       return;
     }
-    const chunk = this.writer.take();
-    if (this.writer.buf.length > SHRINK_ABOVE) this.writer.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
     this.wroteSinceTick = true;
-    this.bytesOut += chunk.length;
-    if (!this.socket.write(chunk)) this.writable = false;
+    this.bytesOut += w.length;
+    let ok: boolean;
+    if (w.referencedBytes === 0) {
+      ok = this.socket.write(w.take());
+    } else {
+      // Corked, the chunks reach the socket's _writev together: one gathered write, no concatenation.
+      const chunks = w.takeChunks();
+      const socket = this.socket;
+      socket.cork();
+      ok = true;
+      for (const c of chunks) ok = socket.write(c);
+      socket.uncork();
+    }
+    if (w.buf.length > SHRINK_ABOVE) w.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
+    if (!ok) this.writable = false;
   }
 
   /** Flushes what is buffered, then ends the socket once written. */

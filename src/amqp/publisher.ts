@@ -220,7 +220,7 @@ export class Publisher {
       writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
       writeBodyFrames(out.writer, id, message.body, this.channel.port.frameMax);
     } catch (err) {
-      out.writer.pos = start; // an encode failure leaves no partial frame before the error's close
+      out.writer.rollback(start); // an encode failure leaves no partial frame before the error's close
       throw err;
     }
     out.commit();

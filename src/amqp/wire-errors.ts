@@ -25,7 +25,7 @@ export function writeMethodFrame(w: Writer, channel: number, method: Method): vo
   try {
     encodeMethodFrame(w, channel, method);
   } catch (err) {
-    w.pos = start;
+    w.rollback(start);
     throw err;
   }
 }

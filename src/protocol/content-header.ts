@@ -203,6 +203,7 @@ export function writeBodyFrames(w: Writer, channel: number, body: Buffer, frameM
   const max = frameMax === 0 ? total : frameMax - FRAME_OVERHEAD;
   if (!(max > 0)) throw new RangeError(`frameMax ${frameMax} leaves no room for a body`);
   const frames = Math.ceil(total / max);
+  if (w.referAbove !== 0 && total >= w.referAbove) return referBodyFrames(w, channel, body, max, frames);
   w.ensure(total + frames * FRAME_OVERHEAD);
   const b = w.buf;
   let p = w.pos;
@@ -223,5 +224,29 @@ export function writeBodyFrames(w: Writer, channel: number, body: Buffer, frameM
     p += len + FRAME_OVERHEAD;
   }
   w.pos = p;
+  w.frames += frames;
+}
+
+/** Body frames whose payloads are referenced, not copied: only each frame's 7-byte header and end octet go into the writer. */
+function referBodyFrames(w: Writer, channel: number, body: Buffer, max: number, frames: number): void {
+  const total = body.length;
+  w.ensure(frames * FRAME_OVERHEAD);
+  const b = w.buf;
+  const hiChannel = channel >>> 8;
+  const loChannel = channel & 0xff;
+  for (let off = 0; off < total; off += max) {
+    const len = Math.min(max, total - off);
+    const p = w.pos;
+    b[p] = FrameType.Body;
+    b[p + 1] = hiChannel;
+    b[p + 2] = loChannel;
+    b[p + 3] = len >>> 24;
+    b[p + 4] = len >>> 16;
+    b[p + 5] = len >>> 8;
+    b[p + 6] = len;
+    w.pos = p + 7;
+    w.refer(len === total ? body : body.subarray(off, off + len));
+    b[w.pos++] = FRAME_END;
+  }
   w.frames += frames;
 }

@@ -12,6 +12,9 @@ const MEASURE_THRESHOLD = 4096;
  * `endFrame` backpatches the size and appends 0xCE, so a method, its header and its body frames end up in
  * one buffer and one socket write.
  *
+ * A writer made with `referAbove` keeps large body payloads by reference instead (`refer`, `takeChunks`):
+ * a body is then never copied on its way to the socket, only the small frames around it are.
+ *
  * Fixed-width integer writes do not range-check (they keep the low bits, like `buf[i] = v`): callers are
  * typed broker code. Values from users (field tables) are checked in field-table.ts.
  */
@@ -20,10 +23,46 @@ export class Writer {
   pos: number;
   /** Frames completed in this writer (endFrame and the content-frame writers), never reset: a connection's frames out. */
   frames = 0;
+  /**
+   * Body payloads of at least this many bytes are referenced (see `refer`) instead of copied into `buf`;
+   * 0 (the default) copies everything, so `take()` is one buffer.
+   */
+  readonly referAbove: number;
+  /** Bytes of the referenced chunks: `pos + referencedBytes` is what `takeChunks()` hands out. */
+  referencedBytes = 0;
+  /** Referenced chunks, each to go out just before the byte at `refAt[i]` of `buf`. */
+  private readonly refs: Buffer[] = [];
+  private readonly refAt: number[] = [];
 
-  constructor(initialSize = 65536) {
+  constructor(initialSize = 65536, referAbove = 0) {
     this.buf = Buffer.allocUnsafe(Math.max(initialSize, 16));
     this.pos = 0;
+    this.referAbove = referAbove;
+  }
+
+  /** Bytes written so far, referenced chunks included. */
+  get length(): number {
+    return this.pos + this.referencedBytes;
+  }
+
+  /**
+   * Appends `chunk` by reference: it goes out at this point, between what was written before and what is
+   * written after, without being copied. The caller must not change it until it has been written out.
+   */
+  refer(chunk: Buffer): void {
+    this.refs.push(chunk);
+    this.refAt.push(this.pos);
+    this.referencedBytes += chunk.length;
+  }
+
+  /** Drops everything written since `start` (a `pos` taken before), referenced chunks included: an encode failure leaves no partial frame. */
+  rollback(start: number): void {
+    this.pos = start;
+    const at = this.refAt;
+    while (at.length > 0 && (at[at.length - 1] as number) >= start) {
+      at.pop();
+      this.referencedBytes -= (this.refs.pop() as Buffer).length;
+    }
   }
 
   /** Makes room for n more bytes, doubling the buffer (and copying what was written) when needed. */
@@ -192,14 +231,47 @@ export class Writer {
 
   reset(): void {
     this.pos = 0;
+    this.clearRefs();
   }
 
-  /** Copies out the pos bytes written so far and resets. */
+  /** Copies out everything written so far as one buffer and resets. */
   take(): Buffer {
+    if (this.refs.length > 0) {
+      const length = this.length;
+      return Buffer.concat(this.takeChunks(), length);
+    }
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     this.pos = 0;
     return out;
+  }
+
+  /**
+   * Everything written so far, in order, and resets: the bytes of `buf` copied out once (views into one
+   * copy), interleaved with the referenced chunks as they are. For a gathered write (writev).
+   */
+  takeChunks(): Buffer[] {
+    const copy = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(copy, 0, 0, this.pos);
+    const out: Buffer[] = [];
+    let from = 0;
+    for (let i = 0; i < this.refs.length; i++) {
+      const at = this.refAt[i] as number;
+      if (at > from) out.push(copy.subarray(from, at));
+      out.push(this.refs[i] as Buffer);
+      from = at;
+    }
+    if (this.pos > from) out.push(copy.subarray(from, this.pos));
+    this.pos = 0;
+    this.clearRefs();
+    return out;
+  }
+
+  private clearRefs(): void {
+    if (this.refs.length === 0) return;
+    this.refs.length = 0;
+    this.refAt.length = 0;
+    this.referencedBytes = 0;
   }
 }
 
