@@ -13,10 +13,12 @@ import {
   type UserInput,
 } from './parsers.js';
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
+import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
 export type { MemoryWatermark } from './units.js';
+export type { CertLoginFrom, TlsConfig, TlsVersion } from './tls-options.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,7 +37,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config {
+export interface Config extends TlsConfig {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -209,6 +211,7 @@ export const OPTIONS = [
     fromValue: textThrough(parseSize),
   },
   ...CONTENT_LIMIT_OPTIONS,
+  ...TLS_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),
