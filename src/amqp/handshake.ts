@@ -4,7 +4,9 @@ import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { Method, MethodOf } from '../protocol/methods.generated.js';
 import type { Connection } from './connection.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
-import { isLoopbackAddress, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
+import { isLoopbackAddress, parseSaslResponse, SASL_MECHANISMS, type Credentials } from './sasl.js';
+import { EXTERNAL, externalUsername, offeredMechanisms } from './sasl-external.js';
+import { findUser } from './user-lookup.js';
 
 export interface ClientInfo {
   readonly username: string;
@@ -15,11 +17,12 @@ export interface ClientInfo {
 
 type Step = 'start-ok' | 'tune-ok' | 'open' | 'done';
 
-type LoginRefusal = 'unsupported-mechanism' | 'malformed-response' | 'unknown-user' | 'wrong-password' | 'loopback-only';
+type LoginRefusal = 'unsupported-mechanism' | 'malformed-response' | 'no-certificate-name' | 'unknown-user' | 'wrong-password' | 'loopback-only';
 
 const LOGIN_REFUSAL_TEXT: Readonly<Record<LoginRefusal, string>> = {
   'unsupported-mechanism': 'unsupported SASL mechanism',
   'malformed-response': 'the SASL response did not parse',
+  'no-certificate-name': 'no user name from a client certificate',
   'unknown-user': 'no such user',
   'wrong-password': 'wrong password',
   'loopback-only': 'the user may only connect from loopback',
@@ -49,7 +52,7 @@ export class Handshake {
       versionMajor: 0,
       versionMinor: 9,
       serverProperties: this.conn.ctx.serverProperties,
-      mechanisms: Buffer.from(SASL_MECHANISMS.join(' ')),
+      mechanisms: Buffer.from(offeredMechanisms(SASL_MECHANISMS, this.conn.ctx.config, this.conn.socket).join(' ')),
       locales: Buffer.from('en_US'),
     });
   }
@@ -77,27 +80,29 @@ export class Handshake {
   private onStartOk(m: MethodOf<'connection.start-ok'>): void {
     const capabilities = readCapabilities(m.clientProperties);
     this.conn.noteClientProperties(m.clientProperties);
-    const creds = parseSaslResponse(m.mechanism, m.response);
-    const users = this.conn.ctx.config.users;
-    const user = creds === undefined ? undefined : users.find((u) => u.name === creds.username);
+    // EXTERNAL: the certificate names the user and no password is checked (see sasl-external.ts).
+    const external = m.mechanism === EXTERNAL && this.conn.ctx.config.tlsSaslExternal ? externalUsername(this.conn.ctx.config, this.conn.socket) : undefined;
+    const creds: Credentials | undefined =
+      external === undefined ? parseSaslResponse(m.mechanism, m.response) : 'username' in external ? { username: external.username, password: '' } : undefined;
+    const user = creds === undefined ? undefined : findUser(this.conn.ctx, creds.username);
     let refusal: string | undefined;
     // Why, for the operator's log only: the client is told the same thing for an unknown user and
     // a wrong password, as RabbitMQ does, so a login probe learns nothing.
     let why: LoginRefusal | undefined;
-    if (!(SASL_MECHANISMS as readonly string[]).includes(m.mechanism)) {
+    if (external === undefined && !(SASL_MECHANISMS as readonly string[]).includes(m.mechanism)) {
       refusal = `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`;
       why = 'unsupported-mechanism';
-    } else if (creds === undefined || user === undefined || user.password !== creds.password) {
+    } else if (creds === undefined || user === undefined || (external === undefined && user.password !== creds.password)) {
       refusal = `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
-      why = creds === undefined ? 'malformed-response' : user === undefined ? 'unknown-user' : 'wrong-password';
+      why = creds === undefined ? (external === undefined ? 'malformed-response' : 'no-certificate-name') : user === undefined ? 'unknown-user' : 'wrong-password';
     } else if (user.loopbackOnly === true && !isLoopbackAddress(this.conn.remoteAddress)) {
       refusal = `user '${user.name}' can only connect via localhost`;
       why = 'loopback-only';
     }
     if (refusal !== undefined) {
       this.conn.ctx.logger.warn(
-        { event: 'connection.login-refused', ...this.conn.logFields(), user: creds?.username, mechanism: m.mechanism, why },
-        `login refused (${LOGIN_REFUSAL_TEXT[why as LoginRefusal]})`,
+        { event: 'connection.login-refused', ...this.conn.logFields(), user: creds?.username, mechanism: m.mechanism, why, ...(external !== undefined && 'refused' in external ? { certificate: external.refused } : {}) },
+        `login refused (${external !== undefined && 'refused' in external ? external.refused : LOGIN_REFUSAL_TEXT[why as LoginRefusal]})`,
       );
       this.refuse(refusal, capabilities['authentication_failure_close'] === true);
       return;
