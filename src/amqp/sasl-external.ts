@@ -4,9 +4,12 @@ import type { Transport } from './transport.js';
 
 /**
  * SASL EXTERNAL over TLS, as RabbitMQ's rabbitmq_auth_mechanism_ssl: the client certificate names
- * the user (rabbit_ssl:peer_cert_auth_name/1) and no password is checked. Offered only when enabled
- * (tlsSaslExternal) and only on a TLS connection whose client certificate verified; a client that
- * asks for it anyway is refused with RabbitMQ's reasons, in the log.
+ * the user (rabbit_ssl:peer_cert_auth_name/1) and no password is checked. Offered when enabled
+ * (tlsSaslExternal, which needs tlsVerifyPeer) on every TLS connection, with or without a client
+ * certificate, as rabbit_auth_mechanism_ssl:should_offer/1 does: a client without one is then told
+ * ACCESS_REFUSED (the reason in the log) rather than failing on its own with a vaguer message
+ * (amqplib: "SASL mechanism EXTERNAL is not provided by the server"). A socket whose certificate did
+ * not verify never gets this far: the listener refuses it after the TLS handshake.
  */
 
 export const EXTERNAL = 'EXTERNAL';
@@ -17,7 +20,7 @@ export function offeredMechanisms(base: readonly string[], config: Config, socke
 }
 
 function externalAvailable(config: Config, socket: Transport): boolean {
-  return config.tlsSaslExternal && socket.encrypted === true && socket.authorized === true && socket.getPeerX509Certificate?.() !== undefined;
+  return config.tlsSaslExternal && socket.encrypted === true;
 }
 
 /** The user name the certificate gives, or why there is none (RabbitMQ's texts, for the log). */
