@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
+import { startTls } from './broker-tls.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
@@ -58,6 +59,8 @@ export interface Broker {
   /** An AMQP URL a client can connect to, with the default guest credentials when they exist. */
   readonly url: string;
   readonly port: number;
+  /** The amqps listeners' port, when tlsPort is set (the port picked when it is 0). */
+  readonly tlsPort: number | undefined;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   /**
@@ -98,6 +101,12 @@ export interface Broker {
   readonly internalErrors: number;
   /** Counts a bug the embedder caught outside the broker's own guards (the CLI's process-level handlers). */
   noteInternalError(): void;
+  /**
+   * Reads tlsCert, tlsKey and tlsCa again and serves them to new TLS connections (open ones keep
+   * theirs). Rejects, logging why and still serving the previous certificate, when the files do not
+   * load, and when TLS is not configured. The CLI calls it on SIGHUP; the files are also watched.
+   */
+  reloadTls(): Promise<void>;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -108,6 +117,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
+  const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
   }
@@ -227,6 +237,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }, ALARM_CHECK_MS);
   alarmTimer.unref();
   let port: number;
+  const tls = startTls.endpoint(config, tlsFiles, logger);
   try {
     port = await server.listen(config.port, config.bind);
   } catch (err) {
@@ -235,17 +246,29 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     releaseStore();
     throw listenerError(err, config.port);
   }
+  let tlsPort: number | undefined;
+  try {
+    tlsPort = await startTls.listen(server, config, tls);
+  } catch (err) {
+    clearInterval(alarmTimer);
+    await server.close();
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw listenerError(err, config.tlsPort ?? 0);
+  }
   const url = brokerUrl(config, port);
-  const listeners = server.addresses.map((a) => hostPort(a.address, a.port));
+  const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
   const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
   logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
   const warning = remoteLoginWarning(config);
   if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
+  if (tls !== undefined) logger.info({ event: 'tls.serving', ...tls.certificate }, `TLS certificate: ${tls.certificate.subject}, serial ${tls.certificate.serialNumber}, valid to ${tls.certificate.validTo}`);
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    tlsPort,
     config,
     vhosts,
     readModel: new ReadModel(registry, vhosts, statsReader),
@@ -291,9 +314,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     noteInternalError: () => {
       internalErrors++;
     },
+    reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);
       alarms.close();
+      tls?.close();
       closing ??= server
         .close()
         .then(() => persistence.scheduler.idle())

@@ -16,6 +16,7 @@ interface RunningBroker {
   readonly port: number;
   readonly internalErrors: number;
   noteInternalError(): void;
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,6 +110,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // SIGHUP reloads the TLS files (only with TLS: otherwise a hangup still ends the process, as before).
+  if (config.tlsPort !== null) {
+    process.on('SIGHUP', () => {
+      logger.info({ signal: 'SIGHUP' }, 'reloading TLS certificates');
+      broker?.reloadTls().catch(() => undefined); // a failure is logged by the broker, which keeps the old ones
+    });
+  }
   // Last line of defence (a library must not install these; the broker guards its own callbacks): an
   // exception that still reaches the process is a bug, logged with its stack and counted, and the
   // broker keeps serving. Exiting would drop every client for one fault.

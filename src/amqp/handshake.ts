@@ -7,6 +7,7 @@ import { connectionEvent, diagnostics } from './diagnostics.js';
 import { isLoopbackAddress, MAX_SASL_RESPONSE, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
 import type { LoginResult } from '../core/security/users.js';
 import { openRefusal } from './open-limits.js';
+import { EXTERNAL, externalUsername, offeredMechanisms } from './sasl-external.js';
 
 type LoginFailure = Extract<LoginResult, { ok: false }>['why'];
 
@@ -20,12 +21,13 @@ export interface ClientInfo {
 /** 'refusing': a failed login waits out its delay (login-throttle.ts); frames meanwhile are dropped. */
 type Step = 'start-ok' | 'refusing' | 'tune-ok' | 'open' | 'done';
 
-type LoginRefusal = 'unsupported-mechanism' | 'oversized-response' | 'malformed-response' | LoginFailure | 'loopback-only';
+type LoginRefusal = 'unsupported-mechanism' | 'oversized-response' | 'malformed-response' | 'no-certificate-name' | LoginFailure | 'loopback-only';
 
 const LOGIN_REFUSAL_TEXT: Readonly<Record<LoginRefusal, string>> = {
   'unsupported-mechanism': 'unsupported SASL mechanism',
   'oversized-response': `the SASL response is over ${MAX_SASL_RESPONSE} bytes`,
   'malformed-response': 'the SASL response did not parse',
+  'no-certificate-name': 'no user name from a client certificate',
   'unknown-user': 'no such user',
   'wrong-password': 'wrong password',
   'passwordless-user': 'the user has no password (passwordless users cannot log in with a password)',
@@ -57,7 +59,7 @@ export class Handshake {
       versionMajor: 0,
       versionMinor: 9,
       serverProperties: this.conn.ctx.serverProperties,
-      mechanisms: Buffer.from(SASL_MECHANISMS.join(' ')),
+      mechanisms: Buffer.from(offeredMechanisms(SASL_MECHANISMS, this.conn.ctx.config, this.conn.socket).join(' ')),
       locales: Buffer.from('en_US'),
     });
   }
@@ -86,7 +88,7 @@ export class Handshake {
   private onStartOk(m: MethodOf<'connection.start-ok'>): void {
     const capabilities = readCapabilities(m.clientProperties);
     this.conn.noteClientProperties(m.clientProperties);
-    const { why, username } = this.login(m.mechanism, m.response);
+    const { why, username, detail } = this.login(m.mechanism, m.response);
     if (why !== undefined) {
       // The client is told the same thing for every bad credential, as RabbitMQ does, so a login
       // probe learns nothing; the operator's log says which it was.
@@ -98,8 +100,8 @@ export class Handshake {
             : `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
       const { delayMs, failures } = this.conn.ctx.loginThrottle.failed(this.conn.remoteAddress, Date.now());
       this.conn.ctx.logger.warn(
-        { event: 'connection.login-refused', ...this.conn.logFields(), user: username, mechanism: m.mechanism, why, failures, delayMs },
-        `login refused (${LOGIN_REFUSAL_TEXT[why]})${delayMs > 0 ? `; refusal delayed ${delayMs} ms after ${failures} failures from this address` : ''}`,
+        { event: 'connection.login-refused', ...this.conn.logFields(), user: username, mechanism: m.mechanism, why, failures, delayMs, ...(detail !== undefined ? { certificate: detail } : {}) },
+        `login refused (${detail ?? LOGIN_REFUSAL_TEXT[why]})${delayMs > 0 ? `; refusal delayed ${delayMs} ms after ${failures} failures from this address` : ''}`,
       );
       const sendClose = capabilities['authentication_failure_close'] === true;
       if (delayMs === 0) return this.refuse(refusal, sendClose);
@@ -128,13 +130,23 @@ export class Handshake {
   }
 
   /** Checks the credentials against the users store; `why` is set when the login is refused. */
-  private login(mechanism: string, response: Buffer): { why: LoginRefusal | undefined; username: string | undefined } {
+  private login(mechanism: string, response: Buffer): { why: LoginRefusal | undefined; username: string | undefined; detail?: string } {
+    const { ctx } = this.conn;
+    if (mechanism === EXTERNAL && ctx.config.tlsSaslExternal) {
+      // EXTERNAL: the client certificate names the user and no password is checked (sasl-external.ts).
+      const external = externalUsername(ctx.config, this.conn.socket);
+      if ('refused' in external) return { why: 'no-certificate-name', username: undefined, detail: external.refused };
+      const user = ctx.users.record(external.username);
+      if (user === undefined) return { why: 'unknown-user', username: external.username };
+      if (user.loopbackOnly && !isLoopbackAddress(this.conn.remoteAddress)) return { why: 'loopback-only', username: external.username };
+      return { why: undefined, username: external.username };
+    }
     if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) return { why: 'unsupported-mechanism', username: undefined };
     // The frame is bounded by frame_max; a response this large is no credential, and is not parsed.
     if (response.length > MAX_SASL_RESPONSE) return { why: 'oversized-response', username: undefined };
     const creds = parseSaslResponse(mechanism, response);
     if (creds === undefined) return { why: 'malformed-response', username: undefined };
-    const result = this.conn.ctx.users.login(creds.username, creds.password);
+    const result = ctx.users.login(creds.username, creds.password);
     if (!result.ok) return { why: result.why, username: creds.username };
     if (result.user.loopbackOnly && !isLoopbackAddress(this.conn.remoteAddress)) return { why: 'loopback-only', username: creds.username };
     return { why: undefined, username: creds.username };

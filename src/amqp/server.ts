@@ -1,9 +1,11 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { BrokerContext } from './broker-context.js';
 import { Connection } from './connection.js';
 import { ConnectionView } from './connection-view.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
 import { ClosingConnections } from './closing-connections.js';
+import type { TlsEndpoint } from './tls-endpoint.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
 const TICK_MS = 250;
@@ -20,6 +22,7 @@ const MAX_REFUSING = 64;
  */
 export class AmqpServer {
   private readonly servers: NetServer[] = [];
+  private readonly tlsServers: NetServer[] = [];
   private readonly connections = new Set<Connection>();
   private readonly ctx: BrokerContext;
   private ticker: NodeJS.Timeout | undefined;
@@ -38,19 +41,56 @@ export class AmqpServer {
     return this.connections.size - this.refusing;
   }
 
-  /** The address of each listener that opened (a skipped ::1 is not among them). */
+  /** The address of each plain listener that opened (a skipped ::1 is not among them). */
   get addresses(): { readonly address: string; readonly port: number }[] {
-    return this.servers.flatMap((s) => {
-      const a = s.address();
-      return typeof a === 'object' && a !== null ? [{ address: a.address, port: a.port }] : [];
-    });
+    return addressesOf(this.servers);
+  }
+
+  /** The address of each amqps listener that opened. */
+  get tlsAddresses(): { readonly address: string; readonly port: number }[] {
+    return addressesOf(this.tlsServers);
   }
 
   /** Listens on every bind address, all on the same port (the first one picks it when 0). */
   async listen(port: number, addresses: readonly string[]): Promise<number> {
+    const chosen = await this.listenAll(port, addresses, this.servers, () => createServer({ noDelay: true }, (socket) => this.accept(socket)));
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.ticker.unref();
+    return chosen;
+  }
+
+  /**
+   * The amqps listeners, on the same bind addresses: a connection starts once its TLS handshake is
+   * done, over the TLS socket; everything after that is as on a plain socket. Call after listen().
+   */
+  async listenTls(port: number, addresses: readonly string[], tls: TlsEndpoint): Promise<number> {
+    return this.listenAll(port, addresses, this.tlsServers, () => {
+      const server = createTlsServer({ ...tls.serverOptions(), noDelay: true }, (socket) => this.acceptTls(socket, tls));
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+        this.ctx.logger.warn(
+          { event: 'tls.handshake-failed', connection: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, code: err.code, error: err.message },
+          `TLS handshake failed: ${err.message}`,
+        );
+      });
+      tls.add(server);
+      return server;
+    });
+  }
+
+  private acceptTls(socket: TLSSocket, tls: TlsEndpoint): void {
+    const refusal = tls.peerRefusal(socket);
+    if (refusal === undefined) return this.accept(socket);
+    this.ctx.logger.warn(
+      { event: 'tls.peer-refused', connection: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, why: refusal },
+      `TLS client refused: ${refusal}`,
+    );
+    socket.destroy();
+  }
+
+  private async listenAll(port: number, addresses: readonly string[], into: NetServer[], make: () => NetServer): Promise<number> {
     let chosen = port;
     for (const [i, host] of addresses.entries()) {
-      const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      const server = make();
       server.maxConnections = this.ctx.config.maxConnections + MAX_REFUSING;
       try {
         chosen = await listenOn(server, chosen, host);
@@ -64,11 +104,9 @@ export class AmqpServer {
         await this.close();
         throw err;
       }
-      this.servers.push(server);
+      into.push(server);
     }
-    this.port = chosen;
-    this.ticker = setInterval(() => this.tick(), TICK_MS);
-    this.ticker.unref();
+    if (into === this.servers) this.port = chosen;
     return chosen;
   }
 
@@ -140,8 +178,9 @@ export class AmqpServer {
   /** Stops accepting, closes every connection with 320 CONNECTION_FORCED, waits for sockets (bounded). */
   async close(reason = 'broker shutdown'): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
-    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    const closing = [...this.servers, ...this.tlsServers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.servers.length = 0;
+    this.tlsServers.length = 0;
     await forceClose([...this.connections], reason);
     await Promise.all(closing);
     this.closing.flush();
@@ -188,6 +227,13 @@ async function forceClose(connections: readonly Connection[], reason: string): P
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
   await Promise.race([Promise.all(sockets), deadline]);
   for (const c of connections) c.socket.destroy();
+}
+
+function addressesOf(servers: readonly NetServer[]): { readonly address: string; readonly port: number }[] {
+  return servers.flatMap((s) => {
+    const a = s.address();
+    return typeof a === 'object' && a !== null ? [{ address: a.address, port: a.port }] : [];
+  });
 }
 
 function listenOn(server: NetServer, port: number, host: string): Promise<number> {

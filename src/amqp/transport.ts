@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -11,4 +12,8 @@ export type Transport = Duplex & {
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
   setNoDelay?(noDelay?: boolean): unknown;
+  /** A TLS socket's: true once the peer's certificate verified against the CA (SASL EXTERNAL needs it). */
+  readonly encrypted?: boolean;
+  readonly authorized?: boolean;
+  getPeerX509Certificate?(): X509Certificate | undefined;
 };

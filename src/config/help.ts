@@ -17,6 +17,7 @@ export function formatDefault(option: OptionDef): string {
     const watermark = value as MemoryWatermark;
     return 'relative' in watermark ? String(watermark.relative) : String(watermark.absolute);
   }
+  if (value === null) return 'none';
   if (Array.isArray(value)) return value.join(',');
   if (option.arg.endsWith('|SIZE') && typeof value === 'number') return withUnit(value);
   return String(value);

@@ -1,27 +1,16 @@
 import {
-  parseBoolean,
-  parseInteger,
-  parseList,
-  parseLogLevel,
-  parseSingle,
-  parseString,
-  checkAddresses,
-  checkUsers,
-  HASHING_ALGORITHM_NAMES,
-  parseUserFlag,
-  parseUsersJson,
-  ParseError,
-  textThrough,
-  type UserInput,
+  parseBoolean, parseInteger, parseList, parseLogLevel, parseSingle, parseString, checkAddresses, checkUsers, HASHING_ALGORITHM_NAMES, parseUserFlag, parseUsersJson, ParseError, textThrough, type UserInput,
 } from './parsers.js';
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { PERMISSION_OPTIONS, type PermissionConfig } from './permissions-option.js';
 export type { PermissionConfig } from './permissions-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
+import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
 export type { MemoryWatermark } from './units.js';
+export type { CertLoginFrom, TlsConfig, TlsVersion } from './tls-options.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -43,7 +32,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config {
+export interface Config extends TlsConfig {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -220,6 +209,7 @@ export const OPTIONS = [
     fromValue: textThrough(parseSize),
   },
   ...CONTENT_LIMIT_OPTIONS,
+  ...TLS_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),
