@@ -68,7 +68,7 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       return true;
     }
     case 'queue.purge': {
-      const count = vhost.getQueue(ch.resolveQueueName(m.queue), owner).purge();
+      const count = vhost.queueRef(ch.resolveQueueName(m.queue), owner).purge();
       if (!m.nowait) ch.reply({ name: 'queue.purge-ok', messageCount: count });
       return true;
     }

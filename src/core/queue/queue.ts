@@ -12,9 +12,10 @@ import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
+import { LocalQueueRef } from './local-queue-ref.js';
 import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-types.js';
 export type { QueueEntry } from './entry.js';
-export type { QueueConsumer } from './consumer-set.js';
+export type { QueueConsumer, QueueRef } from './queue-ref.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
 
 /**
@@ -31,6 +32,8 @@ export class Queue {
   routeMark = 0;
   /** The durable queue's message log; persistent messages are written to it. */
   log: MessageLog | undefined;
+  /** How the protocol layer reaches this queue: delivery ids instead of entries. */
+  readonly ref: LocalQueueRef = new LocalQueueRef(this);
   private readonly ready: ReadyStore;
   private readonly consumerSet: ConsumerSet;
   private readonly expiry: ExpiryTracker;
@@ -129,8 +132,7 @@ export class Queue {
       } else {
         entry.state = EntryState.Unacked;
         this.markDelivered(entry);
-        consumer.deliver(this, entry);
-        if (consumer.noAck) this.settle(entry);
+        this.ref.handOut(consumer, entry);
       }
       return this.counters.enqueued();
     }
@@ -296,7 +298,8 @@ export class Queue {
     this.paging.destroy();
     this.log?.destroy();
     this.log = undefined;
-    for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
+    this.ref.forget();
+    for (const c of this.consumerSet.clear()) c.cancelledByQueue(this.ref);
     return n;
   }
 
@@ -333,8 +336,7 @@ export class Queue {
       if (entry === undefined) return;
       count++;
       bytes += entry.message.bodySize;
-      consumer.deliver(this, entry);
-      if (consumer.noAck) this.settle(entry);
+      this.ref.handOut(consumer, entry);
     }
   }
 
