@@ -91,12 +91,12 @@ export class LocalQueueRef implements QueueRef {
   }
 
   requeueMany(seqs: readonly number[]): void {
-    const entries: QueueEntry[] = [];
-    for (const seq of seqs) {
-      const e = this.outstanding.take(seq);
-      if (e !== undefined) entries.push(e);
-    }
-    this.queue.requeueMany(entries);
+    this.queue.requeueMany(seqs); // looked up slice by slice (takeOutstanding)
+  }
+
+  /** The queue's side of a delivery id: the entry, no longer outstanding. */
+  takeOutstanding(seq: number): QueueEntry | undefined {
+    return this.outstanding.take(seq);
   }
 
   holdDeliveries(): void {

@@ -46,7 +46,7 @@ export class Queue {
   private readonly unusedExpiry: UnusedExpiry | undefined;
   private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
-    (e) => this.requeue(e),
+    (seq) => this.requeueOutstanding(seq),
     () => this.consumerSet.size > 0 && this.scheduleDrain(),
   );
 
@@ -184,15 +184,21 @@ export class Queue {
   }
 
   /**
-   * Many unacknowledged entries come back at once, in ascending sequence order (call highest
-   * batch first): requeued in slices (RequeueBacklog). Until the last slice, and while the bulk
+   * Many outstanding deliveries (by seq, see LocalQueueRef) come back at once, in ascending order
+   * (call highest batch first): requeued in slices (RequeueBacklog), each looked up only in its
+   * slice, so a million cost no turn of their own. Until the last slice, and while the bulk
    * requeue is still being gathered (holdDeliveries), the queue delivers nothing, so consumers see
    * a one-go requeue's order; basic.get and purge finish the requeue first.
    */
-  requeueMany(entries: QueueEntry[]): void {
+  requeueMany(seqs: readonly number[]): void {
     if (this.deleted) return;
-    if (entries.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(entries);
-    else for (let i = entries.length - 1; i >= 0; i--) this.requeue(entries[i] as QueueEntry);
+    if (seqs.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(seqs);
+    else for (let i = seqs.length - 1; i >= 0; i--) this.requeueOutstanding(seqs[i] as number);
+  }
+
+  private requeueOutstanding(seq: number): void {
+    const entry = this.ref.takeOutstanding(seq);
+    if (entry !== undefined) this.requeue(entry);
   }
 
   holdDeliveries(): void {
