@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { startBroker } from '../src/index.js';
 import { Message } from '../src/core/message.js';
 import type { QueueConsumer } from '../src/core/queue/consumer-set.js';
-import type { Queue, QueueEntry } from '../src/core/queue/queue.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
 import { silentLogger } from '../src/util/logger.js';
 import { brokerPrincipal } from '../src/core/principal.js';
@@ -55,10 +54,10 @@ const consumer: QueueConsumer = {
   tag: 'bench',
   exclusive: false,
   noAck: true,
-  owner: {},
+  owner: brokerPrincipal('/'),
   canDeliver: () => true,
-  deliver: (_q: Queue, e: QueueEntry) => {
-    if (e.message.body.readUInt32BE(0) !== expected) outOfOrder++;
+  deliver: (_q, _seq, message) => {
+    if (message.body.readUInt32BE(0) !== expected) outOfOrder++;
     expected++;
   },
   cancelledByQueue: () => undefined,

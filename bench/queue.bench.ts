@@ -6,6 +6,8 @@
  */
 import { parseQueueArgs } from '../src/core/queue/arguments.js';
 import type { QueueConsumer } from '../src/core/queue/consumer-set.js';
+import { brokerPrincipal } from '../src/core/principal.js';
+import type { Message as QueuedMessage } from '../src/core/message.js';
 import { EntryState, type QueueEntry } from '../src/core/queue/entry.js';
 import { Queue, type QueueEvents } from '../src/core/queue/queue.js';
 import { ReadyStore } from '../src/core/queue/ready-store.js';
@@ -23,7 +25,7 @@ class CountingConsumer implements QueueConsumer {
   readonly tag: string;
   readonly exclusive = false;
   readonly noAck = true;
-  readonly owner = {};
+  readonly owner = brokerPrincipal('/');
   delivered = 0;
 
   constructor(tag: string) {
@@ -34,9 +36,9 @@ class CountingConsumer implements QueueConsumer {
     return true;
   }
 
-  deliver(_queue: Queue, entry: QueueEntry): void {
+  deliver(_queue: unknown, _seq: number, message: QueuedMessage): void {
     this.delivered++;
-    sink.value = entry;
+    sink.value = message;
   }
 
   cancelledByQueue(): void {}

@@ -14,7 +14,6 @@ import { Message } from '../src/core/message.js';
 import { connectionPrincipal } from '../src/core/principal.js';
 import { checkExpiration, checkPublishable } from '../src/core/publish.js';
 import type { QueueConsumer } from '../src/core/queue/consumer-set.js';
-import type { Queue, QueueEntry } from '../src/core/queue/queue.js';
 import { ChannelCounters, ConnectionCounters } from '../src/core/stats/counters.js';
 import { VirtualHost } from '../src/core/vhost.js';
 import { encodePropertiesBuffer } from '../src/protocol/content-header.js';
@@ -45,7 +44,7 @@ const consumer: QueueConsumer = {
   noAck: true,
   owner: OWNER,
   canDeliver: () => true,
-  deliver: (_q: Queue, _e: QueueEntry) => {
+  deliver: () => {
     delivered++;
   },
   cancelledByQueue: () => undefined,

@@ -5,11 +5,10 @@
  *   node --import tsx bench/unacked-map.ts [count]
  */
 import { UnackedMap, type Delivery } from '../src/amqp/unacked-map.js';
-import type { Queue, QueueEntry } from '../src/core/queue/queue.js';
+import type { QueueRef } from '../src/core/queue/queue-ref.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
-const queue = {} as Queue;
-const entry = {} as QueueEntry;
+const queue = {} as QueueRef;
 
 interface Shape {
   add(d: Delivery): void;
@@ -44,7 +43,7 @@ function run(name: string, map: Shape): void {
   const t0 = performance.now();
   for (let tag = 1; tag <= count; tag++) {
     const t = performance.now();
-    map.add({ tag, queue, entry, consumer: undefined, at: 0 });
+    map.add({ tag, queue, seq: tag, consumer: undefined, at: 0 });
     maxAdd = Math.max(maxAdd, performance.now() - t);
   }
   const t1 = performance.now();

@@ -1,4 +1,4 @@
-import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
 import type { DeliveryList } from './unacked-map.js';
 
@@ -12,18 +12,18 @@ import type { DeliveryList } from './unacked-map.js';
  * get a newer message while the older ones are on their way back.) gathered runs once every
  * queue has its share (its own slices may still be running: basic.get and purge finish them).
  */
-export function requeueInBulk(deliveries: DeliveryList, consumerQueues: Iterable<Queue>, gathered?: () => void): void {
+export function requeueInBulk(deliveries: DeliveryList, consumerQueues: Iterable<QueueRef>, gathered?: () => void): void {
   const held = new Set(consumerQueues);
   for (const q of held) q.holdDeliveries();
-  const byQueue = new Map<Queue, QueueEntry[]>();
+  const byQueue = new Map<QueueRef, number[]>();
   const cursor = deliveries.cursor();
   const slice = (): void => {
-    let queue: Queue | undefined;
-    let share: QueueEntry[] = [];
+    let queue: QueueRef | undefined;
+    let share: number[] = [];
     for (let n = 0; n < REQUEUE_SLICE; n++) {
       const d = cursor.next();
       if (d === undefined) {
-        for (const [q, entries] of byQueue) q.requeueMany(entries);
+        for (const [q, seqs] of byQueue) q.requeueMany(seqs);
         for (const q of held) q.releaseDeliveries();
         gathered?.();
         return;
@@ -34,7 +34,7 @@ export function requeueInBulk(deliveries: DeliveryList, consumerQueues: Iterable
         share = byQueue.get(queue) ?? [];
         byQueue.set(queue, share);
       }
-      share.push(d.entry);
+      share.push(d.seq);
     }
     setImmediate(slice);
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
-import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { Message } from '../core/message.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { Method, MethodOf } from '../protocol/methods.generated.js';
 import { encodeBasicDeliverFrame, encodeBasicGetOkFrame } from '../protocol/methods.generated.js';
@@ -43,7 +44,7 @@ export class Channel {
   private txSettles: PendingSettle[] | undefined;
   private open = true;
   /** The direct reply-to queue of this channel's amq.rabbitmq.reply-to consumer. */
-  replyQueue: Queue | undefined;
+  replyQueue: QueueRef | undefined;
   private readonly durableReplies: DurableReplies;
   private readonly ackTimeout: ConsumerTimeout;
 
@@ -171,7 +172,7 @@ export class Channel {
 
   private onConsume(m: MethodOf<'basic.consume'>): void {
     const name = this.resolveQueueName(m.queue);
-    let queue: Queue;
+    let queue: QueueRef;
     if (name === REPLY_TO) {
       assertReplyConsumerNoAck(m.noAck);
       if (this.replyQueue !== undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'reply consumer already set');
@@ -179,27 +180,24 @@ export class Channel {
       this.replyQueue = queue;
     } else {
       this.port.access.check('read', 'queue', name);
-      queue = this.vhost.getQueue(name, this.port.principal);
+      queue = this.vhost.queueRef(name, this.port.principal);
     }
     const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
     if (this.consumers.has(tag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${tag}'`);
-    if (queue.hasExclusiveConsumer() || (m.exclusive && queue.consumerCount > 0)) {
-      throw amqpError('WARREN_EXCLUSIVE_CONSUMER', `queue '${queue.name}' in vhost '${this.vhost.name}' in exclusive use`);
-    }
     const priority = parseConsumerPriority(m.arguments);
     const consumer = new Consumer(this, queue, tag, m.noAck, m.exclusive, this.consumerPrefetch, m.arguments);
+    // Refused (exclusive use) before anything is sent; consume-ok still goes into the outbound
+    // buffer before the first delivery, which the queue hands out on a later microtask.
+    queue.consume(consumer, priority);
     this.consumers.set(tag, consumer);
-    // consume-ok goes into the outbound buffer before the first delivery, which the queue
-    // hands out on a later microtask.
     if (!m.nowait) this.send({ name: 'basic.consume-ok', consumerTag: tag });
-    queue.addConsumer(consumer, priority);
   }
 
   private onCancel(tag: string, nowait: boolean): void {
     const consumer = this.consumers.get(tag);
     if (consumer !== undefined) {
       this.consumers.delete(tag);
-      consumer.queue.removeConsumer(consumer);
+      consumer.queue.cancel(consumer);
       if (consumer.queue === this.replyQueue) this.dropReplyQueue();
     }
     if (!nowait) this.reply({ name: 'basic.cancel-ok', consumerTag: tag });
@@ -217,13 +215,13 @@ export class Channel {
   private onGet(m: MethodOf<'basic.get'>): void {
     const name = this.resolveQueueName(m.queue);
     this.port.access.check('read', 'queue', name);
-    this.answerGet(m, this.vhost.getQueue(name, this.port.principal));
+    this.answerGet(m, this.vhost.queueRef(name, this.port.principal));
   }
 
   /** get-ok or get-empty; while the queue's next batch is read back from disk, it waits (input held, replies in order). */
-  private answerGet(m: MethodOf<'basic.get'>, queue: Queue): void {
-    const entry = queue.get(m.noAck);
-    if (entry === undefined && queue.readingBack) {
+  private answerGet(m: MethodOf<'basic.get'>, queue: QueueRef): void {
+    const got = queue.get(m.noAck);
+    if (got === undefined && queue.readingBack) {
       const port = this.port;
       port.holdInput('sync');
       queue.whenReadBack(() => {
@@ -237,21 +235,21 @@ export class Channel {
       });
       return;
     }
-    if (entry === undefined) {
+    if (got === undefined) {
       this.send({ name: 'basic.get-empty', clusterId: '' });
       return;
     }
     const tag = this.nextDeliveryTag++;
     if (!m.noAck) {
-      this.unacked.add({ tag, queue, entry, consumer: undefined, at: this.port.now() });
+      this.unacked.add({ tag, queue, seq: got.seq, consumer: undefined, at: this.port.now() });
       this.ackTimeout.delivered(queue);
-    } else queue.settle(entry);
+    }
     const w = this.port.outbound.writer;
-    const msg = entry.message;
+    const msg = got.message;
     const start = w.pos;
     try {
-      encodeBasicGetOkFrame(w, this.id, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
-      this.writeContent(queue, entry);
+      encodeBasicGetOkFrame(w, this.id, tag, got.redelivered, msg.exchange, msg.routingKey, queue.messageCount);
+      this.writeContent(msg, got.deliveryCount);
     } catch (err) {
       w.rollback(start); // an encode failure leaves no partial frame
       throw err;
@@ -262,33 +260,28 @@ export class Channel {
     return this.open && this.port.outbound.writable && (this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch);
   }
 
-  deliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
+  deliver(consumer: Consumer, queue: QueueRef, seq: number, msg: Message, redelivered: boolean, deliveryCount: number): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.noAck) {
-      this.unacked.add({ tag, queue, entry, consumer, at: this.port.now() });
+      this.unacked.add({ tag, queue, seq, consumer, at: this.port.now() });
       this.ackTimeout.delivered(queue);
       consumer.unacked++;
     }
-    const msg = entry.message;
     const w = this.port.outbound.writer;
     const start = w.pos;
     try {
-      encodeBasicDeliverFrame(w, this.id, consumer.tag, tag, entry.redelivered, msg.exchange, msg.routingKey);
-      this.writeContent(queue, entry);
+      encodeBasicDeliverFrame(w, this.id, consumer.tag, tag, redelivered, msg.exchange, msg.routingKey);
+      this.writeContent(msg, deliveryCount);
     } catch (err) {
       w.rollback(start); // an encode failure leaves no partial frame
       throw err;
     }
   }
 
-  private writeContent(queue: Queue, entry: QueueEntry): void {
+  private writeContent(msg: Message, deliveryCount: number): void {
     const out = this.port.outbound;
-    const msg = entry.message;
     // With x-delivery-limit, redeliveries carry x-delivery-count (as quorum queues do).
-    const properties =
-      queue.args.deliveryLimit !== undefined && entry.returnCount > 0
-        ? withHeader(msg, 'x-delivery-count', { type: 'int64', value: entry.returnCount })
-        : msg.rawProperties;
+    const properties = deliveryCount > 0 ? withHeader(msg, 'x-delivery-count', { type: 'int64', value: deliveryCount }) : msg.rawProperties;
     writeHeaderFrame(out.writer, this.id, ClassId.basic, msg.bodySize, properties);
     writeBodyFrames(out.writer, this.id, msg.body, this.port.frameMax);
     out.commit();
@@ -296,7 +289,7 @@ export class Channel {
 
   /** Credit came back (ack, qos change, socket drain): let this channel's queues deliver again. */
   resumeDeliveries(): void {
-    for (const c of this.consumers.values()) c.queue.scheduleDrain();
+    for (const c of this.consumers.values()) c.queue.resume();
   }
 
   // ---- acknowledgements ---------------------------------------------------------------------
@@ -320,7 +313,7 @@ export class Channel {
   }
 
   /** consumerQueues: the queues of consumers this channel had (cleanup has already removed them). */
-  private requeueAll(consumerQueues?: Queue[]): void {
+  private requeueAll(consumerQueues?: QueueRef[]): void {
     settleMany(this, 'requeue', this.unacked.takeAll(), consumerQueues);
   }
 
@@ -375,7 +368,7 @@ export class Channel {
     this.publisher.discard();
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
-    for (const c of consumers) c.queue.removeConsumer(c);
+    for (const c of consumers) c.queue.cancel(c);
     this.dropReplyQueue();
     if (this.txSettles !== undefined) {
       for (const s of this.txSettles) this.unacked.restore(s.deliveries);

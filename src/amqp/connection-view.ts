@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Queue } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import { plainTable } from '../core/plain-values.js';
 import type { Registry, RegisteredConnection } from '../core/registry.js';
 import type { StatsReader } from '../core/stats/snapshot.js';
@@ -108,7 +108,7 @@ export class ConnectionView implements RegisteredConnection {
     }
   }
 
-  countUnacked(into: Map<Queue, number>): void {
+  countUnacked(into: Map<QueueRef, number>): void {
     for (const ch of this.owner.channels.values()) {
       if (ch.unacked.size === 0) continue;
       let viaConsumers = 0;
@@ -152,8 +152,7 @@ function channelRef(ch: Channel, connection: ConnectionRef): ChannelRef {
 
 function consumerSnapshot(c: Consumer, channel: ChannelRef): ConsumerSnapshot {
   const queue = c.queue;
-  // Registration order: the first consumer of a single-active-consumer queue is its active one.
-  const waiting = queue.args.singleActiveConsumer && queue.consumers[0] !== c;
+  const status = queue.consumerStatus(c);
   return Object.freeze({
     tag: c.tag,
     channel,
@@ -161,8 +160,8 @@ function consumerSnapshot(c: Consumer, channel: ChannelRef): ConsumerSnapshot {
     ackRequired: !c.noAck,
     prefetchCount: c.prefetch,
     exclusive: c.exclusive,
-    active: !waiting,
-    activityStatus: waiting ? 'waiting' : queue.args.singleActiveConsumer ? 'single_active' : 'up',
+    active: status !== 'waiting',
+    activityStatus: status,
     unacknowledged: c.unacked,
     arguments: plainTable(c.arguments),
   } satisfies ConsumerSnapshot);

@@ -1,5 +1,5 @@
 import type { Timer } from '../core/clock.js';
-import type { Queue } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { ChannelPort } from './channel-port.js';
 import type { Delivery, UnackedMap } from './unacked-map.js';
 
@@ -32,9 +32,9 @@ export class ConsumerTimeout {
   }
 
   /** A delivery from `queue` was added to the unacked map. */
-  delivered(queue: Queue): void {
+  delivered(queue: QueueRef): void {
     if (this.timer.armedAt !== Infinity) return;
-    if ((queue.args.consumerTimeout ?? this.port.limits.consumerTimeout) === 0) return;
+    if ((queue.consumerTimeout ?? this.port.limits.consumerTimeout) === 0) return;
     this.arm();
   }
 
@@ -49,7 +49,7 @@ export class ConsumerTimeout {
   }
 
   private timeoutOf(d: Delivery): number {
-    return d.queue.args.consumerTimeout ?? this.port.limits.consumerTimeout;
+    return d.queue.consumerTimeout ?? this.port.limits.consumerTimeout;
   }
 
   private arm(): void {

@@ -1,5 +1,6 @@
+import type { Message } from '../core/message.js';
 import type { Principal } from '../core/principal.js';
-import type { Queue, QueueConsumer, QueueEntry } from '../core/queue/queue.js';
+import type { QueueConsumer, QueueRef } from '../core/queue/queue-ref.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Channel } from './channel.js';
 import { diagnostics, emitDeliver } from './diagnostics.js';
@@ -8,7 +9,7 @@ import { diagnostics, emitDeliver } from './diagnostics.js';
 export class Consumer implements QueueConsumer {
   readonly tag: string;
   readonly channel: Channel;
-  readonly queue: Queue;
+  readonly queue: QueueRef;
   readonly noAck: boolean;
   readonly exclusive: boolean;
   readonly arguments: FieldTable;
@@ -16,7 +17,7 @@ export class Consumer implements QueueConsumer {
   readonly prefetch: number;
   unacked = 0;
 
-  constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, prefetch: number, args: FieldTable) {
+  constructor(channel: Channel, queue: QueueRef, tag: string, noAck: boolean, exclusive: boolean, prefetch: number, args: FieldTable) {
     this.channel = channel;
     this.queue = queue;
     this.tag = tag;
@@ -35,10 +36,9 @@ export class Consumer implements QueueConsumer {
     return this.noAck || this.prefetch === 0 || this.unacked < this.prefetch;
   }
 
-  deliver(queue: Queue, entry: QueueEntry): void {
-    this.channel.deliver(this, queue, entry);
-    queue.counters.delivered(entry, this.noAck);
-    if (diagnostics.deliver.hasSubscribers) emitDeliver(this, queue, entry);
+  deliver(queue: QueueRef, seq: number, message: Message, redelivered: boolean, deliveryCount: number): void {
+    this.channel.deliver(this, queue, seq, message, redelivered, deliveryCount);
+    if (diagnostics.deliver.hasSubscribers) emitDeliver(this, queue, message, redelivered);
   }
 
   cancelledByQueue(): void {

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { AmqpError } from '../errors/index.js';
 import type { Message } from '../core/message.js';
-import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { Channel } from './channel.js';
 import type { Connection } from './connection.js';
 import type { Consumer } from './consumer.js';
@@ -101,9 +101,8 @@ export function emitPublish(ch: Channel, message: Message, mandatory: boolean, q
   diagnostics.publish.publish(event);
 }
 
-export function emitDeliver(consumer: Consumer, queue: Queue, entry: QueueEntry): void {
+export function emitDeliver(consumer: Consumer, queue: QueueRef, m: Message, redelivered: boolean): void {
   const ch = consumer.channel;
-  const m = entry.message;
   const event: DeliverEvent = {
     connectionId: ch.port.connectionId,
     channel: ch.id,
@@ -112,7 +111,7 @@ export function emitDeliver(consumer: Consumer, queue: Queue, entry: QueueEntry)
     consumerTag: consumer.tag,
     exchange: m.exchange,
     routingKey: m.routingKey,
-    redelivered: entry.redelivered,
+    redelivered,
     noAck: consumer.noAck,
     bodySize: m.bodySize,
   };

@@ -1,5 +1,5 @@
 import { amqpError } from '../errors/index.js';
-import type { Queue } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { Message } from '../core/message.js';
 import { PropertyFlag } from '../protocol/content-header.js';
 import { replaceProperty } from '../protocol/content-header-validator.js';
@@ -12,7 +12,7 @@ export function assertReplyConsumerNoAck(noAck: boolean): void {
 }
 
 /** Rewrites reply_to = amq.rabbitmq.reply-to to the channel's own reply queue; the other properties' bytes are kept. */
-export function rewriteReplyTo(message: Message, replyQueue: Queue | undefined): void {
+export function rewriteReplyTo(message: Message, replyQueue: QueueRef | undefined): void {
   if (replyQueue === undefined) throw amqpError('WARREN_PRECONDITION_FAILED', 'fast reply consumer does not exist');
   const name = wireBytes(replyQueue.name);
   const shortstr = Buffer.concat([Buffer.from([name.length]), name]);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Queue } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import { REQUEUE_SLICE } from '../core/queue/requeue-backlog.js';
 import { requeueInBulk } from './bulk-requeue.js';
 import type { Channel } from './channel.js';
@@ -18,9 +18,9 @@ const SETTLE_CHECK_EVERY = 256;
 
 export function settleOne(kind: Settle, d: Delivery): void {
   if (d.consumer !== undefined) d.consumer.unacked--;
-  if (kind === 'requeue') d.queue.requeue(d.entry);
-  else if (kind === 'reject') d.queue.reject(d.entry);
-  else d.queue.settle(d.queue.counters.acked(d.entry));
+  // false: the queue was deleted meanwhile; the channel already knew the tag, so nothing to say.
+  if (kind === 'ack') d.queue.ack(d.seq);
+  else d.queue.reject(d.seq, kind === 'requeue');
 }
 
 /**
@@ -32,7 +32,7 @@ export function settleOne(kind: Settle, d: Delivery): void {
  * meanwhile: the client did settle them. consumerQueues: whose deliveries a bulk requeue holds
  * back (default: the channel's consumers' queues).
  */
-export function settleMany(channel: Channel, kind: Settle, deliveries: DeliveryList, consumerQueues?: readonly Queue[], done?: () => void): void {
+export function settleMany(channel: Channel, kind: Settle, deliveries: DeliveryList, consumerQueues?: readonly QueueRef[], done?: () => void): void {
   const port = channel.port;
   const finish = (): void => {
     channel.resumeDeliveries();

@@ -81,7 +81,7 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
     case 'queue.purge': {
       const name = ch.resolveQueueName(m.queue);
       rules.checkQueueRead(access, name);
-      const count = vhost.getQueue(name, owner).purge();
+      const count = vhost.queueRef(name, owner).purge();
       if (!m.nowait) ch.reply({ name: 'queue.purge-ok', messageCount: count });
       return true;
     }

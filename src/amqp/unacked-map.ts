@@ -1,11 +1,12 @@
-import type { Queue, QueueEntry } from '../core/queue/queue.js';
+import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { Consumer } from './consumer.js';
 
 /** A delivery awaiting basic.ack / nack / reject. */
 export interface Delivery {
   readonly tag: number;
-  readonly queue: Queue;
-  readonly entry: QueueEntry;
+  /** The delivery id: the queue and its seq there. */
+  readonly queue: QueueRef;
+  readonly seq: number;
   /** undefined for basic.get deliveries. */
   readonly consumer: Consumer | undefined;
   /** Coarse clock ms when delivered, for the consumer timeout. */
@@ -100,7 +101,7 @@ export class UnackedMap {
   }
 
   /** Adds the number of deliveries per queue into `into` (for the read model; a pass over every delivery). */
-  countByQueue(into: Map<Queue, number>): void {
+  countByQueue(into: Map<QueueRef, number>): void {
     for (const seg of this.segments.values()) {
       for (const d of seg.slots) if (d !== undefined) into.set(d.queue, (into.get(d.queue) ?? 0) + 1);
     }

@@ -1,6 +1,7 @@
 import { amqpError } from '../errors/index.js';
 import type { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
+import type { QueueRef } from './queue/queue-ref.js';
 import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
@@ -157,15 +158,15 @@ export class ReadModel {
   }
 
   /** Queues do not count their unacked deliveries (channels hold them): one pass over the registry per call. */
-  private unackedByQueue(): Map<Queue, number> {
-    const counts = new Map<Queue, number>();
+  private unackedByQueue(): Map<QueueRef, number> {
+    const counts = new Map<QueueRef, number>();
     for (const c of this.registry.connections()) c.countUnacked(counts);
     return counts;
   }
 
-  private queueSnapshot(q: Queue, unacked: ReadonlyMap<Queue, number>): QueueSnapshot {
+  private queueSnapshot(q: Queue, unacked: ReadonlyMap<QueueRef, number>): QueueSnapshot {
     const ready = q.messageCount;
-    const unackedCount = unacked.get(q) ?? 0;
+    const unackedCount = unacked.get(q.ref) ?? 0;
     const consumers = q.consumers; // in registration order: with single active consumer, the first is active
     return Object.freeze({
       name: q.name,

@@ -1,5 +1,5 @@
 import type { Principal } from './principal.js';
-import type { Queue } from './queue/queue.js';
+import type { QueueRef } from './queue/queue-ref.js';
 import type { ChannelSnapshot, ConnectionRef, ConnectionSnapshot, ConsumerSnapshot } from './snapshots.js';
 
 /**
@@ -17,7 +17,7 @@ export interface RegisteredConnection {
   channels(out: ChannelSnapshot[]): void;
   consumers(out: ConsumerSnapshot[]): void;
   /** Adds this connection's deliveries awaiting ack, per queue, into `into`. */
-  countUnacked(into: Map<Queue, number>): void;
+  countUnacked(into: Map<QueueRef, number>): void;
   /** connection.close 320 CONNECTION_FORCED with `reason` as the detail; the socket ends after close-ok (bounded). */
   close(reason: string): void;
 }

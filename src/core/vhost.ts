@@ -22,7 +22,7 @@ import type { Message } from './message.js';
 import type { PublishResult } from './publish.js';
 import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
-import { Queue, type QueueOptions } from './queue/queue.js';
+import { Queue, type QueueOptions, type QueueRef } from './queue/queue.js';
 import type { HeldBytes } from './queue/ready-store.js';
 import { QueueCounters } from './stats/counters.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
@@ -254,6 +254,11 @@ export class VirtualHost {
     return queue;
   }
 
+  /** What a protocol layer consumes from, gets from and settles with (getQueue's checks). */
+  queueRef(name: string, owner: Principal): QueueRef {
+    return this.getQueue(name, owner).ref;
+  }
+
   deleteQueue(name: string, owner: Principal, ifUnused: boolean, ifEmpty: boolean): number {
     const queue = this.queues.get(name);
     if (queue === undefined) return 0;
@@ -346,14 +351,16 @@ export class VirtualHost {
   // ---- internals ---------------------------------------------------------------------------
 
   /** The private queue of a consumer on amq.rabbitmq.reply-to, routable by its name through the default exchange. */
-  createReplyQueue(owner: Principal): Queue {
+  createReplyQueue(owner: Principal): QueueRef {
     const queue = newReplyQueue(this.name, owner, this.clock);
     this.replyQueues.set(queue.name, queue);
-    return queue;
+    return queue.ref;
   }
 
-  dropReplyQueue(queue: Queue): void {
-    if (this.replyQueues.get(queue.name) === queue) this.replyQueues.delete(queue.name);
+  dropReplyQueue(ref: QueueRef): void {
+    const queue = this.replyQueues.get(ref.name);
+    if (queue?.ref !== ref) return;
+    this.replyQueues.delete(ref.name);
     queue.markDeleted();
   }
 

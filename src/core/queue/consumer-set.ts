@@ -1,19 +1,5 @@
-import type { Queue } from './queue.js';
-import type { QueueEntry } from './entry.js';
-
-/** The queue's view of a consumer; amqp/consumer implements it. */
-export interface QueueConsumer {
-  readonly tag: string;
-  readonly exclusive: boolean;
-  readonly noAck: boolean;
-  /** The connection that owns the consumer's channel, for exclusivity checks. */
-  readonly owner: object;
-  /** Prefetch credit left and the socket accepting writes. */
-  canDeliver(): boolean;
-  deliver(queue: Queue, entry: QueueEntry): void;
-  /** The queue went away under the consumer (deleted): tell the client. */
-  cancelledByQueue(queue: Queue): void;
-}
+import type { QueueConsumer } from './queue-ref.js';
+export type { QueueConsumer } from './queue-ref.js';
 
 interface Slot {
   readonly consumer: QueueConsumer;

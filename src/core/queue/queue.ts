@@ -12,9 +12,10 @@ import { QueuePaging } from './queue-paging.js';
 import { ReadyStore } from './ready-store.js';
 import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
+import { LocalQueueRef } from './local-queue-ref.js';
 import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-types.js';
 export type { QueueEntry } from './entry.js';
-export type { QueueConsumer } from './consumer-set.js';
+export type { QueueConsumer, QueueRef } from './queue-ref.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
 
 /**
@@ -31,6 +32,8 @@ export class Queue {
   routeMark = 0;
   /** The durable queue's message log; persistent messages are written to it. */
   log: MessageLog | undefined;
+  /** How the protocol layer reaches this queue: delivery ids instead of entries. */
+  readonly ref: LocalQueueRef = new LocalQueueRef(this);
   private readonly ready: ReadyStore;
   private readonly consumerSet: ConsumerSet;
   private readonly expiry: ExpiryTracker;
@@ -43,7 +46,7 @@ export class Queue {
   private readonly unusedExpiry: UnusedExpiry | undefined;
   private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
-    (e) => this.requeue(e),
+    (seq) => this.requeueOutstanding(seq),
     () => this.consumerSet.size > 0 && this.scheduleDrain(),
   );
 
@@ -129,8 +132,7 @@ export class Queue {
       } else {
         entry.state = EntryState.Unacked;
         this.markDelivered(entry);
-        consumer.deliver(this, entry);
-        if (consumer.noAck) this.settle(entry);
+        this.ref.handOut(consumer, entry);
       }
       return this.counters.enqueued();
     }
@@ -182,15 +184,21 @@ export class Queue {
   }
 
   /**
-   * Many unacknowledged entries come back at once, in ascending sequence order (call highest
-   * batch first): requeued in slices (RequeueBacklog). Until the last slice, and while the bulk
+   * Many outstanding deliveries (by seq, see LocalQueueRef) come back at once, in ascending order
+   * (call highest batch first): requeued in slices (RequeueBacklog), each looked up only in its
+   * slice, so a million cost no turn of their own. Until the last slice, and while the bulk
    * requeue is still being gathered (holdDeliveries), the queue delivers nothing, so consumers see
    * a one-go requeue's order; basic.get and purge finish the requeue first.
    */
-  requeueMany(entries: QueueEntry[]): void {
+  requeueMany(seqs: readonly number[]): void {
     if (this.deleted) return;
-    if (entries.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(entries);
-    else for (let i = entries.length - 1; i >= 0; i--) this.requeue(entries[i] as QueueEntry);
+    if (seqs.length > REQUEUE_SLICE || this.backlog.count > 0) this.backlog.add(seqs);
+    else for (let i = seqs.length - 1; i >= 0; i--) this.requeueOutstanding(seqs[i] as number);
+  }
+
+  private requeueOutstanding(seq: number): void {
+    const entry = this.ref.takeOutstanding(seq);
+    if (entry !== undefined) this.requeue(entry);
   }
 
   holdDeliveries(): void {
@@ -296,7 +304,8 @@ export class Queue {
     this.paging.destroy();
     this.log?.destroy();
     this.log = undefined;
-    for (const c of this.consumerSet.clear()) c.cancelledByQueue(this);
+    this.ref.forget();
+    for (const c of this.consumerSet.clear()) c.cancelledByQueue(this.ref);
     return n;
   }
 
@@ -333,8 +342,7 @@ export class Queue {
       if (entry === undefined) return;
       count++;
       bytes += entry.message.bodySize;
-      consumer.deliver(this, entry);
-      if (consumer.noAck) this.settle(entry);
+      this.ref.handOut(consumer, entry);
     }
   }
 

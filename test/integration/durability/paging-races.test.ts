@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../../src/index.js';
 import { Message } from '../../../src/core/message.js';
 import type { QueueConsumer } from '../../../src/core/queue/consumer-set.js';
-import type { Queue, QueueEntry } from '../../../src/core/queue/queue.js';
+import type { Queue } from '../../../src/core/queue/queue.js';
 import { encodePropertiesBuffer } from '../../../src/protocol/content-header.js';
 import type { FieldTable } from '../../../src/protocol/field-table.js';
 import { silentLogger } from '../../../src/util/logger.js';
@@ -59,9 +59,9 @@ function recorder(q: Queue): number[] {
     tag: 't',
     exclusive: false,
     noAck: true,
-    owner: {},
+    owner: brokerPrincipal('/'),
     canDeliver: () => true,
-    deliver: (_q: Queue, e: QueueEntry) => got.push(e.message.body.readUInt32BE(0)),
+    deliver: (_q, _seq, message) => got.push(message.body.readUInt32BE(0)),
     cancelledByQueue: () => undefined,
   };
   q.addConsumer(consumer, 0);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnackedMap, type Delivery, type DeliveryList } from '../../../src/amqp/unacked-map.js';
-import type { Queue, QueueEntry } from '../../../src/core/queue/queue.js';
+import type { QueueRef } from '../../../src/core/queue/queue-ref.js';
 
 /**
  * A channel's unacknowledged deliveries against a sorted-list model: single and multiple settles
@@ -10,10 +10,10 @@ import type { Queue, QueueEntry } from '../../../src/core/queue/queue.js';
  * between), so settles span, split and empty segments.
  */
 
-const queues = [{ name: 'a' }, { name: 'b' }] as unknown as Queue[];
+const queues = [{ name: 'a' }, { name: 'b' }] as unknown as QueueRef[];
 
 function delivery(tag: number, queue: number): Delivery {
-  return { tag, queue: queues[queue] as Queue, entry: {} as QueueEntry, consumer: undefined, at: tag };
+  return { tag, queue: queues[queue] as QueueRef, seq: tag, consumer: undefined, at: tag };
 }
 
 type Op =

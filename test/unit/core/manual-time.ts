@@ -7,7 +7,7 @@
 import { Message } from '../../../src/core/message.js';
 import { connectionPrincipal } from '../../../src/core/principal.js';
 import type { QueueConsumer } from '../../../src/core/queue/consumer-set.js';
-import type { Queue, QueueEntry } from '../../../src/core/queue/queue.js';
+import type { Queue } from '../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../src/core/vhost.js';
 import { encodePropertiesBuffer, type BasicProperties } from '../../../src/protocol/content-header.js';
 import type { FieldTable, FieldValue } from '../../../src/protocol/field-table.js';
@@ -57,23 +57,23 @@ export function getAll(queue: Queue): string[] {
 }
 
 /** A consumer with manual acks and unlimited credit that records each delivery as it comes. */
-export function recordingConsumer(queue: Queue): { bodies: string[]; entries: QueueEntry[]; cancel(): void } {
+export function recordingConsumer(queue: Queue): { bodies: string[]; seqs: number[]; cancel(): void } {
   const bodies: string[] = [];
-  const entries: QueueEntry[] = [];
+  const seqs: number[] = [];
   const consumer: QueueConsumer = {
     tag: 'ctag',
     exclusive: false,
     noAck: false,
     owner: OWNER,
     canDeliver: () => true,
-    deliver: (_q: Queue, e: QueueEntry) => {
-      entries.push(e);
-      bodies.push(e.message.body.toString());
+    deliver: (_q, seq, message) => {
+      seqs.push(seq);
+      bodies.push(message.body.toString());
     },
     cancelledByQueue: () => undefined,
   };
   queue.addConsumer(consumer, 0);
-  return { bodies, entries, cancel: () => queue.removeConsumer(consumer) };
+  return { bodies, seqs, cancel: () => queue.removeConsumer(consumer) };
 }
 
 /** Deliveries are batched on a microtask: lets the queue's drain run. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConsumerSet, type QueueConsumer } from '../../../../src/core/queue/consumer-set.js';
+import { brokerPrincipal } from '../../../../src/core/principal.js';
 
 /**
  * Which consumer gets the next message: one with credit, of the highest x-priority that has
@@ -19,7 +20,7 @@ function consumer(order: number, priority: number, credit = true): Fake {
     tag: `c${order}`,
     exclusive: false,
     noAck: true,
-    owner: {},
+    owner: brokerPrincipal('/'),
     priority,
     order,
     credit,

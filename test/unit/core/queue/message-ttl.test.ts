@@ -73,7 +73,7 @@ describe('message TTL on the manual clock', () => {
     expect(consumer.bodies).toEqual(['held']);
     clock.advance(5000);
     expect(dead.messageCount).toBe(0);
-    q.requeue(consumer.entries[0]!);
+    expect(q.ref.reject(consumer.seqs[0]!, true)).toBe(true);
     await drained();
     expect(consumer.bodies).toEqual(['held']);
     const [death] = deathsOf(dead.get()!.message);

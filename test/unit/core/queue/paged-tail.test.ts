@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Message } from '../../../../src/core/message.js';
 import type { PageStore, TopologyListener } from '../../../../src/core/persistence.js';
 import type { QueueConsumer } from '../../../../src/core/queue/consumer-set.js';
-import type { Queue, QueueEntry } from '../../../../src/core/queue/queue.js';
+import type { Queue } from '../../../../src/core/queue/queue.js';
 import { VirtualHost } from '../../../../src/core/vhost.js';
 import { SystemClock } from '../../../../src/util/system-clock.js';
 import { decodeProperties, encodePropertiesBuffer } from '../../../../src/protocol/content-header.js';
@@ -71,9 +71,9 @@ function consume(q: Queue): number[] {
     tag: 'c',
     exclusive: false,
     noAck: true,
-    owner: {},
+    owner: brokerPrincipal('/'),
     canDeliver: () => true,
-    deliver: (_q: Queue, e: QueueEntry) => got.push(e.message.body.readUInt32BE(0)),
+    deliver: (_q, _seq, message) => got.push(message.body.readUInt32BE(0)),
     cancelledByQueue: () => undefined,
   };
   q.addConsumer(consumer, 0);
