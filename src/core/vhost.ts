@@ -11,13 +11,7 @@ import { createRoutingTable, createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExcha
 import { DelayScheduler } from './exchange/delayed.js';
 import { newReplyQueue } from './queue/reply-queue.js';
 import { Router } from './router.js';
-import {
-  assertEquivalentArgs,
-  assertEquivalentFlag,
-  EXCHANGE_EQUIVALENCE_ARGS,
-  QUEUE_EQUIVALENCE_ARGS,
-  rabbitTypeName,
-} from './equivalence.js';
+import { assertEquivalentArgs, assertEquivalentFlag, EXCHANGE_EQUIVALENCE_ARGS, QUEUE_EQUIVALENCE_ARGS, rabbitTypeName } from './equivalence.js';
 import type { Message } from './message.js';
 import type { PublishResult } from './publish.js';
 import { parseQueueArgs } from './queue/arguments.js';
