@@ -151,9 +151,6 @@ function senderSelected(props: BasicProperties): string[] {
     if (v.type !== 'array') refused(406, `PRECONDITION_FAILED - invalid message: {unacceptable_type_in_header,"${name}",${rabbitTypeName(v)}}`);
     for (const item of v.value) if (item.type === 'string') keys.push(item.value);
   }
-  if (headers[BCC] !== undefined) {
-    const { [BCC]: _bcc, ...rest } = headers;
-    (props as { headers?: typeof headers }).headers = rest;
-  }
+  if (headers[BCC] !== undefined) props.headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k !== BCC));
   return keys;
 }
