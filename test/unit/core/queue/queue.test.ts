@@ -36,16 +36,18 @@ describe('Queue, through its public methods', () => {
     const q = declareQueue(vhost, 'q', { 'x-max-priority': int(5) });
     publish(vhost, '', 'q', 'low-1', { priority: 1 });
     publish(vhost, '', 'q', 'none');
+    publish(vhost, '', 'q', 'four', { priority: 4 });
     publish(vhost, '', 'q', 'top', { priority: 5 });
     publish(vhost, '', 'q', 'low-2', { priority: 1 });
     publish(vhost, '', 'q', 'over', { priority: 9 });
     publish(vhost, '', 'q', 'mid', { priority: 3 });
-    expect(getAll(q)).toEqual(['top', 'over', 'mid', 'low-1', 'low-2', 'none']);
+    expect(getAll(q)).toEqual(['top', 'over', 'four', 'mid', 'low-1', 'low-2', 'none']);
   });
 
   it('a message expiring in the middle leaves alone; its neighbours stay, in order, until their own TTL', () => {
     const { clock, vhost } = manualVhost();
-    const q = declareQueue(vhost, 'q');
+    const dead = withDeadLetters(vhost);
+    const q = declareQueue(vhost, 'q', { 'x-dead-letter-exchange': str('dlx') });
     publish(vhost, '', 'q', 'first', { expiration: '3000' });
     publish(vhost, '', 'q', 'middle', { expiration: '1000' });
     publish(vhost, '', 'q', 'last');
@@ -54,9 +56,11 @@ describe('Queue, through its public methods', () => {
     clock.advance(1);
     expect(q.messageCount).toBe(2);
     expect(q.counters.drop_expired).toBe(1);
+    expect(deadReasons(dead)).toEqual([['middle', 'expired']]); // the one that expired, not the head
     clock.advance(1999);
     expect(q.messageCount).toBe(2); // 'first' is due at 3000, not a millisecond before
     clock.advance(1);
+    expect(deadReasons(dead)).toEqual([['first', 'expired']]);
     expect(getAll(q)).toEqual(['last']);
   });
 
