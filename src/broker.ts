@@ -4,6 +4,7 @@ import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
 import { startTls } from './broker-tls.js';
+import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
@@ -107,6 +108,11 @@ export interface Broker {
    * load, and when TLS is not configured. The CLI calls it on SIGHUP; the files are also watched.
    */
   reloadTls(): Promise<void>;
+  /**
+   * Publishes as RabbitMQ's management API does (`POST /api/exchanges/{vhost}/{name}/publish`, the same
+   * JSON body; 'amq.default' names the default exchange): `{ routed }` once stored, or a PublishRequestError.
+   */
+  readonly publish: BrokerPublish;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -314,6 +320,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     noteInternalError: () => {
       internalErrors++;
     },
+    publish: brokerPublish(vhosts, config),
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);

@@ -1,4 +1,6 @@
 export { startBroker, type Broker, type BrokerOptions } from './broker.js';
+export type { BrokerPublish, BrokerPublishOptions } from './broker-publish.js';
+export { PublishRequestError, type PlainPublishRequest, type PlainProperties, type PlainPublishResult } from './core/plain-publish.js';
 export type { Clock, Timer } from './core/clock.js';
 export { ManualClock } from './util/manual-clock.js';
 export { resolveConfig, loadConfig, ConfigError, type Config, type ConfigInput } from './config/load.js';

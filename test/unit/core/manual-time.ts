@@ -90,3 +90,27 @@ export function deathsOf(message: Message): Record<string, unknown>[] {
     return Object.fromEntries(Object.entries(table).map(([k, f]) => [k, f.type === 'array' ? f.value.map((x) => x.value) : f.value]));
   });
 }
+
+/** What one publish did, copied out of the reused PublishResult. */
+export interface Published {
+  enqueued: number;
+  refused: number;
+  held: number;
+  routed: boolean;
+  mustReturn: boolean;
+}
+
+/** basic.publish through the vhost's one publish path, with routing keys (CC-style) and mandatory: the whole PublishResult. */
+export function publishResult(
+  vhost: VirtualHost,
+  exchange: string,
+  routingKeys: string | readonly string[],
+  body: string,
+  props: BasicProperties = {},
+  mandatory = false,
+): Published {
+  const keys = typeof routingKeys === 'string' ? [routingKeys] : routingKeys;
+  const message = new Message(exchange, keys[0] ?? '', encodePropertiesBuffer(props), Buffer.from(body));
+  const r = vhost.publish(vhost.getExchange(exchange), message, keys, mandatory);
+  return { enqueued: r.enqueued, refused: r.refused, held: r.held, routed: r.routed, mustReturn: r.mustReturn };
+}
