@@ -109,6 +109,18 @@ export class PrincipalAccess {
     if (!this.allowed(perm, resource)) throw accessRefused(perm, kind, resource, this.principal.vhost, this.principal.user);
   }
 
+  /**
+   * A passive declare (Warren; RabbitMQ checks nothing): any one of configure, write or read on the
+   * resource, so a user without any access to a name cannot probe whether it exists. Refused with
+   * the read text, the weakest permission that would have been enough.
+   */
+  checkAny(kind: ResourceKind, name: string): void {
+    if (this.unchecked) return;
+    const resource = kind === 'exchange' && name === '' ? DEFAULT_EXCHANGE_RESOURCE : name;
+    if (this.allowed('read', resource) || this.allowed('write', resource) || this.allowed('configure', resource)) return;
+    throw accessRefused('read', kind, resource, this.principal.vhost, this.principal.user);
+  }
+
   /** Whether the principal's pattern for perm matches the name (cached). */
   allowed(perm: Permission, name: string): boolean {
     if (this.generation !== this.store.generation) this.refresh();

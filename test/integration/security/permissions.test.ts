@@ -110,12 +110,33 @@ describe('configure', () => {
     await (await channel(conn)).deleteQueue('a.dlq');
   });
 
-  it('passive declares need no permission', async () => {
-    const conn = await alice('', '', '');
-    const ch = await channel(conn);
-    await ch.checkQueue('p.q');
-    await ch.checkExchange('p.direct');
-  });
+  it(
+    onReference
+      ? 'passive declares need no permission (RabbitMQ)'
+      : 'passive declares need any one permission on the resource, existing or not (Warren does more than RabbitMQ here)',
+    async () => {
+      const none = await alice('', '', '');
+      if (onReference) {
+        const ch = await channel(none);
+        await ch.checkQueue('p.q');
+        await ch.checkExchange('p.direct');
+        return;
+      }
+      // The refusal comes before the lookup: a missing name is refused alike, so nothing can be probed.
+      for (const [kind, name] of [['queue', 'p.q'], ['queue', 'p.missing'], ['exchange', 'p.direct'], ['exchange', 'p.missing']] as const) {
+        const check = (c: amqp.Channel): Promise<unknown> => (kind === 'queue' ? c.checkQueue(name) : c.checkExchange(name));
+        expect(await refused(none, check)).toMatchObject({ code: 403, text: deny('read', kind, name) });
+      }
+      for (const perms of [['^p\\.', '', ''], ['', '^p\\.', ''], ['', '', '^p\\.']] as const) {
+        const conn = await alice(...perms);
+        const ch = await channel(conn);
+        await ch.checkQueue('p.q');
+        await ch.checkExchange('p.direct');
+        expect(await refused(conn, (c) => c.checkQueue('p.missing'))).toMatchObject({ code: 404 });
+        expect(await refused(conn, (c) => c.checkExchange('p.missing'))).toMatchObject({ code: 404 });
+      }
+    },
+  );
 });
 
 describe('write and read', () => {
