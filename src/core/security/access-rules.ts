@@ -21,9 +21,8 @@ import type { PrincipalAccess } from './access.js';
  * | basic.get, basic.consume, queue.purge      |           |             | queue         |
  *
  * Passive declares need any one of the three on the resource, checked before the name is looked
- * up (so the answer is 403 whether or not it exists). RabbitMQ checks nothing there (the user may
- * use the vhost, which is enough), which lets a user without any access probe which names exist;
- * Warren follows issue 12 here (README, deviations).
+ * up (so the answer is 403 whether or not it exists), as RabbitMQ 4.2.7 and 4.3.1 do
+ * (rabbitmq-server#16085; 3.10 and 4.x before 4.2.6 checked nothing, 4.2.6 and 4.3.0 configure).
  */
 
 /** What the rules read of a vhost: whether a name exists, and an exchange's type. */

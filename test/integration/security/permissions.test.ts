@@ -112,8 +112,8 @@ describe('configure', () => {
 
   it(
     onReference
-      ? 'passive declares need no permission (RabbitMQ)'
-      : 'passive declares need any one permission on the resource, existing or not (Warren does more than RabbitMQ here)',
+      ? 'passive declares need no permission (RabbitMQ 3.10)'
+      : 'passive declares need any one permission on the resource, existing or not (RabbitMQ 4.2.7 and 4.3.1)',
     async () => {
       const none = await alice('', '', '');
       if (onReference) {
@@ -125,7 +125,7 @@ describe('configure', () => {
       // The refusal comes before the lookup: a missing name is refused alike, so nothing can be probed.
       for (const [kind, name] of [['queue', 'p.q'], ['queue', 'p.missing'], ['exchange', 'p.direct'], ['exchange', 'p.missing']] as const) {
         const check = (c: amqp.Channel): Promise<unknown> => (kind === 'queue' ? c.checkQueue(name) : c.checkExchange(name));
-        expect(await refused(none, check)).toMatchObject({ code: 403, text: deny('read', kind, name) });
+        expect(await refused(none, check)).toMatchObject({ code: 403, text: deny('configure', kind, name) });
       }
       for (const perms of [['^p\\.', '', ''], ['', '^p\\.', ''], ['', '', '^p\\.']] as const) {
         const conn = await alice(...perms);
