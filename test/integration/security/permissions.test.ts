@@ -127,8 +127,9 @@ describe('configure', () => {
         const check = (c: amqp.Channel): Promise<unknown> => (kind === 'queue' ? c.checkQueue(name) : c.checkExchange(name));
         expect(await refused(none, check)).toMatchObject({ code: 403, text: deny('configure', kind, name) });
       }
-      for (const perms of [['^p\\.', '', ''], ['', '^p\\.', ''], ['', '', '^p\\.']] as const) {
-        const conn = await alice(...perms);
+      const one: readonly (readonly [string, string, string])[] = [['^p\\.', '', ''], ['', '^p\\.', ''], ['', '', '^p\\.']];
+      for (const [configure, write, read] of one) {
+        const conn = await alice(configure, write, read);
         const ch = await channel(conn);
         await ch.checkQueue('p.q');
         await ch.checkExchange('p.direct');

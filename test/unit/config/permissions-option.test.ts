@@ -49,8 +49,8 @@ describe('topicPermissions (config file, env, CLI)', () => {
 
   it('refuses malformed entries with the option named', () => {
     expect(failure(['--topic-permission', '{"user":"app"'])).toContain('--topic-permission: expected a JSON object {"user","vhost","exchange","write","read"}');
-    expect(failure(['--topic-permission', JSON.stringify({ user: 'app', vhost: '/', write: '', read: '' })])).toMatch(/topicPermissions.*exchange/);
-    expect(failure(['--topic-permission', JSON.stringify({ ...topic('x', ''), configure: '' })])).toMatch(/topicPermissions.*configure/);
+    expect(failure(['--topic-permission', JSON.stringify({ user: 'app', vhost: '/', write: '', read: '' })])).toBe('--topic-permission[0]: missing "exchange"');
+    expect(failure(['--topic-permission', JSON.stringify({ ...topic('x', ''), configure: '' })])).toBe('--topic-permission[0]: unknown property "configure"');
     expect(failure([], { WARREN_TOPIC_PERMISSIONS: JSON.stringify(topic('x', '')) })).toContain('expected a JSON array');
   });
 });
