@@ -52,10 +52,26 @@ export interface BrokerAccess {
 
 const FULL = { configure: '.*', write: '.*', read: '.*' } as const;
 
+/** The `permissions` and `topicPermissions` options, into a log never seeded. */
+function seedPermissions(config: Config, store: PermissionStore, vhosts: ReadonlyMap<string, unknown>): void {
+  const seeding = (option: string, p: { readonly user: string; readonly vhost: string }, set: () => void): void => {
+    if (!vhosts.has(p.vhost)) throw new ConfigError(`${option}: no vhost '${p.vhost}' (for user '${p.user}')`);
+    try {
+      set();
+    } catch (err) {
+      if (err instanceof PatternError) throw new ConfigError(`${option}: ${err.message}`);
+      throw err;
+    }
+  };
+  const seed = config.permissions ?? config.users.flatMap((u) => [...vhosts.keys()].map((vhost) => ({ user: u.name, vhost, ...FULL })));
+  for (const p of seed) seeding('permissions', p, () => store.set(p));
+  for (const p of config.topicPermissions) seeding('topicPermissions', p, () => store.setTopic(p));
+}
+
 /**
  * Loads the permissions the log holds; a log never seeded (a new data directory, or one written
  * before permissions existed) is seeded from the `permissions` option, or, without it, with full
- * permissions for every configured user on every vhost (RabbitMQ's default user on the default
+ * permissions for every configured user on every vhost, and from the `topicPermissions` option (RabbitMQ's default user on the default
  * vhost, extended so that what worked before keeps working).
  */
 export function setUpAccess(
@@ -74,16 +90,7 @@ export function setUpAccess(
   }
   store.listener = persistence;
   if (!state.seeded) {
-    const seed = config.permissions ?? config.users.flatMap((u) => [...vhosts.keys()].map((vhost) => ({ user: u.name, vhost, ...FULL })));
-    for (const p of seed) {
-      if (!vhosts.has(p.vhost)) throw new ConfigError(`permissions: no vhost '${p.vhost}' (for user '${p.user}')`);
-      try {
-        store.set(p);
-      } catch (err) {
-        if (err instanceof PatternError) throw new ConfigError(`permissions: ${err.message}`);
-        throw err;
-      }
-    }
+    seedPermissions(config, store, vhosts);
     persistence.permissionsSeeded();
   }
   const synced = (): Promise<void> =>

@@ -18,7 +18,7 @@ export function formatDefault(option: OptionDef): string {
     return 'relative' in watermark ? String(watermark.relative) : String(watermark.absolute);
   }
   if (value === null) return 'none';
-  if (Array.isArray(value)) return value.join(',');
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');
   if (option.arg.endsWith('|SIZE') && typeof value === 'number') return withUnit(value);
   return String(value);
 }

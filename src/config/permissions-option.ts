@@ -9,6 +9,15 @@ export interface PermissionConfig {
   readonly read: string;
 }
 
+/** One configured topic permission entry: RabbitMQ's set_topic_permissions -p VHOST USER EXCHANGE WRITE READ. */
+export interface TopicPermissionConfig {
+  readonly user: string;
+  readonly vhost: string;
+  readonly exchange: string;
+  readonly write: string;
+  readonly read: string;
+}
+
 const ENTRY_SCHEMA = {
   type: 'object',
   required: ['user', 'vhost', 'configure', 'write', 'read'],
@@ -22,6 +31,19 @@ const ENTRY_SCHEMA = {
   },
 } as const;
 
+const TOPIC_ENTRY_SCHEMA = {
+  type: 'object',
+  required: ['user', 'vhost', 'exchange', 'write', 'read'],
+  additionalProperties: false,
+  properties: {
+    user: { type: 'string', minLength: 1 },
+    vhost: { type: 'string', minLength: 1 },
+    exchange: { type: 'string', minLength: 1 },
+    write: { type: 'string' },
+    read: { type: 'string' },
+  },
+} as const;
+
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -30,16 +52,22 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function parseEntry(text: string): readonly PermissionConfig[] {
-  const value = parseJson(text, 'a JSON object {"user","vhost","configure","write","read"}');
-  return [value as PermissionConfig];
+/** One entry (a repeatable flag's value); the schema checks its fields. */
+function entryParser<T>(fields: string): (text: string) => readonly T[] {
+  return (text) => [parseJson(text, `a JSON object {${fields}}`) as T];
 }
 
-function parseEntries(text: string): readonly PermissionConfig[] {
-  const value = parseJson(text, 'a JSON array of {"user","vhost","configure","write","read"}');
-  if (!Array.isArray(value)) throw new ParseError('expected a JSON array');
-  return value as PermissionConfig[];
+/** A JSON array of entries (the env var). */
+function entriesParser<T>(fields: string): (text: string) => readonly T[] {
+  return (text) => {
+    const value = parseJson(text, `a JSON array of {${fields}}`);
+    if (!Array.isArray(value)) throw new ParseError('expected a JSON array');
+    return value as T[];
+  };
 }
+
+const FIELDS = '"user","vhost","configure","write","read"';
+const TOPIC_FIELDS = '"user","vhost","exchange","write","read"';
 
 /**
  * Permissions seed a data directory's definitions log once, as RabbitMQ's default user gets its
@@ -60,8 +88,25 @@ export const PERMISSION_OPTIONS = [
       'Permissions set at the first start (a new data directory): {user, vhost, configure, write, read}, three PCRE ' +
       'patterns as RabbitMQ\'s set_permissions. Not given: every configured user gets ".*" ".*" ".*" on every ' +
       'configured vhost. After that the definitions log holds them (the Broker API changes them); repeatable.',
-    parse: parseEntry,
-    parseEnv: parseEntries,
+    parse: entryParser<PermissionConfig>(FIELDS),
+    parseEnv: entriesParser<PermissionConfig>(FIELDS),
+    repeatable: true,
+  },
+  {
+    key: 'topicPermissions',
+    schema: { type: 'array', items: TOPIC_ENTRY_SCHEMA },
+    default: [],
+    env: 'WARREN_TOPIC_PERMISSIONS',
+    envFormat: 'JSON array',
+    flag: '--topic-permission',
+    arg: 'JSON',
+    description:
+      'Topic permissions set at the first start (a new data directory), beside permissions: {user, vhost, exchange, ' +
+      "write, read}, two PCRE patterns matched against routing keys (publish) and binding keys (bind) on that topic " +
+      "exchange, as RabbitMQ's set_topic_permissions ({username}, {vhost} and {client_id} are expanded). None by " +
+      'default, which allows every key. After that the definitions log holds them; repeatable.',
+    parse: entryParser<TopicPermissionConfig>(TOPIC_FIELDS),
+    parseEnv: entriesParser<TopicPermissionConfig>(TOPIC_FIELDS),
     repeatable: true,
   },
 ] as const;

@@ -2,8 +2,8 @@ import {
   parseBoolean, parseInteger, parseList, parseLogLevel, parseSingle, parseString, checkAddresses, checkUsers, HASHING_ALGORITHM_NAMES, parseUserFlag, parseUsersJson, ParseError, textThrough, type UserInput,
 } from './parsers.js';
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
-import { PERMISSION_OPTIONS, type PermissionConfig } from './permissions-option.js';
-export type { PermissionConfig } from './permissions-option.js';
+import { PERMISSION_OPTIONS, type PermissionConfig, type TopicPermissionConfig } from './permissions-option.js';
+export type { PermissionConfig, TopicPermissionConfig } from './permissions-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
@@ -51,6 +51,8 @@ export interface Config extends TlsConfig {
   readonly vhosts: readonly string[];
   /** null: every configured user gets full permissions on every configured vhost (at seeding). */
   readonly permissions: readonly PermissionConfig[] | null;
+  /** Seeded with the permissions, at the first start only. */
+  readonly topicPermissions: readonly TopicPermissionConfig[];
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;

@@ -20,7 +20,9 @@ import type { PrincipalAccess } from './access.js';
  * | basic.publish                              |           | exchange    |               |
  * | basic.get, basic.consume, queue.purge      |           |             | queue         |
  *
- * Passive declares check nothing (RabbitMQ: the user may use the vhost, which is enough).
+ * Passive declares need any one of the three on the resource, checked before the name is looked
+ * up (so the answer is 403 whether or not it exists), as RabbitMQ 4.2.7 and 4.3.1 do
+ * (rabbitmq-server#16085; 3.10 and 4.x before 4.2.6 checked nothing, 4.2.6 and 4.3.0 configure).
  */
 
 /** What the rules read of a vhost: whether a name exists, and an exchange's type. */
@@ -39,7 +41,9 @@ export interface ExchangeDeclareCheck {
 
 export function checkExchangeDeclare(access: PrincipalAccess, vhost: VhostView, req: ExchangeDeclareCheck): void {
   const name = stripCrLf(req.name);
-  if (req.passive || !isKnownExchangeType(req.type) || name === '') return;
+  if (name === '') return; // the vhost's "operation not permitted on the default exchange" first
+  if (req.passive) return access.checkAny('exchange', name); // the type is not looked at
+  if (!isKnownExchangeType(req.type)) return;
   access.check('configure', 'exchange', name);
   if (vhost.exchanges.has(name) || name.startsWith('amq.')) return;
   const ae = Object.hasOwn(req.arguments, 'alternate-exchange') ? req.arguments['alternate-exchange'] : undefined;
@@ -64,7 +68,8 @@ export interface QueueDeclareCheck {
 
 export function checkQueueDeclare(access: PrincipalAccess, vhost: VhostView, req: QueueDeclareCheck): void {
   const name = stripCrLf(req.name);
-  if (req.passive || (name.startsWith('amq.') && !req.serverNamed)) return;
+  if (req.passive) return access.checkAny('queue', name);
+  if (name.startsWith('amq.') && !req.serverNamed) return;
   access.check('configure', 'queue', name);
   if (vhost.queues.has(name)) return;
   const dlx = Object.hasOwn(req.arguments, 'x-dead-letter-exchange') ? req.arguments['x-dead-letter-exchange'] : undefined;

@@ -109,6 +109,19 @@ export class PrincipalAccess {
     if (!this.allowed(perm, resource)) throw accessRefused(perm, kind, resource, this.principal.vhost, this.principal.user);
   }
 
+  /**
+   * A passive declare: any one of read, write or configure on the resource, so a user without any
+   * access to a name cannot probe whether it exists (rabbit_channel:check_any_resource_access_permitted,
+   * RabbitMQ 4.2.7 and 4.3.1, rabbitmq-server#16085). Refused with the configure text, as a
+   * regular declare is (RabbitMQ tries configure last for that reason).
+   */
+  checkAny(kind: ResourceKind, name: string): void {
+    if (this.unchecked) return;
+    const resource = kind === 'exchange' && name === '' ? DEFAULT_EXCHANGE_RESOURCE : name;
+    if (this.allowed('read', resource) || this.allowed('write', resource) || this.allowed('configure', resource)) return;
+    throw accessRefused('configure', kind, resource, this.principal.vhost, this.principal.user);
+  }
+
   /** Whether the principal's pattern for perm matches the name (cached). */
   allowed(perm: Permission, name: string): boolean {
     if (this.generation !== this.store.generation) this.refresh();

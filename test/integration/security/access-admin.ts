@@ -31,6 +31,25 @@ export interface AccessAdmin {
   clearTopicPermissions(user: string, vhost: string): Promise<void>;
   /** Connects as the user; the connection is closed after the test. */
   connect(user: string, vhost?: string): Promise<amqp.ChannelModel>;
+  /** The broker's AMQP port (for a raw client, which sees connection.open refusals' texts). */
+  port(): number;
+  /** add_vhost (after delete_vhost of a leftover one on the reference) / broker.createVhost. */
+  createVhost(name: string): Promise<void>;
+  deleteVhost(name: string): Promise<void>;
+  /** set_vhost_limits -p VHOST '{"max-connections": N, "max-queues": N}' / broker.updateVhost. */
+  setVhostLimits(vhost: string, limits: VhostLimitsJson): Promise<void>;
+  /** set_user_limits USER '{"max-connections": N, "max-channels": N}' / broker.users.put. */
+  setUserLimits(user: string, limits: UserLimitsJson): Promise<void>;
+}
+
+/** rabbitmqctl's limit names. */
+export interface VhostLimitsJson {
+  readonly 'max-connections'?: number;
+  readonly 'max-queues'?: number;
+}
+export interface UserLimitsJson {
+  readonly 'max-connections'?: number;
+  readonly 'max-channels'?: number;
 }
 
 function ctl(args: string[]): void {
@@ -100,6 +119,37 @@ export function accessAdmin(users: readonly TestUser[]): AccessAdmin {
     clearTopicPermissions: async (user, vhost) => {
       if (REFERENCE_URL !== undefined) ctl(['clear_topic_permissions', '-p', vhost, user]);
       else await warren().topicPermissions.clear(user, vhost);
+    },
+    port: () => Number((base as URL).port),
+    createVhost: async (name) => {
+      if (REFERENCE_URL === undefined) {
+        await warren().createVhost(name);
+        return;
+      }
+      try {
+        ctl(['delete_vhost', name]);
+      } catch {
+        // not there
+      }
+      ctl(['add_vhost', name]);
+    },
+    deleteVhost: async (name) => {
+      if (REFERENCE_URL !== undefined) ctl(['delete_vhost', name]);
+      else await warren().deleteVhost(name);
+    },
+    setVhostLimits: async (vhost, limits) => {
+      if (REFERENCE_URL !== undefined) ctl(['set_vhost_limits', '-p', vhost, JSON.stringify(limits)]);
+      else await warren().updateVhost(vhost, { limits: { maxConnections: limits['max-connections'], maxQueues: limits['max-queues'] } });
+    },
+    setUserLimits: async (user, limits) => {
+      if (REFERENCE_URL !== undefined) {
+        ctl(['set_user_limits', user, JSON.stringify(limits)]);
+        return;
+      }
+      const u = users.find((x) => x.name === user);
+      if (u === undefined) throw new Error(`not a test user: ${user}`);
+      const { 'max-connections': maxConnections, 'max-channels': maxChannels } = limits;
+      await warren().users.put({ name: u.name, password: u.password, tags: [...(u.tags ?? [])], limits: { maxConnections, maxChannels } });
     },
     connect: async (user, vhost) => {
       const conn = await amqp.connect(url(user, vhost));

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import amqp from 'amqplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
 import { silentLogger } from '../../../src/util/logger.js';
@@ -49,6 +50,30 @@ describe('permissions in the definitions log', () => {
   it('the permissions option replaces the default seeding', async () => {
     const b = await restart({ users, permissions: [{ user: 'app', vhost: '/', configure: '', write: '.*', read: '.*' }] });
     expect(b.permissions.list().map((p) => `${p.user}@${p.vhost}`)).toEqual(['app@/']);
+  });
+
+  it('the topicPermissions option seeds topic permissions at the first start only, and they apply', async () => {
+    const seeded = { user: 'app', vhost: '/', exchange: 'amq.topic', write: '^{username}\\.', read: '^in\\.' };
+    let b = await restart({ users, topicPermissions: [seeded] });
+    expect(b.topicPermissions.list().map((p) => ({ ...p }))).toEqual([seeded]);
+    const conn = await amqp.connect(b.url.replace('guest:guest', 'app:pw'));
+    conn.on('error', () => undefined);
+    const ch = await conn.createConfirmChannel();
+    ch.publish('amq.topic', 'app.orders', Buffer.from('x')); // {username} expanded: allowed
+    await ch.waitForConfirms();
+    const closed = new Promise<string>((resolve) => ch.on('error', (err: Error) => resolve(err.message)));
+    ch.publish('amq.topic', 'bob.orders', Buffer.from('x'));
+    expect(await closed).toContain("ACCESS_REFUSED - write access to topic 'bob.orders' in exchange 'amq.topic' in vhost '/' refused for user 'app'");
+    await conn.close().catch(() => undefined);
+    expect(await b.topicPermissions.clear('app', '/')).toBe(1);
+    b = await restart({ users, topicPermissions: [seeded] });
+    expect(b.topicPermissions.list()).toEqual([]); // not seeded again
+  });
+
+  it('refuses a topicPermissions entry on an unknown vhost or with a pattern JS would read differently', async () => {
+    const entry = { user: 'app', vhost: '/', exchange: 'amq.topic', write: '', read: '' };
+    await expect(restart({ users, topicPermissions: [{ ...entry, vhost: 'nope' }] })).rejects.toThrow("topicPermissions: no vhost 'nope' (for user 'app')");
+    await expect(restart({ users, topicPermissions: [{ ...entry, read: 'a*+' }] })).rejects.toThrow(/topicPermissions: .*possessive/);
   });
 
   it('refuses a pattern JS would read differently, at start and when set, and an unknown user or vhost', async () => {

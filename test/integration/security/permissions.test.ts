@@ -110,12 +110,34 @@ describe('configure', () => {
     await (await channel(conn)).deleteQueue('a.dlq');
   });
 
-  it('passive declares need no permission', async () => {
-    const conn = await alice('', '', '');
-    const ch = await channel(conn);
-    await ch.checkQueue('p.q');
-    await ch.checkExchange('p.direct');
-  });
+  it(
+    onReference
+      ? 'passive declares need no permission (RabbitMQ 3.10)'
+      : 'passive declares need any one permission on the resource, existing or not (RabbitMQ 4.2.7 and 4.3.1)',
+    async () => {
+      const none = await alice('', '', '');
+      if (onReference) {
+        const ch = await channel(none);
+        await ch.checkQueue('p.q');
+        await ch.checkExchange('p.direct');
+        return;
+      }
+      // The refusal comes before the lookup: a missing name is refused alike, so nothing can be probed.
+      for (const [kind, name] of [['queue', 'p.q'], ['queue', 'p.missing'], ['exchange', 'p.direct'], ['exchange', 'p.missing']] as const) {
+        const check = (c: amqp.Channel): Promise<unknown> => (kind === 'queue' ? c.checkQueue(name) : c.checkExchange(name));
+        expect(await refused(none, check)).toMatchObject({ code: 403, text: deny('configure', kind, name) });
+      }
+      const one: readonly (readonly [string, string, string])[] = [['^p\\.', '', ''], ['', '^p\\.', ''], ['', '', '^p\\.']];
+      for (const [configure, write, read] of one) {
+        const conn = await alice(configure, write, read);
+        const ch = await channel(conn);
+        await ch.checkQueue('p.q');
+        await ch.checkExchange('p.direct');
+        expect(await refused(conn, (c) => c.checkQueue('p.missing'))).toMatchObject({ code: 404 });
+        expect(await refused(conn, (c) => c.checkExchange('p.missing'))).toMatchObject({ code: 404 });
+      }
+    },
+  );
 });
 
 describe('write and read', () => {

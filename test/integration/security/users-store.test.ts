@@ -86,31 +86,8 @@ describe('users store', () => {
 });
 
 describe('limits', () => {
-  it("vhost max-connections: 530 with RabbitMQ's text", async () => {
-    const b = await restart();
-    await b.createVhost('v', { limits: { maxConnections: 1 } });
-    await b.permissions.set({ user: 'guest', vhost: 'v', configure: '.*', write: '.*', read: '.*' });
-    const first = await amqp.connect(url(b, 'guest', 'guest', 'v'));
-    expect(await openRaw(b, 'guest', 'guest', 'v')).toBe("530 NOT_ALLOWED - access to vhost 'v' refused for user 'guest': connection limit (1) is reached");
-    await first.close();
-    expect(await login(url(b, 'guest', 'guest', 'v'))).toBe('open');
-  });
-
-  it('vhost max-queues: 406 on a new queue, a redeclare still works', async () => {
-    const b = await restart();
-    await b.createVhost('q', { limits: { maxQueues: 1 } });
-    await b.permissions.set({ user: 'guest', vhost: 'q', configure: '.*', write: '.*', read: '.*' });
-    const conn = await amqp.connect(url(b, 'guest', 'guest', 'q'));
-    conn.on('error', () => undefined);
-    const ch = await conn.createChannel();
-    ch.on('error', () => undefined);
-    await ch.assertQueue('a');
-    await ch.assertQueue('a');
-    await expect(ch.assertQueue('b')).rejects.toThrow("PRECONDITION_FAILED - cannot declare queue 'b': queue limit in vhost 'q' (1) is reached");
-    await conn.close().catch(() => undefined);
-  });
-
-  it('user max-connections and max-channels', async () => {
+  // The vhost and user limits against RabbitMQ too: limits.test.ts. Here: user limits given in the configuration.
+  it('user max-connections and max-channels from the configured users', async () => {
     const b = await restart({ users: [{ name: 'lim', password: 'pw', limits: { maxConnections: 1, maxChannels: 1 } }] });
     const first = await amqp.connect(url(b, 'lim', 'pw'));
     first.on('error', () => undefined);

@@ -36,6 +36,20 @@ describe('access decisions', () => {
     control.forPrincipal(brokerPrincipal('/')).check('configure', 'queue', 'anything');
   });
 
+  it('checkAny (passive declares) takes any one of read, write or configure, and refuses with the configure text', () => {
+    const store = new PermissionStore();
+    const control = new AccessControl(store, () => []);
+    const access = control.forPrincipal(connectionPrincipal('u', '/', 'n/1'));
+    for (const [configure, write, read] of [['^q$', '', ''], ['', '^q$', ''], ['', '', '^q$']]) {
+      store.set({ user: 'u', vhost: '/', configure: configure as string, write: write as string, read: read as string });
+      access.checkAny('queue', 'q');
+      expect(() => access.checkAny('queue', 'other')).toThrow("configure access to queue 'other' in vhost '/' refused for user 'u'");
+    }
+    store.set({ user: 'u', vhost: '/', configure: '', write: '', read: '' });
+    expect(() => access.checkAny('exchange', '')).toThrow("configure access to exchange 'amq.default' in vhost '/' refused for user 'u'");
+    control.forPrincipal(brokerPrincipal('/')).checkAny('queue', 'anything');
+  });
+
   it("topic permissions expand {client_id} from the connection's name, and leave it literal without one", () => {
     const store = new PermissionStore();
     store.set({ user: 'u', vhost: '/', configure: '', write: '.*', read: '.*' });
