@@ -1,10 +1,16 @@
-import type { User } from './config/schema.js';
+import type { Config, User } from './config/schema.js';
 import { ConfigError } from './config/load.js';
-import { seedDefaultPermissions, type Seeded } from './core/security/seed.js';
+import { vhostMetadata } from './core/vhost-meta.js';
 import { UserInputError, UserStore, type UserInput, type UserRecord, type UserSnapshot } from './core/security/users.js';
 import type { Persistence } from './persistence.js';
 import type { UserDef } from './store/definitions-store.js';
 import type { Logger } from './util/logger.js';
+
+/** What the first start of a data directory seeded: the configured users and the vhosts there were then (permissions: broker-access.ts). */
+export interface Seeded {
+  readonly users: readonly string[];
+  readonly vhosts: readonly string[];
+}
 
 /** The configured user as the users store takes it: the plain password is hashed there, never kept. */
 export function userInput(user: User): UserInput {
@@ -13,6 +19,21 @@ export function userInput(user: User): UserInput {
 }
 
 /** Refuses, before anything starts, a configured user the store would refuse (a hash of the wrong size). */
+/** Each vhostSettings entry names a configured vhost and holds values RabbitMQ would take; a ConfigError otherwise. */
+export function checkVhostSettings(config: Pick<Config, 'vhosts' | 'vhostSettings'>): void {
+  for (const settings of config.vhostSettings) {
+    if (!config.vhosts.includes(settings.name)) {
+      throw new ConfigError(`vhostSettings: vhost '${settings.name}' is not one of vhosts (${config.vhosts.join(', ')})`);
+    }
+    try {
+      vhostMetadata(settings.name, settings);
+    } catch (err) {
+      if (err instanceof RangeError) throw new ConfigError(`vhostSettings: ${err.message}`);
+      throw err;
+    }
+  }
+}
+
 export function checkConfiguredUsers(users: readonly User[]): void {
   const scratch = new UserStore([], undefined);
   for (const user of users) {
@@ -52,7 +73,6 @@ export function openUsers(
   for (const user of config.users) store.put(userInput(user));
   persistence.usersSeeded();
   const seeded: Seeded = { users: config.users.map((u) => u.name), vhosts };
-  seedDefaultPermissions(seeded, undefined);
   logger.info({ event: 'users.seeded', users: seeded.users }, `users store seeded with ${seeded.users.join(', ') || 'no users'}`);
   return { store, seeded };
 }

@@ -20,7 +20,7 @@ import { VhostTable } from './core/vhost-table.js';
 import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
-import { brokerUsers, checkConfiguredUsers, openUsers, type BrokerUsers } from './broker-security.js';
+import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -123,6 +123,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
+  checkVhostSettings(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
@@ -156,7 +157,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
   }
   const { vhosts, persistence, definitions, security } = recovered;
-  const users = openUsers(security.users, security.usersSeeded, config, [...vhosts.keys()], persistence, logger).store;
+  const { store: users, seeded: firstStart } = openUsers(security.users, security.usersSeeded, config, [...vhosts.keys()], persistence, logger);
   let access;
   try {
     access = setUpAccess(config, recovered.access, persistence, vhosts, storedUsers(users));
@@ -188,6 +189,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   };
   for (const vhost of vhosts.values()) prepareVhost(vhost);
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
+  // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
+  if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
   const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();

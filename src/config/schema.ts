@@ -4,6 +4,8 @@ import {
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { PERMISSION_OPTIONS, type PermissionConfig, type TopicPermissionConfig } from './permissions-option.js';
 export type { PermissionConfig, TopicPermissionConfig } from './permissions-option.js';
+import { VHOST_SETTINGS_OPTIONS, type VhostSettingsConfig } from './vhost-settings-option.js';
+export type { VhostSettingsConfig } from './vhost-settings-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
@@ -53,6 +55,8 @@ export interface Config extends TlsConfig {
   readonly permissions: readonly PermissionConfig[] | null;
   /** Seeded with the permissions, at the first start only. */
   readonly topicPermissions: readonly TopicPermissionConfig[];
+  /** Seeded with the vhosts, at the first start only. */
+  readonly vhostSettings: readonly VhostSettingsConfig[];
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;
@@ -289,6 +293,7 @@ export const OPTIONS = [
     repeatable: true,
   },
   ...PERMISSION_OPTIONS,
+  ...VHOST_SETTINGS_OPTIONS,
   {
     key: 'logLevel',
     schema: { type: 'string', enum: LOG_LEVELS },

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
 import { silentLogger } from '../../../src/util/logger.js';
+import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 
 /** Login robustness: RabbitMQ's other hash algorithms, the SASL size bound and the per-address throttle. */
 let dataDir: string;
@@ -86,5 +87,32 @@ describe('login', () => {
     const good = await timed(url(b, 'guest', 'guest'));
     expect(good.result).toBe('open');
     expect(good.ms).toBeLessThan(240);
+  });
+});
+
+describe('vhostSettings', () => {
+  it('seed vhost metadata and limits at the first start only; a later start keeps what the API set', async () => {
+    let b = await start({
+      vhosts: ['/', 'tenant'],
+      vhostSettings: [{ name: 'tenant', description: 'for tenants', tags: ['t1'], limits: { maxConnections: 1 } }],
+    });
+    expect(b.vhostMetadata('tenant')).toMatchObject({ description: 'for tenants', tags: ['t1'], limits: { maxConnections: 1 } });
+    const first = await amqp.connect(`amqp://guest:guest@127.0.0.1:${b.port}/tenant`);
+    // A raw client: amqplib hides connection.open's refusal text.
+    const refusal = await RawClient.open(b.port, { user: 'guest', password: 'guest', vhost: 'tenant' }).then(
+      () => 'open',
+      (err: unknown) => (err instanceof HandshakeRefused && err.close !== undefined ? `${err.close.replyCode} ${err.close.replyText}` : String(err)),
+    );
+    expect(refusal).toBe("530 NOT_ALLOWED - access to vhost 'tenant' refused for user 'guest': connection limit (1) is reached");
+    await first.close();
+    await b.updateVhost('tenant', { description: 'changed', limits: { maxConnections: -1 } });
+    await b.close();
+    b = await start({ vhosts: ['/', 'tenant'], vhostSettings: [{ name: 'tenant', description: 'for tenants', limits: { maxConnections: 1 } }] });
+    expect(b.vhostMetadata('tenant')).toMatchObject({ description: 'changed', limits: {} });
+  });
+
+  it('refuses settings for a vhost that is not configured, before anything starts', async () => {
+    await expect(start({ vhostSettings: [{ name: 'nope' }] })).rejects.toThrow(/vhostSettings: vhost 'nope' is not one of vhosts/);
+    await expect(start({ vhosts: ['/', 'v'], vhostSettings: [{ name: 'v', defaultQueueType: 'stream' }] })).rejects.toThrow(/vhostSettings/);
   });
 });
