@@ -30,6 +30,8 @@ describe('the CLI heap alarm and garbage', () => {
         await new Promise((r) => setImmediate(r));
       }
       expect(events).toContain('blocked');
+      // The log line travels through the child's stdout and may arrive after the blocked frame.
+      await eventually(() => proc.logs.some((l) => l['event'] === 'alarm.memory.set'), 10_000, 'no alarm.memory.set log line');
       expect(proc.logs.find((l) => l['event'] === 'alarm.memory.set')?.['cause']).toBe('heap');
 
       const admin = await amqp.connect(proc.url, { timeout: 10_000 }); // a broker that stopped serving fails here
