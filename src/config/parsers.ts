@@ -137,3 +137,25 @@ export function checkAddresses(addresses: readonly string[]): void {
     );
   }
 }
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ParseError(`expected ${what}, got ${JSON.stringify(text)}`);
+  }
+}
+
+/** One entry (a repeatable flag's value); the schema checks its fields. */
+export function entryParser<T>(fields: string): (text: string) => readonly T[] {
+  return (text) => [parseJson(text, `a JSON object {${fields}}`) as T];
+}
+
+/** A JSON array of entries (the env var). */
+export function entriesParser<T>(fields: string): (text: string) => readonly T[] {
+  return (text) => {
+    const value = parseJson(text, `a JSON array of {${fields}}`);
+    if (!Array.isArray(value)) throw new ParseError('expected a JSON array');
+    return value as T[];
+  };
+}

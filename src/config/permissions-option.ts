@@ -1,4 +1,4 @@
-import { ParseError } from './parsers.js';
+import { entriesParser, entryParser } from './parsers.js';
 
 /** One configured permission entry: RabbitMQ's set_permissions -p VHOST USER CONF WRITE READ. */
 export interface PermissionConfig {
@@ -43,28 +43,6 @@ const TOPIC_ENTRY_SCHEMA = {
     read: { type: 'string' },
   },
 } as const;
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ParseError(`expected ${what}, got ${JSON.stringify(text)}`);
-  }
-}
-
-/** One entry (a repeatable flag's value); the schema checks its fields. */
-function entryParser<T>(fields: string): (text: string) => readonly T[] {
-  return (text) => [parseJson(text, `a JSON object {${fields}}`) as T];
-}
-
-/** A JSON array of entries (the env var). */
-function entriesParser<T>(fields: string): (text: string) => readonly T[] {
-  return (text) => {
-    const value = parseJson(text, `a JSON array of {${fields}}`);
-    if (!Array.isArray(value)) throw new ParseError('expected a JSON array');
-    return value as T[];
-  };
-}
 
 const FIELDS = '"user","vhost","configure","write","read"';
 const TOPIC_FIELDS = '"user","vhost","exchange","write","read"';

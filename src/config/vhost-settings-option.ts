@@ -1,4 +1,4 @@
-import { ParseError } from './parsers.js';
+import { entriesParser, entryParser } from './parsers.js';
 
 /** One configured vhost's metadata and limits: RabbitMQ's add_vhost --description --tags --default-queue-type and set_vhost_limits. */
 export interface VhostSettingsConfig {
@@ -28,14 +28,6 @@ const ENTRY_SCHEMA = {
 
 const FIELDS = '"name","description","tags","defaultQueueType","limits":{"maxConnections","maxQueues"}';
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new ParseError(`expected ${what}, got ${JSON.stringify(text)}`);
-  }
-}
-
 /**
  * Vhost metadata and limits set at the first start, as the vhosts themselves are: after that the
  * definitions log holds them (broker.updateVhost changes them).
@@ -53,12 +45,8 @@ export const VHOST_SETTINGS_OPTIONS = [
       'Metadata and limits of configured vhosts, set at the first start (a new data directory): {name, description, ' +
       "tags, defaultQueueType, limits: {maxConnections, maxQueues}}, as RabbitMQ's add_vhost and set_vhost_limits " +
       '(a negative limit is none). The vhost must be one of vhosts. After that the definitions log holds them; repeatable.',
-    parse: (text: string): readonly VhostSettingsConfig[] => [parseJson(text, `a JSON object {${FIELDS}}`) as VhostSettingsConfig],
-    parseEnv: (text: string): readonly VhostSettingsConfig[] => {
-      const value = parseJson(text, `a JSON array of {${FIELDS}}`);
-      if (!Array.isArray(value)) throw new ParseError('expected a JSON array');
-      return value as VhostSettingsConfig[];
-    },
+    parse: entryParser<VhostSettingsConfig>(FIELDS),
+    parseEnv: entriesParser<VhostSettingsConfig>(FIELDS),
     repeatable: true,
   },
 ] as const;
