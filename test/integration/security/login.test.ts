@@ -1,29 +1,12 @@
 import amqp from 'amqplib';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
-import { silentLogger } from '../../../src/util/logger.js';
+import { describe, expect, it } from 'vitest';
+import { restartableBroker } from '../../helpers/restartable-broker.js';
+import { type Broker } from '../../../src/index.js';
 import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 
 /** Login robustness: RabbitMQ's other hash algorithms, the SASL size bound and the per-address throttle. */
-let dataDir: string;
-let broker: Broker | undefined;
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'warren-login-'));
-});
-afterEach(async () => {
-  await broker?.close();
-  broker = undefined;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function start(options: BrokerOptions = {}): Promise<Broker> {
-  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), loginFailureDelay: 0, ...options });
-  return broker;
-}
+const { restart: start } = restartableBroker('warren-login-', { loginFailureDelay: 0 });
 
 const url = (b: Broker, user: string, password: string): string => `amqp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${b.port}`;
 

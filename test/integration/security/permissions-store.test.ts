@@ -1,26 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import amqp from 'amqplib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
-import { silentLogger } from '../../../src/util/logger.js';
+import { describe, expect, it } from 'vitest';
+import { restartableBroker } from '../../helpers/restartable-broker.js';
 
-let dataDir: string;
-let broker: Broker | undefined;
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'warren-perms-'));
-});
-afterEach(async () => {
-  await broker?.close();
-  broker = undefined;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-async function restart(options: BrokerOptions = {}): Promise<Broker> {
-  await broker?.close();
-  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), ...options });
-  return broker;
-}
+const { restart } = restartableBroker('warren-perms-', {});
 const users = [
   { name: 'guest', password: 'guest' },
   { name: 'app', password: 'pw' },

@@ -1,11 +1,10 @@
 import amqp from 'amqplib';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
-import { silentLogger } from '../../../src/util/logger.js';
+import { describe, expect, it } from 'vitest';
+import { restartableBroker } from '../../helpers/restartable-broker.js';
+import { type Broker } from '../../../src/index.js';
 import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 
 /** connection.open's answer: 'open', or the refusal's code and text (raw client: amqplib hides the text there). */
@@ -20,22 +19,7 @@ async function openRaw(b: Broker, user: string, password: string, vhost = '/'): 
   }
 }
 
-let dataDir: string;
-let broker: Broker | undefined;
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'warren-users-'));
-});
-afterEach(async () => {
-  await broker?.close();
-  broker = undefined;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function restart(options: BrokerOptions = {}): Promise<Broker> {
-  await broker?.close();
-  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), loginFailureDelay: 0, ...options });
-  return broker;
-}
+const { restart, dataDir } = restartableBroker('warren-users-', { loginFailureDelay: 0 });
 
 const url = (b: Broker, user: string, password: string, vhost = ''): string =>
   `amqp://${user}:${password}@127.0.0.1:${b.port}${vhost === '' ? '' : `/${encodeURIComponent(vhost)}`}`;
@@ -60,7 +44,7 @@ describe('users store', () => {
     expect(await login(url(b, 'app', 'first-pw'))).toBe('open');
     expect(await login(url(b, 'app', 'second-pw'))).toMatch(/403 .*ACCESS_REFUSED/);
     expect(b.users.get('other')).toBeUndefined();
-    expect(readFileSync(join(dataDir, 'definitions.log')).toString('latin1')).not.toMatch(/first-pw|second-pw/);
+    expect(readFileSync(join(dataDir(), 'definitions.log')).toString('latin1')).not.toMatch(/first-pw|second-pw/);
   });
 
   it('a user put at runtime with a RabbitMQ sha256 hash logs in and survives a restart; deleting it refuses it', async () => {

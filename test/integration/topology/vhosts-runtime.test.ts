@@ -1,30 +1,12 @@
 import amqp from 'amqplib';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBroker, type Broker, type BrokerOptions } from '../../../src/index.js';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { restartableBroker } from '../../helpers/restartable-broker.js';
+import { type Broker } from '../../../src/index.js';
 import { queueDir } from '../../../src/persistence.js';
-import { silentLogger } from '../../../src/util/logger.js';
 import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 
-let dataDir: string;
-let broker: Broker | undefined;
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'warren-vhosts-'));
-});
-afterEach(async () => {
-  await broker?.close();
-  broker = undefined;
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function restart(options: BrokerOptions = {}): Promise<Broker> {
-  await broker?.close();
-  broker = await startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), ...options });
-  return broker;
-}
+const { restart, dataDir } = restartableBroker('warren-vhosts-', {});
 
 const vhostUrl = (b: Broker, vhost: string): string => `${b.url}/${encodeURIComponent(vhost)}`;
 
@@ -81,7 +63,7 @@ describe('vhosts created and deleted at runtime', () => {
     for (let i = 0; i < 10; i++) ch.sendToQueue('kept-messages', Buffer.from(`m${i}`), { persistent: true });
     await ch.waitForConfirms();
     await setup.close();
-    const dir = queueDir(dataDir, 'tenant-b', 'kept-messages');
+    const dir = queueDir(dataDir(), 'tenant-b', 'kept-messages');
     expect(existsSync(dir)).toBe(true);
 
     const inTenant = await RawClient.open(b.port, { vhost: 'tenant-b' });
