@@ -1,3 +1,5 @@
+import { children, decodeOid, tbsFields, type Tlv } from './der.js';
+
 /**
  * The user name SASL EXTERNAL takes from a client certificate, written exactly as RabbitMQ writes it
  * (rabbit_ssl:peer_cert_auth_name/2 over rabbit_cert_info, 3.x and 4.x alike):
@@ -9,6 +11,9 @@
  *   '#' and a trailing ' ' get a backslash, so do `"+,;<>\`, and every byte below 32 or from 126
  *   ('~', DEL and all of UTF-8 beyond ASCII) becomes `\XX` in upper-case hex: `CN=Zo\C3\AB`.
  * - common_name: every CN of the subject in encoded order, unescaped, joined by ','.
+ *
+ * The issuer is written as the subject is, and the validity as rabbit_ssl:peer_cert_validity/1 does:
+ * what a connection's TLS details show (management's peer_cert_subject, _issuer, _validity).
  *
  * Values of the DirectoryString types (UTF8String, PrintableString, TeletexString read as Latin-1,
  * BMPString, UniversalString) and IA5String are decoded as RabbitMQ decodes them. Any other value
@@ -49,58 +54,8 @@ interface Attribute {
   readonly der: Buffer;
 }
 
-interface Tlv {
-  readonly tag: number;
-  readonly start: number; // first byte of the value
-  readonly end: number; // one past the value
-  readonly headerStart: number;
-}
-
-function readTlv(buf: Buffer, at: number, limit: number): Tlv {
-  if (at + 2 > limit) throw new RangeError('truncated DER');
-  const tag = buf[at]!;
-  if ((tag & 0x1f) === 0x1f) throw new RangeError('high tag numbers are not used in certificate names');
-  let len = buf[at + 1]!;
-  let start = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || start + n > limit) throw new RangeError('bad DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[start + i]!;
-    start += n;
-  }
-  const end = start + len;
-  if (end > limit) throw new RangeError('DER value overruns its container');
-  return { tag, start, end, headerStart: at };
-}
-
-/** The children of a constructed value. */
-function children(buf: Buffer, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
-    const child = readTlv(buf, at, parent.end);
-    out.push(child);
-    at = child.end;
-  }
-  return out;
-}
-
-function decodeOid(bytes: Buffer): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (const b of bytes) {
-    value = value * 128 + (b & 0x7f);
-    if ((b & 0x80) === 0) {
-      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-      else parts.push(value);
-      value = 0;
-    }
-  }
-  return parts.join('.');
-}
-
 /** A string value's UTF-8 bytes, decoded as OTP and rabbit_cert_info decode each type. */
-function stringBytes(tag: number, v: Buffer): Buffer | undefined {
+export function stringBytes(tag: number, v: Buffer): Buffer | undefined {
   switch (tag) {
     case 0x0c: // UTF8String: kept as bytes
     case 0x13: // PrintableString
@@ -125,16 +80,9 @@ function stringBytes(tag: number, v: Buffer): Buffer | undefined {
   }
 }
 
-/** The subject Name of a DER certificate: its RDNs in encoded order, each a list of attributes. */
-function subjectRdns(der: Buffer): Attribute[][] {
-  const cert = readTlv(der, 0, der.length);
-  const tbs = children(der, cert)[0];
-  if (tbs === undefined) throw new RangeError('no tbsCertificate');
-  const fields = children(der, tbs);
-  // [0] version is optional; then serial, signature, issuer, validity, subject.
-  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
-  if (subject === undefined || subject.tag !== 0x30) throw new RangeError('no subject');
-  return children(der, subject).map((rdn) =>
+/** A Name's RDNs in encoded order, each a list of attributes. */
+function nameRdns(der: Buffer, name: Tlv): Attribute[][] {
+  return children(der, name).map((rdn) =>
     children(der, rdn).map((atv) => {
       const [type, value] = children(der, atv);
       if (type === undefined || value === undefined || type.tag !== 0x06) throw new RangeError('bad AttributeTypeAndValue');
@@ -145,6 +93,10 @@ function subjectRdns(der: Buffer): Attribute[][] {
       };
     }),
   );
+}
+
+function subjectRdns(der: Buffer): Attribute[][] {
+  return nameRdns(der, tbsFields(der).subject);
 }
 
 const SPECIAL = new Set([...'"+,;<>\\'].map((c) => c.charCodeAt(0)));
@@ -169,16 +121,51 @@ function formatAttribute(a: Attribute): string {
   return `${name}=${value}`;
 }
 
+function formatName(rdns: Attribute[][]): string {
+  return rdns
+    .reverse()
+    .map((rdn) => rdn.map(formatAttribute).join('+'))
+    .join(',');
+}
+
 /** The subject DN as rabbit_ssl:peer_cert_subject/1 writes it, or undefined when it does not parse. */
 export function peerCertSubject(der: Buffer): string | undefined {
   try {
-    return subjectRdns(der)
-      .reverse()
-      .map((rdn) => rdn.map(formatAttribute).join('+'))
-      .join(',');
+    return formatName(subjectRdns(der));
   } catch {
     return undefined;
   }
+}
+
+/** The issuer DN, written as the subject is (rabbit_ssl:peer_cert_issuer/1; management's peer_cert_issuer). */
+export function peerCertIssuer(der: Buffer): string | undefined {
+  try {
+    return formatName(nameRdns(der, tbsFields(der).issuer));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `notBefore - notAfter` as rabbit_ssl:peer_cert_validity/1 writes it (management's
+ * peer_cert_validity): `2026-12-02T14:57:09Z - 2026-12-04T14:57:09Z`. A UTCTime gets the century
+ * 20 as RabbitMQ gives it; a GeneralizedTime (dates from 2050), which RabbitMQ prints as an Erlang
+ * term, is written in the same ISO form here.
+ */
+export function peerCertValidity(der: Buffer): string | undefined {
+  try {
+    const times = children(der, tbsFields(der).validity).map((t) => isoTime(t.tag, der.toString('latin1', t.start, t.end)));
+    if (times.length !== 2) return undefined;
+    return `${times[0]} - ${times[1]}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function isoTime(tag: number, text: string): string {
+  const full = tag === 0x17 ? `20${text}` : tag === 0x18 ? text : undefined; // UTCTime YYMMDDHHMMSSZ, GeneralizedTime YYYYMMDDHHMMSSZ
+  if (full === undefined || !/^\d{14}Z$/.test(full)) throw new RangeError('not a DER time');
+  return `${full.slice(0, 4)}-${full.slice(4, 6)}-${full.slice(6, 8)}T${full.slice(8, 10)}:${full.slice(10, 12)}:${full.slice(12, 14)}Z`;
 }
 
 /** Every CN in the subject, joined by ',' (ssl_cert_login_from = common_name); undefined when there is none. */

@@ -15,6 +15,7 @@ import { amqpError } from '../errors/index.js';
 import type { Channel } from './channel.js';
 import type { Connection } from './connection.js';
 import type { Consumer } from './consumer.js';
+import { NO_TLS, tlsDetails, tlsFacts, type TlsDetails, type TlsFacts } from './tls-details.js';
 
 const NO_PROPERTIES = plainTable({});
 
@@ -31,6 +32,9 @@ export class ConnectionView implements RegisteredConnection {
   private readonly host: string;
   private readonly port: number;
   private readonly stats: StatsReader;
+  private readonly tlsFacts: TlsFacts | undefined;
+  /** Formatted at the first snapshot: a certificate is parsed only when someone looks. */
+  private tls: TlsDetails | undefined;
 
   constructor(conn: Connection, registry: Registry, stats: StatsReader) {
     this.owner = conn;
@@ -41,6 +45,7 @@ export class ConnectionView implements RegisteredConnection {
     this.host = conn.socket.localAddress ?? 'unknown';
     this.port = conn.socket.localPort ?? 0;
     this.name = `${hostPort(conn.remoteAddress, conn.remotePort)} -> ${hostPort(this.host, this.port)}`;
+    this.tlsFacts = tlsFacts(conn.socket);
   }
 
   ref(): ConnectionRef {
@@ -75,7 +80,14 @@ export class ConnectionView implements RegisteredConnection {
       sendPending: c.outbound.buffered,
       connectedAt: c.openedAt,
       messageStats: this.stats.connection(c.id),
+      ...this.tlsDetails(),
     } satisfies ConnectionSnapshot);
+  }
+
+  private tlsDetails(): TlsDetails {
+    if (this.tlsFacts === undefined) return NO_TLS;
+    this.tls ??= tlsDetails(this.tlsFacts);
+    return this.tls;
   }
 
   channels(out: ChannelSnapshot[]): void {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { peerCertSanName } from './cert-san.js';
 import { peerCertCommonName, peerCertSubject } from './cert-subject.js';
 import type { Transport } from './transport.js';
 
@@ -29,6 +30,17 @@ export function externalUsername(config: Config, socket: Transport): { readonly 
   const cert = socket.getPeerX509Certificate?.();
   if (cert === undefined) return { refused: 'connection peer presented no TLS (x.509) certificate' };
   if (!config.tlsSaslExternal || socket.authorized !== true) return { refused: 'TLS configuration is unsafe' };
-  const name = config.tlsCertLoginFrom === 'common_name' ? peerCertCommonName(cert.raw) : peerCertSubject(cert.raw);
+  const name = certificateName(config, cert.raw);
   return name === undefined ? { refused: 'no name found' } : { username: name };
+}
+
+function certificateName(config: Config, der: Buffer): string | undefined {
+  switch (config.tlsCertLoginFrom) {
+    case 'common_name':
+      return peerCertCommonName(der);
+    case 'subject_alternative_name':
+      return peerCertSanName(der, config.tlsCertLoginSanType, config.tlsCertLoginSanIndex);
+    default:
+      return peerCertSubject(der);
+  }
 }

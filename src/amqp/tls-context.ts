@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { TlsConfig, TlsVersion } from '../config/schema.js';
+import { isTls13Suite } from '../config/tls-options.js';
 
 /**
  * The amqps listener's certificate, key and CA files, read and checked: what tls.Server's
@@ -10,11 +11,16 @@ import type { TlsConfig, TlsVersion } from '../config/schema.js';
  * successful load is all or nothing, so a half-written renewal never replaces a working context.
  */
 
+/** The files, and the options the context is built with from them. */
 export interface TlsPaths {
   readonly cert: string;
   readonly key: string;
   readonly ca: string | null;
+  /** Never logged nor put in an error message. */
+  readonly keyPassphrase: string | null;
   readonly minVersion: TlsVersion;
+  readonly ciphers: readonly string[] | null;
+  readonly honorCipherOrder: boolean;
 }
 
 /** What the log says about the certificate being served. */
@@ -37,7 +43,15 @@ export class TlsFilesError extends Error {
 
 export function tlsPaths(config: TlsConfig): TlsPaths | undefined {
   if (config.tlsPort === null || config.tlsCert === null || config.tlsKey === null) return undefined;
-  return { cert: config.tlsCert, key: config.tlsKey, ca: config.tlsCa, minVersion: config.tlsMinVersion };
+  return {
+    cert: config.tlsCert,
+    key: config.tlsKey,
+    ca: config.tlsCa,
+    keyPassphrase: config.tlsKeyPassphrase,
+    minVersion: config.tlsMinVersion,
+    ciphers: config.tlsCiphers,
+    honorCipherOrder: config.tlsHonorCipherOrder,
+  };
 }
 
 type Contents = { readonly cert: Buffer; readonly key: Buffer; readonly ca: Buffer | undefined };
@@ -71,12 +85,16 @@ export async function loadTls(paths: TlsPaths): Promise<LoadedTls> {
 function check(paths: TlsPaths, files: Contents): LoadedTls {
   const certificate = parseCertificate('tlsCert', paths.cert, files.cert);
   if (files.ca !== undefined) parseCertificate('tlsCa', paths.ca as string, files.ca); // createSecureContext ignores a CA file without one
-  try {
-    createSecureContext({ key: files.key });
-  } catch (err) {
-    throw new TlsFilesError(`tlsKey ${paths.key}: not a usable unencrypted PEM private key (${(err as Error).message})`, { cause: err });
-  }
-  const context: SecureContextOptions = { cert: files.cert, key: files.key, minVersion: paths.minVersion, ...(files.ca === undefined ? {} : { ca: files.ca }) };
+  checkKey(paths, files.key);
+  const context: SecureContextOptions = {
+    cert: files.cert,
+    key: files.key,
+    ...(paths.keyPassphrase === null ? {} : { passphrase: paths.keyPassphrase }),
+    minVersion: paths.minVersion,
+    ...cipherOptions(paths),
+    honorCipherOrder: paths.honorCipherOrder,
+    ...(files.ca === undefined ? {} : { ca: files.ca }),
+  };
   try {
     createSecureContext(context);
   } catch (err) {
@@ -88,6 +106,39 @@ function check(paths: TlsPaths, files: Contents): LoadedTls {
     context,
     certificate: { subject: certificate.subject.replace(/\n/g, ', '), serialNumber: certificate.serialNumber, fingerprint256: certificate.fingerprint256, validTo: certificate.validTo },
   };
+}
+
+/** PKCS#8 `ENCRYPTED PRIVATE KEY` or a traditional PEM with `Proc-Type: 4,ENCRYPTED`. */
+function isEncrypted(pem: Buffer): boolean {
+  const text = pem.toString('latin1');
+  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /^Proc-Type:\s*4,ENCRYPTED/m.test(text);
+}
+
+/** The key alone first, so that the message says what is wrong with it; never with the passphrase in it. */
+function checkKey(paths: TlsPaths, key: Buffer): void {
+  try {
+    createSecureContext({ key, ...(paths.keyPassphrase === null ? {} : { passphrase: paths.keyPassphrase }) });
+  } catch (err) {
+    const encrypted = isEncrypted(key);
+    const detail = !encrypted
+      ? `not a usable PEM private key (${(err as Error).message})`
+      : paths.keyPassphrase === null
+        ? 'the key is encrypted: set tlsKeyPassphrase (--tls-key-passphrase, WARREN_TLS_KEY_PASSPHRASE)'
+        : 'cannot be decrypted with tlsKeyPassphrase (wrong passphrase?)';
+    throw new TlsFilesError(`tlsKey ${paths.key}: ${detail}`, { cause: err });
+  }
+}
+
+/**
+ * Node takes one `ciphers` string and hands the TLS_ names to OpenSSL's TLS 1.3 list, the others
+ * to the TLS 1.2 one. A list without a TLS 1.3 suite would leave TLS 1.3 on with OpenSSL's default
+ * suites, so TLS 1.3 is turned off instead: only the listed suites are ever negotiated. (RabbitMQ,
+ * given such a list, fails TLS 1.3 clients with an insufficient_security alert; seen on 3.10.)
+ */
+function cipherOptions(paths: TlsPaths): Pick<SecureContextOptions, 'ciphers' | 'maxVersion'> {
+  if (paths.ciphers === null) return {};
+  const ciphers = paths.ciphers.map((c) => c.toUpperCase()).join(':');
+  return paths.ciphers.some(isTls13Suite) ? { ciphers } : { ciphers, maxVersion: 'TLSv1.2' };
 }
 
 function parseCertificate(option: string, path: string, pem: Buffer): X509Certificate {

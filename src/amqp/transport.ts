@@ -16,4 +16,7 @@ export type Transport = Duplex & {
   readonly encrypted?: boolean;
   readonly authorized?: boolean;
   getPeerX509Certificate?(): X509Certificate | undefined;
+  /** A TLS socket's negotiated version (`TLSv1.3`) and suite; null once destroyed. */
+  getProtocol?(): string | null;
+  getCipher?(): { readonly name: string; readonly standardName?: string; readonly version: string } | null;
 };

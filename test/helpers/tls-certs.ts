@@ -22,6 +22,8 @@ export interface IssueOptions {
   readonly name?: string;
   /** `+` in the subject joins attributes into one RDN (openssl -multivalue-rdn). */
   readonly multivalue?: boolean;
+  /** A subjectAltName extension in openssl's form, in order: `DNS:a.example,email:b@example.com,IP:10.0.0.1`. */
+  readonly san?: string;
 }
 
 export interface TestPki {
@@ -36,6 +38,8 @@ export interface TestPki {
   issueClient(options: IssueOptions): CertFiles;
   /** A certificate with its own self-signed CA, which the test CA does not know. */
   issueStranger(subject: string): CertFiles;
+  /** A copy of `key` encrypted with `passphrase` (AES-256-CBC): PKCS#8 `ENCRYPTED PRIVATE KEY` or the traditional `Proc-Type: 4,ENCRYPTED` form. */
+  encryptKey(key: string, passphrase: string, form?: 'pkcs8' | 'traditional', name?: string): string;
   read(path: string): Buffer;
   remove(): void;
 }
@@ -50,8 +54,8 @@ export function hasOpenssl(): boolean {
   }
 }
 
-function openssl(args: readonly string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+function openssl(args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): void {
+  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
 }
 
 const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
@@ -81,11 +85,23 @@ export function createTestPki(): TestPki {
     server: issueServer('server'),
     issueServer,
     issueClient: (o) =>
-      sign(o.name ?? `client-${++n}`, ['-utf8', ...(o.multivalue === true ? ['-multivalue-rdn'] : []), '-subj', o.subject], 'extendedKeyUsage=clientAuth\n', 2),
+      sign(
+        o.name ?? `client-${++n}`,
+        ['-utf8', ...(o.multivalue === true ? ['-multivalue-rdn'] : []), '-subj', o.subject],
+        `extendedKeyUsage=clientAuth\n${o.san === undefined ? '' : `subjectAltName=${o.san}\n`}`,
+        2,
+      ),
     issueStranger: (subject) => {
       const name = `stranger-${++n}`;
       openssl(['req', '-x509', ...KEY, '-keyout', `${name}-ca.key`, '-out', `${name}-ca.pem`, '-days', '2', '-subj', '/CN=Stranger CA'], dir);
       return sign(name, ['-subj', subject], 'extendedKeyUsage=clientAuth\n', 2, `${name}-ca`);
+    },
+    encryptKey: (key, passphrase, form = 'pkcs8', name = `encrypted-${++n}`) => {
+      const out = join(dir, `${name}.key`);
+      const env = { WARREN_TEST_PASSPHRASE: passphrase };
+      if (form === 'pkcs8') openssl(['pkcs8', '-topk8', '-in', key, '-out', out, '-v2', 'aes-256-cbc', '-passout', 'env:WARREN_TEST_PASSPHRASE'], dir, env);
+      else openssl(['ec', '-in', key, '-out', out, '-aes256', '-passout', 'env:WARREN_TEST_PASSPHRASE'], dir, env);
+      return out;
     },
     read: (path) => readFileSync(path),
     remove: () => rmSync(dir, { recursive: true, force: true }),

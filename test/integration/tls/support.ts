@@ -39,3 +39,15 @@ export function startFrame(port: number, pki: TestPki, client?: CertFiles): Prom
     socket.once('error', reject);
   });
 }
+
+/** The version and suite a bare TLS handshake with the listener settles on. */
+export function negotiated(port: number, pki: TestPki, options: ConnectionOptions = {}): Promise<{ protocol: string | null; cipher: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: [pki.read(pki.ca)], ...options }, () => {
+      const result = { protocol: socket.getProtocol(), cipher: socket.getCipher().name };
+      socket.destroy();
+      resolve(result);
+    });
+    socket.once('error', reject);
+  });
+}
