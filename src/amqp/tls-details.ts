@@ -79,10 +79,12 @@ const AEAD = /_(GCM|CCM|CCM_8|POLY1305)$/;
  * aead; TLS 1.3's TLS_AES_256_GCM_SHA384 is any, aes_256_gcm, aead.
  */
 export function suiteParts(standardName: string): SuiteParts | undefined {
-  const tls12 = /^TLS_(.+)_WITH_(.+)_(SHA\d*|MD5|NULL)$/.exec(standardName);
+  // The MAC suffix is absent from some AEAD names (TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8).
+  const tls12 = /^TLS_(.+)_WITH_(.+?)(?:_(SHA\d*|MD5))?$/.exec(standardName);
   if (tls12 !== null) {
     const cipher = tls12[2]!;
-    return { keyExchange: tls12[1]!.toLowerCase(), cipher: cipher.toLowerCase(), hash: AEAD.test(cipher) ? 'aead' : tls12[3]!.toLowerCase() };
+    const mac = AEAD.test(cipher) ? 'aead' : tls12[3]?.toLowerCase();
+    return mac === undefined ? undefined : { keyExchange: tls12[1]!.toLowerCase(), cipher: cipher.toLowerCase(), hash: mac };
   }
   const tls13 = /^TLS_(.+)_SHA\d+$/.exec(standardName);
   if (tls13 !== null) return { keyExchange: 'any', cipher: tls13[1]!.toLowerCase(), hash: 'aead' };

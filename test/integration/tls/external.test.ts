@@ -42,6 +42,39 @@ describe.skipIf(!hasOpenssl())('SASL EXTERNAL', () => {
     }, tlsBroker(pki, { tlsVerifyPeer: true, tlsSaslExternal: true, tlsCertLoginFrom: 'common_name', users: users('bob') }));
   });
 
+  it('logs in as the subjectAltName entry of the configured type and index (ssl_cert_login_from = subject_alternative_name)', async () => {
+    const dave = pki.issueClient({ subject: '/CN=dave', san: 'DNS:first.example,URI:spiffe://acme/dave,DNS:dave.example' });
+    await withBroker(async (broker) => {
+      const c = await external(broker.tlsPort as number, dave);
+      await eventually(() => broker.readModel.connections().length === 1);
+      expect(broker.readModel.connections()[0]?.user).toBe('dave.example');
+      await c.close();
+    }, tlsBroker(pki, { tlsVerifyPeer: true, tlsSaslExternal: true, tlsCertLoginFrom: 'subject_alternative_name', tlsCertLoginSanIndex: 1, users: users('dave.example', 'first.example') }));
+    await withBroker(async (broker) => {
+      const c = await external(broker.tlsPort as number, dave);
+      await eventually(() => broker.readModel.connections().length === 1);
+      expect(broker.readModel.connections()[0]?.user).toBe('spiffe://acme/dave');
+      await c.close();
+    }, tlsBroker(pki, { tlsVerifyPeer: true, tlsSaslExternal: true, tlsCertLoginFrom: 'subject_alt_name' as 'subject_alternative_name', tlsCertLoginSanType: 'uri', users: users('spiffe://acme/dave') }));
+  });
+
+  it('refuses a certificate without an entry at that index: no name found', async () => {
+    const { lines, sink } = jsonLogSink();
+    const erin = pki.issueClient({ subject: '/CN=erin', san: 'email:erin@example.com' });
+    await withBroker(async (broker) => {
+      await expect(external(broker.tlsPort as number, erin)).rejects.toThrow(`403 (ACCESS-REFUSED) with message "${REFUSED}"`);
+      expect(lines.find((l) => l['event'] === 'connection.login-refused')?.['certificate']).toBe('no name found');
+    }, tlsBroker(pki, {
+      tlsVerifyPeer: true,
+      tlsSaslExternal: true,
+      tlsCertLoginFrom: 'subject_alternative_name',
+      tlsCertLoginSanType: 'email',
+      tlsCertLoginSanIndex: 1,
+      users: users('erin@example.com'),
+      logger: createLogger('warn', sink),
+    }));
+  });
+
   it('refuses a certificate that names no user, with RabbitMQ text, and logs which user', async () => {
     const { lines, sink } = jsonLogSink();
     await withBroker(async (broker) => {
