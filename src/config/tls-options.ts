@@ -254,7 +254,7 @@ export const TLS_OPTIONS = [
     arg: 'N',
     description:
       'Which entry of that kind, counting from 0 in the order the certificate lists them (ssl_cert_login_san_index); ' +
-      'a certificate with fewer names no user.',
+      'a certificate with fewer entries of that kind names no user.',
     parse: parseInteger,
   },
 ] as const;
