@@ -14,8 +14,10 @@ Debian: python3-fusepy (module fusepy), fuse3.
 import errno
 import json
 import os
+import subprocess
 import sys
 import threading
+import time
 
 from fusepy import FUSE, FuseOSError, Operations
 
@@ -148,6 +150,17 @@ class Faulty(Operations):
         return 0
 
 
+def unmount_when_orphaned(mountpoint):
+    # A test process that dies (a timeout, a crash) never unmounts: the mount goes with it.
+    parent = os.getppid()
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            subprocess.run(["umount", "-l", mountpoint], check=False)
+            os._exit(0)
+
+
 if __name__ == "__main__":
     backing, mountpoint, control = sys.argv[1:4]
+    threading.Thread(target=unmount_when_orphaned, args=(mountpoint,), daemon=True).start()
     FUSE(Faulty(backing, control), mountpoint, foreground=True, nothreads=False, allow_other=True, default_permissions=False)

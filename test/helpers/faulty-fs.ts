@@ -57,7 +57,11 @@ export async function mountFaultyFs(): Promise<FaultyFs | string> {
     set: (rule) => writeFileSync(control, JSON.stringify(rule)),
     injected: () => (existsSync(`${control}.log`) ? readFileSync(`${control}.log`, 'utf8').split('\n').filter(Boolean) : []),
     unmount: () => {
-      execFileSync('umount', [dir]);
+      try {
+        execFileSync('umount', [dir], { stdio: 'pipe' });
+      } catch {
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); // busy: detach now, gone once unused
+      }
       child.kill();
       rmSync(root, { recursive: true, force: true });
     },
