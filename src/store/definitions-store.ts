@@ -238,8 +238,8 @@ export class DefinitionsStore {
         this.onTrouble?.(true, this.waiters.length - this.next);
       }
       const retry = (again: boolean): void => this.onSynced(mark, again);
-      // A refused write is retried by the scheduler (after a pause). Otherwise this log's bytes were
-      // fine but the batch failed elsewhere (another file, or this fsync): sync it again now.
+      // A refused write or fdatasync is retried by the scheduler (after a pause; the log file put the
+      // unsynced bytes back to be written again). Otherwise (no failure recorded): sync it again now.
       if (this.log.failed || this.scheduler === undefined) this.log.waiters.push(retry);
       else this.scheduler.markDirty(this.log, retry);
       return;

@@ -22,14 +22,24 @@ export class LogFile {
   private retired: (() => void) | undefined;
   /** Bytes known to be in the file: where a failed write is cut back to. */
   private written: number;
-  /** The last write failed; its bytes wait in pending for the scheduler's retry. */
+  /** The last write or fdatasync failed; its bytes wait in pending for the scheduler's retry. */
   failed = false;
+  /** Bytes known to be on disk: the end at the last good fdatasync. */
+  private synced: number;
+  /** What was written since then (files that are synced only), to write again if the fdatasync fails. */
+  private unsyncedBufs: Buffer[] = [];
 
-  constructor(path: string, size: number, fd?: number) {
+  /** `header`: the bytes at the start of a file just created, not yet synced (rewritten with the rest after a failed fdatasync). */
+  constructor(path: string, size: number, fd?: number, header?: Buffer) {
     this.path = path;
     this.fd = fd ?? openSync(path, 'a');
     this.size = size;
     this.written = size;
+    this.synced = header === undefined ? size : size - header.length;
+    if (header !== undefined) {
+      this.unsyncedBufs = [header];
+      this.unsynced = true;
+    }
   }
 
   /** Bytes known to be in the file (readable by another descriptor). */
@@ -49,8 +59,10 @@ export class LogFile {
    * is cut back off the file and its bytes go back to the front of pending for a retry: left in
    * place, a partial record would sit where recovery cuts the file, and since the file is opened
    * for appending, every later record would land at another offset than the one recorded for it.
+   * `willSync`: the scheduler fdatasyncs this file after the write, so its bytes are kept until then.
    */
-  writePending(): Promise<void> {
+  writePending(willSync = false): Promise<void> {
+    if (!willSync) this.unsyncedBufs = [];
     const bufs = this.pending;
     if (bufs.length === 0 || this.closed) return Promise.resolve();
     this.pending = [];
@@ -61,6 +73,7 @@ export class LogFile {
       () => {
         this.written += bytes;
         this.failed = false;
+        if (willSync) this.unsyncedBufs = this.unsyncedBufs.length === 0 ? bufs : this.unsyncedBufs.concat(bufs);
       },
       (err: unknown) =>
         new Promise<void>((_resolve, reject) => {
@@ -71,11 +84,31 @@ export class LogFile {
     );
   }
 
+  /**
+   * fdatasync. After a failed one, nothing written since the last good one can be trusted to be on
+   * disk: Linux may have dropped those dirty pages and marked them clean, so a later fdatasync
+   * succeeds without writing them ("fsyncgate"; PostgreSQL panics on it). So the file is cut back to
+   * its last synced end and those bytes go back to the front of pending, to be written and synced
+   * again by the scheduler's retry. Record offsets stay what they were.
+   */
   sync(): Promise<void> {
     if (!this.unsynced || this.closed) return Promise.resolve();
     this.unsynced = false;
-    // A failed fdatasync leaves the bytes unsynced: a retry must sync again, not skip.
-    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? ((this.unsynced = true), reject(err)) : resolve())));
+    return new Promise((resolve, reject) =>
+      fdatasync(this.fd, (err) => {
+        if (!err) {
+          this.synced = this.written;
+          this.unsyncedBufs = [];
+          return resolve();
+        }
+        this.pending = this.unsyncedBufs.concat(this.pending);
+        this.unsyncedBufs = [];
+        this.written = this.synced;
+        this.failed = true;
+        if (this.closed) return reject(err);
+        ftruncate(this.fd, this.synced, () => reject(err));
+      }),
+    );
   }
 
   close(): void {

@@ -229,9 +229,11 @@ export class QueueLog {
     const no = this.nextNo++;
     const segPath = join(this.dir, segName(no));
     const ackPath = join(this.dir, ackName(no));
+    const segHeader = fileHeader(SEGMENT_MAGIC);
+    const ackHeader = fileHeader(ACKS_MAGIC);
     try {
-      writeFileSync(segPath, fileHeader(SEGMENT_MAGIC));
-      writeFileSync(ackPath, fileHeader(ACKS_MAGIC));
+      writeFileSync(segPath, segHeader);
+      writeFileSync(ackPath, ackHeader);
     } catch (err) {
       // A full disk must not fail the publish here: keep appending to the current segment (its
       // write fails and nacks the publishers in the usual way) and roll over once there is room.
@@ -240,7 +242,7 @@ export class QueueLog {
       if (cur === undefined) throw err;
       return cur;
     }
-    const segment = new Segment(no, new LogFile(segPath, FILE_HEADER_SIZE), new LogFile(ackPath, FILE_HEADER_SIZE));
+    const segment = new Segment(no, new LogFile(segPath, FILE_HEADER_SIZE, undefined, segHeader), new LogFile(ackPath, FILE_HEADER_SIZE, undefined, ackHeader));
     this.segments.set(no, segment);
     this.current = segment;
     if (cur !== undefined && cur.removed === cur.records) this.deleteSegment(cur);

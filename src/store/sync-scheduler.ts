@@ -44,37 +44,42 @@ export class SyncScheduler {
     this.running = true;
     const batch = [...this.dirty];
     this.dirty = new Set();
-    const waiters: ((ok: boolean) => void)[] = [];
-    for (const f of batch) {
-      f.inFlight = true;
-      for (const w of f.waiters) waiters.push(w);
-      f.waiters = [];
-    }
-    Promise.all(batch.map((f) => f.writePending()))
-      .then(() => Promise.all(batch.map((f) => (this.policy === 'always' || f.alwaysSync ? f.sync() : undefined))))
-      .then(
-        () => {
-          for (const w of waiters) w(true);
-        },
-        (err: unknown) => {
-          // The bytes may not be on disk (full disk, I/O error): their publishers get a nack. The
-          // messages are still queued, so a failed write is retried until the disk takes it.
-          this.onError(err);
-          for (const w of waiters) w(false);
-          const retry = batch.filter((f) => f.failed);
-          if (retry.length > 0) setTimeout(() => retry.forEach((f) => !f.closed && this.markDirty(f)), RETRY_MS).unref();
-        },
-      )
-      .finally(() => {
-        for (const f of batch) f.settled();
-        this.running = false;
-        if (this.dirty.size > 0) {
-          this.scheduled = true;
-          setImmediate(this.flush);
-        } else {
-          this.settleIdle();
-        }
-      });
+    // Each file's waiters get that file's own outcome: a publish routed to several durable queues
+    // waits for each of their files, and one failing file does not nack what another got to disk.
+    Promise.all(
+      batch.map((f) => {
+        f.inFlight = true;
+        const waiters = f.waiters;
+        f.waiters = [];
+        const syncs = this.policy === 'always' || f.alwaysSync;
+        return f
+          .writePending(syncs)
+          .then(() => (syncs ? f.sync() : undefined))
+          .then(
+            () => {
+              for (const w of waiters) w(true);
+            },
+            (err: unknown) => {
+              // The bytes may not be on disk (full disk, I/O error): their publishers get a nack. The
+              // messages are still queued; the file put them back in pending (log-file.ts), and the
+              // retry writes and syncs them again until the disk takes them.
+              this.onError(err);
+              for (const w of waiters) w(false);
+            },
+          );
+      }),
+    ).finally(() => {
+      const retry = batch.filter((f) => f.failed);
+      if (retry.length > 0) setTimeout(() => retry.forEach((f) => !f.closed && this.markDirty(f)), RETRY_MS).unref();
+      for (const f of batch) f.settled();
+      this.running = false;
+      if (this.dirty.size > 0) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      } else {
+        this.settleIdle();
+      }
+    });
   };
 
   private settleIdle(): void {
