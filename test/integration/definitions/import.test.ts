@@ -1,0 +1,174 @@
+import amqp from 'amqplib';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DefinitionsError, type Broker } from '../../../src/index.js';
+import { body, channelError } from '../../helpers/amqp.js';
+import { withBroker } from '../../helpers/broker.js';
+
+/** Made by fixtures/definitions/make-rabbitmq-export.sh against Debian's RabbitMQ 3.10.8 (GET /api/definitions). */
+export const FIXTURE = new URL('../../../fixtures/definitions/rabbitmq-3.10-export.json', import.meta.url);
+const rabbitExport = (): Record<string, unknown> => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
+
+const url = (b: Broker, user: string, password: string, vhost = '/'): string =>
+  `amqp://${user}:${password}@127.0.0.1:${b.port}/${encodeURIComponent(vhost)}`;
+
+async function login(b: Broker, user: string, password: string): Promise<string> {
+  try {
+    const c = await amqp.connect(url(b, user, password));
+    await c.close();
+    return 'open';
+  } catch (err) {
+    return `${(err as { code?: number }).code ?? ''} ${(err as Error).message}`;
+  }
+}
+
+/** Sorted, so two exports of the same state compare equal whatever order their maps were filled in. */
+export function canonical(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) out[k] = Array.isArray(v) ? v.map((x) => JSON.stringify(x)).sort() : v;
+  return out;
+}
+
+/** What the reference topology must look like in Warren after the import, through AMQP and the read model. */
+export async function assertReferenceTopology(b: Broker): Promise<void> {
+  // Users log in with their passwords, whatever the hash: sha256, sha512, md5; a passwordless one never does.
+  expect(await login(b, 'alice', 'alice-pw')).toBe('open');
+  expect(await login(b, 'bob', 'bob-pw')).toBe('open');
+  expect(await login(b, 'carol', 'carol-pw')).toBe('open');
+  expect(await login(b, 'alice', 'bob-pw')).toMatch(/403 .*Login was refused/);
+  expect(await login(b, 'dave', '')).not.toBe('open');
+  expect(b.users.get('alice')).toMatchObject({ tags: ['management', 'policymaker'], limits: { maxConnections: 5 } });
+  expect(b.users.get('dave')).toMatchObject({ passwordless: true, tags: ['administrator', 'ops'] });
+
+  // Permissions refuse what they should: bob may read only, alice's topic permission holds her to alice.*.
+  const bob = await amqp.connect(url(b, 'bob', 'bob-pw'));
+  const bch = await bob.createChannel();
+  const refused = channelError(bch);
+  bch.assertQueue('bob.q').catch(() => undefined);
+  expect((await refused).code).toBe(403);
+  await bob.close();
+  const alice = await amqp.connect(url(b, 'alice', 'alice-pw'));
+  const ach = await alice.createConfirmChannel();
+  ach.publish('amq.topic', 'alice.report', body('mine'));
+  await ach.waitForConfirms();
+  expect(await ach.get('alice.work', { noAck: true })).toMatchObject({ content: body('mine') });
+  const topicRefused = channelError(ach);
+  ach.publish('amq.topic', 'bob.report', body('not mine'));
+  expect((await topicRefused).code).toBe(403);
+  await alice.close();
+
+  // Bindings route: direct, topic, the e2e binding events -> broadcast, headers any/all, the alternate exchange.
+  const guest = await amqp.connect(url(b, 'guest', 'guest'));
+  const ch = await guest.createConfirmChannel();
+  ch.publish('events', 'audit.login', body('e2e'));
+  ch.publish('match', '', body('any'), { headers: { type: 'report' } });
+  ch.publish('match', '', body('all'), { headers: { format: 'pdf', pages: 10 } });
+  ch.publish('with-ae', 'nowhere', body('ae'));
+  ch.publish('orders', 'order.created', body('order'));
+  await ch.waitForConfirms();
+  expect((await ch.get('q.broadcast', { noAck: true }) || undefined)?.content).toEqual(body('e2e'));
+  expect((await ch.get('q.match-any', { noAck: true }) || undefined)?.content).toEqual(body('any'));
+  expect((await ch.get('q.match-all', { noAck: true }) || undefined)?.content).toEqual(body('all'));
+  expect((await ch.get('q.unrouted', { noAck: true }) || undefined)?.content).toEqual(body('ae'));
+  expect((await ch.get('q.orders', { noAck: true }) || undefined)?.content).toEqual(body('order'));
+  await guest.close();
+
+  // The read model shows what was declared, arguments with their values.
+  expect(b.readModel.queue('/', 'q.orders')?.arguments).toEqual({ 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'dead', 'x-max-length': 100, 'x-message-ttl': 60000 });
+  expect(b.readModel.queue('/', 'q.priority')?.arguments).toEqual({ 'x-max-priority': 10 });
+  expect(b.readModel.exchange('/', 'internal-x')).toMatchObject({ type: 'topic', internal: true, durable: true });
+  expect(b.readModel.exchange('/', 'match')?.type).toBe('headers');
+  expect(b.readModel.queue('dev', 'dev-q')?.durable).toBe(true);
+  expect(b.vhostMetadata('dev')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
+  expect(b.permissions.list({ user: 'alice', vhost: '/' })).toEqual([{ user: 'alice', vhost: '/', configure: '^alice\\.', write: '^(amq\\.topic|alice\\..*)$', read: '.*' }]);
+}
+
+describe('definitions import', () => {
+  it('imports a real RabbitMQ 3.10 export unchanged: users log in, permissions refuse, bindings route', async () => {
+    await withBroker(async (b) => {
+      const summary = await b.definitions.import(rabbitExport());
+      expect(summary).toMatchObject({ users: 5, vhosts: 1, exchanges: 10, queues: 15, bindings: 12, parameters: 1 });
+      await assertReferenceTopology(b);
+    });
+  });
+
+  it('round trip: an export imported into a fresh broker exports the same', async () => {
+    let first: Record<string, unknown> = {};
+    let firstDev: Record<string, unknown> = {};
+    await withBroker(async (a) => {
+      await a.definitions.import(JSON.stringify(rabbitExport()));
+      first = a.definitions.export();
+      firstDev = a.definitions.export('dev');
+    });
+    expect(first).toMatchObject({ rabbitmq_definition_format: 'cluster', product_name: 'Warren' });
+    await withBroker(async (b) => {
+      await b.definitions.import(first);
+      expect(canonical(b.definitions.export())).toEqual(canonical(first));
+      expect(canonical(b.definitions.export('dev'))).toEqual(canonical(firstDev));
+      await assertReferenceTopology(b);
+    });
+  });
+
+  it('exports RabbitMQ 4.x shapes: vhost metadata, vhost-limits parameters, per-vhost objects without vhost', async () => {
+    await withBroker(async (b) => {
+      await b.definitions.import(rabbitExport());
+      await b.updateVhost('dev', { description: 'development', tags: ['team-a'] });
+      const all = b.definitions.export();
+      expect(all['vhosts']).toContainEqual({
+        name: 'dev', description: 'development', tags: ['team-a'], default_queue_type: 'classic', metadata: { description: 'development', tags: ['team-a'], default_queue_type: 'classic' },
+      });
+      expect(all['parameters']).toEqual([{ value: { 'max-connections': 50, 'max-queues': 100 }, vhost: 'dev', component: 'vhost-limits', name: 'limits' }]);
+      expect(all['users']).toContainEqual({ name: 'bob', password_hash: expect.any(String), hashing_algorithm: 'rabbit_password_hashing_sha512', tags: ['monitoring'], limits: {} });
+      expect((all['exchanges'] as { name: string }[]).map((x) => x.name)).not.toContain('amq.topic');
+      expect(all['bindings']).toContainEqual({ source: 'events', vhost: '/', destination: 'broadcast', destination_type: 'exchange', routing_key: 'audit.*', arguments: {} });
+      const dev = b.definitions.export('dev');
+      expect(dev).toMatchObject({ rabbitmq_definition_format: 'single_virtual_host', original_vhost_name: 'dev', limits: { 'max-connections': 50, 'max-queues': 100 } });
+      expect(dev['queues']).toEqual([{ name: 'dev-q', durable: true, auto_delete: false, arguments: { 'x-queue-type': 'classic' } }]);
+      expect(() => b.definitions.export('nope')).toThrow(DefinitionsError);
+    });
+  });
+
+  it('imports a per-vhost export into another vhost', async () => {
+    await withBroker(async (b) => {
+      await b.definitions.import(rabbitExport());
+      const dev = b.definitions.export('dev');
+      await b.createVhost('staging');
+      await b.definitions.import(dev, 'staging');
+      expect(b.readModel.queue('staging', 'dev-q')?.arguments).toEqual({ 'x-queue-type': 'classic' });
+      expect(b.readModel.exchange('staging', 'dev-x')?.type).toBe('topic');
+      expect(b.vhostMetadata('staging')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
+      await expect(b.definitions.import(dev, 'nope')).rejects.toMatchObject({ status: 404 });
+    });
+  });
+
+  const bad: [string, (d: Record<string, unknown[]>) => void, RegExp][] = [
+    ['a queue in an unknown vhost', (d) => d['queues']?.push({ name: 'lost', vhost: 'nope', durable: true, auto_delete: false, arguments: {} }), /queue 'lost' in vhost 'nope': no vhost 'nope'/],
+    ['a bad password hash', (d) => d['users']?.push({ name: 'eve', password_hash: 'c2hvcnQ=', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }), /user 'eve': a rabbit_password_hashing_sha256 password hash is 36 bytes/],
+    ['an unknown hashing algorithm', (d) => d['users']?.push({ name: 'eve', password_hash: '', hashing_algorithm: 'rabbit_password_hashing_bcrypt', tags: [] }), /unknown hashing algorithm 'rabbit_password_hashing_bcrypt'/],
+    ['a queue argument of the wrong type', (d) => d['queues']?.push({ name: 'typed', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-max-length': 'ten' } }), /invalid arg 'x-max-length' for queue 'typed' in vhost '\/': expected an integer/],
+    ['an unknown exchange type', (d) => d['exchanges']?.push({ name: 'hash', vhost: '/', type: 'x-consistent-hash', durable: true, auto_delete: false, internal: false, arguments: {} }), /exchange 'hash' in vhost '\/': unknown exchange type 'x-consistent-hash'/],
+    ['a binding to a missing queue', (d) => d['bindings']?.push({ source: 'orders', vhost: '/', destination: 'ghost', destination_type: 'queue', routing_key: 'k', arguments: {} }), /no queue 'ghost' in vhost '\/'/],
+    ['a permission pattern PCRE would read otherwise', (d) => d['permissions']?.push({ user: 'alice', vhost: 'dev', configure: '(?<=a)b', write: '', read: '' }), /permissions of user 'alice' in vhost 'dev'/],
+    ['a null argument', (d) => d['exchanges']?.push({ name: 'n', vhost: '/', type: 'direct', durable: true, auto_delete: false, internal: false, arguments: { x: null } }), /argument 'x' is null/],
+  ];
+  for (const [what, spoil, reason] of bad) {
+    it(`refuses ${what} with a clear reason and changes nothing`, async () => {
+      await withBroker(async (b) => {
+        const before = canonical(b.definitions.export());
+        const doc = rabbitExport() as Record<string, unknown[]>;
+        spoil(doc);
+        const err = await b.definitions.import(doc).then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(DefinitionsError);
+        expect(err).toMatchObject({ status: 400, error: 'bad_request', reason: expect.stringMatching(reason) });
+        expect(canonical(b.definitions.export())).toEqual(before);
+        expect(b.users.get('alice')).toBeUndefined();
+      });
+    });
+  }
+
+  it('refuses text that is not JSON', async () => {
+    await withBroker(async (b) => {
+      await expect(b.definitions.import('{"users": [')).rejects.toMatchObject({ reason: expect.stringMatching(/^failed_to_parse_json/) });
+    });
+  });
+});
