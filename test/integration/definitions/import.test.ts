@@ -57,6 +57,10 @@ describe('definitions import', () => {
       expect(b.readModel.queue('staging', 'dev-q')?.arguments).toEqual({ 'x-queue-type': 'classic' });
       expect(b.readModel.exchange('staging', 'dev-x')?.type).toBe('topic');
       expect(b.vhostMetadata('staging')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
+      // 3.10's per-vhost export keeps the vhost field in parameters and policies: the path's vhost wins.
+      await b.definitions.import({ parameters: [{ value: { 'max-queues': 7 }, vhost: 'dev', component: 'vhost-limits', name: 'limits' }] }, 'staging');
+      expect(b.vhostMetadata('staging')?.limits).toEqual({ maxQueues: 7 });
+      expect(b.vhostMetadata('dev')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
       await expect(b.definitions.import(dev, 'nope')).rejects.toMatchObject({ status: 404 });
     });
   });
