@@ -1,3 +1,5 @@
+import amqp from 'amqplib';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DefinitionsError } from '../../../src/index.js';
 import { withBroker } from '../../helpers/broker.js';
@@ -62,6 +64,26 @@ describe('definitions import', () => {
       expect(b.vhostMetadata('staging')?.limits).toEqual({ maxQueues: 7 });
       expect(b.vhostMetadata('dev')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
       await expect(b.definitions.import(dev, 'nope')).rejects.toMatchObject({ status: 404 });
+    });
+  });
+
+  it("reads older and newer files: 4.x vhost metadata, comma-separated tags, a pre-3.6 file's MD5 hashes", async () => {
+    const salt = Buffer.from([1, 2, 3, 4]);
+    const md5 = Buffer.concat([salt, createHash('md5').update(salt).update('old-pw').digest()]).toString('base64');
+    await withBroker(async (b) => {
+      await b.definitions.import({
+        rabbit_version: '3.5.7',
+        users: [{ name: 'old', password_hash: md5, tags: 'administrator,monitoring' }],
+        vhosts: [
+          { name: 'new', description: 'four', metadata: { description: 'four', tags: ['x'], default_queue_type: 'quorum' }, tags: ['x'], default_queue_type: 'quorum' },
+          { name: 'meta-only', metadata: { description: 'nested', tags: ['y'] } },
+        ],
+        permissions: [{ user: 'old', vhost: '/', configure: '.*', write: '.*', read: '.*' }],
+      });
+      expect(b.users.get('old')).toMatchObject({ hashingAlgorithm: 'rabbit_password_hashing_md5', tags: ['administrator', 'monitoring'] });
+      await (await amqp.connect(`amqp://old:old-pw@127.0.0.1:${b.port}`)).close();
+      expect(b.vhostMetadata('new')).toMatchObject({ description: 'four', tags: ['x'], defaultQueueType: 'quorum' });
+      expect(b.vhostMetadata('meta-only')).toMatchObject({ description: 'nested', tags: ['y'] });
     });
   });
 
