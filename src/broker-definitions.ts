@@ -39,13 +39,14 @@ export interface ImportSummary {
 
 /** broker.definitions: RabbitMQ's definitions export and import (GET and POST /api/definitions[/{vhost}]). */
 export interface BrokerDefinitions {
-  /** RabbitMQ 4.x's export document; with vhost, the per-vhost one. Throws DefinitionsError (404) for an unknown vhost. */
+  /** RabbitMQ 4.x's export document; with vhost, the per-vhost one. Throws DefinitionsError (400 vhost_not_found, as RabbitMQ) for an unknown vhost. */
   export(vhost?: string): Record<string, unknown>;
   /**
    * Imports a RabbitMQ 3.x/4.x export (a parsed object, or its JSON text). The whole document is checked
    * first: a DefinitionsError (400, with the reason) means nothing changed. Then it is applied in slices,
    * yielding to the event loop, with its definitions records written at the end in one batch and one
-   * fsync; resolves once they are on disk. With vhost: a per-vhost document into that vhost.
+   * fsync; resolves once they are on disk. With vhost: a per-vhost document into that vhost (404
+   * vhost_not_found when there is none; text that is not JSON: 400 failed_to_parse_json, as RabbitMQ).
    */
   import(definitions: unknown, vhost?: string, options?: ImportOptions): Promise<ImportSummary>;
 }
@@ -89,11 +90,12 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     export: (vhost) => {
       if (vhost === undefined) return exportAll(source());
       const doc = exportVhost(source(), vhost);
-      if (doc === undefined) throw new DefinitionsError(`no vhost '${vhost}'`, 404);
+      // RabbitMQ 3.10 and 4.x: GET answers 400 for an unknown vhost, POST 404, both with this reason.
+      if (doc === undefined) throw new DefinitionsError('vhost_not_found');
       return doc;
     },
     import: async (definitions, vhost, options = {}) => {
-      if (vhost !== undefined && !vhosts.has(vhost)) throw new DefinitionsError(`no vhost '${vhost}'`, 404);
+      if (vhost !== undefined && !vhosts.has(vhost)) throw new DefinitionsError('vhost_not_found', 404);
       const parsed = parseDefinitions(readJson(definitions), vhost);
       checkDefinitions(parsed, state);
       const policies = deps.policies?.();
@@ -202,7 +204,7 @@ function readJson(definitions: unknown): unknown {
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new DefinitionsError(`failed_to_parse_json: ${(err as Error).message}`);
+  } catch {
+    throw new DefinitionsError('failed_to_parse_json'); // RabbitMQ's reason, word for word
   }
 }

@@ -46,7 +46,7 @@ describe('definitions import', () => {
       const dev = b.definitions.export('dev');
       expect(dev).toMatchObject({ rabbitmq_definition_format: 'single_virtual_host', original_vhost_name: 'dev', limits: { 'max-connections': 50, 'max-queues': 100 } });
       expect(dev['queues']).toEqual([{ name: 'dev-q', durable: true, auto_delete: false, arguments: { 'x-queue-type': 'classic' } }]);
-      expect(() => b.definitions.export('nope')).toThrow(DefinitionsError);
+      expect(() => b.definitions.export('nope')).toThrow(expect.objectContaining({ status: 400, reason: 'vhost_not_found' }));
     });
   });
 
@@ -63,7 +63,7 @@ describe('definitions import', () => {
       await b.definitions.import({ parameters: [{ value: { 'max-queues': 7 }, vhost: 'dev', component: 'vhost-limits', name: 'limits' }] }, 'staging');
       expect(b.vhostMetadata('staging')?.limits).toEqual({ maxQueues: 7 });
       expect(b.vhostMetadata('dev')?.limits).toEqual({ maxConnections: 50, maxQueues: 100 });
-      await expect(b.definitions.import(dev, 'nope')).rejects.toMatchObject({ status: 404 });
+      await expect(b.definitions.import(dev, 'nope')).rejects.toMatchObject({ status: 404, error: 'not_found', reason: 'vhost_not_found' });
     });
   });
 
@@ -114,7 +114,7 @@ describe('definitions import', () => {
 
   it('refuses text that is not JSON', async () => {
     await withBroker(async (b) => {
-      await expect(b.definitions.import('{"users": [')).rejects.toMatchObject({ reason: expect.stringMatching(/^failed_to_parse_json/) });
+      await expect(b.definitions.import('{"users": [')).rejects.toMatchObject({ status: 400, error: 'bad_request', reason: 'failed_to_parse_json' });
     });
   });
 });
