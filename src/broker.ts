@@ -22,6 +22,8 @@ import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
 import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
+import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { SystemClock } from './util/system-clock.js';
@@ -113,6 +115,8 @@ export interface Broker {
    * JSON body; 'amq.default' names the default exchange): `{ routed }` once stored, or a PublishRequestError.
    */
   readonly publish: BrokerPublish;
+  /** RabbitMQ's definitions export and import (GET/POST /api/definitions[/{vhost}]); loadDefinitions uses it at start. */
+  readonly definitions: BrokerDefinitions;
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -191,6 +195,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
   // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
+  const node = nodeName ?? `warren@${hostname()}`;
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, persistence, node, productVersion: packageVersion(), logger });
+  if (config.loadDefinitions !== null) {
+    await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
+      await persistence.scheduler.idle();
+      releaseStore();
+      throw err;
+    });
+  }
   const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
@@ -202,7 +215,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   );
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
-  const registry = new Registry(nodeName ?? `warren@${hostname()}`);
+  const registry = new Registry(node);
   const stats = new BrokerStats(vhosts);
   const ctx: BrokerContext = {
     config,
@@ -324,6 +337,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       internalErrors++;
     },
     publish: brokerPublish(vhosts, config),
+    definitions: definitionsApi,
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);

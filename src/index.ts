@@ -35,3 +35,4 @@ export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, Publis
 export type { PermissionsApi, TopicPermissionsApi } from './broker-access.js';
 export type { VhostPermission, TopicPermission } from './core/security/permissions.js';
 export { PatternError } from './core/security/pcre-pattern.js';
+export { DefinitionsError, type BrokerDefinitions, type ImportOptions, type ImportSummary, type PoliciesPort, type PolicyDefinition } from './broker-definitions.js';

@@ -71,6 +71,11 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
     return this.definitions.whenSynced(mark, done);
   }
 
+  /** Holds every definitions record until the release runs, then writes them with one sync (a definitions import). */
+  holdDefinitions(): () => void {
+    return this.definitions.hold();
+  }
+
   vhostCreated(name: string, meta: VhostMetadata): void {
     if (!this.muted) this.definitions.write({ op: 'put-vhost', name, ...meta });
   }

@@ -7,6 +7,7 @@ export type { PermissionConfig, TopicPermissionConfig } from './permissions-opti
 import { VHOST_SETTINGS_OPTIONS, type VhostSettingsConfig } from './vhost-settings-option.js';
 export type { VhostSettingsConfig } from './vhost-settings-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
+import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-option.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
@@ -34,7 +35,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig {
+export interface Config extends TlsConfig, DefinitionsConfig {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -294,6 +295,7 @@ export const OPTIONS = [
   },
   ...PERMISSION_OPTIONS,
   ...VHOST_SETTINGS_OPTIONS,
+  ...DEFINITIONS_OPTIONS,
   {
     key: 'logLevel',
     schema: { type: 'string', enum: LOG_LEVELS },

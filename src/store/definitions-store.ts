@@ -5,6 +5,7 @@ import { crc32 } from 'node:zlib';
 import { checkFileHeader, DEFINITIONS_MAGIC, fileHeader, FILE_HEADER_SIZE, RECORD_HEADER_SIZE, RefusedFileError } from './format.js';
 import { delayedDirName, queueDirName } from './queue-dirs.js';
 import { LogFile } from './log-file.js';
+import { DefinitionsHold } from './definitions-hold.js';
 import type { SyncScheduler } from './sync-scheduler.js';
 import type { UserDef, VhostMeta } from './user-records.js';
 import {
@@ -117,6 +118,7 @@ export class DefinitionsStore {
   /** waiters before this index have been called. */
   private next = 0;
   private failing = false;
+  private readonly held = new DefinitionsHold();
   /**
    * Told once when writes start failing (failing=true) and once when the disk takes them again,
    * with how many replies wait meanwhile: one log line each, not one per retry.
@@ -194,15 +196,25 @@ export class DefinitionsStore {
   write(record: DefinitionRecord): number {
     const mark = ++this.written;
     const bytes = encodeRecord(record);
+    if (this.held.active) this.held.add(bytes);
+    else this.append(bytes, mark);
+    return mark;
+  }
+
+  /** Holds every record written until the returned release runs (store/definitions-hold.ts); idempotent. */
+  hold(): () => void {
+    return this.held.begin((bytes) => this.append(bytes, this.written));
+  }
+
+  private append(bytes: Buffer, mark: number): void {
     if (this.scheduler === undefined) {
       writeSync(this.log.fd, bytes);
       fdatasyncSync(this.log.fd);
       this.synced = mark;
-      return mark;
+      return;
     }
     this.log.append(bytes);
     this.scheduler.markDirty(this.log, (ok) => this.onSynced(mark, ok));
-    return mark;
   }
 
   /** The mark of the last record written. */
