@@ -4,6 +4,7 @@ import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
 import { startTls } from './broker-tls.js';
+import { startManagement, type ManagementListener } from './broker-management.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 
 const ALARM_CHECK_MS = 250;
@@ -62,6 +63,8 @@ export interface Broker {
   readonly port: number;
   /** The amqps listeners' port, when tlsPort is set (the port picked when it is 0). */
   readonly tlsPort: number | undefined;
+  /** The management HTTP API's port (the one picked for 0); undefined when it is off, as it is unless managementPort is given. */
+  readonly managementPort: number | undefined;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   /**
@@ -119,7 +122,9 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...given } = options;
+  // Embedded, the management API is off unless asked for (the CLI passes its default, 15672).
+  const input: ConfigInput = { ...given, managementPort: given.managementPort ?? false };
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
@@ -265,6 +270,36 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     releaseStore();
     throw listenerError(err, config.tlsPort ?? 0);
   }
+  const readModel = new ReadModel(registry, vhosts, statsReader);
+  let management: ManagementListener | undefined;
+  try {
+    management = await startManagement(
+      config,
+      {
+        readModel,
+        stats: statsReader,
+        node: registry.node,
+        productVersion: packageVersion(),
+        users,
+        permissions: access.permissions,
+        vhostMetadata: (name) => vhostTable.meta(name),
+        amqpListeners: () => [
+          ...server.addresses.map((a) => ({ protocol: 'amqp' as const, ipAddress: a.address, port: a.port })),
+          ...server.tlsAddresses.map((a) => ({ protocol: 'amqp/ssl' as const, ipAddress: a.address, port: a.port })),
+        ],
+        alarms,
+        startedAt: Date.now(),
+      },
+      logger,
+    );
+  } catch (err) {
+    clearInterval(alarmTimer);
+    tls?.close();
+    await server.close();
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw listenerError(err, config.managementPort === false ? 0 : config.managementPort);
+  }
   const url = brokerUrl(config, port);
   const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
   const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
@@ -278,9 +313,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     url,
     port,
     tlsPort,
+    managementPort: management?.port,
     config,
     vhosts,
-    readModel: new ReadModel(registry, vhosts, statsReader),
+    readModel,
     stats: statsReader,
     connectionCount: () => server.connectionCount,
     permissions: access.permissions,
@@ -329,8 +365,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       clearInterval(alarmTimer);
       alarms.close();
       tls?.close();
-      closing ??= server
-        .close()
+      closing ??= (management?.close() ?? Promise.resolve())
+        .then(() => server.close())
         .then(() => persistence.scheduler.idle())
         .then(() => {
           releaseStore();

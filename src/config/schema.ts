@@ -8,6 +8,7 @@ import { VHOST_SETTINGS_OPTIONS, type VhostSettingsConfig } from './vhost-settin
 export type { VhostSettingsConfig } from './vhost-settings-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
+import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -34,7 +35,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig {
+export interface Config extends TlsConfig, ManagementConfig {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -216,6 +217,7 @@ export const OPTIONS = [
   },
   ...CONTENT_LIMIT_OPTIONS,
   ...TLS_OPTIONS,
+  ...MANAGEMENT_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),
@@ -262,7 +264,7 @@ export const OPTIONS = [
         },
       },
     },
-    default: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
+    default: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: ['administrator'] }],
     env: 'WARREN_USERS',
     envFormat: 'JSON array',
     flag: '--user',
