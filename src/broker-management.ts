@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { PermissionsApi } from './broker-access.js';
 import type { Config } from './config/load.js';
 import type { ReadModel } from './core/read-model.js';
@@ -25,6 +26,8 @@ export interface ManagementParts {
 
 export interface ManagementListener {
   readonly port: number;
+  /** The fastify app itself: tests call app.inject() on it. */
+  readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -103,5 +106,5 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     servers.push(server);
   }
   logger.info({ event: 'management.listening', port, bind: config.bind }, `management API on port ${port}`);
-  return { port, close };
+  return { port, app, close };
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
@@ -65,6 +66,8 @@ export interface Broker {
   readonly tlsPort: number | undefined;
   /** The management HTTP API's port (the one picked for 0); undefined when it is off, as it is unless managementPort is given. */
   readonly managementPort: number | undefined;
+  /** The management API's fastify app (for app.inject() in tests), while it is on. */
+  readonly managementApp: FastifyInstance | undefined;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   /**
@@ -314,6 +317,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     port,
     tlsPort,
     managementPort: management?.port,
+    managementApp: management?.app,
     config,
     vhosts,
     readModel,
