@@ -129,7 +129,9 @@ beforeAll(async () => {
     for (;;) {
       try {
         reference = await shapes(httpFetcher(REFERENCE));
-        break;
+        // ...and message_stats only once the publish has been counted.
+        if (['queue', 'exchange', 'channel'].every((k) => 'message_stats.publish' in (reference[k] ?? {}) || 'message_stats.publish_in' in (reference[k] ?? {}))) break;
+        throw new Error('reference message_stats not emitted yet');
       } catch (err) {
         if (Date.now() > deadline) throw err;
         await new Promise((resolve) => setTimeout(resolve, 500));
