@@ -144,5 +144,21 @@ describe('list controls', () => {
     expect(await get('/api/queues?page=1&page_size=1000')).toMatchObject({ status: 400, body: { reason: 'Invalid pagination parameters: page number 1, page size 1000' } });
     expect(await get('/api/queues?page=x')).toMatchObject({ status: 400, body: { error: 'bad_request', reason: 'Pagination parameters are invalid' } });
     expect(await get('/api/queues?page=9')).toMatchObject({ status: 400, body: { error: 'page_out_of_range', reason: 'Page out of range, page: 9 page size: 100, len: 4' } });
+    // RabbitMQ refuses a page only when it starts past the end: the page just after the last is empty.
+    expect(await get('/api/queues?page=3&page_size=3')).toMatchObject({ status: 400, body: { reason: 'Page out of range, page: 3 page size: 3, len: 4' } });
+    expect(await get('/api/queues?page=2&page_size=4')).toMatchObject({ status: 200, body: { items: [], item_count: 0, page_count: 1 } });
+  });
+});
+
+describe('the listener option', () => {
+  it('is off in an embedded broker unless managementPort is given', async () => {
+    const plain = await openBroker();
+    try {
+      expect(plain.broker.managementPort).toBeUndefined();
+      expect(plain.broker.managementApp).toBeUndefined();
+      expect(plain.broker.config.managementPort).toBe(false);
+    } finally {
+      await plain.close();
+    }
   });
 });
