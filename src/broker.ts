@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
 import { startTls } from './broker-tls.js';
+import { startManagement, type ManagementListener } from './broker-management.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
+import { brokerVhosts } from './broker-vhosts.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
@@ -64,6 +67,10 @@ export interface Broker {
   readonly port: number;
   /** The amqps listeners' port, when tlsPort is set (the port picked when it is 0). */
   readonly tlsPort: number | undefined;
+  /** The management HTTP API's port (the one picked for 0); undefined when it is off, as it is unless managementPort is given. */
+  readonly managementPort: number | undefined;
+  /** The management API's fastify app (for app.inject() in tests), while it is on. */
+  readonly managementApp: FastifyInstance | undefined;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   /**
@@ -123,7 +130,9 @@ export interface Broker {
 
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...input } = options;
+  const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...given } = options;
+  // Embedded, the management API is off unless asked for (the CLI passes its default, 15672).
+  const input: ConfigInput = { ...given, managementPort: given.managementPort ?? false };
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
@@ -204,7 +213,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw err;
     });
   }
-  const deletingVhosts = new Map<string, Promise<void>>();
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
@@ -278,6 +286,36 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     releaseStore();
     throw listenerError(err, config.tlsPort ?? 0);
   }
+  const readModel = new ReadModel(registry, vhosts, statsReader);
+  let management: ManagementListener | undefined;
+  try {
+    management = await startManagement(
+      config,
+      {
+        readModel,
+        stats: statsReader,
+        node: registry.node,
+        productVersion: packageVersion(),
+        users,
+        permissions: access.permissions,
+        vhostMetadata: (name) => vhostTable.meta(name),
+        amqpListeners: () => [
+          ...server.addresses.map((a) => ({ protocol: 'amqp' as const, ipAddress: a.address, port: a.port })),
+          ...server.tlsAddresses.map((a) => ({ protocol: 'amqp/ssl' as const, ipAddress: a.address, port: a.port })),
+        ],
+        alarms,
+        startedAt: Date.now(),
+      },
+      logger,
+    );
+  } catch (err) {
+    clearInterval(alarmTimer);
+    tls?.close();
+    await server.close();
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw listenerError(err, config.managementPort === false ? 0 : config.managementPort);
+  }
   const url = brokerUrl(config, port);
   const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
   const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
@@ -291,45 +329,24 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     url,
     port,
     tlsPort,
+    managementPort: management?.port,
+    managementApp: management?.app,
     config,
     vhosts,
-    readModel: new ReadModel(registry, vhosts, statsReader),
+    readModel,
     stats: statsReader,
     connectionCount: () => server.connectionCount,
     permissions: access.permissions,
     topicPermissions: access.topicPermissions,
     users: brokerUsers(users, () => vhostTable.whenSynced(), (user, reason) => server.closeUserConnections(user, reason), (user) => access.access.store.userDeleted(user), logger),
-    vhostMetadata: (name) => vhostTable.meta(name),
-    updateVhost: async (name, meta) => {
-      const updated = vhostTable.update(name, meta);
-      if (updated !== undefined) await vhostTable.whenSynced();
-      return updated;
-    },
-    createVhost: async (name, meta) => {
-      // A deletion of the same name finishes first: its records must precede the new put-vhost.
-      await deletingVhosts.get(name);
-      if (vhostTable.create(name, meta) === undefined) return false;
-      await vhostTable.whenSynced();
-      return true;
-    },
-    deleteVhost: async (name) => {
-      const vhost = vhostTable.detach(name);
-      if (vhost === undefined) return false;
-      stats.vhostDetached(vhost);
-      logger.info({ event: 'vhost.deleting', vhost: name }, `closing all connections in vhost '${name}' because it is being deleted`);
-      const done = server
-        .closeVhostConnections(name, `vhost '${name}' is deleted`)
-        .then(() => {
-          vhostTable.destroy(vhost);
-          access.access.store.vhostDeleted(name);
-          stats.vhostDestroyed(vhost);
-        })
-        .then(() => vhostTable.whenSynced())
-        .finally(() => deletingVhosts.delete(name));
-      deletingVhosts.set(name, done);
-      await done;
-      return true;
-    },
+    ...brokerVhosts({
+      table: vhostTable,
+      logger,
+      closeConnections: (name, reason) => server.closeVhostConnections(name, reason),
+      detached: (vhost) => stats.vhostDetached(vhost),
+      destroyed: (vhost) => stats.vhostDestroyed(vhost),
+      permissionsDeleted: (name) => access.access.store.vhostDeleted(name),
+    }),
     get internalErrors() {
       return internalErrors;
     },
@@ -343,8 +360,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       clearInterval(alarmTimer);
       alarms.close();
       tls?.close();
-      closing ??= server
-        .close()
+      closing ??= (management?.close() ?? Promise.resolve())
+        .then(() => server.close())
         .then(() => persistence.scheduler.idle())
         .then(() => {
           releaseStore();

@@ -77,6 +77,16 @@ export class ResourceAlarms {
     this.onChange = onChange;
   }
 
+  /** The memory alarm alone (the management API's mem_alarm). */
+  get memory(): boolean {
+    return this.memoryAlarm;
+  }
+
+  /** The disk alarm alone (disk_free_alarm). */
+  get disk(): boolean {
+    return this.diskAlarm;
+  }
+
   get active(): boolean {
     return this.memoryAlarm || this.diskAlarm || this.writesBehind;
   }

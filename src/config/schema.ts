@@ -9,6 +9,7 @@ export type { VhostSettingsConfig } from './vhost-settings-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-option.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
+import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -35,7 +36,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig, DefinitionsConfig {
+export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -217,6 +218,7 @@ export const OPTIONS = [
   },
   ...CONTENT_LIMIT_OPTIONS,
   ...TLS_OPTIONS,
+  ...MANAGEMENT_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),
@@ -263,7 +265,7 @@ export const OPTIONS = [
         },
       },
     },
-    default: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
+    default: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: ['administrator'] }],
     env: 'WARREN_USERS',
     envFormat: 'JSON array',
     flag: '--user',

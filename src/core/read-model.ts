@@ -1,12 +1,12 @@
 import { amqpError } from '../errors/index.js';
-import type { Exchange } from './exchange/exchange.js';
+import { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
 import type { QueueRef } from './queue/queue-ref.js';
 import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
 import type { StatsReader } from './stats/snapshot.js';
-import type { ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot } from './snapshots.js';
+import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
 /** RabbitMQ's text when the management UI or API closes a connection without giving a reason. */
@@ -90,6 +90,46 @@ export class ReadModel {
   queue(vhost: string, name: string): QueueSnapshot | undefined {
     const q = this.vhostMap.get(vhost)?.queues.get(name);
     return q === undefined ? undefined : this.queueSnapshot(q, this.unackedByQueue());
+  }
+
+  /** Every queue's vhost and name, without counting anything: what a paged listing sorts and filters. */
+  queueKeys(vhost?: string): readonly ResourceRef[] {
+    const out: ResourceRef[] = [];
+    for (const v of this.vhostsOf(vhost)) for (const name of v.queues.keys()) out.push({ vhost: v.name, name });
+    return out;
+  }
+
+  /** Snapshots of the named queues (one count of unacked deliveries for all); gone ones are left out. */
+  queuesOf(keys: readonly ResourceRef[]): readonly QueueSnapshot[] {
+    const unacked = this.unackedByQueue();
+    const out: QueueSnapshot[] = [];
+    for (const k of keys) {
+      const q = this.vhostMap.get(k.vhost)?.queues.get(k.name);
+      if (q !== undefined) out.push(this.queueSnapshot(q, unacked));
+    }
+    return Object.freeze(out);
+  }
+
+  /**
+   * Every binding, or those of one vhost: the default exchange's implicit binding to each queue first
+   * (source '', routing key = queue name, as RabbitMQ lists them), then each exchange's.
+   */
+  bindings(vhost?: string): readonly BindingSnapshot[] {
+    const out: BindingSnapshot[] = [];
+    for (const v of this.vhostsOf(vhost)) {
+      for (const name of v.queues.keys()) {
+        out.push(Object.freeze({ vhost: v.name, source: '', destination: name, destinationType: 'queue', routingKey: name, arguments: Object.freeze({}) }));
+      }
+      for (const x of v.exchanges.values()) {
+        if (x.name === '') continue;
+        for (const b of x.table.bindings()) {
+          const d = b.destination;
+          const destinationType = d instanceof Exchange ? 'exchange' : 'queue';
+          out.push(Object.freeze({ vhost: v.name, source: x.name, destination: d.name, destinationType, routingKey: b.routingKey, arguments: plainTable(b.args) }));
+        }
+      }
+    }
+    return Object.freeze(out);
   }
 
   exchanges(vhost?: string): readonly ExchangeSnapshot[] {

@@ -195,3 +195,13 @@ export interface ExchangeSnapshot {
   /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
   readonly messageStats: ExchangeStats | undefined;
 }
+
+/** One binding (RabbitMQ's /api/bindings object); the default exchange's implicit ones included, source ''. */
+export interface BindingSnapshot {
+  readonly vhost: string;
+  readonly source: string;
+  readonly destination: string;
+  readonly destinationType: 'queue' | 'exchange';
+  readonly routingKey: string;
+  readonly arguments: PlainTable;
+}

@@ -40,6 +40,17 @@ function failure(argv: string[] = [], env: Record<string, string> = {}, files: R
 const file = (config: unknown): Record<string, string> => ({ '/srv/warren.json': JSON.stringify(config) });
 const withFile = ['--config', 'warren.json'];
 
+describe('managementPort', () => {
+  it('defaults to 15672 for the CLI, takes a port or off from a flag and env', () => {
+    expect(load().managementPort).toBe(15672);
+    expect(load(['--management-port', '0']).managementPort).toBe(0);
+    expect(load(['--management-port', 'off']).managementPort).toBe(false);
+    expect(load([], { WARREN_MANAGEMENT_PORT: 'off' }).managementPort).toBe(false);
+    expect(failure(['--management-port', 'on'])).toMatch(/management-port/);
+    expect(failure(['--management-port', '70000'])).toMatch(/managementPort|management-port/);
+  });
+});
+
 describe('defaults', () => {
   it('fills every option from the schema, dataDir resolved against cwd', () => {
     expect(load()).toEqual({
@@ -68,9 +79,10 @@ describe('defaults', () => {
       tlsCertLoginFrom: 'distinguished_name',
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
+      managementPort: 15672,
       maxConnections: 10000,
       consumerTimeout: 1800000,
-      users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: [] }],
+      users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: ['administrator'] }],
       loginFailureDelay: 3000,
       vhosts: ['/'],
       permissions: null,
@@ -152,6 +164,7 @@ describe('sources', () => {
       tlsCertLoginFrom: 'distinguished_name',
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
+      managementPort: 15672,
       maxConnections: 7,
       consumerTimeout: 0,
       loginFailureDelay: 0,

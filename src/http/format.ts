@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import type {
+  BindingSnapshot,
+  ChannelSnapshot,
+  ConnectionRef,
+  ConnectionSnapshot,
+  ConsumerSnapshot,
+  ExchangeSnapshot,
+  QueueSnapshot,
+} from '../core/snapshots.js';
+import type { VhostPermission } from '../core/security/permissions.js';
+import type { VhostMetadata } from '../core/vhost-meta.js';
+import type { ManagementUser } from './management-broker.js';
+import type { Json } from './list-query.js';
+
+/*
+ * Snapshots into RabbitMQ management's JSON (3.10 field names, checked by the field-shape differential
+ * in test/integration/http/). Fields Warren has no value for are left out rather than invented; README
+ * ("Management HTTP API") lists them.
+ */
+
+/** The default exchange is "" in JSON and amq.default in paths. */
+export const DEFAULT_EXCHANGE_PATH = 'amq.default';
+
+/** erlang's http_uri quote_plus, which RabbitMQ uses for properties_key: keeps [A-Za-z0-9._~-], space as +. */
+function quotePlus(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9._~-]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * RabbitMQ's properties_key: the quoted routing key, plus `~` and a hash of the arguments when there
+ * are any ("~" alone for an empty key). RabbitMQ hashes the Erlang term; Warren hashes the JSON of
+ * the arguments, so keys with arguments differ from RabbitMQ's: they are opaque, echoed back in paths.
+ */
+export function propertiesKey(routingKey: string, args: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(args);
+  if (keys.length === 0) return routingKey === '' ? '~' : quotePlus(routingKey);
+  const canonical = JSON.stringify(keys.sort().map((k) => [k, args[k]]));
+  const hash = createHash('sha1').update(canonical).digest().subarray(0, 4).toString('base64url');
+  return `${quotePlus(routingKey)}~${hash}`;
+}
+
+function connectionDetails(c: ConnectionRef): Json {
+  return { name: c.name, peer_host: c.peerHost, peer_port: c.peerPort };
+}
+
+export function queueJson(q: QueueSnapshot): Json {
+  const out: Json = {
+    name: q.name,
+    vhost: q.vhost,
+    node: q.node,
+    type: q.type,
+    state: q.state,
+    durable: q.durable,
+    auto_delete: q.autoDelete,
+    exclusive: q.exclusive,
+    arguments: q.arguments,
+    messages: q.messages,
+    messages_ready: q.messagesReady,
+    messages_unacknowledged: q.messagesUnacknowledged,
+    message_bytes_ready: q.messageBytesReady,
+    // Not the queue's process memory as in RabbitMQ (Warren has none per queue): the ready messages' bytes.
+    memory: q.messageBytesReady,
+    consumers: q.consumerCount,
+    exclusive_consumer_tag: q.exclusiveConsumerTag ?? null,
+    single_active_consumer_tag: q.singleActiveConsumerTag ?? null,
+    // TODO(policies): from broker.policies once it exists.
+    policy: null,
+    operator_policy: null,
+    effective_policy_definition: {},
+    message_stats: q.messageStats ?? {},
+  };
+  if (q.owner !== undefined) out['owner_pid_details'] = connectionDetails(q.owner);
+  return out;
+}
+
+export function exchangeJson(x: ExchangeSnapshot): Json {
+  const out: Json = {
+    name: x.name,
+    vhost: x.vhost,
+    type: x.type,
+    durable: x.durable,
+    auto_delete: x.autoDelete,
+    internal: x.internal,
+    arguments: x.arguments,
+    message_stats: x.messageStats ?? {},
+  };
+  if (x.messagesDelayed !== undefined) out['messages_delayed'] = x.messagesDelayed;
+  return out;
+}
+
+export function bindingJson(b: BindingSnapshot): Json {
+  return {
+    source: b.source,
+    vhost: b.vhost,
+    destination: b.destination,
+    destination_type: b.destinationType,
+    routing_key: b.routingKey,
+    arguments: b.arguments,
+    properties_key: propertiesKey(b.routingKey, b.arguments),
+  };
+}
+
+export function connectionJson(c: ConnectionSnapshot): Json {
+  const out: Json = {
+    name: c.name,
+    node: c.node,
+    type: 'network',
+    protocol: c.protocol,
+    host: c.host,
+    port: c.port,
+    peer_host: c.peerHost,
+    peer_port: c.peerPort,
+    user: c.user ?? null,
+    vhost: c.vhost ?? null,
+    state: c.state,
+    channels: c.channels,
+    channel_max: c.channelMax,
+    frame_max: c.frameMax,
+    timeout: c.heartbeat,
+    client_properties: c.clientProperties,
+    user_provided_name: c.clientName ?? null,
+    connected_at: c.connectedAt,
+    recv_oct: c.bytesIn,
+    send_oct: c.bytesOut,
+    recv_cnt: c.framesIn,
+    send_cnt: c.framesOut,
+    send_pend: c.sendPending,
+    // TODO(wt-tls): ssl, ssl_protocol, ssl_cipher, ssl_hash, ssl_key_exchange, peer_cert_subject/issuer/validity
+    // and auth_mechanism once ConnectionSnapshot carries them.
+  };
+  return out;
+}
+
+export function channelJson(ch: ChannelSnapshot): Json {
+  return {
+    name: ch.name,
+    node: ch.node,
+    number: ch.number,
+    connection_details: connectionDetails(ch.connection),
+    user: ch.user ?? null,
+    vhost: ch.vhost,
+    state: ch.state,
+    prefetch_count: ch.prefetchCount,
+    global_prefetch_count: ch.globalPrefetchCount,
+    messages_unacknowledged: ch.messagesUnacknowledged,
+    consumer_count: ch.consumerCount,
+    confirm: ch.confirm,
+    transactional: ch.transactional,
+    message_stats: ch.messageStats ?? {},
+  };
+}
+
+export function consumerJson(c: ConsumerSnapshot, node: string): Json {
+  return {
+    consumer_tag: c.tag,
+    queue: { name: c.queue.name, vhost: c.queue.vhost },
+    channel_details: {
+      name: c.channel.name,
+      number: c.channel.number,
+      connection_name: c.channel.connection.name,
+      peer_host: c.channel.connection.peerHost,
+      peer_port: c.channel.connection.peerPort,
+      user: c.channel.user ?? null,
+      node,
+    },
+    ack_required: c.ackRequired,
+    prefetch_count: c.prefetchCount,
+    exclusive: c.exclusive,
+    active: c.active,
+    activity_status: c.activityStatus,
+    arguments: c.arguments,
+  };
+}
+
+export interface VhostTotals {
+  messages: number;
+  messages_ready: number;
+  messages_unacknowledged: number;
+}
+
+export function vhostJson(name: string, meta: VhostMetadata, node: string, totals: VhostTotals): Json {
+  return {
+    name,
+    description: meta.description,
+    tags: meta.tags,
+    default_queue_type: meta.defaultQueueType,
+    metadata: { description: meta.description, tags: meta.tags },
+    tracing: false,
+    cluster_state: { [node]: 'running' },
+    ...totals,
+  };
+}
+
+export function userJson(u: ManagementUser): Json {
+  const limits: Json = {};
+  if (u.limits.maxConnections !== undefined) limits['max-connections'] = u.limits.maxConnections;
+  if (u.limits.maxChannels !== undefined) limits['max-channels'] = u.limits.maxChannels;
+  return { name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashingAlgorithm, tags: u.tags, limits };
+}
+
+export function permissionJson(p: VhostPermission): Json {
+  return { user: p.user, vhost: p.vhost, configure: p.configure, write: p.write, read: p.read };
+}

@@ -1,0 +1,45 @@
+import type { ReadModel } from '../core/read-model.js';
+import type { VhostPermission } from '../core/security/permissions.js';
+import type { UserSnapshot } from '../core/security/users.js';
+import type { StatsReader } from '../core/stats/snapshot.js';
+import type { VhostMetadata } from '../core/vhost-meta.js';
+
+/** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
+export interface ListenerInfo {
+  readonly protocol: 'amqp' | 'amqp/ssl' | 'http';
+  readonly ipAddress: string;
+  readonly port: number;
+}
+
+/** A user as the management API shows it to administrators: RabbitMQ lists the hash too. */
+export interface ManagementUser extends UserSnapshot {
+  readonly passwordHash: string;
+}
+
+/**
+ * What the management API needs of a broker, and nothing more: the read model and counters for
+ * what it shows, the users store for login and listing, permissions for vhost visibility. The
+ * composition root (src/broker-management.ts) builds it from the broker's parts, so src/http never
+ * imports the broker itself.
+ */
+export interface ManagementBroker {
+  readonly readModel: ReadModel;
+  readonly stats: StatsReader;
+  /** RabbitMQ's node name (`warren@<host>`): the node field of every object. */
+  readonly node: string;
+  /** Warren's version: product_version; rabbitmq_version is the RabbitMQ version whose API this follows. */
+  readonly productVersion: string;
+  /** Checks a password; the user on success. */
+  login(name: string, password: string): UserSnapshot | undefined;
+  users(): readonly ManagementUser[];
+  user(name: string): ManagementUser | undefined;
+  permissions(filter?: { readonly user?: string; readonly vhost?: string }): readonly VhostPermission[];
+  vhostMetadata(name: string): VhostMetadata | undefined;
+  listeners(): readonly ListenerInfo[];
+  /** The resource alarms now (RabbitMQ's mem_alarm, disk_free_alarm). */
+  alarms(): { readonly memory: boolean; readonly disk: boolean };
+  /** Broker start time (epoch ms), for uptime. */
+  readonly startedAt: number;
+  /** Wall clock (ms): uptime and sample ages; injected so tests may fix it. */
+  now(): number;
+}
