@@ -17,7 +17,7 @@ import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
-import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
+import { checkPermissionUsers, storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
@@ -123,6 +123,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
+  checkPermissionUsers(checked);
   checkVhostSettings(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
