@@ -324,7 +324,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     noteInternalError: () => {
       internalErrors++;
     },
-    publish: brokerPublish(vhosts, config),
+    publish: brokerPublish(vhosts, config, access.access),
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);
