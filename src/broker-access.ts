@@ -53,6 +53,20 @@ export interface BrokerAccess {
 const FULL = { configure: '.*', write: '.*', read: '.*' } as const;
 
 /** The `permissions` and `topicPermissions` options, into a log never seeded. */
+/**
+ * Before anything is created: every `permissions` and `topicPermissions` entry names a configured
+ * user (RabbitMQ's definitions import refuses a permission for a missing user too, no_such_user).
+ * Checked on the config as a whole, as vhostSettings is, so a refused first start seeds nothing.
+ */
+export function checkPermissionUsers(config: Pick<Config, 'users' | 'permissions' | 'topicPermissions'>): void {
+  const configured = new Set(config.users.map((u) => u.name));
+  const entries = [...(config.permissions ?? []).map((p) => ['permissions', p] as const), ...config.topicPermissions.map((p) => ['topicPermissions', p] as const)];
+  for (const [option, p] of entries) {
+    if (configured.has(p.user)) continue;
+    throw new ConfigError(`${option}: no user '${p.user}' (in vhost '${p.vhost}'); configure it in users (--user ${p.user}:PASSWORD) or remove the entry`);
+  }
+}
+
 function seedPermissions(config: Config, store: PermissionStore, vhosts: ReadonlyMap<string, unknown>): void {
   const seeding = (option: string, p: { readonly user: string; readonly vhost: string }, set: () => void): void => {
     if (!vhosts.has(p.vhost)) throw new ConfigError(`${option}: no vhost '${p.vhost}' (for user '${p.user}')`);

@@ -20,7 +20,7 @@ import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
-import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
+import { checkPermissionUsers, storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
@@ -136,6 +136,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
+  checkPermissionUsers(checked);
   checkVhostSettings(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
@@ -353,7 +354,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     noteInternalError: () => {
       internalErrors++;
     },
-    publish: brokerPublish(vhosts, config),
+    publish: brokerPublish(vhosts, config, access.access),
     definitions: definitionsApi,
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {

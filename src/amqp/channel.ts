@@ -172,6 +172,8 @@ export class Channel {
 
   private onConsume(m: MethodOf<'basic.consume'>): void {
     const name = this.resolveQueueName(m.queue);
+    // rabbit_channel: a reused tag is refused first, before the read permission and the queue lookup.
+    if (this.consumers.has(m.consumerTag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${m.consumerTag}'`);
     let queue: QueueRef;
     if (name === REPLY_TO) {
       assertReplyConsumerNoAck(m.noAck);
@@ -183,7 +185,6 @@ export class Channel {
       queue = this.vhost.queueRef(name, this.port.principal);
     }
     const tag = m.consumerTag === '' ? `amq.ctag-${randomBytes(16).toString('base64url')}` : m.consumerTag;
-    if (this.consumers.has(tag)) throw amqpError('WARREN_CONSUMER_TAG_REUSED', `attempt to reuse consumer tag '${tag}'`);
     const priority = parseConsumerPriority(m.arguments);
     const consumer = new Consumer(this, queue, tag, m.noAck, m.exclusive, this.consumerPrefetch, m.arguments);
     // Refused (exclusive use) before anything is sent; consume-ok still goes into the outbound

@@ -1,4 +1,4 @@
-import { amqpError } from '../errors/index.js';
+import { amqpError, type AmqpError } from '../errors/index.js';
 import { MIN_FRAME_MAX } from '../protocol/constants.js';
 import { asString, type FieldTable } from '../protocol/field-table.js';
 import type { Method, MethodOf } from '../protocol/methods.generated.js';
@@ -6,7 +6,7 @@ import type { Connection } from './connection.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
 import { isLoopbackAddress, MAX_SASL_RESPONSE, parseSaslResponse, SASL_MECHANISMS } from './sasl.js';
 import type { LoginResult } from '../core/security/users.js';
-import { openRefusal } from './open-limits.js';
+import { openLimitRefusal } from './open-limits.js';
 import { EXTERNAL, externalUsername, offeredMechanisms } from './sasl-external.js';
 
 type LoginFailure = Extract<LoginResult, { ok: false }>['why'];
@@ -94,16 +94,22 @@ export class Handshake {
       // probe learns nothing; the operator's log says which it was.
       const refusal =
         why === 'unsupported-mechanism'
-          ? `unsupported authentication mechanism '${m.mechanism}'; supported: ${SASL_MECHANISMS.join(', ')}`
-          : why === 'loopback-only'
-            ? `user '${username}' can only connect via localhost`
-            : `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`;
-      const { delayMs, failures } = this.conn.ctx.loginThrottle.failed(this.conn.remoteAddress, Date.now());
+          ? mechanismRefused(m.mechanism, this.conn.ctx.config.tlsSaslExternal)
+          : amqpError(
+              'WARREN_ACCESS_REFUSED_LOGIN',
+              why === 'loopback-only'
+                ? `user '${username}' can only connect via localhost`
+                : `Login was refused using authentication mechanism ${m.mechanism}. For details see the broker logfile.`,
+            );
+      // A mechanism refusal guesses no credential: not counted, not delayed, and told whatever the
+      // client's capabilities (it is no authentication failure).
+      const mechanismOnly = why === 'unsupported-mechanism';
+      const { delayMs, failures } = mechanismOnly ? { delayMs: 0, failures: 0 } : this.conn.ctx.loginThrottle.failed(this.conn.remoteAddress, Date.now());
       this.conn.ctx.logger.warn(
         { event: 'connection.login-refused', ...this.conn.logFields(), user: username, mechanism: m.mechanism, why, failures, delayMs, ...(detail !== undefined ? { certificate: detail } : {}) },
         `login refused (${detail ?? LOGIN_REFUSAL_TEXT[why]})${delayMs > 0 ? `; refusal delayed ${delayMs} ms after ${failures} failures from this address` : ''}`,
       );
-      const sendClose = capabilities['authentication_failure_close'] === true;
+      const sendClose = capabilities['authentication_failure_close'] === true || mechanismOnly;
       if (delayMs === 0) return this.refuse(refusal, sendClose);
       this.step = 'refusing';
       setTimeout(() => {
@@ -122,8 +128,6 @@ export class Handshake {
       properties: m.clientProperties,
     };
     this.conn.authenticated(this.client);
-    // Where a client expects a login refusal, so it shows the reason (amqplib does only here).
-    if (this.conn.openRefusal !== undefined) throw amqpError('WARREN_CONNECTION_LIMIT', this.conn.openRefusal);
     this.step = 'tune-ok';
     const { channelMax, frameMax, heartbeat } = this.conn.ctx.config;
     this.conn.sendMethod(0, { name: 'connection.tune', channelMax, frameMax, heartbeat });
@@ -132,7 +136,7 @@ export class Handshake {
   /** Checks the credentials against the users store; `why` is set when the login is refused. */
   private login(mechanism: string, response: Buffer): { why: LoginRefusal | undefined; username: string | undefined; detail?: string } {
     const { ctx } = this.conn;
-    if (mechanism === EXTERNAL && ctx.config.tlsSaslExternal) {
+    if (mechanism === EXTERNAL && offeredMechanisms(SASL_MECHANISMS, ctx.config, this.conn.socket).includes(EXTERNAL)) {
       // EXTERNAL: the client certificate names the user and no password is checked (sasl-external.ts).
       const external = externalUsername(ctx.config, this.conn.socket);
       if ('refused' in external) return { why: 'no-certificate-name', username: undefined, detail: external.refused };
@@ -156,8 +160,7 @@ export class Handshake {
    * RabbitMQ closes with ACCESS_REFUSED only for clients that advertise
    * authentication_failure_close; older clients just see the socket close (spec 4.2.2).
    */
-  private refuse(detail: string, sendClose: boolean): void {
-    const error = amqpError('WARREN_ACCESS_REFUSED_LOGIN', detail);
+  private refuse(error: AmqpError, sendClose: boolean): void {
     if (sendClose) {
       this.conn.connectionError(error, { logged: true });
     } else {
@@ -185,29 +188,21 @@ export class Handshake {
   private onOpen(m: MethodOf<'connection.open'>): void {
     const vhost = this.conn.ctx.vhosts.get(m.virtualHost);
     const user = (this.client as ClientInfo).username;
-    // RabbitMQ (rabbit_access_control:check_vhost_access): a missing vhost first, then a permission entry.
+    // RabbitMQ's order (rabbit_reader, connection.open): the node's limit, the vhost's and the
+    // user's limits (a missing vhost is "not found" there), then the permission entry.
     const refusal =
-      vhost === undefined
-        ? { why: 'no such vhost', text: `vhost ${m.virtualHost} not found` }
-        : !this.conn.ctx.access.canOpen(user, vhost.name)
-          ? { why: 'no permissions', text: `access to vhost '${m.virtualHost}' refused for user '${user}'` }
-          : undefined;
+      this.conn.openRefusal !== undefined
+        ? { why: 'node limit', error: amqpError('WARREN_CONNECTION_LIMIT', this.conn.openRefusal) }
+        : vhost === undefined
+          ? { why: 'no such vhost', error: amqpError('WARREN_VHOST_NOT_ALLOWED', `vhost ${m.virtualHost} not found`) }
+          : openLimitRefusal(this.conn.ctx, vhost.name, user, this.conn.ctx.access.canOpen(user, vhost.name));
     if (vhost === undefined || refusal !== undefined) {
-      const why = (refusal as { why: string }).why;
+      const { why, error } = refusal as { why: string; error: AmqpError };
       this.conn.ctx.logger.warn(
         { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why },
-        `vhost '${m.virtualHost}' refused: ${why}`,
+        `vhost '${m.virtualHost}' refused: ${why.endsWith('limit') ? error.replyText : why}`,
       );
-      this.conn.connectionError(amqpError('WARREN_VHOST_NOT_ALLOWED', (refusal as { text: string }).text).during(OPEN_REF), { logged: true });
-      return;
-    }
-    const limited = openRefusal(this.conn.ctx, vhost.name, (this.client as ClientInfo).username);
-    if (limited !== undefined) {
-      this.conn.ctx.logger.warn(
-        { event: 'connection.vhost-refused', ...this.conn.logFields(), vhost: m.virtualHost, why: 'limit' },
-        `vhost '${m.virtualHost}' refused: ${limited.replyText}`,
-      );
-      this.conn.connectionError(limited.during(OPEN_REF), { logged: true });
+      this.conn.connectionError(error.during(OPEN_REF), { logged: true });
       return;
     }
     this.step = 'done';
@@ -230,6 +225,17 @@ export function onRunningMethod(conn: Connection, method: Method): void {
   }
   // RabbitMQ's code for this: 504 "unexpected method in connection state running".
   throw amqpError('WARREN_CHANNEL_ERROR', `unexpected method ${method.name} on channel 0`);
+}
+
+/**
+ * rabbit_reader:auth_mechanism_to_module's texts (503 COMMAND_INVALID): "invalid" for a mechanism
+ * the broker has but does not offer on this connection (EXTERNAL, when enabled, on a plain TCP
+ * connection), "unknown" for any other. RabbitMQ logs this and drops the socket 3 s later;
+ * Warren sends it in connection.close (README, deviations).
+ */
+function mechanismRefused(mechanism: string, externalEnabled: boolean): AmqpError {
+  const known = (SASL_MECHANISMS as readonly string[]).includes(mechanism) || (externalEnabled && mechanism === EXTERNAL);
+  return amqpError('WARREN_SASL_MECHANISM_REFUSED', `${known ? 'invalid' : 'unknown'} authentication mechanism '${mechanism}'`);
 }
 
 function readCapabilities(props: FieldTable): Record<string, boolean> {

@@ -18,6 +18,14 @@ export function openRefusal(ctx: BrokerContext, vhost: string, user: string): Am
   return undefined;
 }
 
+/** The limits, then (rabbit_access_control:check_vhost_access) the user's permission entry in the vhost. */
+export function openLimitRefusal(ctx: BrokerContext, vhost: string, user: string, permitted: boolean): { why: string; error: AmqpError } | undefined {
+  const limited = openRefusal(ctx, vhost, user);
+  if (limited !== undefined) return { why: 'limit', error: limited };
+  if (!permitted) return { why: 'no permissions', error: amqpError('WARREN_VHOST_NOT_ALLOWED', `access to vhost '${vhost}' refused for user '${user}'`) };
+  return undefined;
+}
+
 /** Throws 530 NOT_ALLOWED when the user already has max-channels channels open. */
 export function checkChannelLimit(ctx: BrokerContext, user: string | undefined): void {
   if (user === undefined) return;

@@ -119,9 +119,8 @@ export class AmqpServer {
     }
     const conn = new Connection(socket, this.ctx, this.forget, ++this.accepted);
     if (over) {
-      // RabbitMQ has no node-wide limit reply (its per-vhost one is 530 at connection.open). Refused
-      // right after login, where clients (amqplib included) show the server's text, not a bare reset.
-      conn.openRefusal = `connection limit (${max}) reached`;
+      // RabbitMQ's connection_max (rabbit_reader:is_over_node_connection_limit): 530 at connection.open.
+      conn.openRefusal = `connection refused: node connection limit (${max}) is reached`;
       this.refusing++;
     } else {
       this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry, this.ctx.stats)); // a refused one is not served, nor listed

@@ -2,6 +2,7 @@ import type { Method } from '../protocol/methods.generated.js';
 import type { Channel } from './channel.js';
 import { REPLY_TO } from './direct-reply-to.js';
 import * as rules from '../core/security/access-rules.js';
+import { withDefaultQueueType } from '../core/queue/default-queue-type.js';
 
 /**
  * exchange.* and queue.*: declare, delete, bind, unbind, purge. The vhost enforces the rules
@@ -52,8 +53,10 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       const serverNamed = m.queue === '' && !m.passive;
       const name = serverNamed ? vhost.generateQueueName() : m.queue;
       rules.checkQueueDeclare(access, vhost, { name, passive: m.passive, serverNamed, arguments: m.arguments });
+      // rabbit_channel applies the vhost's default queue type before the declare (not to a passive one).
+      const args = m.passive ? m.arguments : withDefaultQueueType(vhost.defaultQueueType, m, m.arguments);
       const queue = vhost.declareQueue(
-        { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments, serverNamed },
+        { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: args, serverNamed },
         owner,
       );
       ch.lastQueueName = queue.name;

@@ -226,7 +226,7 @@ export const OPTIONS = [
     env: 'WARREN_MAX_CONNECTIONS',
     flag: '--max-connections',
     arg: 'N',
-    description: 'Most concurrent client connections; one beyond it is refused after login with 530 NOT_ALLOWED "connection limit (N) reached".',
+    description: 'Most concurrent client connections; one beyond it is refused at connection.open with 530 NOT_ALLOWED "connection refused: node connection limit (N) is reached" (RabbitMQ connection_max).',
     parse: parseInteger,
   },
   {

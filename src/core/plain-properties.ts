@@ -9,11 +9,11 @@ import type { FieldTable, FieldValue } from '../protocol/field-table.js';
  * expiration, 403 for an internal exchange): then `reason` is the AMQP text.
  */
 export class PublishRequestError extends Error {
-  readonly status: 400 | 404;
+  readonly status: 400 | 401 | 404;
   readonly error: string | number;
   readonly reason: string;
 
-  constructor(reason: string, error: string | number = 'bad_request', status: 400 | 404 = 400) {
+  constructor(reason: string, error: string | number = 'bad_request', status: 400 | 401 | 404 = 400) {
     super(reason);
     this.name = 'PublishRequestError';
     this.status = status;

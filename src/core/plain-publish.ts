@@ -8,6 +8,8 @@ import type { SyncTicket } from './persistence.js';
 import { basicPropertiesOf, decodeBase64, isObject, PublishRequestError } from './plain-properties.js';
 import { checkExpiration, checkPublishable } from './publish.js';
 import type { VirtualHost } from './vhost.js';
+import type { PrincipalAccess } from './security/access.js';
+import { checkPublish, checkPublishTopic } from './security/access-rules.js';
 export { PublishRequestError } from './plain-properties.js';
 
 /** The body of RabbitMQ's management `POST /api/exchanges/{vhost}/{name}/publish`. */
@@ -45,6 +47,11 @@ export interface PlainPublishOptions {
   readonly propertyLimits?: PropertyLimits;
   /** Held by every disk write of the message (durable queues) until synced, as a publisher confirm. */
   readonly ticket?: SyncTicket;
+  /**
+   * The publishing user's access decisions: write on the exchange and, on a topic exchange, the
+   * topic permission on the routing key, as basic.publish checks them; undefined: not checked.
+   */
+  readonly access?: PrincipalAccess;
 }
 
 export interface PlainPublishResult {
@@ -62,7 +69,12 @@ const BCC = 'BCC';
  * then the payload's encoding). CC and BCC headers add routing keys, and BCC is removed, as for
  * basic.publish. Throws PublishRequestError.
  */
-export function plainMessage(exchange: string, request: unknown, options: PlainPublishOptions = {}): { message: Message; routingKeys: string[] } {
+export function plainMessage(
+  exchange: string,
+  request: unknown,
+  options: PlainPublishOptions = {},
+  admit?: (routingKey: string) => void,
+): { message: Message; routingKeys: string[] } {
   if (!isObject(request)) throw new PublishRequestError('not_json_object');
   const missing = REQUIRED.filter((k) => !Object.hasOwn(request, k));
   if (missing.length > 0) throw new PublishRequestError(`[${missing.map((k) => `{key_missing,${k}}`).join(',')}]`);
@@ -89,6 +101,7 @@ export function plainMessage(exchange: string, request: unknown, options: PlainP
     }
   }
   const message = new Message(exchange, routingKey, raw, body);
+  admit?.(routingKey);
   channelChecks(message, props, options);
   return { message, routingKeys };
 }
@@ -103,13 +116,20 @@ export function publishPlain(vhost: VirtualHost, exchangeName: string, request: 
   const name = exchangeName === 'amq.default' ? '' : exchangeName;
   const exchange = vhost.exchanges.get(name);
   if (exchange === undefined) throw new PublishRequestError('Not Found', 'Object Not Found', 404);
-  try {
-    checkPublishable(exchange, vhost.name);
-  } catch (err) {
-    if (isAmqpError(err)) refused(err.replyCode, err.message);
-    throw err;
-  }
-  const { message, routingKeys } = plainMessage(name, request, options);
+  // What the management API's channel checks once the body decoded (rabbit_channel's order): write
+  // on the exchange, not internal, the topic permission on the routing key.
+  const { access } = options;
+  const admit = (routingKey: string): void => {
+    try {
+      if (access !== undefined) checkPublish(access, name);
+      checkPublishable(exchange, vhost.name);
+      if (access !== undefined) checkPublishTopic(access, exchange, routingKey);
+    } catch (err) {
+      if (isAmqpError(err)) refused(err.replyCode, err.message);
+      throw err;
+    }
+  };
+  const { message, routingKeys } = plainMessage(name, request, options, admit);
   const result = vhost.publish(exchange, message, routingKeys, true, options.ticket);
   const queues = result.enqueued + result.refused;
   const routed = result.routed;

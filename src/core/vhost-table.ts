@@ -74,6 +74,7 @@ export class VhostTable {
   private setMeta(vhost: VirtualHost, meta: VhostMetadata): void {
     this.metadata.set(vhost.name, meta);
     vhost.maxQueues = meta.limits.maxQueues;
+    vhost.defaultQueueType = meta.defaultQueueType;
   }
 
   /**

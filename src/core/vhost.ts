@@ -61,6 +61,8 @@ export class VirtualHost {
   readonly deletedQueueCounters = new QueueCounters();
   /** The vhost's max-queues limit (set by the vhost table); undefined: none. */
   maxQueues: number | undefined = undefined;
+  /** Applied by the protocol layers to declares without x-queue-type (queue/default-queue-type.ts). */
+  defaultQueueType = 'classic';
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
   private readonly exchangeFaults: FaultSink<Exchange> = {

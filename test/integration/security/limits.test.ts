@@ -100,3 +100,16 @@ it("user max-channels: opening one more closes the connection with 530 and Rabbi
   const limit = onReference ? '(1)' : '1';
   expect(err.message).toContain(`NOT_ALLOWED - number of channels opened for user 'lim-chans' has reached the maximum allowed user limit of ${limit}`);
 });
+
+it('connection.open checks the vhost limit before the permission entry, in rabbit_reader order', async () => {
+  await admin.createVhost('lim.order');
+  try {
+    await admin.setVhostLimits('lim.order', { 'max-connections': 0 });
+    // lim-conns has no permission entry in lim.order: the limit is what it is told.
+    expect(await openRaw('lim-conns', 'lim.order')).toBe(
+      "530 NOT_ALLOWED - access to vhost 'lim.order' refused for user 'lim-conns': connection limit (0) is reached",
+    );
+  } finally {
+    await admin.deleteVhost('lim.order');
+  }
+});

@@ -1,5 +1,6 @@
 import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/index.js';
 import { restartableBroker } from '../../helpers/restartable-broker.js';
 
 const { restart } = restartableBroker('warren-perms-', {});
@@ -50,6 +51,18 @@ describe('permissions in the definitions log', () => {
     expect(await b.topicPermissions.clear('app', '/')).toBe(1);
     b = await restart({ users, topicPermissions: [seeded] });
     expect(b.topicPermissions.list()).toEqual([]); // not seeded again
+  });
+
+  it('refuses a permissions or topicPermissions entry for a user that is not configured, before start, naming the user and the fix', async () => {
+    const refusal = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (err: unknown) => err);
+    const err = await refusal(restart({ users, permissions: [{ user: 'bob', vhost: '/', configure: '.*', write: '.*', read: '.*' }] }));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe("permissions: no user 'bob' (in vhost '/'); configure it in users (--user bob:PASSWORD) or remove the entry");
+    const topic = { user: 'bob', vhost: '/', exchange: 'amq.topic', write: '', read: '' };
+    await expect(restart({ users, topicPermissions: [topic] })).rejects.toThrow("topicPermissions: no user 'bob' (in vhost '/'); configure it in users");
+    // With the user configured, the same entries start.
+    const b = await restart({ users: [...users, { name: 'bob', password: 'pw' }], permissions: [{ user: 'bob', vhost: '/', configure: '', write: '', read: '' }], topicPermissions: [topic] });
+    expect(b.permissions.list().map((p) => p.user)).toEqual(['bob']);
   });
 
   it('refuses a topicPermissions entry on an unknown vhost or with a pattern JS would read differently', async () => {

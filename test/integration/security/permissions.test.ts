@@ -1,6 +1,6 @@
 import type amqp from 'amqplib';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { channel, confirmChannel, refused } from '../topology/support.js';
+import { channel, confirmChannel, connectionRefused, refused } from '../topology/support.js';
 import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 import { accessAdmin, onReference } from './access-admin.js';
 
@@ -198,6 +198,15 @@ describe('write and read', () => {
     expect(await refused(conn, (c) => c.get('p.q'))).toMatchObject({ code: 403, text: deny('read', 'queue', 'p.q') });
     expect(await refused(conn, (c) => c.consume('p.q', () => undefined))).toMatchObject({ code: 403, text: deny('read', 'queue', 'p.q') });
     expect(await refused(conn, (c) => c.purgeQueue('p.q'))).toMatchObject({ code: 403, text: deny('read', 'queue', 'p.q') });
+  });
+
+  it('basic.consume: a reused consumer tag is refused (530, the connection closes) before the read permission is checked', async () => {
+    await admin.setPermissions('alice', '/', '', '', '^p\\.q$');
+    const refusal = await connectionRefused(admin.url('alice'), async (ch) => {
+      await ch.consume('p.q', () => undefined, { consumerTag: 'mine' });
+      await ch.consume('p.unreadable', () => undefined, { consumerTag: 'mine' });
+    });
+    expect(refusal).toMatchObject({ code: 530, text: "NOT_ALLOWED - attempt to reuse consumer tag 'mine'" });
   });
 
   it('direct reply-to: consuming amq.rabbitmq.reply-to needs no read permission', async () => {

@@ -2,15 +2,17 @@ import amqp from 'amqplib';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { eventually, withBroker } from '../../helpers/broker.js';
+import { HandshakeRefused, RawClient } from '../../helpers/raw-client.js';
 
 /**
- * A connection over max-connections is told why: its connection.start-ok is answered (instead of with
- * connection.tune) by 530 NOT_ALLOWED "connection limit (N) reached", then the socket closes. The
- * sockets waiting for that answer are bounded too (64 at once; beyond, they close at once).
+ * A connection over max-connections is refused as RabbitMQ 4.x refuses one over its node-wide
+ * connection_max (rabbit_reader:is_over_node_connection_limit): its connection.open is answered by
+ * 530 NOT_ALLOWED "connection refused: node connection limit (N) is reached", then the socket
+ * closes. The sockets waiting for that answer are bounded too (64 at once; beyond, they close at once).
  */
 
 describe('max-connections', () => {
-  it('the connection over the limit gets connection.close 530 with the reason, which amqplib shows', async () => {
+  it('the connection over the limit gets connection.close 530 with RabbitMQ 4.x text, in answer to connection.open', async () => {
     await withBroker(
       async (broker) => {
         const a = await amqp.connect(broker.url);
@@ -19,8 +21,25 @@ describe('max-connections', () => {
           () => undefined,
           (err: Error) => err,
         );
-        expect(refused?.message).toContain('530');
-        expect(refused?.message).toContain('NOT_ALLOWED - connection limit (2) reached');
+        // amqplib shows no reply text for a close in answer to connection.open (nor for RabbitMQ's).
+        expect(refused?.message).toBe('Expected ConnectionOpenOk; got <ConnectionClose channel:0>');
+        // A raw client: the refusal answers connection.open (after tune), naming it, and the socket closes.
+        const raw = await RawClient.connect(broker.port);
+        const err = await raw.handshake().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(HandshakeRefused);
+        expect((err as HandshakeRefused).close).toEqual({
+          name: 'connection.close',
+          replyCode: 530,
+          replyText: 'NOT_ALLOWED - connection refused: node connection limit (2) is reached',
+          classId: 10,
+          methodId: 40,
+        });
+        expect(raw.count('connection.tune')).toBe(1);
+        await raw.waitSocketClose();
+        raw.destroy();
         expect(broker.connectionCount()).toBe(2);
         // Below the limit again, a client gets in.
         await a.close();
