@@ -65,13 +65,7 @@ export function setUpPolicies(
       for (const p of config[option]) {
         const vhost = vhosts.get(p.vhost);
         if (vhost === undefined) throw new ConfigError(`${option}: no vhost '${p.vhost}' (for policy '${p.name}')`);
-        let policy: Policy;
-        try {
-          policy = validatePolicy(kind, p.vhost, p.name, inputOf(p));
-        } catch (err) {
-          if (err instanceof PolicyError) throw new ConfigError(`${option}: policy '${p.name}': ${err.reason.trim().replace(/\n+/g, ': ')}`);
-          throw err;
-        }
+        const policy = configuredPolicy(kind, option, p);
         vhost.policies.list(kind).put(policy);
         persistence.policySet(kind, snapshotDef(policy.snapshot));
         noteIgnored(logger, kind, policy);
@@ -127,6 +121,25 @@ export function setUpPolicies(
     };
   };
   return { policies: api('policy'), operatorPolicies: api('operator_policy') };
+}
+
+function configuredPolicy(kind: PolicyKind, option: string, p: PolicyConfig): Policy {
+  try {
+    return validatePolicy(kind, p.vhost, p.name, inputOf(p));
+  } catch (err) {
+    if (err instanceof PolicyError) throw new ConfigError(`${option}: policy '${p.name}': ${err.reason.trim().replace(/\n+/g, ': ')}`);
+    throw err;
+  }
+}
+
+/** The policies options, checked before anything starts: a bad one is a ConfigError, and no data directory is half seeded. */
+export function checkConfiguredPolicies(config: Config): void {
+  for (const { kind, option } of KINDS) {
+    for (const p of config[option]) {
+      if (!config.vhosts.includes(p.vhost)) throw new ConfigError(`${option}: no vhost '${p.vhost}' in vhosts (for policy '${p.name}')`);
+      configuredPolicy(kind, option, p);
+    }
+  }
 }
 
 /** Keys accepted for RabbitMQ compatibility that do nothing here: said once per set, in the log (README "Policies"). */

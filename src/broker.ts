@@ -18,7 +18,7 @@ import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
 import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
-import { setUpPolicies, type PoliciesApi } from './broker-policies.js';
+import { checkConfiguredPolicies, setUpPolicies, type PoliciesApi } from './broker-policies.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
@@ -129,6 +129,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
   checkVhostSettings(checked);
+  checkConfiguredPolicies(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
