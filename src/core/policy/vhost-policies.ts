@@ -1,6 +1,7 @@
 import type { PlainTable } from '../snapshots.js';
 import type { ApplyTo, Policy, PolicyKind } from './policy-definition.js';
 import { mergeDefinitions } from './effective.js';
+import { mayMatch, prefilterOf, type Prefilter } from './pattern-prefilter.js';
 
 /** What a queue or exchange has in force (RabbitMQ's policy, operator_policy, effective_policy_definition). */
 export interface AppliedPolicy {
@@ -37,6 +38,7 @@ interface Entry {
   readonly priority: number;
   /** Bit per EntityKind (exchange 1, classic 2, quorum 4): which kinds it applies to, after apply-to and the unsupported keys. */
   readonly kinds: number;
+  readonly prefilter: Prefilter;
 }
 
 const KIND_BIT: Readonly<Record<EntityKind, number>> = { exchange: 1, classic: 2, quorum: 4 };
@@ -73,7 +75,7 @@ export class PolicyList {
   put(policy: Policy): void {
     const { name, priority } = policy.snapshot;
     const list = this.entries.filter((e) => e.name !== name);
-    const entry: Entry = { policy, name, priority, kinds: kindsOf(policy) };
+    const entry: Entry = { policy, name, priority, kinds: kindsOf(policy), prefilter: prefilterOf(policy.snapshot.pattern) };
     let i = 0;
     while (i < list.length && before(list[i] as Entry, entry)) i++;
     list.splice(i, 0, entry);
@@ -91,7 +93,7 @@ export class PolicyList {
     for (const e of this.entries) {
       if ((e.kinds & bit) === 0) continue;
       const re = e.policy.regex;
-      if (re === undefined || re.test(name)) return e.policy;
+      if (re === undefined || (mayMatch(e.prefilter, name) && re.test(name))) return e.policy;
     }
     return undefined;
   }

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validatePolicy, type ApplyTo, type Policy } from '../../../../src/core/policy/policy-definition.js';
 import { PolicyList, type EntityKind } from '../../../../src/core/policy/vhost-policies.js';
+import { mayMatch, prefilterOf } from '../../../../src/core/policy/pattern-prefilter.js';
+import { compilePattern } from '../../../../src/core/security/pcre-pattern.js';
 
 /** Patterns PCRE and JS read alike, over a two-letter alphabet so that they often match. */
 const PATTERNS = ['', 'a', 'b', '.', '^a', 'b$', '^a*$', '(a|b)b', '[ab]a', 'ab', '^$', 'a.b'];
@@ -82,5 +84,30 @@ describe('policy matching (property)', () => {
         expect(list.match('classic', 'a')).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('pattern prefilter (property)', () => {
+  const PIECES = ['a', 'b', '.', '\\.', '^', '$', '?', '*', '+', '|', '(', ')', '[ab]', '{0,2}', '-', '\\d', 'é'];
+  it('never rules out a name the pattern matches', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }), fc.stringMatching(/^[ab.\-é1]{0,6}$/), (pieces, name) => {
+        const pattern = pieces.join('');
+        let re;
+        try {
+          re = compilePattern(pattern);
+        } catch {
+          return; // refused patterns never reach a policy
+        }
+        if (re.test(name)) expect(mayMatch(prefilterOf(pattern), name)).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('rules out what a plain prefix or literal pattern cannot match', () => {
+    expect(mayMatch(prefilterOf('^orders\\.'), 'billing.q')).toBe(false);
+    expect(mayMatch(prefilterOf('orders'), 'billing.q')).toBe(false);
+    expect(mayMatch(prefilterOf('^ab?'), 'a')).toBe(true);
   });
 });
