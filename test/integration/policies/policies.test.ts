@@ -141,6 +141,18 @@ describe('policies through AMQP and the read model', () => {
     expect(await broker.policies.delete('/', 'bad')).toBe(false);
   });
 
+  it('live: a policy expires counts from when it is set (RabbitMQ restarts the timer), and deletes the unused queue', async () => {
+    await ch.assertQueue('p9.q', { exclusive: false, autoDelete: false });
+    clock.advance(5_000); // unused for 5 s before any expires is in force
+    await broker.policies.set('/', 'p9', { pattern: '^p9\\.q$', definition: { expires: 1_000 } });
+    clock.advance(999);
+    await roundTrip(ch, 'p9.q');
+    expect(broker.readModel.queue('/', 'p9.q')).toBeDefined();
+    clock.advance(1);
+    await eventually(() => broker.readModel.queue('/', 'p9.q') === undefined);
+    await broker.policies.delete('/', 'p9');
+  });
+
   it('a classic queue ignores a policy carrying delivery-limit (as RabbitMQ); a quorum-typed queue takes it', async () => {
     await broker.policies.set('/', 'p8', { pattern: '^p8', definition: { 'delivery-limit': 1, 'max-length': 1 } });
     await ch.assertQueue('p8.classic', { exclusive: true });
