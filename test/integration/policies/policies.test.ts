@@ -153,6 +153,21 @@ describe('policies through AMQP and the read model', () => {
     await broker.policies.delete('/', 'p9');
   });
 
+  it('consumer-timeout (4.x key): the lesser of policy and argument times an unacknowledged delivery out', async () => {
+    await broker.policies.set('/', 'p10', { pattern: '^p10\\.q$', definition: { 'consumer-timeout': 2_000 } });
+    const c = await amqp.connect(broker.url);
+    const ch2 = await c.createChannel();
+    const closed = new Promise<Error>((resolve) => ch2.on('error', resolve));
+    await ch2.assertQueue('p10.q', { exclusive: true, arguments: { 'x-consumer-timeout': 60_000 } });
+    const delivered = new Promise<void>((resolve) => void ch2.consume('p10.q', () => resolve(), { noAck: false }));
+    ch2.sendToQueue('p10.q', Buffer.from('held'));
+    await delivered;
+    clock.advance(2_001);
+    expect((await closed).message).toContain('Timeout value used: 2000 ms');
+    await c.close();
+    await broker.policies.delete('/', 'p10');
+  });
+
   it('a classic queue ignores a policy carrying delivery-limit (as RabbitMQ); a quorum-typed queue takes it', async () => {
     await broker.policies.set('/', 'p8', { pattern: '^p8', definition: { 'delivery-limit': 1, 'max-length': 1 } });
     await ch.assertQueue('p8.classic', { exclusive: true });
