@@ -168,6 +168,17 @@ describe('policies through AMQP and the read model', () => {
     await broker.policies.delete('/', 'p10');
   });
 
+  it('a dead-letter exchange set by a policy also takes the messages of a long queue paged to disk', async () => {
+    await ch.assertQueue('p11.dlq', { exclusive: true });
+    await ch.assertQueue('p11.q', { exclusive: true });
+    await publish('p11.q', 25_000); // past the 20,000 in memory: the tail is paged out
+    await broker.policies.set('/', 'p11', { pattern: '^p11\\.q$', definition: { 'max-length': 100, 'dead-letter-exchange': '', 'dead-letter-routing-key': 'p11.dlq' } });
+    await eventually(() => count('p11.dlq') === 24_900, 20_000, `dead-lettered ${count('p11.dlq')} of 24900`);
+    expect(count('p11.q')).toBe(100);
+    await ch.purgeQueue('p11.dlq');
+    await broker.policies.delete('/', 'p11');
+  }, 60_000);
+
   it('a classic queue ignores a policy carrying delivery-limit (as RabbitMQ); a quorum-typed queue takes it', async () => {
     await broker.policies.set('/', 'p8', { pattern: '^p8', definition: { 'delivery-limit': 1, 'max-length': 1 } });
     await ch.assertQueue('p8.classic', { exclusive: true });
