@@ -99,7 +99,7 @@ async function declareRounds(): Promise<void> {
     await amqpDeclares(); // warm-up
     inProcess();
     for (let r = 0; r < rounds; r++) {
-      for (const n of [0, 100] as const) {
+      for (const n of r % 2 === 0 ? ([0, 100] as const) : ([100, 0] as const)) {
         await setPolicies(n);
         results[n].amqp.push(await amqpDeclares());
         results[n].local.push(inProcess());
