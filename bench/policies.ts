@@ -6,7 +6,7 @@
  *   100 policies (none of which matches, the worst case: every pattern is tried), alternated over
  *   rounds; and the same declares in-process (vhost.declareQueue), where the match is a larger share.
  *
- *   node --import tsx bench/policies.ts [--queues 10000] [--declares 5000] [--rounds 5]
+ *   node --import tsx bench/policies.ts [--queues 10000] [--declares 5000] [--rounds 5] [--suffix]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,8 @@ function arg(name: string, fallback: string): number {
 const queues = arg('queues', '10000');
 const declares = arg('declares', '5000');
 const rounds = arg('rounds', '5');
+/** --suffix: unanchored patterns (`-7\.orders$`), whose prefilter is a required literal rather than a prefix. */
+const suffix = process.argv.includes('--suffix');
 
 async function withBroker<T>(fn: (b: Broker) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warren-bench-policies-'));
@@ -93,7 +95,7 @@ async function declareRounds(): Promise<void> {
     };
     const setPolicies = async (n: number): Promise<void> => {
       for (const p of broker.policies.list('/')) await broker.policies.delete('/', p.name);
-      for (let i = 0; i < n; i++) await broker.policies.set('/', `p${i}`, { pattern: `^orders-${i}\\.`, priority: i % 7, definition: { 'max-length': 1000 + i } });
+      for (let i = 0; i < n; i++) await broker.policies.set('/', `p${i}`, { pattern: suffix ? `-${i}\\.orders$` : `^orders-${i}\\.`, priority: i % 7, definition: { 'max-length': 1000 + i } });
     };
     const results: Record<'0' | '100', { amqp: number[]; local: number[] }> = { '0': { amqp: [], local: [] }, '100': { amqp: [], local: [] } };
     await amqpDeclares(); // warm-up
