@@ -13,8 +13,9 @@ export function erlangTerm(value: PlainValue | undefined | readonly (readonly [s
   }
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `<<${JSON.stringify(value)}>>`;
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : floatTerm(value);
+  // rabbitmqctl 3.10 prints a binary's UTF-8 bytes one char each: "é" comes out as <<"Ã©">>.
+  if (typeof value === 'string') return `<<${JSON.stringify(Buffer.from(value, 'utf8').toString('latin1'))}>>`;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : floatTerm(value); // JSON 1e21 decodes to an Erlang float
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${(value as readonly PlainValue[]).map((v) => erlangTerm(v)).join(',')}]`;
   const entries = Object.keys(value).sort();

@@ -25,6 +25,12 @@ describe('policy validation: RabbitMQ 3.10 rabbitmqctl set_policy texts', () => 
     [{ definition: {} }, 'no policy provided'],
     [{ pattern: '(' }, 'pattern should be regular expression but is invalid: '],
     [{ definition: { overflow: 'drop-tail' } }, '<<"drop-tail">> is not a valid overflow value'],
+    [{ definition: { overflow: 'é' } }, '<<"Ã©">> is not a valid overflow value'],
+    [{ definition: { 'max-length': { a: 1 } } }, '#{<<"a">> => 1} is not a valid maximum length'],
+    [{ definition: { 'max-length': [1, 'x'] } }, '[1,<<"x">>] is not a valid maximum length'],
+    [{ definition: { 'max-length': null } }, 'null is not a valid maximum length'],
+    [{ definition: { 'max-length': 1e21 } }, '1.0e21 is not a valid maximum length'],
+    [{ definition: { 'max-length': true } }, 'true is not a valid maximum length'],
   ])('%j → %s', (input, text) => {
     const reason = refused(input);
     expect(reason.startsWith(`Validation failed\n\n${text}`)).toBe(true);
