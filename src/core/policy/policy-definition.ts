@@ -1,6 +1,7 @@
 import type { PlainTable, PlainValue } from '../snapshots.js';
 import { compilePattern, PatternError, type PermissionPattern } from '../security/pcre-pattern.js';
 import { erlangTerm } from './erlang-term.js';
+import { HA_KEYS, haProblem } from './ha-keys.js';
 
 /**
  * A policy as RabbitMQ's set_policy / set_operator_policy takes it, validated as
@@ -66,14 +67,14 @@ const any: Check = () => true;
 
 interface KeyRule {
   readonly check: Check;
-  /** rabbit_policies.erl's "~p is not a valid ..." ending. */
-  readonly what: string;
+  /** rabbit_policies.erl's "~p is not a valid ..." ending, or the whole text. */
+  readonly what: string | ((v: PlainValue) => string);
   readonly operator: boolean;
   /** Accepted and applied to nothing. */
   readonly ignored?: boolean;
 }
 
-const rule = (check: Check, what: string, operator = false, ignored = false): KeyRule => ({ check, what, operator, ignored });
+const rule = (check: Check, what: KeyRule['what'], operator = false, ignored = false): KeyRule => ({ check, what, operator, ignored });
 
 /** Every key Warren accepts; anything else is refused. The operator column is RabbitMQ 4.x's operator_policy_validator. */
 export const POLICY_KEYS: ReadonlyMap<string, KeyRule> = new Map([
@@ -91,15 +92,10 @@ export const POLICY_KEYS: ReadonlyMap<string, KeyRule> = new Map([
   ['max-in-memory-bytes', rule(int(0), 'maximum memory in bytes', true, true)],
   ['queue-mode', rule(oneOf('default', 'lazy'), 'queue-mode value', false, true)],
   ['queue-version', rule(oneOf(1, 2), 'queue-version value', true, true)],
-  ['queue-master-locator', rule(oneOf('min-masters', 'client-local', 'random'), 'queue master locator', false, true)],
+  ['queue-master-locator', rule(oneOf('min-masters', 'client-local', 'random'), (v) => `${erlangTerm(v)} invalid queue-master-locator value`, false, true)],
   ['queue-leader-locator', rule(oneOf('client-local', 'balanced', 'random', 'least-leaders'), 'queue leader locator value', false, true)],
   ['initial-cluster-size', rule(int(0), 'cluster size', false, true)],
-  ['ha-mode', rule(oneOf('all', 'exactly', 'nodes'), 'ha-mode value', false, true)],
-  ['ha-params', rule(any, 'ha-params value', false, true)],
-  ['ha-sync-mode', rule(oneOf('manual', 'automatic'), 'ha-sync-mode value', false, true)],
-  ['ha-sync-batch-size', rule(int(1), 'ha-sync-batch-size value', false, true)],
-  ['ha-promote-on-shutdown', rule(oneOf('when-synced', 'always'), 'ha-promote-on-shutdown value', false, true)],
-  ['ha-promote-on-failure', rule(oneOf('when-synced', 'always'), 'ha-promote-on-failure value', false, true)],
+  ...HA_KEYS.map((k) => [k, rule(any, '', false, true)] as const), // checked together: haProblem
 ]);
 
 /** RabbitMQ keys for features Warren does not have: refused with a reason rather than "not recognised". */
@@ -158,10 +154,12 @@ function validateDefinition(kind: PolicyKind, definition: Record<string, PlainVa
       unknown.push(key);
       continue;
     }
-    if (!r.check(value)) throw invalid(`${erlangTerm(value)} is not a valid ${r.what}`);
+    if (!r.check(value)) throw invalid(typeof r.what === 'string' ? `${erlangTerm(value)} is not a valid ${r.what}` : r.what(value));
     if (r.ignored === true) ignored.push(key);
     table[key] = value;
   }
+  const ha = haProblem(table);
+  if (ha !== undefined) throw invalid(ha);
   if (unknown.length > 0) throw invalid(`${erlangTerm(unknown.map((k) => [k, definition[k] as PlainValue]), true)} are not recognised policy settings`);
   return { table: Object.freeze(table), ignored };
 }
