@@ -28,6 +28,10 @@ describe('policies survive a restart and apply before the first client', () => {
     await roundTrip(ch2, 'r.q');
     expect(broker.readModel.queue('/', 'r.q')?.messagesReady).toBe(3);
     await c2.close();
+
+    broker = await restart(); // the log was compacted at the last start: the policies are in the compacted file too
+    expect(broker.readModel.queue('/', 'r.q')?.operatorPolicy).toBe('r-cap');
+    expect(broker.policies.list().map((p) => p.name)).toEqual(['r-len']);
   });
 
   it('the policies options seed a new data directory only; a bad one stops the start with a ConfigError', async () => {
