@@ -217,6 +217,15 @@ describe('--bind', () => {
   });
 });
 
+describe('--policy and --operator-policy', () => {
+  it('take one JSON policy in the definitions shape each, repeatable; a wrong shape fails with the fields', () => {
+    const p = (name: string) => `{"vhost":"/","name":"${name}","pattern":"^x","definition":{"max-length":1}}`;
+    expect(load(['--policy', p('a'), '--policy', p('b')]).policies.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(load(['--operator-policy', p('o')]).operatorPolicies).toEqual([{ vhost: '/', name: 'o', pattern: '^x', definition: { 'max-length': 1 } }]);
+    expect(failure(['--policy', '{"vhost":"/","name":"a","definition":{}}'])).toContain('pattern');
+  });
+});
+
 describe('--user', () => {
   it('replaces the default guest user; the password may contain colons', () => {
     expect(load(['--user', 'app:s3:cr:et']).users).toEqual([
