@@ -12,7 +12,9 @@ describe('policies survive a restart and apply before the first client', () => {
     const conn = await amqp.connect(broker.url);
     const ch = await conn.createChannel();
     await ch.assertQueue('r.q', { durable: true });
-    await broker.policies.set('/', 'r-len', { pattern: '^r\\.', priority: 2, definition: { 'max-length': 10, 'queue-mode': 'lazy' } });
+    await ch.assertExchange('r.x', 'direct', { durable: true });
+    await broker.policies.set('/', 'r-ae', { pattern: '^r\\.x$', 'apply-to': 'exchanges', definition: { 'alternate-exchange': 'amq.fanout' } });
+    await broker.policies.set('/', 'r-len', { pattern: '^r\\.', 'apply-to': 'queues', priority: 2, definition: { 'max-length': 10, 'queue-mode': 'lazy' } });
     await broker.operatorPolicies.set('/', 'r-cap', { pattern: '^r\\.', definition: { 'max-length': 3 } });
     await broker.policies.set('/', 'gone', { pattern: '^r\\.', definition: { 'max-length': 1 } });
     await broker.policies.delete('/', 'gone');
@@ -21,7 +23,8 @@ describe('policies survive a restart and apply before the first client', () => {
     broker = await restart();
     const q = broker.readModel.queue('/', 'r.q'); // no client has connected yet
     expect([q?.policy, q?.operatorPolicy, q?.effectivePolicyDefinition]).toEqual(['r-len', 'r-cap', { 'max-length': 3, 'queue-mode': 'lazy' }]);
-    expect(broker.policies.list().map((p) => p.name)).toEqual(['r-len']);
+    expect(broker.readModel.exchange('/', 'r.x')?.policy).toBe('r-ae');
+    expect(broker.policies.list().map((p) => p.name)).toEqual(['r-ae', 'r-len']);
     const c2 = await amqp.connect(broker.url);
     const ch2 = await c2.createChannel();
     for (let i = 0; i < 6; i++) ch2.sendToQueue('r.q', Buffer.from(String(i)), { persistent: true });
@@ -31,7 +34,7 @@ describe('policies survive a restart and apply before the first client', () => {
 
     broker = await restart(); // the log was compacted at the last start: the policies are in the compacted file too
     expect(broker.readModel.queue('/', 'r.q')?.operatorPolicy).toBe('r-cap');
-    expect(broker.policies.list().map((p) => p.name)).toEqual(['r-len']);
+    expect(broker.policies.list().map((p) => p.name)).toEqual(['r-ae', 'r-len']);
   });
 
   it('the policies options seed a new data directory only; a bad one stops the start with a ConfigError', async () => {
