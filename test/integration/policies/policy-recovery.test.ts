@@ -2,6 +2,8 @@ import amqp from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/index.js';
 import { restartableBroker } from '../../helpers/restartable-broker.js';
+import { jsonLogSink } from '../../helpers/json-logs.js';
+import { createLogger } from '../../../src/util/logger.js';
 import { roundTrip } from '../../helpers/amqp.js';
 
 const { restart } = restartableBroker('warren-policies-');
@@ -65,5 +67,15 @@ describe('policies survive a restart and apply before the first client', () => {
     expect(broker.policies.list('v2')).toEqual([]);
     broker = await restart();
     expect(broker.policies.list()).toEqual([]);
+  });
+
+  it('keys that mean nothing in Warren are accepted, kept in the definition, and named in the log', async () => {
+    const { lines, sink } = jsonLogSink();
+    const broker = await restart({ logger: createLogger('info', sink) });
+    await broker.policies.set('/', 'mirrored', { pattern: '', definition: { 'ha-mode': 'all', 'queue-version': 2, 'max-length': 5 } });
+    expect(broker.policies.get('/', 'mirrored')?.definition).toEqual({ 'ha-mode': 'all', 'max-length': 5, 'queue-version': 2 });
+    const line = lines.find((l) => l['event'] === 'policy.keys-ignored');
+    expect(line?.['keys']).toEqual(['ha-mode', 'queue-version']);
+    expect(line?.['msg']).toBe("policy 'mirrored' in vhost '/': ha-mode, queue-version accepted and ignored (they mean nothing in Warren)");
   });
 });
