@@ -200,6 +200,7 @@ export class VirtualHost {
     if (req.passive) {
       if (existing === undefined) throw queueNotFound(this.name, req.name);
       this.assertAccessible(existing, owner);
+      existing.touch(); // renews the x-expires lease, as RabbitMQ's stat call does (checked on 3.10)
       return existing;
     }
     if (req.name.startsWith('amq.') && req.serverNamed !== true) {
