@@ -1,4 +1,5 @@
 import { DefinitionsError } from './core/definitions/definitions-error.js';
+import type { PolicyInput } from './core/policy/policy-definition.js';
 import { exportAll, exportVhost, type PoliciesPort } from './core/definitions/export.js';
 import { parseDefinitions, type ParsedDefinitions } from './core/definitions/parse.js';
 import { checkDefinitions, type DefinitionsState } from './core/definitions/plan.js';
@@ -142,7 +143,10 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
       for (const p of d.policies) {
         ops.push(['policies', () => {
           if (!overwrite && policies.list(p.vhost).some((e) => e.name === p.name)) return false;
-          policies.set(p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition });
+          // Checked in the plan; a refusal here would be a bug, logged rather than left unhandled.
+          Promise.resolve(policies.set(p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput)).catch((err: unknown) =>
+            logger.error({ event: 'definitions.policy-failed', err, vhost: p.vhost, policy: p.name }, `policy '${p.name}' in vhost '${p.vhost}' not imported`),
+          );
           return true;
         }]);
       }

@@ -4,8 +4,10 @@ import {
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { PERMISSION_OPTIONS, type PermissionConfig, type TopicPermissionConfig } from './permissions-option.js';
 export type { PermissionConfig, TopicPermissionConfig } from './permissions-option.js';
-import { VHOST_SETTINGS_OPTIONS, type VhostSettingsConfig } from './vhost-settings-option.js';
+import { VHOST_SETTINGS_OPTIONS, type VhostSettingsSeed } from './vhost-settings-option.js';
 export type { VhostSettingsConfig } from './vhost-settings-option.js';
+import { POLICY_OPTIONS, type PoliciesConfig } from './policies-option.js';
+export type { PolicyConfig } from './policies-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-option.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
@@ -36,7 +38,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig {
+export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PoliciesConfig, VhostSettingsSeed {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -57,8 +59,6 @@ export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig {
   readonly permissions: readonly PermissionConfig[] | null;
   /** Seeded with the permissions, at the first start only. */
   readonly topicPermissions: readonly TopicPermissionConfig[];
-  /** Seeded with the vhosts, at the first start only. */
-  readonly vhostSettings: readonly VhostSettingsConfig[];
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;
@@ -298,6 +298,7 @@ export const OPTIONS = [
   ...PERMISSION_OPTIONS,
   ...VHOST_SETTINGS_OPTIONS,
   ...DEFINITIONS_OPTIONS,
+  ...POLICY_OPTIONS,
   {
     key: 'logLevel',
     schema: { type: 'string', enum: LOG_LEVELS },

@@ -1,6 +1,11 @@
 import { entriesParser, entryParser } from './parsers.js';
 
 /** One configured vhost's metadata and limits: RabbitMQ's add_vhost --description --tags --default-queue-type and set_vhost_limits. */
+/** The resolved config's key: seeded with the vhosts, at the first start only. */
+export interface VhostSettingsSeed {
+  readonly vhostSettings: readonly VhostSettingsConfig[];
+}
+
 export interface VhostSettingsConfig {
   readonly name: string;
   readonly description?: string;

@@ -71,10 +71,9 @@ export function queueJson(q: QueueSnapshot): Json {
     consumers: q.consumerCount,
     exclusive_consumer_tag: q.exclusiveConsumerTag ?? null,
     single_active_consumer_tag: q.singleActiveConsumerTag ?? null,
-    // TODO(policies): from broker.policies once it exists.
-    policy: null,
-    operator_policy: null,
-    effective_policy_definition: {},
+    policy: q.policy ?? null,
+    operator_policy: q.operatorPolicy ?? null,
+    effective_policy_definition: q.effectivePolicyDefinition,
     message_stats: q.messageStats ?? {},
   };
   if (q.owner !== undefined) out['owner_pid_details'] = connectionDetails(q.owner);
@@ -93,6 +92,7 @@ export function exchangeJson(x: ExchangeSnapshot): Json {
     message_stats: x.messageStats ?? {},
   };
   if (x.messagesDelayed !== undefined) out['messages_delayed'] = x.messagesDelayed;
+  if (x.policy !== undefined) out['policy'] = x.policy; // RabbitMQ lists it only when one applies
   return out;
 }
 
@@ -133,8 +133,15 @@ export function connectionJson(c: ConnectionSnapshot): Json {
     recv_cnt: c.framesIn,
     send_cnt: c.framesOut,
     send_pend: c.sendPending,
-    // TODO(wt-tls): ssl, ssl_protocol, ssl_cipher, ssl_hash, ssl_key_exchange, peer_cert_subject/issuer/validity
-    // and auth_mechanism once ConnectionSnapshot carries them.
+    ssl: c.ssl,
+    ssl_protocol: c.sslProtocol ?? null,
+    ssl_key_exchange: c.sslKeyExchange ?? null,
+    ssl_cipher: c.sslCipher ?? null,
+    ssl_hash: c.sslHash ?? null,
+    peer_cert_subject: c.peerCertSubject ?? null,
+    peer_cert_issuer: c.peerCertIssuer ?? null,
+    peer_cert_validity: c.peerCertValidity ?? null,
+    // TODO: auth_mechanism once ConnectionSnapshot carries it.
   };
   return out;
 }

@@ -55,6 +55,7 @@ export const EXCHANGE_SCHEMA = {
     arguments: free,
     message_stats: free,
     messages_delayed: int,
+    policy: str,
   },
 } as const;
 

@@ -7,89 +7,18 @@ import { delayedDirName, queueDirName } from './queue-dirs.js';
 import { LogFile } from './log-file.js';
 import { DefinitionsHold } from './definitions-hold.js';
 import type { SyncScheduler } from './sync-scheduler.js';
-import type { UserDef, VhostMeta } from './user-records.js';
 import {
   applyPermission,
   dropVhostPermissions,
   emptyPermissionState,
   isPermissionRecord,
   permissionSnapshot,
-  type PermissionRecord,
-  type PermissionState,
 } from './permission-records.js';
+import { applyPolicyRecord, dropVhostPolicies, emptyPolicyState, isPolicyRecord, policySnapshot } from './policy-records.js';
 
-/** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
-export interface ExchangeDef {
-  readonly vhost: string;
-  readonly name: string;
-  readonly type: string;
-  readonly autoDelete: boolean;
-  readonly internal: boolean;
-  readonly arguments: string;
-}
-export interface QueueDef {
-  readonly vhost: string;
-  readonly name: string;
-  readonly autoDelete: boolean;
-  readonly arguments: string;
-}
-export interface BindingDef {
-  readonly vhost: string;
-  readonly source: string;
-  readonly destination: string;
-  readonly destinationKind: 'queue' | 'exchange';
-  readonly routingKey: string;
-  readonly arguments: string;
-}
-
+export type { BindingDef, Definitions, DefinitionRecord, Deletion, ExchangeDef, QueueDef } from './definition-records.js';
 export type { UserDef, VhostMeta } from './user-records.js';
-
-export type DefinitionRecord =
-  | ({ readonly op: 'put-vhost'; readonly name: string } & VhostMeta)
-  | ({ readonly op: 'put-user' } & UserDef)
-  | { readonly op: 'del-user'; readonly name: string }
-  /** The configured users seeded this log once: later starts never seed again, even with no users left. */
-  | { readonly op: 'users-seeded' }
-  /** Removes the vhost and whatever of it is still recorded (its queues' and exchanges' own deletions come first). */
-  | { readonly op: 'del-vhost'; readonly name: string }
-  | ({ readonly op: 'put-exchange' } & ExchangeDef)
-  | ({ readonly op: 'del-exchange' } & Deletion)
-  | ({ readonly op: 'put-queue' } & QueueDef)
-  | ({ readonly op: 'del-queue' } & Deletion)
-  | ({ readonly op: 'put-binding' } & BindingDef)
-  | ({ readonly op: 'del-binding' } & BindingDef)
-  | PermissionRecord;
-
-/**
- * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
- * removed only after this record is on disk. Records of earlier releases lack it and get the
- * name the directory always had; an optional JSON field needs no new format version (an older
- * reader ignores it).
- */
-export interface Deletion {
-  readonly vhost: string;
-  readonly name: string;
-  readonly dir?: string;
-}
-
-export interface Definitions {
-  readonly vhosts: Set<string>;
-  readonly vhostMeta: Map<string, VhostMeta>;
-  readonly users: Map<string, UserDef>;
-  usersSeeded: boolean;
-  readonly exchanges: Map<string, ExchangeDef>;
-  readonly queues: Map<string, QueueDef>;
-  readonly bindings: Map<string, BindingDef>;
-  /**
-   * Message directories whose queue (or delayed exchange) the log records as deleted and not
-   * declared again: the only directories the start-up sweep may delete. Kept through compaction
-   * for as long as the directory exists, so a crash in the middle of the sweep loses the evidence
-   * of nothing.
-   */
-  readonly deletedDirs: Map<string, { readonly op: 'del-queue' | 'del-exchange' } & Deletion>;
-  /** Users' permissions and topic permissions (store/permission-records.ts). */
-  readonly access: PermissionState;
-}
+import type { BindingDef, Definitions, DefinitionRecord } from './definition-records.js';
 
 export const DEFINITIONS_FILE = 'definitions.log';
 
@@ -148,6 +77,7 @@ export class DefinitionsStore {
       bindings: new Map(),
       deletedDirs: new Map(),
       access: emptyPermissionState(),
+      policies: emptyPolicyState(),
     };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -287,6 +217,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
     applyPermission(d.access, r);
     return;
   }
+  if (isPolicyRecord(r)) return applyPolicyRecord(d.policies, r);
   switch (r.op) {
     case 'put-vhost': {
       const { op: _op, name, ...meta } = r;
@@ -312,6 +243,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       dropVhostPermissions(d.access, r.name);
+      dropVhostPolicies(d.policies, r.name);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
@@ -364,6 +296,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
   yield* permissionSnapshot(d.access);
+  yield* policySnapshot(d.policies);
 }
 
 function encodeRecord(r: DefinitionRecord): Buffer {

@@ -1,4 +1,5 @@
 import { isExchangeDefinition } from '../persistence.js';
+import type { PolicyInput } from '../policy/policy-definition.js';
 import { plainTable } from '../plain-values.js';
 import type { PermissionStore } from '../security/permissions.js';
 import type { UserStore } from '../security/users.js';
@@ -19,7 +20,7 @@ export interface PolicyDefinition {
 /** The part of broker.policies that definitions use: optional, so a broker without policies still imports and exports the rest. */
 export interface PoliciesPort {
   list(vhost?: string): readonly PolicyDefinition[];
-  set(vhost: string, name: string, policy: Omit<PolicyDefinition, 'vhost' | 'name'>): unknown;
+  set(vhost: string, name: string, policy: PolicyInput): unknown;
 }
 
 export interface ExportSource {

@@ -3,6 +3,7 @@ import type { FieldTable } from '../../protocol/field-table.js';
 import { createTableFor, isKnownExchangeType } from '../exchange/exchange-factory.js';
 import { parseQueueArgs } from '../queue/arguments.js';
 import { compilePattern, PatternError } from '../security/pcre-pattern.js';
+import { PolicyError, validatePolicy, type PolicyInput } from '../policy/policy-definition.js';
 import { UserInputError, UserStore } from '../security/users.js';
 import { vhostMetadata } from '../vhost-meta.js';
 import { DefinitionsError } from './definitions-error.js';
@@ -106,6 +107,12 @@ export function checkDefinitions(d: ParsedDefinitions, state: DefinitionsState):
     vhost(p.vhost, where);
     pattern(p.pattern, where);
     if (!APPLY_TO.includes(p['apply-to'])) bad(`${where}: 'apply-to' must be one of ${APPLY_TO.join(', ')}, got '${p['apply-to']}'`);
+    try {
+      validatePolicy('policy', p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput);
+    } catch (err) {
+      if (!(err instanceof PolicyError)) throw err;
+      bad(`${where}: ${err.reason}`); // what broker.policies.set would refuse, refused before anything is applied
+    }
   }
   const exchanges = new Map<string, ExchangeItem>();
   for (const x of d.exchanges) {

@@ -14,6 +14,21 @@ describe('definitions import', () => {
     });
   });
 
+  it("imports the export's policies: listed, exported again, and in force on a queue declared afterwards", async () => {
+    await withBroker(async (b) => {
+      const summary = await b.definitions.import(rabbitExport());
+      expect(summary).toMatchObject({ policies: 3 });
+      expect(b.policies.list('/').map((p) => p.name).sort()).toEqual(['ae', 'ttl']);
+      expect(b.policies.get('dev', 'limited')).toEqual({ vhost: 'dev', name: 'limited', pattern: '^limited', 'apply-to': 'queues', priority: 0, definition: { 'max-length': 1000, overflow: 'reject-publish' } });
+      expect(b.definitions.export()['policies']).toContainEqual({ vhost: '/', name: 'ttl', pattern: '^ttl\\.', 'apply-to': 'queues', priority: 1, definition: { 'message-ttl': 60000 } });
+      const conn = await amqp.connect(b.url);
+      const ch = await conn.createChannel();
+      await ch.assertQueue('ttl.fresh');
+      await conn.close();
+      expect(b.readModel.queue('/', 'ttl.fresh')).toMatchObject({ policy: 'ttl', effectivePolicyDefinition: { 'message-ttl': 60000 } });
+    });
+  });
+
   it('round trip: an export imported into a fresh broker exports the same', async () => {
     let first: Record<string, unknown> = {};
     let firstDev: Record<string, unknown> = {};
@@ -95,6 +110,7 @@ describe('definitions import', () => {
     ['an unknown exchange type', (d) => d['exchanges']?.push({ name: 'hash', vhost: '/', type: 'x-consistent-hash', durable: true, auto_delete: false, internal: false, arguments: {} }), /exchange 'hash' in vhost '\/': unknown exchange type 'x-consistent-hash'/],
     ['a binding to a missing queue', (d) => d['bindings']?.push({ source: 'orders', vhost: '/', destination: 'ghost', destination_type: 'queue', routing_key: 'k', arguments: {} }), /no queue 'ghost' in vhost '\/'/],
     ['a permission pattern PCRE would read otherwise', (d) => d['permissions']?.push({ user: 'alice', vhost: 'dev', configure: '(?<=a)b', write: '', read: '' }), /permissions of user 'alice' in vhost 'dev'/],
+    ['a policy with a key no broker knows', (d) => d['policies']?.push({ vhost: '/', name: 'odd', pattern: '^q', 'apply-to': 'queues', priority: 0, definition: { 'max-lenght': 5 } }), /policy 'odd' in vhost '\/': Validation failed[\s\S]*max-lenght/],
     ['a null argument', (d) => d['exchanges']?.push({ name: 'n', vhost: '/', type: 'direct', durable: true, auto_delete: false, internal: false, arguments: { x: null } }), /argument 'x' is null/],
   ];
   for (const [what, spoil, reason] of bad) {

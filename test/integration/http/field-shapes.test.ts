@@ -33,8 +33,7 @@ const OMITTED: Record<string, readonly string[]> = {
   exchange: ['incoming', 'outgoing', 'user_who_performed_action'],
   binding: [],
   connection: [
-    'auth_mechanism', 'garbage_collection', 'peer_cert_issuer', 'peer_cert_subject', 'peer_cert_validity', 'recv_oct_details',
-    'reductions', 'reductions_details', 'send_oct_details', 'ssl', 'ssl_cipher', 'ssl_hash', 'ssl_key_exchange', 'ssl_protocol',
+    'auth_mechanism', 'garbage_collection', 'recv_oct_details', 'reductions', 'reductions_details', 'send_oct_details',
     'user_who_performed_action',
   ],
   channel: [

@@ -162,3 +162,26 @@ describe('the listener option', () => {
     }
   });
 });
+
+describe('policies and TLS fields in the objects', () => {
+  it("shows a queue's policy, operator policy and effective definition, and an exchange's policy", async () => {
+    await broker.policies.set('/', 'cap', { pattern: '^q\\.b$', 'apply-to': 'queues', definition: { 'max-length': 5 } });
+    await broker.operatorPolicies.set('/', 'op', { pattern: '^q\\.b$', 'apply-to': 'queues', definition: { 'message-ttl': 1000 } });
+    await broker.policies.set('/', 'ae', { pattern: '^x\\.t$', 'apply-to': 'exchanges', definition: { 'alternate-exchange': 'amq.fanout' } });
+    try {
+      expect((await get('/api/queues/%2F/q.b')).body).toMatchObject({ policy: 'cap', operator_policy: 'op', effective_policy_definition: { 'max-length': 5, 'message-ttl': 1000 } });
+      expect((await get('/api/queues/%2F/q.a')).body).toMatchObject({ policy: null, operator_policy: null, effective_policy_definition: {} });
+      expect((await get('/api/exchanges/%2F/x.t')).body).toMatchObject({ policy: 'ae' });
+    } finally {
+      await broker.policies.delete('/', 'cap');
+      await broker.operatorPolicies.delete('/', 'op');
+      await broker.policies.delete('/', 'ae');
+    }
+  });
+
+  it('says a plain TCP connection is not TLS, with null TLS details', async () => {
+    const list = (await get('/api/connections')).body as Record<string, unknown>[];
+    const mine = list.find((c) => (c['client_properties'] as Record<string, unknown>)['connection_name'] === 'api-test');
+    expect(mine).toMatchObject({ ssl: false, ssl_protocol: null, ssl_cipher: null, peer_cert_subject: null });
+  });
+});

@@ -89,6 +89,8 @@ describe('defaults', () => {
       topicPermissions: [],
       vhostSettings: [],
       loadDefinitions: null,
+      policies: [],
+      operatorPolicies: [],
       logLevel: 'info',
       logFormat: 'auto',
       fsync: 'always',
@@ -131,6 +133,8 @@ describe('sources', () => {
       WARREN_TOPIC_PERMISSIONS: '[{"user":"u","vhost":"prod","exchange":"amq.topic","write":"^u\\\\.","read":""}]',
       WARREN_VHOST_SETTINGS: '[{"name":"prod","limits":{"maxQueues":5}}]',
       WARREN_LOAD_DEFINITIONS: '/etc/warren/definitions.json',
+      WARREN_POLICIES: '[{"vhost":"prod","name":"p","pattern":"^q","definition":{"max-length":3}}]',
+      WARREN_OPERATOR_POLICIES: '[{"vhost":"prod","name":"o","pattern":"","apply-to":"queues","priority":1,"definition":{"message-ttl":5}}]',
       WARREN_LOG_LEVEL: 'warn',
       WARREN_LOG_FORMAT: 'json',
       WARREN_FSYNC: 'never',
@@ -174,6 +178,8 @@ describe('sources', () => {
       topicPermissions: [{ user: 'u', vhost: 'prod', exchange: 'amq.topic', write: '^u\\.', read: '' }],
       vhostSettings: [{ name: 'prod', limits: { maxQueues: 5 } }],
       loadDefinitions: '/etc/warren/definitions.json',
+      policies: [{ vhost: 'prod', name: 'p', pattern: '^q', definition: { 'max-length': 3 } }],
+      operatorPolicies: [{ vhost: 'prod', name: 'o', pattern: '', 'apply-to': 'queues', priority: 1, definition: { 'message-ttl': 5 } }],
       logLevel: 'warn',
       logFormat: 'json',
       fsync: 'never',
@@ -234,6 +240,15 @@ describe('--bind', () => {
     expect(failure(['--bind', 'a,,b'])).toBe('--bind: empty item in comma-separated list: "a,,b"');
     expect(failure([], { WARREN_BIND: '' })).toBe('WARREN_BIND: empty item in comma-separated list: ""');
     expect(failure(withFile, {}, file({ bind: [] }))).toBe('config file /srv/warren.json: bind: must not be empty');
+  });
+});
+
+describe('--policy and --operator-policy', () => {
+  it('take one JSON policy in the definitions shape each, repeatable; a wrong shape fails with the fields', () => {
+    const p = (name: string) => `{"vhost":"/","name":"${name}","pattern":"^x","definition":{"max-length":1}}`;
+    expect(load(['--policy', p('a'), '--policy', p('b')]).policies.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(load(['--operator-policy', p('o')]).operatorPolicies).toEqual([{ vhost: '/', name: 'o', pattern: '^x', definition: { 'max-length': 1 } }]);
+    expect(failure(['--policy', '{"vhost":"/","name":"a","definition":{}}'])).toContain('pattern');
   });
 });
 
