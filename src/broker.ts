@@ -18,6 +18,7 @@ import type { StatsReader } from './core/stats/snapshot.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
 import { storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
+import { checkConfiguredPolicies, setUpPolicies, type PoliciesApi } from './broker-policies.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
@@ -76,6 +77,10 @@ export interface Broker {
   readonly permissions: PermissionsApi;
   /** Users' topic permissions per (vhost, exchange) (RabbitMQ's set_topic_permissions and friends). */
   readonly topicPermissions: TopicPermissionsApi;
+  /** Policies (rabbitmqctl set_policy / clear_policy / list_policies), applied live to every queue and exchange of the vhost. */
+  readonly policies: PoliciesApi;
+  /** Operator policies (set_operator_policy): merged over the policies, the lesser value for the limits. */
+  readonly operatorPolicies: PoliciesApi;
   /**
    * Creates a virtual host, recorded in the definitions log; resolves once that record is on disk
    * (true), or at once with false when it exists. A name connection.open cannot carry (empty, over
@@ -124,6 +129,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
   checkVhostSettings(checked);
+  checkConfiguredPolicies(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
@@ -158,9 +164,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const { vhosts, persistence, definitions, security } = recovered;
   const { store: users, seeded: firstStart } = openUsers(security.users, security.usersSeeded, config, [...vhosts.keys()], persistence, logger);
-  let access;
+  let access, policies;
   try {
     access = setUpAccess(config, recovered.access, persistence, vhosts, storedUsers(users));
+    policies = setUpPolicies(config, recovered.policies, firstStart !== undefined, persistence, vhosts, logger); // before listening
   } catch (err) {
     await persistence.scheduler.idle();
     persistence.closeAll();
@@ -285,6 +292,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     connectionCount: () => server.connectionCount,
     permissions: access.permissions,
     topicPermissions: access.topicPermissions,
+    policies: policies.policies,
+    operatorPolicies: policies.operatorPolicies,
     users: brokerUsers(users, () => vhostTable.whenSynced(), (user, reason) => server.closeUserConnections(user, reason), (user) => access.access.store.userDeleted(user), logger),
     vhostMetadata: (name) => vhostTable.meta(name),
     updateVhost: async (name, meta) => {

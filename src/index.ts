@@ -35,3 +35,5 @@ export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, Publis
 export type { PermissionsApi, TopicPermissionsApi } from './broker-access.js';
 export type { VhostPermission, TopicPermission } from './core/security/permissions.js';
 export { PatternError } from './core/security/pcre-pattern.js';
+export type { PoliciesApi } from './broker-policies.js';
+export { PolicyError, type PolicyInput, type PolicySnapshot } from './core/policy/policy-definition.js';

@@ -17,6 +17,7 @@ import { PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
+import type { PolicyDef, PolicyKindName } from './store/policy-records.js';
 import { QueueLog } from './store/queue-log.js';
 import { delayedDirName, nameHash, queueDirName } from './store/queue-dirs.js';
 import type { SyncScheduler } from './store/sync-scheduler.js';
@@ -106,6 +107,15 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
 
   topicPermissionCleared(user: string, vhost: string, exchange: string): void {
     this.definitions.write({ op: 'del-topic-permission', user, vhost, exchange });
+  }
+
+  /** A policy or operator policy was set (replaced) or deleted (store/policy-records.ts). */
+  policySet(kind: PolicyKindName, policy: PolicyDef): void {
+    this.definitions.write({ op: 'put-policy', kind, policy });
+  }
+
+  policyDeleted(kind: PolicyKindName, vhost: string, name: string): void {
+    this.definitions.write({ op: 'del-policy', kind, vhost, name });
   }
 
   /** The configured permissions seeded the log (once; see store/permission-records.ts). */

@@ -28,6 +28,8 @@ export interface Recovered {
   readonly definitions: DefinitionsStore;
   /** The permissions the log holds, and whether they were ever seeded from the configuration. */
   readonly access: Definitions['access'];
+  /** Policies and operator policies, applied by the broker before it listens (broker-policies.ts). */
+  readonly policies: Definitions['policies'];
   /** Users, vhost metadata and whether the configured users were ever seeded, as the log holds them. */
   readonly security: Pick<Definitions, 'users' | 'usersSeeded' | 'vhostMeta'>;
   readonly stats: { readonly queues: number; readonly messages: number; readonly ms: number };
@@ -102,7 +104,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
       logger.info({ event: 'recovery.done', queues, messages, ms }, `recovered ${queues} queues and ${messages} messages in ${ms} ms`);
     }
     const security = { users: definitions.users, usersSeeded: definitions.usersSeeded, vhostMeta: definitions.vhostMeta };
-    return { vhosts, persistence, definitions: store, access: definitions.access, security, stats: { queues, messages, ms } };
+    return { vhosts, persistence, definitions: store, access: definitions.access, policies: definitions.policies, security, stats: { queues, messages, ms } };
   } catch (err) {
     persistence.closeAll();
     store.close();

@@ -6,6 +6,8 @@ import { PERMISSION_OPTIONS, type PermissionConfig, type TopicPermissionConfig }
 export type { PermissionConfig, TopicPermissionConfig } from './permissions-option.js';
 import { VHOST_SETTINGS_OPTIONS, type VhostSettingsConfig } from './vhost-settings-option.js';
 export type { VhostSettingsConfig } from './vhost-settings-option.js';
+import { POLICY_OPTIONS, type PolicyConfig } from './policies-option.js';
+export type { PolicyConfig } from './policies-option.js';
 import { LOGIN_OPTIONS } from './login-options.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
@@ -57,6 +59,8 @@ export interface Config extends TlsConfig {
   readonly topicPermissions: readonly TopicPermissionConfig[];
   /** Seeded with the vhosts, at the first start only. */
   readonly vhostSettings: readonly VhostSettingsConfig[];
+  readonly policies: readonly PolicyConfig[]; // these two: seeded with the vhosts, at the first start only
+  readonly operatorPolicies: readonly PolicyConfig[];
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly fsync: FsyncPolicy;
@@ -294,6 +298,7 @@ export const OPTIONS = [
   },
   ...PERMISSION_OPTIONS,
   ...VHOST_SETTINGS_OPTIONS,
+  ...POLICY_OPTIONS,
   {
     key: 'logLevel',
     schema: { type: 'string', enum: LOG_LEVELS },

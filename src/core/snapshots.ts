@@ -145,6 +145,12 @@ export interface QueueSnapshot {
   /** The connection that owns an exclusive queue (RabbitMQ: owner_pid_details). */
   readonly owner: ConnectionRef | undefined;
   readonly arguments: PlainTable;
+  /** Name of the policy in force (RabbitMQ: policy); undefined: none. */
+  readonly policy: string | undefined;
+  /** Name of the operator policy in force (RabbitMQ: operator_policy). */
+  readonly operatorPolicy: string | undefined;
+  /** The policy merged with the operator policy, {} when none (RabbitMQ: effective_policy_definition). */
+  readonly effectivePolicyDefinition: PlainTable;
   /** Ready + unacknowledged (RabbitMQ: messages). */
   readonly messages: number;
   /** Waiting for a consumer, in memory or paged to disk (RabbitMQ: messages_ready). */
@@ -174,6 +180,12 @@ export interface ExchangeSnapshot {
   /** Predeclared by the broker (the default exchange and amq.*); RabbitMQ lists them alike. */
   readonly builtin: boolean;
   readonly arguments: PlainTable;
+  /** Name of the policy in force (RabbitMQ: policy); undefined: none. */
+  readonly policy: string | undefined;
+  /** Name of the operator policy in force (RabbitMQ: operator_policy). */
+  readonly operatorPolicy: string | undefined;
+  /** The policy merged with the operator policy, {} when none (RabbitMQ: effective_policy_definition). */
+  readonly effectivePolicyDefinition: PlainTable;
   /** x-delayed-message exchanges: messages waiting for their delay (the plugin's messages_delayed). */
   readonly messagesDelayed: number | undefined;
   /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */

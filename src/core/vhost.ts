@@ -21,6 +21,7 @@ import type { HeldBytes } from './queue/ready-store.js';
 import { QueueCounters } from './stats/counters.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
 import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
+import { applyExchangePolicy, applyQueuePolicy, VhostPolicies } from './policy/apply-policies.js';
 
 const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
 
@@ -61,6 +62,7 @@ export class VirtualHost {
   readonly deletedQueueCounters = new QueueCounters();
   /** The vhost's max-queues limit (set by the vhost table); undefined: none. */
   maxQueues: number | undefined = undefined;
+  readonly policies = new VhostPolicies(); // core/policy: applied at declare and by the broker's policies API
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
   private readonly exchangeFaults: FaultSink<Exchange> = {
@@ -124,6 +126,7 @@ export class VirtualHost {
     const options = { durable: req.durable, autoDelete: req.autoDelete, internal: req.internal, arguments: req.arguments };
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
     const exchange = new Exchange(req.name, req.type, options, table);
+    applyExchangePolicy(this.policies, exchange);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
       exchange.delayed = new DelayScheduler(exchange.name, this.clock, (message, keys) =>
         runGuarded(this.exchangeFaults, exchange, 'delayed release', () => this.router.releaseDelayed(exchange, message, keys)),
@@ -232,6 +235,7 @@ export class VirtualHost {
     });
     queue.log = this.listener?.queueDeclared(this.name, queue); // first: if it throws, nothing was declared
     this.queues.set(req.name, queue);
+    applyQueuePolicy(this.policies, queue);
     if (options.owner !== undefined) this.exclusiveOwners.add(options.owner, queue);
     return queue;
   }
@@ -359,9 +363,7 @@ export class VirtualHost {
   }
 
   /** Binding to or from the default exchange is refused whatever else is wrong. */
-  private assertNotDefault(...names: string[]): void {
-    if (names.includes('')) throw defaultExchangeRefused();
-  }
+  private assertNotDefault(...names: string[]): void { if (names.includes('')) throw defaultExchangeRefused(); } // prettier-ignore
 
   private removeQueue(queue: Queue): number {
     if (this.queues.get(queue.name) !== queue) return 0;

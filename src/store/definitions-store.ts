@@ -16,6 +16,7 @@ import {
   type PermissionRecord,
   type PermissionState,
 } from './permission-records.js';
+import { applyPolicyRecord, dropVhostPolicies, emptyPolicyState, isPolicyRecord, policySnapshot, type PolicyRecord, type PolicyState } from './policy-records.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -57,7 +58,8 @@ export type DefinitionRecord =
   | ({ readonly op: 'del-queue' } & Deletion)
   | ({ readonly op: 'put-binding' } & BindingDef)
   | ({ readonly op: 'del-binding' } & BindingDef)
-  | PermissionRecord;
+  | PermissionRecord
+  | PolicyRecord;
 
 /**
  * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
@@ -88,6 +90,8 @@ export interface Definitions {
   readonly deletedDirs: Map<string, { readonly op: 'del-queue' | 'del-exchange' } & Deletion>;
   /** Users' permissions and topic permissions (store/permission-records.ts). */
   readonly access: PermissionState;
+  /** Policies and operator policies (store/policy-records.ts). */
+  readonly policies: PolicyState;
 }
 
 export const DEFINITIONS_FILE = 'definitions.log';
@@ -146,6 +150,7 @@ export class DefinitionsStore {
       bindings: new Map(),
       deletedDirs: new Map(),
       access: emptyPermissionState(),
+      policies: emptyPolicyState(),
     };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -275,6 +280,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
     applyPermission(d.access, r);
     return;
   }
+  if (isPolicyRecord(r)) return applyPolicyRecord(d.policies, r);
   switch (r.op) {
     case 'put-vhost': {
       const { op: _op, name, ...meta } = r;
@@ -300,6 +306,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       for (const q of [...d.queues.values()]) if (q.vhost === r.name) apply(d, { op: 'del-queue', vhost: r.name, name: q.name });
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       dropVhostPermissions(d.access, r.name);
+      dropVhostPolicies(d.policies, r.name);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
@@ -352,6 +359,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   for (const q of d.queues.values()) yield { op: 'put-queue', ...q };
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
   yield* permissionSnapshot(d.access);
+  yield* policySnapshot(d.policies);
 }
 
 function encodeRecord(r: DefinitionRecord): Buffer {

@@ -3,6 +3,7 @@ import type { Queue } from '../queue/queue.js';
 import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
 import { ExchangeCounters } from '../stats/counters.js';
+import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
 
 export type Destination = Queue | Exchange;
 
@@ -20,7 +21,11 @@ export class Exchange {
   readonly options: ExchangeOptions;
   readonly table: RoutingTable<Destination>;
   /** The `alternate-exchange` argument, when given as a string. */
-  readonly alternateExchange: string | undefined;
+  readonly declaredAlternateExchange: string | undefined;
+  /** In force: the argument, else the policy's (core/policy). */
+  alternateExchange: string | undefined;
+  /** The policy and operator policy in force (set by the vhost's policies). */
+  policy: AppliedPolicy = NO_POLICY;
   /** Predeclared by the broker (the default exchange and amq.*): never deleted by clients. */
   readonly builtin: boolean;
   /** Epoch mark used by routing to visit each exchange once per publish (cycles terminate). */
@@ -49,7 +54,8 @@ export class Exchange {
     const delayedType = options.arguments['x-delayed-type'];
     this.routesByHeaders = type === 'headers' || (type === 'x-delayed-message' && delayedType?.type === 'string' && delayedType.value === 'headers');
     const ae = options.arguments['alternate-exchange'];
-    this.alternateExchange = ae !== undefined && ae.type === 'string' ? ae.value : undefined;
+    this.declaredAlternateExchange = ae !== undefined && ae.type === 'string' ? ae.value : undefined;
+    this.alternateExchange = this.declaredAlternateExchange;
   }
 
   get isDefault(): boolean {

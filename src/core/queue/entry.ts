@@ -1,4 +1,5 @@
 import type { Message } from '../message.js';
+import type { MessageLog, SyncTicket } from '../persistence.js';
 
 export const EntryState = {
   Ready: 0,
@@ -31,4 +32,13 @@ export interface QueueEntry {
 /** A ready entry for a message entering a queue (published, or restored by recovery). */
 export function newEntry(message: Message, seq: number, priority: number, expiresAt: number, redelivered: boolean, location: unknown): QueueEntry {
   return { message, seq, priority, redelivered, returnCount: 0, expiresAt, state: EntryState.Ready, inHeap: false, location };
+}
+
+/** Appends a persistent entry to its queue's message log; a publisher's ticket waits for the fsync. Returns the location. */
+export function persistEntry(log: MessageLog, entry: QueueEntry, ticket: SyncTicket | undefined): unknown {
+  const m = entry.message;
+  const record = { exchange: m.exchange, routingKey: m.routingKey, properties: m.rawProperties, body: m.body, priority: entry.priority, expiresAt: entry.expiresAt };
+  if (ticket === undefined) return log.append(record);
+  ticket.waiting++;
+  return log.append(record, (ok) => ticket.synced(ok));
 }

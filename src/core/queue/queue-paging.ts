@@ -134,7 +134,9 @@ export class QueuePaging {
           this.wake();
         },
         removed: (location) => host.removed(location),
-        deadLetters: host.deadLetters,
+        get deadLetters() {
+          return host.deadLetters; // a policy may change it while the tail exists
+        },
         deadLetter: (message, reason) => host.deadLetter(message, reason),
         dropped: (reason) => host.dropped?.(reason),
       });

@@ -5,7 +5,7 @@ import type { QueueArgs } from './arguments.js';
 import { ConsumerSet, type QueueConsumer } from './consumer-set.js';
 import { sliceFull } from './drain-slice.js';
 import type { DeathReason } from './dead-letter.js';
-import { EntryState, newEntry, type QueueEntry } from './entry.js';
+import { EntryState, newEntry, persistEntry, type QueueEntry } from './entry.js';
 import { ExpiryTracker } from './expiry.js';
 import { UnusedExpiry } from './unused-expiry.js';
 import { QueuePaging } from './queue-paging.js';
@@ -14,6 +14,7 @@ import { runGuarded } from '../fault.js';
 import { RequeueBacklog, REQUEUE_SLICE } from './requeue-backlog.js';
 import { LocalQueueRef } from './local-queue-ref.js';
 import { QueueCounters, type QueueEvents, type QueueOptions } from './queue-types.js';
+import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
 export type { QueueEntry } from './entry.js';
 export type { QueueConsumer, QueueRef } from './queue-ref.js';
 export type { QueueEvents, QueueOptions } from './queue-types.js';
@@ -27,7 +28,10 @@ export class Queue {
   readonly name: string;
   readonly vhost: string;
   readonly options: QueueOptions;
-  readonly args: QueueArgs;
+  /** In force: the declared arguments combined with the policies (core/policy); replaced by reconfigure(). */
+  args: QueueArgs;
+  /** The policy and operator policy in force (set by the vhost's policies). */
+  policy: AppliedPolicy = NO_POLICY;
   /** Epoch mark used by routing to dedup destinations without a Set per publish. */
   routeMark = 0;
   /** The durable queue's message log; persistent messages are written to it. */
@@ -43,7 +47,7 @@ export class Queue {
   private deleted = false;
   private readonly paging: QueuePaging;
   private readonly tailTimer: Timer;
-  private readonly unusedExpiry: UnusedExpiry | undefined;
+  private readonly unusedExpiry: UnusedExpiry;
   private deliveryHolds = 0;
   private readonly backlog = new RequeueBacklog(
     (seq) => this.requeueOutstanding(seq),
@@ -61,9 +65,10 @@ export class Queue {
     const clock = events.clock;
     this.expiry = new ExpiryTracker(clock, (e) => runGuarded(this.events, this, 'expiry', () => this.expire(e)));
     this.tailTimer = clock.timer(() => runGuarded(events, this, 'paged-tail expiry', () => this.expireTail()));
+    const args = (): QueueArgs => this.args; // read at the time: a policy may add or remove the dead-letter exchange
     this.paging = new QueuePaging(this.ready, {
       maxPriority: options.args.maxPriority,
-      deadLetters: options.args.deadLetterExchange !== undefined,
+      get deadLetters() { return args().deadLetterExchange !== undefined; }, // prettier-ignore
       openPageStore: () => this.events.openPageStore?.(this),
       codec: () => this.log?.codec,
       removed: (location) => this.log?.removed(location),
@@ -77,11 +82,17 @@ export class Queue {
         if (this.consumerSet.size > 0) this.scheduleDrain();
       },
     });
-    const expires = options.args.expires;
-    if (expires !== undefined) {
-      const guard = (work: () => void): void => runGuarded(events, this, 'x-expires', work);
-      this.unusedExpiry = new UnusedExpiry(clock, expires, () => this.consumerSet.size > 0, guard, () => !this.deleted && events.onUnused(this));
-    }
+    const guard = (work: () => void): void => runGuarded(events, this, 'x-expires', work);
+    this.unusedExpiry = new UnusedExpiry(clock, options.args.expires, () => this.consumerSet.size > 0, guard, () => !this.deleted && events.onUnused(this));
+  }
+
+  /** A policy changed what is in force (RabbitMQ's process_args_policy); README "Policies" says what applies when. */
+  reconfigure(args: QueueArgs): void {
+    const before = this.args;
+    this.args = args;
+    if (this.deleted) return;
+    if (args.expires !== before.expires) this.unusedExpiry.setExpires(args.expires);
+    if (args.overflow === 'drop-head' && (args.maxLength !== undefined || args.maxLengthBytes !== undefined)) this.dropHeadOverLimit();
   }
 
   get messageCount(): number {
@@ -123,7 +134,7 @@ export class Queue {
     const priority = a.maxPriority === 0 ? 0 : Math.min(message.priority, a.maxPriority);
     const now = ttl === undefined ? 0 : this.events.clock.now();
     const entry = newEntry(message, this.nextSeq++, priority, ttl === undefined ? 0 : now + ttl, false, undefined);
-    if (this.log !== undefined && message.persistent) this.persist(entry, ticket);
+    if (this.log !== undefined && message.persistent) entry.location = persistEntry(this.log, entry, ticket);
     if (ttl === 0) {
       // TTL 0: delivered now to a consumer that can take it, or expired at once (RabbitMQ's rule).
       const consumer = this.messageCount === 0 ? this.consumerSet.next() : undefined;
@@ -220,17 +231,6 @@ export class Queue {
     this.addReady(newEntry(message, this.nextSeq++, Math.min(priority, this.args.maxPriority), expiresAt, delivered, location));
   }
 
-  private persist(entry: QueueEntry, ticket: SyncTicket | undefined): void {
-    const m = entry.message;
-    const record = { exchange: m.exchange, routingKey: m.routingKey, properties: m.rawProperties, body: m.body, priority: entry.priority, expiresAt: entry.expiresAt };
-    if (ticket === undefined) {
-      entry.location = (this.log as MessageLog).append(record);
-      return;
-    }
-    ticket.waiting++;
-    entry.location = (this.log as MessageLog).append(record, (ok) => ticket.synced(ok));
-  }
-
   private markDelivered(entry: QueueEntry): void {
     if (entry.location !== undefined && !entry.redelivered) this.log?.delivered(entry.location);
   }
@@ -289,14 +289,14 @@ export class Queue {
 
   /** Activity that keeps an x-expires queue alive (basic.get, redeclare, consumers leaving). */
   touch(): void {
-    this.unusedExpiry?.touch();
+    this.unusedExpiry.touch();
   }
 
   /** Marks the queue deleted, drops its messages and cancels its consumers; returns the message count. */
   markDeleted(): number {
     if (this.deleted) return 0;
     this.deleted = true;
-    this.unusedExpiry?.stop();
+    this.unusedExpiry.stop();
     this.expiry.stop();
     const n = this.ready.takeAll().length + this.paging.count + this.backlog.count;
     this.backlog.clear();

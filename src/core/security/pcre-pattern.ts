@@ -21,10 +21,13 @@
 
 export class PatternError extends Error {
   readonly pattern: string;
+  /** Why, without the pattern (policies word their own message around it). */
+  readonly reason: string;
   constructor(pattern: string, reason: string) {
     super(`permission pattern '${pattern}' is refused: ${reason}`);
     this.name = 'PatternError';
     this.pattern = pattern;
+    this.reason = reason;
   }
 }
 

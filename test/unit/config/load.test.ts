@@ -71,6 +71,8 @@ describe('defaults', () => {
       permissions: null,
       topicPermissions: [],
       vhostSettings: [],
+      policies: [],
+      operatorPolicies: [],
       logLevel: 'info',
       logFormat: 'auto',
       fsync: 'always',
@@ -112,6 +114,8 @@ describe('sources', () => {
       WARREN_PERMISSIONS: '[{"user":"u","vhost":"prod","configure":"","write":"^x","read":".*"}]',
       WARREN_TOPIC_PERMISSIONS: '[{"user":"u","vhost":"prod","exchange":"amq.topic","write":"^u\\\\.","read":""}]',
       WARREN_VHOST_SETTINGS: '[{"name":"prod","limits":{"maxQueues":5}}]',
+      WARREN_POLICIES: '[{"vhost":"prod","name":"p","pattern":"^q","definition":{"max-length":3}}]',
+      WARREN_OPERATOR_POLICIES: '[{"vhost":"prod","name":"o","pattern":"","apply-to":"queues","priority":1,"definition":{"message-ttl":5}}]',
       WARREN_LOG_LEVEL: 'warn',
       WARREN_LOG_FORMAT: 'json',
       WARREN_FSYNC: 'never',
@@ -148,6 +152,8 @@ describe('sources', () => {
       permissions: [{ user: 'u', vhost: 'prod', configure: '', write: '^x', read: '.*' }],
       topicPermissions: [{ user: 'u', vhost: 'prod', exchange: 'amq.topic', write: '^u\\.', read: '' }],
       vhostSettings: [{ name: 'prod', limits: { maxQueues: 5 } }],
+      policies: [{ vhost: 'prod', name: 'p', pattern: '^q', definition: { 'max-length': 3 } }],
+      operatorPolicies: [{ vhost: 'prod', name: 'o', pattern: '', 'apply-to': 'queues', priority: 1, definition: { 'message-ttl': 5 } }],
       logLevel: 'warn',
       logFormat: 'json',
       fsync: 'never',
@@ -208,6 +214,15 @@ describe('--bind', () => {
     expect(failure(['--bind', 'a,,b'])).toBe('--bind: empty item in comma-separated list: "a,,b"');
     expect(failure([], { WARREN_BIND: '' })).toBe('WARREN_BIND: empty item in comma-separated list: ""');
     expect(failure(withFile, {}, file({ bind: [] }))).toBe('config file /srv/warren.json: bind: must not be empty');
+  });
+});
+
+describe('--policy and --operator-policy', () => {
+  it('take one JSON policy in the definitions shape each, repeatable; a wrong shape fails with the fields', () => {
+    const p = (name: string) => `{"vhost":"/","name":"${name}","pattern":"^x","definition":{"max-length":1}}`;
+    expect(load(['--policy', p('a'), '--policy', p('b')]).policies.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(load(['--operator-policy', p('o')]).operatorPolicies).toEqual([{ vhost: '/', name: 'o', pattern: '^x', definition: { 'max-length': 1 } }]);
+    expect(failure(['--policy', '{"vhost":"/","name":"a","definition":{}}'])).toContain('pattern');
   });
 });
 
