@@ -82,7 +82,6 @@ describe('operator caps', () => {
 
   it('an operator policy may only set the capping keys (dead-letter-exchange refused)', async () => {
     const refusal = await admin.refusedPolicy('op6', '^op6\\.', { 'dead-letter-exchange': 'x' }, { operator: true, applyTo: 'queues' });
-    expect(refusal.text).toContain('dead-letter-exchange');
-    expect(refusal.text).toContain('not recognised');
+    expect(refusal.text).toBe('Validation failed\n\n[{<<"dead-letter-exchange">>,<<"x">>}] are not recognised policy settings');
   });
 });

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import { openBroker } from '../../helpers/broker.js';
-import type { Broker, QueueSnapshot } from '../../../src/index.js';
+import { PolicyError, type Broker, type PoliciesApi, type PolicyInput } from '../../../src/index.js';
 
 const REFERENCE_URL = process.env['POLICY_REFERENCE_URL'];
 const RABBITMQ_SH = '/work/shared/tools/rabbitmq.sh';
@@ -68,23 +68,6 @@ export interface PolicyAdmin {
   queueInfo(vhost: string, name: string): Promise<QueueInfo | undefined>;
   /** The policy in force on an exchange (list_exchanges name policy / the read model). */
   exchangePolicy(vhost: string, name: string): Promise<string | undefined>;
-}
-
-/** What Warren's policy API looks like (broker.policies / broker.operatorPolicies). */
-interface WarrenPolicyInput {
-  readonly pattern: string;
-  readonly 'apply-to'?: ApplyTo;
-  readonly priority?: number;
-  readonly definition: Definition;
-}
-interface WarrenPolicies {
-  set(vhost: string, name: string, input: WarrenPolicyInput): Promise<unknown>;
-  delete(vhost: string, name: string): Promise<boolean>;
-}
-interface PolicyFields {
-  readonly policy?: string | undefined;
-  readonly operatorPolicy?: string | undefined;
-  readonly effectivePolicyDefinition?: Readonly<Record<string, unknown>>;
 }
 
 async function ctl(args: readonly string[]): Promise<string> {
@@ -172,12 +155,8 @@ export function policyAdmin(vhost: string): PolicyAdmin {
     if (broker === undefined) throw new Error('broker not started');
     return broker;
   };
-  // TODO(after wt-polcore): the Broker type carries policies/operatorPolicies; drop the cast.
-  const policies = (operator: boolean): WarrenPolicies => {
-    const b = warren() as unknown as { policies: WarrenPolicies; operatorPolicies: WarrenPolicies };
-    return operator ? b.operatorPolicies : b.policies;
-  };
-  const input = (pattern: string, definition: Definition, options: PolicyOptions): WarrenPolicyInput => ({
+  const policies = (operator: boolean): PoliciesApi => (operator ? warren().operatorPolicies : warren().policies);
+  const input = (pattern: string, definition: Definition, options: PolicyOptions): PolicyInput => ({
     pattern,
     definition,
     ...(options.applyTo === undefined ? {} : { 'apply-to': options.applyTo }),
@@ -219,9 +198,9 @@ export function policyAdmin(vhost: string): PolicyAdmin {
       try {
         await policies(operator).set(vhost, name, input(pattern, definition, options));
       } catch (err) {
-        const e = err as { status?: unknown; error?: unknown; reason?: unknown; message?: unknown };
-        if (typeof e.reason !== 'string') throw err; // not a PolicyError
-        return { text: e.reason, status: Number(e.status), error: String(e.error) };
+        if (!(err instanceof PolicyError)) throw err;
+        // rabbitmqctl's stderr ends with a newline the reason also carries: both compared trimmed.
+        return { text: err.reason.trim(), status: err.status, error: err.error };
       }
       throw new Error(`expected policy ${name} ${JSON.stringify(definition)} to be refused`);
     },
@@ -241,12 +220,12 @@ export function policyAdmin(vhost: string): PolicyAdmin {
           messages: parsed.messages,
         };
       }
-      const q = warren().readModel.queue(v, name) as (QueueSnapshot & PolicyFields) | undefined;
+      const q = warren().readModel.queue(v, name);
       if (q === undefined) return undefined;
       return {
         policy: q.policy,
         operatorPolicy: q.operatorPolicy,
-        effectivePolicyDefinition: { ...(q.effectivePolicyDefinition ?? {}) },
+        effectivePolicyDefinition: { ...q.effectivePolicyDefinition },
         messages: q.messages,
       };
     },
@@ -255,8 +234,7 @@ export function policyAdmin(vhost: string): PolicyAdmin {
         const rows = JSON.parse(await ctl(['list_exchanges', '-p', v, 'name', 'policy', '--formatter', 'json'])) as Array<{ name: string; policy: unknown }>;
         return blankToUndefined(rows.find((r) => r.name === name)?.policy);
       }
-      const x = warren().readModel.exchange(v, name) as (object & PolicyFields) | undefined;
-      return x?.policy;
+      return warren().readModel.exchange(v, name)?.policy;
     },
   };
 }

@@ -21,14 +21,14 @@ describe('refused definitions', () => {
     const refusal = await admin.refusedPolicy('va1', '^va1\\.', { 'no-such-key': 1 });
     expectBadRequest(refusal);
     expect(refusal.text).toContain('no-such-key');
-    if (onReference) expect(refusal.text).toBe('Validation failed\n\n[{<<"no-such-key">>,1}] are not recognised policy settings');
+    expect(refusal.text).toBe('Validation failed\n\n[{<<"no-such-key">>,1}] are not recognised policy settings');
   });
 
   it('a negative max-length', async () => {
     const refusal = await admin.refusedPolicy('va2', '^va2\\.', { 'max-length': -1 });
     expectBadRequest(refusal);
     expect(refusal.text).toContain('-1');
-    if (onReference) expect(refusal.text).toBe('Validation failed\n\n-1 is not a valid maximum length');
+    expect(refusal.text).toBe('Validation failed\n\n-1 is not a valid maximum length');
   });
 
   it('a message-ttl that is not a number, and an overflow value RabbitMQ does not know', async () => {
@@ -38,22 +38,20 @@ describe('refused definitions', () => {
     const overflow = await admin.refusedPolicy('va3', '^va3\\.', { overflow: 'drop-tail' });
     expectBadRequest(overflow);
     expect(overflow.text).toContain('drop-tail');
-    if (onReference) {
-      expect(ttl.text).toBe('Validation failed\n\n<<"soon">> is not a valid message TTL');
-      expect(overflow.text).toBe('Validation failed\n\n<<"drop-tail">> is not a valid overflow value');
-    }
+    expect(ttl.text).toBe('Validation failed\n\n<<"soon">> is not a valid message TTL');
+    expect(overflow.text).toBe('Validation failed\n\n<<"drop-tail">> is not a valid overflow value');
   });
 
   it('an empty definition', async () => {
     const refusal = await admin.refusedPolicy('va4', '^va4\\.', {});
     expectBadRequest(refusal);
-    if (onReference) expect(refusal.text).toBe('Validation failed\n\nno policy provided');
+    expect(refusal.text).toBe('Validation failed\n\nno policy provided');
   });
 
   it('single-active-consumer is not a policy key in RabbitMQ (an argument only)', async () => {
     const refusal = await admin.refusedPolicy('va5', '^va5\\.', { 'single-active-consumer': true });
     expectBadRequest(refusal);
-    expect(refusal.text).toContain('single-active-consumer');
+    expect(refusal.text).toBe('Validation failed\n\n[{<<"single-active-consumer">>,true}] are not recognised policy settings');
   });
 });
 
@@ -61,9 +59,11 @@ describe('refused patterns', () => {
   it('a pattern that does not compile', async () => {
     const refusal = await admin.refusedPolicy('va6', '[', { 'max-length': 1 });
     expectBadRequest(refusal);
-    expect(refusal.text).toContain('pattern');
-    // Erlang's re (PCRE) says where and why; Warren's text comes from its own checks.
+    // The same sentence on both; what follows is PCRE's own error term on RabbitMQ, Warren's words
+    // for the same fault ("the character class opened at offset 0 is not closed").
+    expect(refusal.text).toMatch(/^Validation failed\n\npattern should be regular expression but is invalid: /);
     if (onReference) expect(refusal.text).toBe('Validation failed\n\npattern should be regular expression but is invalid: {"missing terminating ] for character class",\n                                                      1}');
+    else expect(refusal.text).toContain('class');
   });
 });
 
