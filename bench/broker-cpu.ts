@@ -5,6 +5,8 @@
  *   npx tsx bench/broker-cpu.ts TREE a|b N   (TREE: a checkout with a built dist/, e.g. a git worktree of the baseline)
  */
 import net from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { syncBuiltinESMExports } from 'node:module';
 import { EventEmitter } from 'node:events';
 import { FrameParser } from '../src/protocol/frame-parser.js';
@@ -19,7 +21,7 @@ const listeners: ((s: unknown) => void)[] = [];
 const orig = net.createServer;
 (net as any).createServer = (opts: any, l: any) => { if (typeof l === 'function') listeners.push(l); return orig(opts, l); };
 syncBuiltinESMExports();
-const mod = await import(`${tree}/dist/src/index.js`);
+const mod = await import(pathToFileURL(resolve(tree, "dist/src/index.js")).href);
 await mod.startBroker({ port: 0, logLevel: 'warn', dataDir: `/tmp/warren-broker-cpu-${process.pid}`, heartbeat: 0 });
 
 class FakeSocket extends EventEmitter {
@@ -117,5 +119,5 @@ const t0 = process.hrtime.bigint();
 await run(N);
 const cpu = process.cpuUsage(c0);
 const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(JSON.stringify({ tree: tree.split('/').pop(), scen, N, cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
+console.log(JSON.stringify({ tree: resolve(tree).split('/').pop(), scen, N, cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
 process.exit(0);
