@@ -63,6 +63,8 @@ export class Channel {
 
   /** The connection has already refused methods that arrive while a publish awaits its content. */
   onMethod(m: Method): void {
+    // The hot method first: a publish writes no definitions, so it skips the durable-reply mark and the topology switch.
+    if (m.name === 'basic.publish') return this.publisher.onPublish(m);
     this.durableReplies.begin();
     if (handleTopologyMethod(this, m)) {
       this.durableReplies.end();
@@ -81,9 +83,6 @@ export class Channel {
         return;
       case 'access.request':
         this.send({ name: 'access.request-ok', ticket: 1 });
-        return;
-      case 'basic.publish':
-        this.publisher.onPublish(m);
         return;
       case 'basic.qos':
         this.onQos(m);

@@ -63,7 +63,7 @@ export class DurableReplies {
 
   /** Dispatches a channel method now, or defers it until what it must follow is on disk. */
   dispatch(channel: Channel, m: Method): void {
-    const topology = m.name.startsWith('queue.') || m.name.startsWith('exchange.');
+    const topology = isTopology(m.name);
     if (!topology && this.waiting) return this.defer({ channel, method: m });
     if (topology && ++this.sliced >= SLICE) this.yieldSlice();
     try {
@@ -188,4 +188,13 @@ export class DurableReplies {
       this.port.handleError(err, channel.id, method);
     }
   }
+}
+
+/**
+ * queue.* or exchange.*: the only method names starting with 'q' or 'e'. One character test instead
+ * of two startsWith calls, since every publish and ack passes here (bench/broker-cpu.ts).
+ */
+function isTopology(name: string): boolean {
+  const c = name.charCodeAt(0);
+  return c === 113 || c === 101; // 'q', 'e'
 }
