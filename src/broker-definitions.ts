@@ -31,6 +31,7 @@ export interface ImportSummary {
   readonly topicPermissions: number;
   readonly parameters: number;
   readonly policies: number;
+  readonly operatorPolicies: number;
   readonly exchanges: number;
   readonly queues: number;
   readonly bindings: number;
@@ -60,6 +61,7 @@ export interface DefinitionsDeps {
   readonly persistence: Persistence;
   /** broker.policies, once the broker has them; without, policies are neither exported nor imported (logged). */
   readonly policies?: () => PoliciesPort | undefined;
+  readonly operatorPolicies?: () => PoliciesPort | undefined;
   readonly node: string;
   readonly productVersion: string;
   readonly logger: Logger;
@@ -74,7 +76,7 @@ type Counted = Exclude<keyof ImportSummary, 'skipped'>;
 export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   const { vhosts, vhostTable, users, permissions, persistence, logger } = deps;
   const source = () => ({
-    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies?.(), node: deps.node, productVersion: deps.productVersion,
+    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies?.(), operatorPolicies: deps.operatorPolicies?.(), node: deps.node, productVersion: deps.productVersion,
   });
   const state: DefinitionsState = {
     hasVhost: (v) => vhosts.has(v),
@@ -108,7 +110,7 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   };
 
   async function apply(d: ParsedDefinitions, overwrite: boolean, policies: PoliciesPort | undefined): Promise<ImportSummary> {
-    const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, exchanges: 0, queues: 0, bindings: 0 };
+    const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, operatorPolicies: 0, exchanges: 0, queues: 0, bindings: 0 };
     let skipped = d.skipped.length;
     for (const s of d.skipped) logger.warn({ event: 'definitions.skipped' }, `not importing ${s}`);
     const ops: [Counted, () => boolean][] = [];
@@ -139,18 +141,21 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     for (const l of d.limits) {
       ops.push(['parameters', () => (!overwrite && preexisting.has(l.vhost) ? false : vhostTable.update(l.vhost, { limits: { maxConnections: l.maxConnections, maxQueues: l.maxQueues } }) !== undefined)]);
     }
-    if (policies !== undefined) {
-      for (const p of d.policies) {
-        ops.push(['policies', () => {
-          if (!overwrite && policies.list(p.vhost).some((e) => e.name === p.name)) return false;
+    const importPolicies = (port: PoliciesPort | undefined, items: ParsedDefinitions['policies'], counted: 'policies' | 'operatorPolicies'): void => {
+      if (port === undefined) return;
+      for (const p of items) {
+        ops.push([counted, () => {
+          if (!overwrite && port.list(p.vhost).some((e) => e.name === p.name)) return false;
           // Checked in the plan; a refusal here would be a bug, logged rather than left unhandled.
-          Promise.resolve(policies.set(p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput)).catch((err: unknown) =>
+          Promise.resolve(port.set(p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput)).catch((err: unknown) =>
             logger.error({ event: 'definitions.policy-failed', err, vhost: p.vhost, policy: p.name }, `policy '${p.name}' in vhost '${p.vhost}' not imported`),
           );
           return true;
         }]);
       }
-    }
+    };
+    importPolicies(policies, d.policies, 'policies');
+    importPolicies(deps.operatorPolicies?.(), d.operatorPolicies, 'operatorPolicies');
     const vhost = (name: string): VirtualHost => vhosts.get(name) as VirtualHost; // checked: it exists or an earlier op made it
     for (const x of d.exchanges) {
       ops.push(['exchanges', () => {

@@ -213,8 +213,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
   const node = nodeName ?? `warren@${hostname()}`;
-  const userPolicies = policies.policies;
-  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: () => userPolicies, persistence, node, productVersion: packageVersion(), logger });
+  const { policies: userPolicies, operatorPolicies } = policies;
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: () => userPolicies, operatorPolicies: () => operatorPolicies, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
     await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
       await persistence.scheduler.idle();

@@ -29,6 +29,7 @@ export interface ExportSource {
   readonly users: UserStore;
   readonly permissions: PermissionStore;
   readonly policies: PoliciesPort | undefined;
+  readonly operatorPolicies: PoliciesPort | undefined;
   /** RabbitMQ's node name, for original_cluster_name. */
   readonly node: string;
   readonly productVersion: string;
@@ -61,6 +62,7 @@ export function exportAll(s: ExportSource): Json {
     parameters: vhosts.flatMap((v) => limitsParameter(v, s.meta(v))),
     global_parameters: [],
     policies: (s.policies?.list() ?? []).map(policyJson),
+    operator_policies: (s.operatorPolicies?.list() ?? []).map(policyJson),
     queues: vhosts.flatMap((v) => queues(s.vhosts.get(v) as VirtualHost, true)),
     exchanges: vhosts.flatMap((v) => exchanges(s.vhosts.get(v) as VirtualHost, true)),
     bindings: vhosts.flatMap((v) => bindings(s.vhosts.get(v) as VirtualHost, true)),
@@ -83,6 +85,7 @@ export function exportVhost(s: ExportSource, name: string): Json | undefined {
     limits: limitsValue(meta),
     parameters: limitsParameter(name, meta).map(strip),
     policies: (s.policies?.list(name) ?? []).map(policyJson).map(strip),
+    operator_policies: (s.operatorPolicies?.list(name) ?? []).map(policyJson).map(strip),
     queues: queues(vhost, false),
     exchanges: exchanges(vhost, false),
     bindings: bindings(vhost, false),

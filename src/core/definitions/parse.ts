@@ -77,6 +77,8 @@ export interface ParsedDefinitions {
   readonly topicPermissions: readonly TopicPermissionItem[];
   readonly limits: readonly LimitsItem[];
   readonly policies: readonly PolicyItem[];
+  /** Warren's `operator_policies` array (the policies' shape): what broker.operatorPolicies holds. */
+  readonly operatorPolicies: readonly PolicyItem[];
   readonly exchanges: readonly ExchangeItem[];
   readonly queues: readonly QueueItem[];
   readonly bindings: readonly BindingItem[];
@@ -166,6 +168,7 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
   // A 4.x per-vhost export carries the vhost's limits at the top.
   if (!whole && isPlainObject(doc['limits']) && Object.keys(doc['limits']).length > 0) limits.push(limitsItem(vhost, doc['limits'], 'limits'));
   const policies = list(doc, 'policies').map((p, i) => policy(p, vhostOf(p, `policies[${i}]`), `policies[${i}]`));
+  const operatorPolicies = list(doc, 'operator_policies').map((p, i) => policy(p, vhostOf(p, `operator_policies[${i}]`), `operator_policies[${i}]`));
   const exchanges: ExchangeItem[] = [];
   list(doc, 'exchanges').forEach((x, i) => {
     const w = `exchanges[${i}]`;
@@ -197,7 +200,7 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
       routingKey: str(b, 'routing_key', w, ''), arguments: args(b, w),
     };
   });
-  return { users, vhosts, permissions, topicPermissions, limits, policies, exchanges, queues, bindings, skipped };
+  return { users, vhosts, permissions, topicPermissions, limits, policies, operatorPolicies, exchanges, queues, bindings, skipped };
 }
 
 function user(u: Obj, w: string, version: string | undefined): UserItem {

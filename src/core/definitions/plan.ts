@@ -101,14 +101,14 @@ export function checkDefinitions(d: ParsedDefinitions, state: DefinitionsState):
     }
     maxQueues.set(l.vhost, l.maxQueues !== undefined && l.maxQueues >= 0 ? l.maxQueues : undefined);
   }
-  for (const p of d.policies) {
-    const where = `policy '${p.name}' in vhost '${p.vhost}'`;
+  for (const [kind, p] of [...d.policies.map((p) => ['policy', p] as const), ...d.operatorPolicies.map((p) => ['operator_policy', p] as const)]) {
+    const where = `${kind === 'policy' ? 'policy' : 'operator policy'} '${p.name}' in vhost '${p.vhost}'`;
     if (p.name === '') bad(`policy in vhost '${p.vhost}' has an empty name`);
     vhost(p.vhost, where);
     pattern(p.pattern, where);
     if (!APPLY_TO.includes(p['apply-to'])) bad(`${where}: 'apply-to' must be one of ${APPLY_TO.join(', ')}, got '${p['apply-to']}'`);
     try {
-      validatePolicy('policy', p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput);
+      validatePolicy(kind, p.vhost, p.name, { pattern: p.pattern, 'apply-to': p['apply-to'], priority: p.priority, definition: p.definition } as PolicyInput);
     } catch (err) {
       if (!(err instanceof PolicyError)) throw err;
       bad(`${where}: ${err.reason}`); // what broker.policies.set would refuse, refused before anything is applied

@@ -29,6 +29,24 @@ describe('definitions import', () => {
     });
   });
 
+  it('exports and imports operator policies (operator_policies, in the policies shape), checked like set_operator_policy', async () => {
+    await withBroker(async (a) => {
+      await a.operatorPolicies.set('/', 'cap', { pattern: '^q\\.', 'apply-to': 'queues', priority: 2, definition: { 'max-length': 100 } });
+      const doc = a.definitions.export();
+      const op = { vhost: '/', name: 'cap', pattern: '^q\\.', 'apply-to': 'queues', priority: 2, definition: { 'max-length': 100 } };
+      expect(doc['operator_policies']).toEqual([op]);
+      await withBroker(async (b) => {
+        expect(await b.definitions.import(doc)).toMatchObject({ operatorPolicies: 1, policies: 0 });
+        expect(b.operatorPolicies.list()).toEqual([op]);
+        expect(b.policies.list()).toEqual([]);
+        // dead-letter-exchange is a policy key, not an operator policy key: refused, nothing imported.
+        const bad = { ...doc, operator_policies: [{ ...op, name: 'dlx', definition: { 'dead-letter-exchange': 'x' } }] };
+        await expect(b.definitions.import(bad)).rejects.toMatchObject({ status: 400, reason: expect.stringMatching(/^operator policy 'dlx' in vhost '\/'/) });
+        expect(b.operatorPolicies.get('/', 'dlx')).toBeUndefined();
+      });
+    });
+  });
+
   it('round trip: an export imported into a fresh broker exports the same', async () => {
     let first: Record<string, unknown> = {};
     let firstDev: Record<string, unknown> = {};
