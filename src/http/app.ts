@@ -3,6 +3,7 @@ import { handleError, notFound } from './errors.js';
 import type { ManagementBroker } from './management-broker.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
+import { healthRoutes } from './routes/health.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
 import { vhostUserRoutes } from './routes/vhosts-users.js';
@@ -36,5 +37,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   queueExchangeRoutes(app, api);
   bindingRoutes(app, api);
   connectionRoutes(app, api);
+  healthRoutes(app, api);
   return app;
 }

@@ -23,6 +23,8 @@ export interface Handler {
   /** With `page`, a list answers the paged envelope: its schema here. */
   readonly paged?: object;
   readonly status?: number;
+  /** Extra non-2xx response schemas (the health checks' 503 bodies). */
+  readonly errors?: Readonly<Record<number, object>>;
   readonly handle: (call: Call) => unknown;
 }
 
@@ -37,7 +39,7 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
   const methods = ALL.filter((m) => handlers[m] !== undefined);
   for (const method of methods) {
     const h = handlers[method] as Handler;
-    const schema: Record<string, unknown> = { response: { [h.status ?? 200]: h.response, ...errorResponses } };
+    const schema: Record<string, unknown> = { response: { [h.status ?? 200]: h.response, ...errorResponses, ...h.errors } };
     if (h.params !== undefined) schema['params'] = h.params;
     if (h.querystring !== undefined) schema['querystring'] = h.querystring;
     if (h.body !== undefined) schema['body'] = h.body;
@@ -54,6 +56,7 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
           body: request.body,
           reply,
         });
+        if (h.status === 204) return reply.code(204).send();
         if (Array.isArray(result)) {
           // Lists go through JSON.stringify: fast-json-stringify took 370-820 ms for 10,000 queues (their
           // free-form message_stats and arguments objects take its slow path), JSON.stringify 45-85 ms
@@ -62,7 +65,8 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
         } else if (h.paged !== undefined && result !== null && typeof result === 'object') {
           reply.serializer(reply.compileSerializationSchema(h.paged as Record<string, unknown>));
         }
-        reply.code(h.status ?? 200);
+        // A handler may have set a non-2xx status of its own (a failed health check's 503).
+        if (reply.statusCode < 300) reply.code(h.status ?? 200);
         return result;
       },
     });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { checkVhost, seesAllConnections, visibleVhosts } from '../auth.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { channelJson, connectionJson, consumerJson } from '../format.js';
 import { LIST_QUERY_SCHEMA, listResponse, type Json, type ListQuery } from '../list-query.js';
 import type { ManagementBroker } from '../management-broker.js';
@@ -42,6 +42,20 @@ export function connectionRoutes(app: FastifyInstance, api: ManagementBroker): v
   };
   resource(app, api, '/api/connections/:name', {
     GET: { params: params('name'), response: CONNECTION_SCHEMA, handle: (call) => connectionJson(oneConnection(call)) },
+    // RabbitMQ's is_authorized_user for DELETE: administrators close any connection, others only their own.
+    DELETE: {
+      params: params('name'),
+      response: {},
+      status: 204,
+      handle: (call) => {
+        const c = oneConnection(call);
+        if (!call.principal.admin && c.user !== call.principal.name) throw new HttpError(401, 'not_authorised', 'User not authorised to access object');
+        const header = call.reply.request.headers['x-reason'];
+        const reason = typeof header === 'string' ? header : undefined;
+        rm.closeConnection(c.id, reason);
+        return null;
+      },
+    },
   });
   resource(app, api, '/api/connections/:name/channels', {
     GET: {
