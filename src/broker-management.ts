@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { PermissionsApi } from './broker-access.js';
@@ -6,7 +8,7 @@ import type { ReadModel } from './core/read-model.js';
 import type { UserRecord, UserStore } from './core/security/users.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
-import type { ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
+import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
 import type { Logger } from './util/logger.js';
 
 /** The broker's parts the management API reads, wired by startBroker. */
@@ -33,6 +35,28 @@ export interface ManagementListener {
 
 function managementUser(r: UserRecord): ManagementUser {
   return { name: r.name, tags: r.tags, passwordless: r.passwordHash === '', hashingAlgorithm: r.hashingAlgorithm, loopbackOnly: r.loopbackOnly, limits: r.limits, passwordHash: r.passwordHash };
+}
+
+/** notAfter of every certificate in a PEM file, or why it has none (RabbitMQ's texts where it has them). */
+function notAfter(path: string): readonly number[] | string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'latin1');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'The certificate file provided does not contain any PEM entry.';
+  return blocks.map((b) => Date.parse(new X509Certificate(b).validTo));
+}
+
+function listenerCertificates(config: Config, listeners: readonly ListenerInfo[]): ListenerCertificates[] {
+  const cert = config.tlsCert;
+  if (cert === null) return [];
+  const ca = config.tlsCa;
+  return listeners
+    .filter((l) => l.protocol === 'amqp/ssl')
+    .map((l) => ({ ...l, certfile: cert, cacertfile: ca, certfileNotAfter: notAfter(cert), cacertfileNotAfter: ca === null ? [] : notAfter(ca) }));
 }
 
 /**
@@ -69,6 +93,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     permissions: (filter) => parts.permissions.list(filter),
     vhostMetadata: parts.vhostMetadata,
     listeners: () => [...parts.amqpListeners(), ...httpListeners()],
+    listenerCertificates: () => listenerCertificates(config, parts.amqpListeners()),
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
     startedAt: parts.startedAt,
     now: () => Date.now(),

@@ -11,6 +11,15 @@ export interface ListenerInfo {
   readonly port: number;
 }
 
+/** An amqps listener's certificate files and when each certificate in them stops being valid (RabbitMQ reads them at each check). */
+export interface ListenerCertificates extends ListenerInfo {
+  readonly certfile: string;
+  readonly cacertfile: string | null;
+  /** notAfter (epoch ms) of each certificate in the file, or why the file cannot be read. */
+  readonly certfileNotAfter: readonly number[] | string;
+  readonly cacertfileNotAfter: readonly number[] | string;
+}
+
 /** A user as the management API shows it to administrators: RabbitMQ lists the hash too. */
 export interface ManagementUser extends UserSnapshot {
   readonly passwordHash: string;
@@ -36,6 +45,8 @@ export interface ManagementBroker {
   permissions(filter?: { readonly user?: string; readonly vhost?: string }): readonly VhostPermission[];
   vhostMetadata(name: string): VhostMetadata | undefined;
   listeners(): readonly ListenerInfo[];
+  /** The TLS listeners' certificate files, read now: certificate-expiration. */
+  listenerCertificates(): readonly ListenerCertificates[];
   /** The resource alarms now (RabbitMQ's mem_alarm, disk_free_alarm). */
   alarms(): { readonly memory: boolean; readonly disk: boolean };
   /** Broker start time (epoch ms), for uptime. */

@@ -13,6 +13,29 @@ const PROTOCOL_ALIASES: Readonly<Record<string, string>> = {
 const ALARM = { type: 'object', properties: { node: { type: 'string' }, resource: { type: 'string' } }, required: ['node', 'resource'] } as const;
 const OK = (extra: Record<string, object> = {}) =>
   ({ type: 'object', properties: { status: { type: 'string' }, ...extra }, required: ['status'] }) as const;
+
+const DAY_MS = 86_400_000;
+const UNIT_MS: Readonly<Record<string, number>> = { days: DAY_MS, weeks: 7 * DAY_MS, months: (365 / 12) * DAY_MS, years: 365 * DAY_MS };
+
+/** RabbitMQ's expiry date text (`~w-~2.2.0w-~2.2.0w ~w:~2.2.0w:~2.2.0w`, UTC): the hour is not padded. */
+function expiresOn(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${d.getUTCHours()}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
+const expiring = (notAfter: readonly number[] | string, before: number): readonly string[] | { error: string } =>
+  typeof notAfter === 'string' ? { error: notAfter } : notAfter.filter((t) => t < before).map(expiresOn);
+
+const EXPIRES_ON = { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'object', properties: { error: { type: 'string' } } }] } as const;
+const EXPIRED = {
+  type: 'object',
+  properties: {
+    node: { type: 'string' }, protocol: { type: 'string' }, interface: { type: 'string' }, port: { type: 'integer' },
+    certfile: { type: 'string' }, cacertfile: { type: ['string', 'null'] }, certfile_expires_on: EXPIRES_ON, cacertfile_expires_on: EXPIRES_ON,
+  },
+} as const;
+
 /** Every failure body: status, reason, and the check's own fields (kept: RabbitMQ's 503s carry them). */
 const FAILED = {
   type: 'object',
@@ -24,6 +47,7 @@ const FAILED = {
     ports: { type: 'array', items: { type: 'integer' } },
     protocols: { type: 'array', items: { type: 'string' } },
     'virtual-hosts': { type: 'array', items: { type: 'string' } },
+    expired: { type: 'array', items: EXPIRED },
   },
   required: ['status', 'reason'],
 } as const;
@@ -67,4 +91,19 @@ export function healthRoutes(app: FastifyInstance, api: ManagementBroker): void 
     const protocols = api.listeners().map((l) => l.protocol);
     return protocols.includes(protocol as never) ? { status: 'ok', protocol } : failed(call, { reason: 'No active listener', missing: protocol, protocols });
   }, params('protocol'));
+
+  get('/api/health/checks/certificate-expiration/:within/:unit', OK(), (call) => {
+    const within = call.params['within'] as string;
+    if (!/^[+-]?\d+$/.test(within)) throw new HttpError(400, 'bad_request', 'Invalid expiration value.');
+    const unitMs = UNIT_MS[(call.params['unit'] as string).toLowerCase()];
+    if (unitMs === undefined) throw new HttpError(400, 'bad_request', 'Time unit not recognised. Supported units: days, weeks, months, years.');
+    const before = api.now() + Number(within) * unitMs;
+    const expired = api.listenerCertificates().flatMap((l) => {
+      const cert = expiring(l.certfileNotAfter, before);
+      const ca = expiring(l.cacertfileNotAfter, before);
+      if (Array.isArray(cert) && cert.length === 0 && Array.isArray(ca) && ca.length === 0) return [];
+      return [{ node: api.node, protocol: l.protocol, interface: l.ipAddress, port: l.port, certfile: l.certfile, cacertfile: l.cacertfile, certfile_expires_on: cert, cacertfile_expires_on: ca }];
+    });
+    return expired.length === 0 ? { status: 'ok' } : failed(call, { reason: 'Certificates expiring', expired });
+  }, params('within', 'unit'));
 }

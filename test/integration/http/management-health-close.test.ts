@@ -2,6 +2,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../src/index.js';
 import { openBroker, withBroker } from '../../helpers/broker.js';
+import { createTestPki, hasOpenssl } from '../../helpers/tls-certs.js';
 
 /* Health checks and closing a connection, through inject() on a real embedded broker; bodies as RabbitMQ's handlers build them. */
 
@@ -62,6 +63,34 @@ describe('health checks', () => {
       status: 503,
       body: { status: 'failed', reason: 'No active listener', missing: 'amqp/ssl', protocols: expect.arrayContaining(['amqp', 'http']) },
     });
+  });
+});
+
+describe.skipIf(!hasOpenssl())('certificate-expiration', () => {
+  it('lists the amqps listener whose certificates expire within the period, and refuses bad input', async () => {
+    const pki = createTestPki(); // CA and server certificate valid for 2 days
+    try {
+      await withBroker(async (b) => {
+        const path = '/api/health/checks/certificate-expiration';
+        expect(await call(b, 'GET', `${path}/1/days`)).toEqual({ status: 200, body: { status: 'ok' } });
+        const soon = await call(b, 'GET', `${path}/1/WEEKS`);
+        const date = expect.stringMatching(/^\d{4}-\d\d-\d\d \d{1,2}:\d\d:\d\d$/);
+        expect(soon).toEqual({
+          status: 503,
+          body: {
+            status: 'failed',
+            reason: 'Certificates expiring',
+            expired: [{ node: expect.stringMatching(/^warren@/), protocol: 'amqp/ssl', interface: '127.0.0.1', port: b.tlsPort, certfile: pki.server.cert, cacertfile: pki.ca, certfile_expires_on: [date], cacertfile_expires_on: [date] }],
+          },
+        });
+        expect(await call(b, 'GET', `${path}/x/days`)).toEqual({ status: 400, body: { error: 'bad_request', reason: 'Invalid expiration value.' } });
+        expect(await call(b, 'GET', `${path}/1/fortnights`)).toEqual({ status: 400, body: { error: 'bad_request', reason: 'Time unit not recognised. Supported units: days, weeks, months, years.' } });
+      }, { managementPort: 0, tlsPort: 0, tlsCert: pki.server.cert, tlsKey: pki.server.key, tlsCa: pki.ca });
+      // Without TLS there is nothing to expire.
+      expect(await call(broker, 'GET', '/api/health/checks/certificate-expiration/100/years')).toEqual({ status: 200, body: { status: 'ok' } });
+    } finally {
+      pki.remove();
+    }
   });
 });
 
