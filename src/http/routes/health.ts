@@ -68,7 +68,8 @@ export function healthRoutes(app: FastifyInstance, api: ManagementBroker): void 
 
   const alarms = (reason: string) => (call: Call) => {
     const a = api.alarms();
-    const list = [...(a.memory ? ['memory'] : []), ...(a.disk ? ['disk'] : [])].map((resource) => ({ node: api.node, resource }));
+    // RabbitMQ's resource names (rabbit_alarm:format_as_map): 'memory', 'disk space'.
+    const list = [...(a.memory ? ['memory'] : []), ...(a.disk ? ['disk space'] : [])].map((resource) => ({ node: api.node, resource }));
     return list.length === 0 ? { status: 'ok' } : failed(call, { reason, alarms: list });
   };
   // One node: the cluster's alarms are the node's.

@@ -45,9 +45,9 @@ describe('health checks', () => {
       }
       expect(cluster).toEqual({
         status: 503,
-        body: { status: 'failed', reason: 'There are alarms in effect in the cluster', alarms: [{ node: expect.stringMatching(/^warren@/), resource: 'disk' }] },
+        body: { status: 'failed', reason: 'There are alarms in effect in the cluster', alarms: [{ node: expect.stringMatching(/^warren@/), resource: 'disk space' }] },
       });
-      expect(await call(b, 'GET', '/api/health/checks/local-alarms')).toMatchObject({ status: 503, body: { reason: 'There are alarms in effect on the node', alarms: [{ resource: 'disk' }] } });
+      expect(await call(b, 'GET', '/api/health/checks/local-alarms')).toMatchObject({ status: 503, body: { reason: 'There are alarms in effect on the node', alarms: [{ resource: 'disk space' }] } });
     }, { managementPort: 0, diskFreeLimit: 1e15 });
   });
 
