@@ -12,7 +12,7 @@ import type { Persistence } from './persistence.js';
 import type { Logger } from './util/logger.js';
 
 export { DefinitionsError } from './core/definitions/definitions-error.js';
-export type { PoliciesPort, PolicyDefinition } from './core/definitions/export.js';
+export type { PoliciesPort } from './core/definitions/export.js';
 
 export interface ImportOptions {
   /**
@@ -59,9 +59,9 @@ export interface DefinitionsDeps {
   readonly users: UserStore;
   readonly permissions: PermissionStore;
   readonly persistence: Persistence;
-  /** broker.policies, once the broker has them; without, policies are neither exported nor imported (logged). */
-  readonly policies?: () => PoliciesPort | undefined;
-  readonly operatorPolicies?: () => PoliciesPort | undefined;
+  /** broker.policies and broker.operatorPolicies: exported and imported as `policies` and `operator_policies`. */
+  readonly policies: PoliciesPort;
+  readonly operatorPolicies: PoliciesPort;
   readonly node: string;
   readonly productVersion: string;
   readonly logger: Logger;
@@ -76,7 +76,7 @@ type Counted = Exclude<keyof ImportSummary, 'skipped'>;
 export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   const { vhosts, vhostTable, users, permissions, persistence, logger } = deps;
   const source = () => ({
-    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies?.(), operatorPolicies: deps.operatorPolicies?.(), node: deps.node, productVersion: deps.productVersion,
+    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies, operatorPolicies: deps.operatorPolicies, node: deps.node, productVersion: deps.productVersion,
   });
   const state: DefinitionsState = {
     hasVhost: (v) => vhosts.has(v),
@@ -101,15 +101,11 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
       if (vhost !== undefined && !vhosts.has(vhost)) throw new DefinitionsError('vhost_not_found', 404);
       const parsed = parseDefinitions(readJson(definitions), vhost);
       checkDefinitions(parsed, state);
-      const policies = deps.policies?.();
-      if (policies === undefined && parsed.policies.length > 0) {
-        logger.warn({ event: 'definitions.policies-skipped', count: parsed.policies.length }, `${parsed.policies.length} policies not imported: this broker has no policies`);
-      }
-      return apply(parsed, options.overwrite ?? true, policies);
+      return apply(parsed, options.overwrite ?? true);
     },
   };
 
-  async function apply(d: ParsedDefinitions, overwrite: boolean, policies: PoliciesPort | undefined): Promise<ImportSummary> {
+  async function apply(d: ParsedDefinitions, overwrite: boolean): Promise<ImportSummary> {
     const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, operatorPolicies: 0, exchanges: 0, queues: 0, bindings: 0 };
     let skipped = d.skipped.length;
     for (const s of d.skipped) logger.warn({ event: 'definitions.skipped' }, `not importing ${s}`);
@@ -141,8 +137,7 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     for (const l of d.limits) {
       ops.push(['parameters', () => (!overwrite && preexisting.has(l.vhost) ? false : vhostTable.update(l.vhost, { limits: { maxConnections: l.maxConnections, maxQueues: l.maxQueues } }) !== undefined)]);
     }
-    const importPolicies = (port: PoliciesPort | undefined, items: ParsedDefinitions['policies'], counted: 'policies' | 'operatorPolicies'): void => {
-      if (port === undefined) return;
+    const importPolicies = (port: PoliciesPort, items: ParsedDefinitions['policies'], counted: 'policies' | 'operatorPolicies'): void => {
       for (const p of items) {
         ops.push([counted, () => {
           if (!overwrite && port.list(p.vhost).some((e) => e.name === p.name)) return false;
@@ -154,8 +149,8 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
         }]);
       }
     };
-    importPolicies(policies, d.policies, 'policies');
-    importPolicies(deps.operatorPolicies?.(), d.operatorPolicies, 'operatorPolicies');
+    importPolicies(deps.policies, d.policies, 'policies');
+    importPolicies(deps.operatorPolicies, d.operatorPolicies, 'operatorPolicies');
     const vhost = (name: string): VirtualHost => vhosts.get(name) as VirtualHost; // checked: it exists or an earlier op made it
     for (const x of d.exchanges) {
       ops.push(['exchanges', () => {

@@ -214,7 +214,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
   const node = nodeName ?? `warren@${hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
-  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: () => userPolicies, operatorPolicies: () => operatorPolicies, persistence, node, productVersion: packageVersion(), logger });
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
     await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
       await persistence.scheduler.idle();

@@ -35,6 +35,6 @@ export type { AckEvent, ChannelErrorEvent, ConnectionEvent, DeliverEvent, Publis
 export type { PermissionsApi, TopicPermissionsApi } from './broker-access.js';
 export type { VhostPermission, TopicPermission } from './core/security/permissions.js';
 export { PatternError } from './core/security/pcre-pattern.js';
-export { DefinitionsError, type BrokerDefinitions, type ImportOptions, type ImportSummary, type PoliciesPort, type PolicyDefinition } from './broker-definitions.js';
+export { DefinitionsError, type BrokerDefinitions, type ImportOptions, type ImportSummary, type PoliciesPort } from './broker-definitions.js';
 export type { PoliciesApi } from './broker-policies.js';
 export { PolicyError, type PolicyInput, type PolicySnapshot } from './core/policy/policy-definition.js';

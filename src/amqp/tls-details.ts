@@ -1,27 +1,15 @@
 import { peerCertIssuer, peerCertSubject, peerCertValidity } from './cert-subject.js';
 import type { Transport } from './transport.js';
+import type { TlsDetails } from '../core/snapshots.js';
+export type { TlsDetails } from '../core/snapshots.js';
 
 /**
- * A connection's TLS details as RabbitMQ's management API shows them (GET /api/connections: ssl,
- * ssl_protocol, ssl_key_exchange, ssl_cipher, ssl_hash, peer_cert_subject, peer_cert_issuer,
- * peer_cert_validity), in the same value formats, seen on RabbitMQ 3.10 with amqplib over TLS 1.2
- * and 1.3: the protocol `tlsv1.3`; Erlang's names for the suite's parts (`ecdhe_ecdsa`,
+ * Reads a connection's TLS details in RabbitMQ's formats, seen on RabbitMQ 3.10 with amqplib over TLS
+ * 1.2 and 1.3: the protocol `tlsv1.3`; Erlang's names for the suite's parts (`ecdhe_ecdsa`,
  * `aes_256_cbc`, `sha384`; `any` as the key exchange and `aead` as the hash of TLS 1.3 and of every
  * AEAD suite); the client certificate's subject and issuer as the EXTERNAL login writes a DN and its
- * validity as `2026-12-02T14:57:09Z - 2026-12-04T14:57:09Z`. All undefined on plain TCP, and the
- * three peer_cert ones also on TLS without a client certificate (RabbitMQ's JSON has null there).
+ * validity as `2026-12-02T14:57:09Z - 2026-12-04T14:57:09Z`.
  */
-export interface TlsDetails {
-  readonly ssl: boolean;
-  readonly sslProtocol: string | undefined;
-  readonly sslKeyExchange: string | undefined;
-  readonly sslCipher: string | undefined;
-  readonly sslHash: string | undefined;
-  readonly peerCertSubject: string | undefined;
-  readonly peerCertIssuer: string | undefined;
-  readonly peerCertValidity: string | undefined;
-}
-
 export const NO_TLS: TlsDetails = Object.freeze({
   ssl: false,
   sslProtocol: undefined,

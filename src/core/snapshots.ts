@@ -19,7 +19,31 @@ export type PlainTable = { readonly [key: string]: PlainValue };
  */
 export type ConnectionState = 'starting' | 'tuning' | 'opening' | 'running' | 'blocked' | 'closing' | 'closed';
 
-export interface ConnectionSnapshot {
+/**
+ * A connection's TLS details as RabbitMQ's management API shows them (GET /api/connections), in the
+ * same value formats (amqp/tls-details.ts reads them). All undefined on plain TCP, and the three
+ * peer_cert ones also on TLS without a client certificate (RabbitMQ's JSON has null there).
+ */
+export interface TlsDetails {
+  /** Over TLS (RabbitMQ: ssl). */
+  readonly ssl: boolean;
+  /** `tlsv1.2`, `tlsv1.3` (RabbitMQ: ssl_protocol); undefined on plain TCP, as the ssl_* and peer_cert_* fields below. */
+  readonly sslProtocol: string | undefined;
+  /** Erlang's name for the suite's key exchange: `ecdhe_ecdsa`, `ecdhe_rsa`; `any` for TLS 1.3 (RabbitMQ: ssl_key_exchange). */
+  readonly sslKeyExchange: string | undefined;
+  /** `aes_256_gcm`, `chacha20_poly1305`, `aes_256_cbc` (RabbitMQ: ssl_cipher). */
+  readonly sslCipher: string | undefined;
+  /** The suite's MAC: `aead` for GCM, CCM, ChaCha20-Poly1305 and all of TLS 1.3, else `sha384`, `sha256`, `sha` (RabbitMQ: ssl_hash). */
+  readonly sslHash: string | undefined;
+  /** The client certificate's subject DN, `CN=bob,O=Acme,C=US`; undefined without one (RabbitMQ: peer_cert_subject). */
+  readonly peerCertSubject: string | undefined;
+  /** Its issuer DN, in the same form (RabbitMQ: peer_cert_issuer). */
+  readonly peerCertIssuer: string | undefined;
+  /** `2026-12-02T14:57:09Z - 2026-12-04T14:57:09Z`, notBefore - notAfter (RabbitMQ: peer_cert_validity). */
+  readonly peerCertValidity: string | undefined;
+}
+
+export interface ConnectionSnapshot extends TlsDetails {
   /** Node-qualified and unique for the broker's lifetime: `<node>/<n>`. */
   readonly id: string;
   /** RabbitMQ's connection name, `peerhost:peerport -> host:port`: what the HTTP API addresses. */
@@ -59,22 +83,6 @@ export interface ConnectionSnapshot {
   readonly connectedAt: number;
   /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
   readonly messageStats: ConnectionStats | undefined;
-  /** Over TLS (RabbitMQ: ssl). */
-  readonly ssl: boolean;
-  /** `tlsv1.2`, `tlsv1.3` (RabbitMQ: ssl_protocol); undefined on plain TCP, as the ssl_* and peer_cert_* fields below. */
-  readonly sslProtocol: string | undefined;
-  /** Erlang's name for the suite's key exchange: `ecdhe_ecdsa`, `ecdhe_rsa`; `any` for TLS 1.3 (RabbitMQ: ssl_key_exchange). */
-  readonly sslKeyExchange: string | undefined;
-  /** `aes_256_gcm`, `chacha20_poly1305`, `aes_256_cbc` (RabbitMQ: ssl_cipher). */
-  readonly sslCipher: string | undefined;
-  /** The suite's MAC: `aead` for GCM, CCM, ChaCha20-Poly1305 and all of TLS 1.3, else `sha384`, `sha256`, `sha` (RabbitMQ: ssl_hash). */
-  readonly sslHash: string | undefined;
-  /** The client certificate's subject DN, `CN=bob,O=Acme,C=US`; undefined without one (RabbitMQ: peer_cert_subject). */
-  readonly peerCertSubject: string | undefined;
-  /** Its issuer DN, in the same form (RabbitMQ: peer_cert_issuer). */
-  readonly peerCertIssuer: string | undefined;
-  /** `2026-12-02T14:57:09Z - 2026-12-04T14:57:09Z`, notBefore - notAfter (RabbitMQ: peer_cert_validity). */
-  readonly peerCertValidity: string | undefined;
 }
 
 /** Which connection a channel or consumer belongs to (RabbitMQ: connection_details / channel_details). */

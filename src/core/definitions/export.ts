@@ -1,5 +1,5 @@
 import { isExchangeDefinition } from '../persistence.js';
-import type { PolicyInput } from '../policy/policy-definition.js';
+import type { PolicyInput, PolicySnapshot } from '../policy/policy-definition.js';
 import { plainTable } from '../plain-values.js';
 import type { PermissionStore } from '../security/permissions.js';
 import type { UserStore } from '../security/users.js';
@@ -7,19 +7,9 @@ import type { PlainTable } from '../snapshots.js';
 import type { VhostMetadata } from '../vhost-meta.js';
 import type { VirtualHost } from '../vhost.js';
 
-/** A policy as broker.policies lists it (RabbitMQ's definitions shape). */
-export interface PolicyDefinition {
-  readonly vhost: string;
-  readonly name: string;
-  readonly pattern: string;
-  readonly 'apply-to': string;
-  readonly priority: number;
-  readonly definition: Readonly<Record<string, unknown>>;
-}
-
-/** The part of broker.policies that definitions use: optional, so a broker without policies still imports and exports the rest. */
+/** The part of broker.policies / broker.operatorPolicies that definitions use. */
 export interface PoliciesPort {
-  list(vhost?: string): readonly PolicyDefinition[];
+  list(vhost?: string): readonly PolicySnapshot[];
   set(vhost: string, name: string, policy: PolicyInput): unknown;
 }
 
@@ -28,8 +18,8 @@ export interface ExportSource {
   meta(vhost: string): VhostMetadata | undefined;
   readonly users: UserStore;
   readonly permissions: PermissionStore;
-  readonly policies: PoliciesPort | undefined;
-  readonly operatorPolicies: PoliciesPort | undefined;
+  readonly policies: PoliciesPort;
+  readonly operatorPolicies: PoliciesPort;
   /** RabbitMQ's node name, for original_cluster_name. */
   readonly node: string;
   readonly productVersion: string;
@@ -61,8 +51,8 @@ export function exportAll(s: ExportSource): Json {
     topic_permissions: s.permissions.listTopic().map((p) => ({ user: p.user, vhost: p.vhost, exchange: p.exchange, write: p.write, read: p.read })),
     parameters: vhosts.flatMap((v) => limitsParameter(v, s.meta(v))),
     global_parameters: [],
-    policies: (s.policies?.list() ?? []).map(policyJson),
-    operator_policies: (s.operatorPolicies?.list() ?? []).map(policyJson),
+    policies: s.policies.list().map(policyJson),
+    operator_policies: s.operatorPolicies.list().map(policyJson),
     queues: vhosts.flatMap((v) => queues(s.vhosts.get(v) as VirtualHost, true)),
     exchanges: vhosts.flatMap((v) => exchanges(s.vhosts.get(v) as VirtualHost, true)),
     bindings: vhosts.flatMap((v) => bindings(s.vhosts.get(v) as VirtualHost, true)),
@@ -84,8 +74,8 @@ export function exportVhost(s: ExportSource, name: string): Json | undefined {
     description: meta.description,
     limits: limitsValue(meta),
     parameters: limitsParameter(name, meta).map(strip),
-    policies: (s.policies?.list(name) ?? []).map(policyJson).map(strip),
-    operator_policies: (s.operatorPolicies?.list(name) ?? []).map(policyJson).map(strip),
+    policies: s.policies.list(name).map(policyJson).map(strip),
+    operator_policies: s.operatorPolicies.list(name).map(policyJson).map(strip),
     queues: queues(vhost, false),
     exchanges: exchanges(vhost, false),
     bindings: bindings(vhost, false),
@@ -124,7 +114,7 @@ function limitsParameter(vhost: string, meta: VhostMetadata | undefined): Json[]
   return Object.keys(value).length === 0 ? [] : [{ value, vhost, component: 'vhost-limits', name: 'limits' }];
 }
 
-function policyJson(p: PolicyDefinition): Json {
+function policyJson(p: PolicySnapshot): Json {
   return { vhost: p.vhost, name: p.name, pattern: p.pattern, 'apply-to': p['apply-to'], definition: p.definition, priority: p.priority };
 }
 
