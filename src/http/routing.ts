@@ -56,6 +56,7 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
           body: request.body,
           reply,
         });
+        if (reply.sent) return reply; // the handler answered itself (a PUT's 201 or 204)
         if (h.status === 204) return reply.code(204).send();
         if (Array.isArray(result)) {
           // Lists go through JSON.stringify: fast-json-stringify took 370-820 ms for 10,000 queues (their
