@@ -23,9 +23,12 @@ export interface AccessParts extends Pick<BrokerVhosts, 'createVhost' | 'updateV
  */
 export function managementAccess(parts: () => AccessParts, store: UserStore): AccessOps {
   return {
-    putVhost: async (name, meta) => {
+    putVhost: async (name, meta, actingUser) => {
       const b = parts();
-      if (b.vhostMetadata(name) === undefined && (await b.createVhost(name, meta))) return true;
+      if (b.vhostMetadata(name) === undefined && (await b.createVhost(name, meta))) {
+        if (store.has(actingUser)) await b.permissions.set({ user: actingUser, vhost: name, configure: '.*', write: '.*', read: '.*' });
+        return true;
+      }
       await b.updateVhost(name, meta);
       return false;
     },
@@ -46,7 +49,7 @@ export function managementAccess(parts: () => AccessParts, store: UserStore): Ac
     topicPermissions: (filter) => parts().topicPermissions.list(filter),
     setTopicPermission: async (p) => {
       const b = parts();
-      const created = !b.topicPermissions.list({ user: p.user, vhost: p.vhost }).some((t) => t.exchange === p.exchange);
+      const created = b.topicPermissions.list({ user: p.user, vhost: p.vhost }).length === 0;
       await b.topicPermissions.set(p);
       return created;
     },

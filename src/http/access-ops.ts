@@ -19,8 +19,11 @@ export interface PolicyOps {
  * (src/broker-management-access.ts) over the Broker API; every change resolves once it is on disk.
  */
 export interface AccessOps {
-  /** Creates (true) or updates (false) a vhost; RangeError for a value Warren refuses. */
-  putVhost(name: string, meta: VhostMetadataInput): Promise<boolean>;
+  /**
+   * Creates (true) or updates (false) a vhost; RangeError for a value Warren refuses. A new vhost gives
+   * the acting user full permissions on it, as RabbitMQ's put_vhost (maybe_grant_full_permissions).
+   */
+  putVhost(name: string, meta: VhostMetadataInput, actingUser: string): Promise<boolean>;
   /** Closes its connections with 320, then deletes it; false when there is none. */
   deleteVhost(name: string): Promise<boolean>;
   /**
@@ -34,7 +37,7 @@ export interface AccessOps {
   setPermission(p: VhostPermission): Promise<boolean>;
   clearPermission(user: string, vhost: string): Promise<boolean>;
   topicPermissions(filter?: { readonly user?: string; readonly vhost?: string }): readonly TopicPermission[];
-  /** true when that exchange had none for the user. */
+  /** true when the user had no topic permissions in the vhost (RabbitMQ's 201), false otherwise (204). */
   setTopicPermission(p: TopicPermission): Promise<boolean>;
   /** One exchange's, or all of the user's in the vhost; how many went. */
   clearTopicPermissions(user: string, vhost: string, exchange?: string): Promise<number>;

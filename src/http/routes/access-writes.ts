@@ -79,7 +79,7 @@ export function accessWriteRoutes(app: FastifyInstance, api: ManagementBroker): 
         parseBool(b.tracing); // accepted, checked as RabbitMQ checks it; Warren has no tracing (README)
         const meta = { description: b.description ?? '', tags: tagList(b.tags ?? []), ...(b.default_queue_type === undefined ? {} : { defaultQueueType: b.default_queue_type }) };
         try {
-          return answered(reply, await ops.putVhost(name, meta));
+          return answered(reply, await ops.putVhost(name, meta, principal.name));
         } catch (err) {
           if (err instanceof RangeError) throw badRequest(err.message);
           throw err;
