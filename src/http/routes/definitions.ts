@@ -47,6 +47,8 @@ export function definitionRoutes(app: FastifyInstance, api: ManagementBroker): v
       if (file === undefined) throw badRequest('no file in the upload (a form field named "file")');
       text = file;
     }
+    // RabbitMQ refuses JSON that is not an object as it refuses text that is not JSON.
+    if (/^\s*[[\d"-]/.test(text.replace(/^\uFEFF/, ''))) throw badRequest('failed_to_parse_json');
     await api.access.importDefinitions(text, p['vhost']);
   };
   for (const url of ['/api/definitions', '/api/definitions/:vhost']) {
