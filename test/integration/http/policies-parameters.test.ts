@@ -62,6 +62,7 @@ describe('policies', () => {
     expect(await t.http('PUT', path, { pattern: '^a', definition: { nokey: 1 } })).toEqual(bad('Validation failed\n\n[{&lt;&lt;"nokey"&gt;&gt;,1}] are not recognised policy settings\n'));
     expect(await t.http('PUT', path, { pattern: '^a', definition: { 'max-length': 1 }, priority: 'high' })).toEqual(bad('Validation failed\n\npriority should be a number, actually was &lt;&lt;"high"&gt;&gt;\n'));
     expect(await t.http('PUT', path, { pattern: '^a', definition: {} })).toEqual(bad('Validation failed\n\nno policy provided\n'));
+    expect(await t.http('PUT', path, { pattern: 5, definition: { 'max-length': 1 } })).toEqual(bad('Validation failed\n\npattern should be a binary but was 5\n'));
     expect(await t.http('PUT', `/policies/${t.name('nov')}/p`, { pattern: '^a', definition: { 'max-length': 1 } })).toEqual({ status: 404, body: { error: 'not_found', reason: 'vhost_not_found' } });
     expect((await t.http('GET', `/policies/${t.name('nov')}`)).status).toBe(404);
     expect((await t.http('GET', `/policies/${enc(v)}`)).body).toEqual([]);
