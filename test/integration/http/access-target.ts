@@ -25,6 +25,8 @@ export interface Target {
   /** A request; body given as text is sent as is, anything else as JSON. auth 'user:password', default guest. */
   http(method: string, path: string, body?: unknown, auth?: string, headers?: Record<string, string>): Promise<Reply>;
   amqpUrl(user: string, password: string, vhost: string): string;
+  /** The management API's origin. */
+  readonly baseUrl: string;
   /** Names unique to this run. */
   name(base: string): string;
   /** Deleted (users, vhosts) after the file. */
@@ -43,6 +45,9 @@ export function accessTarget(): Target {
   const target: Target = {
     get broker() {
       return broker;
+    },
+    get baseUrl() {
+      return base.origin;
     },
     http: async (method, path, body, auth = 'guest:guest', headers = {}) => {
       const init: RequestInit = { method, headers: { authorization: 'Basic ' + Buffer.from(auth).toString('base64'), ...headers } };

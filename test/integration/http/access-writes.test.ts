@@ -247,6 +247,9 @@ describe('limits', () => {
     expect(typeof second).not.toBe('string');
     for (const c of [first, second]) if (typeof c !== 'string') await c.close();
     expect((await t.http('GET', path)).body).toEqual([{ vhost: v, value: { 'max-queues': 10 } }]);
+    expect((await t.http('GET', `${path}/max-queues`)).status).toBe(405); // one limit has PUT and DELETE only
+    const res = await fetch(`${t.baseUrl}/api${path}/max-queues`, { method: 'POST' });
+    expect([res.status, res.headers.get('allow')]).toEqual([405, 'PUT, DELETE, OPTIONS']);
   });
 
   it('user-limits: PUT {value}, refusals, GET lists, DELETE', async () => {
@@ -265,6 +268,7 @@ describe('limits', () => {
     expect((await t.http('GET', '/user-limits')).body).toContainEqual({ user: u, value: { 'max-channels': 7, 'max-connections': 3 } });
     expect((await t.http('DELETE', `${path}/max-channels`)).status).toBe(204);
     expect((await t.http('GET', path)).body).toEqual([{ user: u, value: { 'max-connections': 3 } }]);
+    expect((await t.http('GET', `${path}/max-connections`)).status).toBe(405);
     if (onReference) return;
     expect((await t.http('DELETE', `/user-limits/${t.name('nobody')}/max-channels`)).status).toBe(404); // RabbitMQ 3.10: 500
   });
