@@ -8,6 +8,7 @@ import type { ReadModel } from './core/read-model.js';
 import type { UserRecord, UserStore } from './core/security/users.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
+import type { AccessOps } from './http/access-ops.js';
 import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
 import type { Logger } from './util/logger.js';
 
@@ -24,6 +25,8 @@ export interface ManagementParts {
   readonly amqpListeners: () => readonly ListenerInfo[];
   readonly alarms: { readonly memory: boolean; readonly disk: boolean };
   readonly startedAt: number;
+  /** The write side: users, vhosts, permissions, limits, policies, definitions. */
+  readonly access: AccessOps;
 }
 
 export interface ManagementListener {
@@ -96,6 +99,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     listenerCertificates: () => listenerCertificates(config, parts.amqpListeners()),
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
     startedAt: parts.startedAt,
+    access: parts.access,
     now: () => Date.now(),
   };
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });

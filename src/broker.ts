@@ -6,6 +6,7 @@ import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
 import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
+import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 import { brokerVhosts } from './broker-vhosts.js';
 
@@ -297,6 +298,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const readModel = new ReadModel(registry, vhosts, statsReader);
   let management: ManagementListener | undefined;
+  let self: Broker | undefined; // the management API's writes go through the Broker API, read per request
   try {
     management = await startManagement(
       config,
@@ -313,6 +315,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
           ...server.tlsAddresses.map((a) => ({ protocol: 'amqp/ssl' as const, ipAddress: a.address, port: a.port })),
         ],
         alarms,
+        access: managementAccess(() => self as Broker, users),
         startedAt: Date.now(),
       },
       logger,
@@ -334,7 +337,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   if (tls !== undefined) logger.info({ event: 'tls.serving', ...tls.certificate }, `TLS certificate: ${tls.certificate.subject}, serial ${tls.certificate.serialNumber}, valid to ${tls.certificate.validTo}`);
 
   let closing: Promise<void> | undefined;
-  return {
+  return (self = {
     url,
     port,
     tlsPort,
@@ -380,7 +383,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         });
       return closing;
     },
-  };
+  });
 }
 
 function brokerUrl(config: Config, port: number): string {

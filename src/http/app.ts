@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { handleError, notFound } from './errors.js';
 import type { ManagementBroker } from './management-broker.js';
+import { accessRoutes } from './routes/access.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
 import { healthRoutes } from './routes/health.js';
@@ -38,5 +39,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   bindingRoutes(app, api);
   connectionRoutes(app, api);
   healthRoutes(app, api);
+  accessRoutes(app, api);
   return app;
 }

@@ -1,3 +1,4 @@
+import type { AccessOps } from './access-ops.js';
 import type { ReadModel } from '../core/read-model.js';
 import type { VhostPermission } from '../core/security/permissions.js';
 import type { UserSnapshot } from '../core/security/users.js';
@@ -53,4 +54,6 @@ export interface ManagementBroker {
   readonly startedAt: number;
   /** Wall clock (ms): uptime and sample ages; injected so tests may fix it. */
   now(): number;
+  /** Users, vhosts, permissions, limits, policies and definitions: the write side (src/http/access-ops.ts). */
+  readonly access: AccessOps;
 }

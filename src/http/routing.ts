@@ -56,6 +56,7 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
           body: request.body,
           reply,
         });
+        if (reply.sent) return reply; // the handler answered itself (a PUT's 201 or 204)
         if (h.status === 204) return reply.code(204).send();
         if (Array.isArray(result)) {
           // Lists go through JSON.stringify: fast-json-stringify took 370-820 ms for 10,000 queues (their
@@ -71,8 +72,9 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
       },
     });
   }
-  const allow = ['HEAD', ...methods, 'OPTIONS'].join(', ');
-  const others = (['DELETE', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
+  const allow = [...(methods.includes('GET') ? ['HEAD'] : []), ...methods, 'OPTIONS'].join(', ');
+  // A path without GET (one vhost or user limit) answers GET and HEAD with 405 too (fastify adds HEAD to a GET route).
+  const others = (['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
   if (others.length > 0) {
     app.route({ method: [...others], url, handler: async (_request, reply) => reply.code(405).header('allow', allow).send() });
   }

@@ -118,7 +118,7 @@ export function validatePolicy(kind: PolicyKind, vhost: string, name: string, in
   const priority = raw.priority ?? 0;
   if (typeof priority !== 'number' || !Number.isFinite(priority)) throw invalid(`priority should be a number, actually was ${erlangTerm(priority as PlainValue)}`);
   const pattern = raw.pattern;
-  if (typeof pattern !== 'string') throw invalid(`pattern should be a string, actually was ${erlangTerm(pattern as PlainValue)}`);
+  if (typeof pattern !== 'string') throw invalid(`pattern should be a binary but was ${erlangTerm(pattern as PlainValue)}`); // rabbit_parameter_validation:binary
   let regex: PermissionPattern | undefined;
   try {
     regex = pattern === '' ? undefined : compilePattern(pattern);

@@ -15,7 +15,7 @@ const params = (...names: string[]) =>
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** /api/vhosts, /api/users, /api/permissions and their per-object paths. */
+/** /api/vhosts, /api/users, /api/permissions and their lists per user and vhost (one object's path: access-writes.ts). */
 export function vhostUserRoutes(app: FastifyInstance, api: ManagementBroker): void {
   const vhostTotals = (): Map<string, VhostTotals> => {
     const totals = new Map<string, VhostTotals>();
@@ -50,18 +50,6 @@ export function vhostUserRoutes(app: FastifyInstance, api: ManagementBroker): vo
       },
     },
   });
-  resource(app, api, '/api/vhosts/:vhost', {
-    GET: {
-      params: params('vhost'),
-      response: VHOST_SCHEMA,
-      handle: ({ principal, params: p }) => {
-        requireAdmin(principal); // RabbitMQ 3.10: administrators only, even for a vhost one may use
-        const [v] = vhostsJson([p['vhost'] as string]);
-        if (v === undefined) throw notFound();
-        return v;
-      },
-    },
-  });
 
   const usersList = (names: readonly string[]): Json[] => names.flatMap((n) => {
     const u = api.user(n);
@@ -76,18 +64,6 @@ export function vhostUserRoutes(app: FastifyInstance, api: ManagementBroker): vo
         requireAdmin(principal);
         const names = api.users().map((u) => u.name);
         return listResponse({ keys: names, nameOf: (n) => n, compareKeys: byName, keyFields: ['name'], format: usersList }, query as ListQuery);
-      },
-    },
-  });
-  resource(app, api, '/api/users/:user', {
-    GET: {
-      params: params('user'),
-      response: USER_SCHEMA,
-      handle: ({ principal, params: p }) => {
-        requireAdmin(principal);
-        const u = api.user(p['user'] as string);
-        if (u === undefined) throw notFound();
-        return userJson(u);
       },
     },
   });
@@ -139,18 +115,6 @@ export function vhostUserRoutes(app: FastifyInstance, api: ManagementBroker): vo
         requireAdmin(principal);
         if (api.vhostMetadata(p['vhost'] as string) === undefined) throw notFound();
         return permissionsList({ vhost: p['vhost'] as string }, query as ListQuery);
-      },
-    },
-  });
-  resource(app, api, '/api/permissions/:vhost/:user', {
-    GET: {
-      params: params('vhost', 'user'),
-      response: PERMISSION_SCHEMA,
-      handle: ({ principal, params: p }) => {
-        requireAdmin(principal);
-        const [perm] = api.permissions({ user: p['user'] as string, vhost: p['vhost'] as string });
-        if (perm === undefined) throw notFound();
-        return permissionJson(perm);
       },
     },
   });
