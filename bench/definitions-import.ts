@@ -3,7 +3,9 @@
  * bindings), into a fresh broker on a fresh data directory; prints the time and the fsyncs the import
  * cost (fdatasync/fsync calls counted process-wide, so message-store and directory syncs count too).
  * Target (issue 14): 10,000 queues + 10,000 bindings under 2 s, one batched fsync.
- *   node --import tsx bench/definitions-import.ts [N=10000]
+ *   npx tsx bench/definitions-import.ts [N=10000]
+ * With BENCH_DIST=1 it runs the compiled broker (dist/, `npm run build` first), as `npm start` does:
+ * under tsx every function also pays esbuild's keepNames wrapper.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,9 @@ import { countFsyncs } from '../test/helpers/fsync-counter.js';
 
 const n = Number(process.argv[2] ?? 10000);
 const fsyncs = countFsyncs();
-const { startBroker } = await import('../src/index.js');
-const { createLogger } = await import('../src/util/logger.js');
+const root = process.env['BENCH_DIST'] === '1' ? '../dist/src' : '../src';
+const { startBroker } = (await import(`${root}/index.js`)) as typeof import('../src/index.js');
+const { createLogger } = (await import(`${root}/util/logger.js`)) as typeof import('../src/util/logger.js');
 
 export function bulkDefinitions(queues: number): Record<string, unknown> {
   const exchanges = Array.from({ length: 10 }, (_, i) => ({ name: `x${i}`, vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} }));
