@@ -5,9 +5,12 @@
  * HTTP listener. Queues are declared straight on the vhost to keep set-up short.
  *
  *   npx tsx bench/management-list.ts [runs=9]
+ * With BENCH_DIST=1 it runs the compiled broker (dist/, `npm run build` first), as `npm start` does:
+ * under tsx every function also pays esbuild's keepNames wrapper.
  */
-import { startBroker } from '../src/index.js';
-import { brokerPrincipal } from '../src/core/principal.js';
+const root = process.env['BENCH_DIST'] === '1' ? '../dist/src' : '../src';
+const { startBroker } = (await import(`${root}/index.js`)) as typeof import('../src/index.js');
+const { brokerPrincipal } = (await import(`${root}/core/principal.js`)) as typeof import('../src/core/principal.js');
 
 const runs = Number(process.argv[2] ?? 9);
 const auth = 'Basic ' + Buffer.from('guest:guest').toString('base64');
