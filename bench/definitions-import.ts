@@ -3,17 +3,22 @@
  * bindings), into a fresh broker on a fresh data directory; prints the time and the fsyncs the import
  * cost (fdatasync/fsync calls counted process-wide, so message-store and directory syncs count too).
  * Target (issue 14): 10,000 queues + 10,000 bindings under 2 s, one batched fsync.
- *   node --import tsx bench/definitions-import.ts [N=10000]
+ *   npx tsx bench/definitions-import.ts [N=10000]
+ * With BENCH_DIST=1 it runs the compiled broker (dist/, `npm run build` first), as `npm start` does:
+ * under tsx every function also pays esbuild's keepNames wrapper. BENCH_TREE=/path runs another checkout's dist/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { countFsyncs } from '../test/helpers/fsync-counter.js';
 
 const n = Number(process.argv[2] ?? 10000);
 const fsyncs = countFsyncs();
-const { startBroker } = await import('../src/index.js');
-const { createLogger } = await import('../src/util/logger.js');
+const tree = process.env['BENCH_TREE']; // another checkout's dist/ (a baseline), for a before/after in the same load
+const root = tree !== undefined ? pathToFileURL(resolve(tree, 'dist/src')).href : process.env['BENCH_DIST'] === '1' ? '../dist/src' : '../src';
+const { startBroker } = (await import(`${root}/index.js`)) as typeof import('../src/index.js');
+const { createLogger } = (await import(`${root}/util/logger.js`)) as typeof import('../src/util/logger.js');
 
 export function bulkDefinitions(queues: number): Record<string, unknown> {
   const exchanges = Array.from({ length: 10 }, (_, i) => ({ name: `x${i}`, vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} }));

@@ -50,6 +50,17 @@ export interface Paged<T> {
 
 export type Json = Record<string, unknown>;
 
+/**
+ * A whole list (no `page`), formatted on demand: `rows(from, to)` formats that slice of it.
+ * routing.ts writes it as one JSON array a chunk at a time (json-stream.ts).
+ */
+export class ChunkedList {
+  constructor(
+    readonly length: number,
+    readonly rows: (from: number, to: number) => Json[],
+  ) {}
+}
+
 const MAX_PAGE_SIZE = 500;
 const DEFAULT_PAGE_SIZE = 100;
 
@@ -146,7 +157,7 @@ export function pickColumns(items: readonly Json[], columns: string | undefined)
 }
 
 /** Sorts, filters, pages and projects a resource list as RabbitMQ's API does. */
-export function listResponse<K>(source: ListSource<K>, q: ListQuery): Json[] | Paged<Json> {
+export function listResponse<K>(source: ListSource<K>, q: ListQuery): ChunkedList | Paged<Json> {
   const p = paging(q);
   const reverse = q.sort_reverse === 'true';
   const sortBy = q.sort === undefined || q.sort === '' ? undefined : q.sort;
@@ -165,7 +176,13 @@ export function listResponse<K>(source: ListSource<K>, q: ListQuery): Json[] | P
     if (reverse) rows.reverse();
   }
   const total = source.keys.length;
-  if (p === undefined) return pickColumns(rows ?? source.format(keys), q.columns);
+  if (p === undefined) {
+    const all = rows;
+    const ordered = keys;
+    // Formatted (and its columns picked) a chunk at a time as the reply is written, so the whole
+    // list never sits in memory as objects and as one string; sorted by a stat, the rows exist already.
+    return new ChunkedList(ordered.length, (from, to) => pickColumns(all !== undefined ? all.slice(from, to) : source.format(ordered.slice(from, to)), q.columns));
+  }
   const filtered = keys.length;
   const start = (p.page - 1) * p.size;
   if (start > filtered) throw new HttpError(400, 'page_out_of_range', `Page out of range, page: ${p.page} page size: ${p.size}, len: ${filtered}`);

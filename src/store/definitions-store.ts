@@ -131,6 +131,11 @@ export class DefinitionsStore {
     return mark;
   }
 
+  /** A hold is running: a bulk change (a definitions import) is being applied. */
+  get holding(): boolean {
+    return this.held.active;
+  }
+
   /** Holds every record written until the returned release runs (store/definitions-hold.ts); idempotent. */
   hold(): () => void {
     return this.held.begin((bytes) => this.append(bytes, this.written));

@@ -67,18 +67,28 @@ export class QueueLog {
   private nextNo: number;
   private readonly segments = new Map<number, Segment>();
   private destroyed = false;
+  /**
+   * The directory exists. A log created lazily (a definitions import) makes it with its first
+   * segment: 10,000 mkdirs cost 0.5-8 s of kernel time on this machine's ext4 (bench/definitions-import.ts).
+   */
+  private dirMade: boolean;
   /** Paged persistent messages are read back from the segments (persistence.ts LocationCodec). */
   readonly reader = new LogReader();
 
-  private constructor(dir: string, scheduler: SyncScheduler, nextNo: number) {
+  private constructor(dir: string, scheduler: SyncScheduler, nextNo: number, dirMade: boolean) {
     this.dir = dir;
     this.scheduler = scheduler;
     this.nextNo = nextNo;
+    this.dirMade = dirMade;
   }
 
-  static create(dir: string, scheduler: SyncScheduler): QueueLog {
-    mkdirSync(dir, { recursive: true });
-    return new QueueLog(dir, scheduler, 1);
+  /**
+   * A new, empty log. `lazy`: the directory is made when the first message is written, not now, so
+   * a failure to make it (no inodes left) shows at that write, as a failure to create a segment does.
+   */
+  static create(dir: string, scheduler: SyncScheduler, lazy = false): QueueLog {
+    if (!lazy) mkdirSync(dir, { recursive: true });
+    return new QueueLog(dir, scheduler, 1, !lazy);
   }
 
   /**
@@ -88,15 +98,22 @@ export class QueueLog {
    * RefusedFileError; start-up checks every header first (scanHeaders), so this is a backstop.
    */
   static async recover(dir: string, scheduler: SyncScheduler, pacer: Pacer): Promise<{ log: QueueLog; report: RecoveryReport }> {
-    mkdirSync(dir, { recursive: true });
-    const files = readdirSync(dir);
+    let files: string[];
+    try {
+      files = readdirSync(dir);
+    } catch (err) {
+      // Never written to (declared lazily, or its directory was never made): nothing to recover,
+      // and the directory is made with the first segment, not here (a restart of 10,000 queues).
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return { log: new QueueLog(dir, scheduler, 1, false), report: { messages: [], damage: [] } };
+    }
     // Segments renamed for deletion whose unlink a crash interrupted: garbage by construction.
     for (const f of files) if (f.includes('.deleted-')) rmSync(join(dir, f), { force: true });
     const numbers = files
       .filter((f) => /^msgs\.\d{10}$/.test(f))
       .map((f) => Number(f.slice(5)))
       .sort((a, b) => a - b);
-    const log = new QueueLog(dir, scheduler, (numbers.at(-1) ?? 0) + 1);
+    const log = new QueueLog(dir, scheduler, (numbers.at(-1) ?? 0) + 1, true);
     const messages: RecoveredMessage[] = [];
     const damage: string[] = [];
     for (const no of numbers) {
@@ -232,6 +249,10 @@ export class QueueLog {
     const segHeader = fileHeader(SEGMENT_MAGIC);
     const ackHeader = fileHeader(ACKS_MAGIC);
     try {
+      if (!this.dirMade) {
+        mkdirSync(this.dir, { recursive: true });
+        this.dirMade = true;
+      }
       writeFileSync(segPath, segHeader);
       writeFileSync(ackPath, ackHeader);
     } catch (err) {

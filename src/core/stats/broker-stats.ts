@@ -1,6 +1,7 @@
 import type { VirtualHost } from '../vhost.js';
 import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
 import {
+  queueStatsOf,
   snapshotOf,
   takeSample,
   TOTAL_STATS,
@@ -149,7 +150,7 @@ export class BrokerStats implements StatsReader {
 
   queue(vhost: string, name: string): QueueStats | undefined {
     const c = this.vhosts.get(vhost)?.queues.get(name)?.counters;
-    return c === undefined ? undefined : withDeliverGet(snapshotOf(c, QUEUE_STATS, c.sample));
+    return c === undefined ? undefined : queueStatsOf(c);
   }
 
   exchange(vhost: string, name: string): ExchangeStats | undefined {
