@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { PermissionsApi } from './broker-access.js';
+import type { BrokerDefinitions } from './broker-definitions.js';
 import type { Config } from './config/load.js';
 import type { ReadModel } from './core/read-model.js';
 import type { UserRecord, UserStore } from './core/security/users.js';
@@ -23,6 +24,7 @@ export interface ManagementParts {
   /** The AMQP listeners ('amqp' and 'amqp/ssl'); the HTTP ones are added here. */
   readonly amqpListeners: () => readonly ListenerInfo[];
   readonly alarms: { readonly memory: boolean; readonly disk: boolean };
+  readonly definitions: Pick<BrokerDefinitions, 'export'>;
   readonly startedAt: number;
 }
 
@@ -95,6 +97,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     listeners: () => [...parts.amqpListeners(), ...httpListeners()],
     listenerCertificates: () => listenerCertificates(config, parts.amqpListeners()),
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
+    exportDefinitions: (vhost) => parts.definitions.export(vhost),
     startedAt: parts.startedAt,
     now: () => Date.now(),
   };

@@ -313,6 +313,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
           ...server.tlsAddresses.map((a) => ({ protocol: 'amqp/ssl' as const, ipAddress: a.address, port: a.port })),
         ],
         alarms,
+        definitions: definitionsApi,
         startedAt: Date.now(),
       },
       logger,

@@ -3,6 +3,7 @@ import { handleError, notFound } from './errors.js';
 import type { ManagementBroker } from './management-broker.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
+import { definitionsRoutes } from './routes/definitions.js';
 import { healthRoutes } from './routes/health.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
@@ -38,5 +39,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   bindingRoutes(app, api);
   connectionRoutes(app, api);
   healthRoutes(app, api);
+  definitionsRoutes(app, api);
   return app;
 }

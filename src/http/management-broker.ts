@@ -49,6 +49,8 @@ export interface ManagementBroker {
   listenerCertificates(): readonly ListenerCertificates[];
   /** The resource alarms now (RabbitMQ's mem_alarm, disk_free_alarm). */
   alarms(): { readonly memory: boolean; readonly disk: boolean };
+  /** RabbitMQ's definitions export document, whole or of one vhost; throws the broker's DefinitionsError for an unknown vhost. */
+  exportDefinitions(vhost?: string): Record<string, unknown>;
   /** Broker start time (epoch ms), for uptime. */
   readonly startedAt: number;
   /** Wall clock (ms): uptime and sample ages; injected so tests may fix it. */
