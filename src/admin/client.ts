@@ -122,7 +122,6 @@ export function call(t: Target, method: string, path: string, body?: unknown, he
     timeout: t.timeoutMs,
     headers: {
       authorization: 'Basic ' + Buffer.from(`${t.username}:${t.password}`).toString('base64'),
-      accept: 'application/json',
       ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
       ...headers,
     },

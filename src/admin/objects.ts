@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { apiPath, call, UsageError } from './client.js';
+import { apiPath, call, getJson, UsageError } from './client.js';
 import { done, parseJsonOption, vhostOf, type Context } from './context.js';
 import { flag, str, type Opts, type Runner } from './runner.js';
 
@@ -29,6 +29,20 @@ function bindingPath(ctx: Context, opts: Opts): string[] {
 
 function tagsOf(opts: Opts): string {
   return (str(opts, 'tags') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '').join(',');
+}
+
+/**
+ * The properties_key of the one binding between source and destination (with that routing key when
+ * given): RabbitMQ's is the routing key, `~` for an empty one, plus a hash of any arguments, so it is
+ * looked up rather than guessed. Several candidates need --routing-key or --properties-key.
+ */
+async function propertiesKey(ctx: Context, path: readonly string[], routingKey: string | undefined): Promise<string> {
+  const found = (await getJson(ctx.target, apiPath(...path))) as { routing_key?: unknown; properties_key?: unknown }[];
+  const candidates = found.filter((b) => routingKey === undefined || b.routing_key === routingKey);
+  const only = candidates[0];
+  if (candidates.length === 1 && only !== undefined && typeof only.properties_key === 'string') return only.properties_key;
+  if (candidates.length === 0) return routingKey === undefined || routingKey === '' ? '~' : routingKey; // the API answers 404
+  throw new UsageError(`${candidates.length} bindings match; give --routing-key or --properties-key (see list bindings)`);
 }
 
 async function declare(ctx: Context, kind: string, name: string | undefined, opts: Opts): Promise<void> {
@@ -67,9 +81,9 @@ async function declare(ctx: Context, kind: string, name: string | undefined, opt
       break;
     }
     case 'user': {
-      const password = str(opts, 'password');
+      const password = str(opts, 'userPassword');
       const hash = str(opts, 'passwordHash');
-      if (password === undefined && hash === undefined) throw new UsageError('declare user: --password or --password-hash is required');
+      if (password === undefined && hash === undefined) throw new UsageError('declare user: --user-password or --password-hash is required');
       await call(t, 'PUT', apiPath('users', need()), { ...(password === undefined ? { password_hash: hash } : { password }), tags: tagsOf(opts) });
       break;
     }
@@ -117,9 +131,11 @@ async function remove(ctx: Context, kind: string, name: string | undefined, opts
     case 'exchange':
       await call(t, 'DELETE', apiPath('exchanges', vhost, need()) + query({ 'if-unused': flag(opts, 'ifUnused') }));
       break;
-    case 'binding':
-      await call(t, 'DELETE', apiPath(...bindingPath(ctx, opts), str(opts, 'propertiesKey') ?? '~'));
+    case 'binding': {
+      const path = bindingPath(ctx, opts);
+      await call(t, 'DELETE', apiPath(...path, str(opts, 'propertiesKey') ?? (await propertiesKey(ctx, path, str(opts, 'routingKey')))));
       break;
+    }
     case 'vhost':
       await call(t, 'DELETE', apiPath('vhosts', need()));
       break;
@@ -155,7 +171,7 @@ export function registerObjects(program: Command, run: Runner): void {
     .option('--destination-type <type>', 'binding: queue (default) | exchange')
     .option('--routing-key <key>', 'binding: the routing key (default "")')
     .option('--description <text>', 'vhost: its description')
-    .option('--password <password>', 'user: the password')
+    .option('--user-password <password>', "user: the user's password (--password is the caller's)")
     .option('--password-hash <hash>', 'user: a password hash instead (as in definitions)')
     .option('--tags <tags>', 'user: comma-separated tags (administrator, monitoring, policymaker, management)')
     .option('--user <name>', 'permission: the user')
@@ -178,7 +194,8 @@ export function registerObjects(program: Command, run: Runner): void {
     .option('--source <exchange>', 'binding: the source exchange')
     .option('--destination <name>', 'binding: the destination')
     .option('--destination-type <type>', 'binding: queue (default) | exchange')
-    .option('--properties-key <key>', 'binding: its properties_key from list bindings (default ~, no arguments and an empty key)')
+    .option('--routing-key <key>', 'binding: its routing key, when several bindings join the same two')
+    .option('--properties-key <key>', 'binding: its properties_key from list bindings (default: looked up)')
     .option('--user <name>', 'permission: the user')
     .action(run((ctx, args, opts) => remove(ctx, args[0] ?? '', args[1], opts)));
 
