@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 
 /*
  * The one HTTP transport of warren-admin. It talks to the management API only (Warren's or RabbitMQ's):
@@ -125,7 +126,7 @@ export function call(t: Target, method: string, path: string, body?: unknown, he
       ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
       ...headers,
     },
-    ...(t.protocol === 'https:' ? { ...(t.ca === undefined ? {} : { ca: t.ca }), rejectUnauthorized: !t.insecure, servername: t.host } : {}),
+    ...(t.protocol === 'https:' ? { ...(t.ca === undefined ? {} : { ca: t.ca }), rejectUnauthorized: !t.insecure, ...(isIP(t.host) === 0 ? { servername: t.host } : {}) } : {}),
   };
   return new Promise((resolve, reject) => {
     const onResponse = (res: IncomingMessage): void => {
@@ -143,7 +144,7 @@ export function call(t: Target, method: string, path: string, body?: unknown, he
     req.on('timeout', () => req.destroy(new ConnectError(`Timed out getting HTTP response (request timeout: ${t.timeoutMs / 1000} seconds)`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (err instanceof ConnectError) reject(err);
-      else reject(new ConnectError(`Could not connect to ${baseUrl(t)}: ${err.code === undefined ? err.message : `${err.code} ${err.message.replace(/^\S+ \S+ /, '')}`}`));
+      else reject(new ConnectError(`Could not connect to ${baseUrl(t)}: ${connectText(err)}`));
     });
     req.end(payload);
   });
@@ -159,6 +160,19 @@ export async function getJson(t: Target, path: string): Promise<unknown> {
 export async function sendJson(t: Target, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<unknown> {
   const res = await call(t, method, path, body, headers);
   return res.text === '' ? undefined : (JSON.parse(res.text) as unknown);
+}
+
+/** The first line, without a trailing colon (OpenSSL's messages run on). */
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').replace(/:+$/, '');
+}
+
+/** `ECONNREFUSED 127.0.0.1:15672` from `connect ECONNREFUSED 127.0.0.1:15672`; TLS failures by their first line. */
+function connectText(err: NodeJS.ErrnoException): string {
+  const text = firstLine(err.message);
+  if (err.code === undefined) return text;
+  const prefix = `${err.syscall ?? ''} ${err.code} `;
+  return err.syscall !== undefined && text.startsWith(prefix) ? `${err.code} ${text.slice(prefix.length)}` : `${err.code} ${text}`;
 }
 
 function reasonOf(body: string): string | undefined {
