@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(missing !== undefined)(`Debian's rabbitmqadmin (${onReference ? 'RabbitMQ reference' : 'Warren'})`, () => {
-  it('lists queues, exchanges, bindings, connections, users and vhosts', async () => {
+  it('lists queues, exchanges, bindings, connections, users, vhosts, nodes, permissions and the overview', async () => {
     const [q, x] = [unique('rmqa-l-q'), unique('rmqa-l-x')];
     const ch = await conn.createChannel();
     await ch.assertExchange(x, 'fanout', { durable: false });
@@ -76,6 +76,8 @@ describe.skipIf(missing !== undefined)(`Debian's rabbitmqadmin (${onReference ? 
     expect(await ok(['list', 'users'])).toMatch(/^\| guest +\| rabbit_password_hashing_sha256 +\| \S+ +\| administrator +\|$/m);
     expect(await ok(['list', 'vhosts'])).toMatch(/^\| \/ +\| \d+ +\|$/m);
     expect(await ok(['show', 'overview'])).toMatch(/^\| 3\.\d+\.\d+ +\| /m);
+    expect(await ok(['list', 'nodes'])).toMatch(/^\| +name +\| type \| +mem_used +\|$/m);
+    expect(await ok(['list', 'permissions'])).toMatch(/^\| \/ +\| \.\* +\| \.\* +\| guest +\| \.\* +\|$/m);
     await ch.deleteQueue(q);
     await ch.deleteExchange(x);
     await ch.close();
