@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findRabbitmqadmin, onReference, openTarget, run, TEST_TIMEOUT, unique, until, type Run, type Target } from './admin-target.js';
+import { admin, adminUnavailable, findRabbitmqadmin, onReference, openTarget, run, TEST_TIMEOUT, unique, until, type Run, type Target } from './admin-target.js';
 
 /*
  * Debian's rabbitmqadmin (3.10's Python script from rabbitmq-server) against Warren, or against
@@ -129,6 +129,12 @@ describe.skipIf(missing !== undefined)(`Debian's rabbitmqadmin (${onReference ? 
     await ok(['import', file]);
     expect(await depth(imported)).toBe(0);
     await ok(['delete', 'queue', `name=${imported}`]);
+  }, TEST_TIMEOUT);
+
+  it('prints the same table as warren-admin', async () => {
+    expect(adminUnavailable()).toBeUndefined();
+    const [theirs, ours] = await Promise.all([ok(['list', 'users', 'name', 'tags']), admin(t, ['list', 'users', '--columns', 'name,tags'])]);
+    expect(ours).toEqual({ code: 0, stdout: theirs, stderr: '' });
   }, TEST_TIMEOUT);
 
   it("shows Warren's refusals as it shows RabbitMQ's", async () => {
