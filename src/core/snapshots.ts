@@ -181,6 +181,12 @@ export interface QueueSnapshot {
   readonly messagesReady: number;
   /** Delivered and awaiting ack, on any channel (RabbitMQ: messages_unacknowledged). */
   readonly messagesUnacknowledged: number;
+  /** Change of `messages` per second over the last sample interval (RabbitMQ: messages_details.rate). */
+  readonly messagesRate: number;
+  /** Likewise of messagesReady (RabbitMQ: messages_ready_details.rate). */
+  readonly messagesReadyRate: number;
+  /** Likewise of messagesUnacknowledged (RabbitMQ: messages_unacknowledged_details.rate). */
+  readonly messagesUnacknowledgedRate: number;
   /** Property and body bytes of the ready messages (RabbitMQ: message_bytes_ready). */
   readonly messageBytesReady: number;
   /** RabbitMQ: consumers. */

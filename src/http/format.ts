@@ -65,6 +65,9 @@ export function queueJson(q: QueueSnapshot): Json {
     messages: q.messages,
     messages_ready: q.messagesReady,
     messages_unacknowledged: q.messagesUnacknowledged,
+    messages_details: { rate: q.messagesRate },
+    messages_ready_details: { rate: q.messagesReadyRate },
+    messages_unacknowledged_details: { rate: q.messagesUnacknowledgedRate },
     message_bytes_ready: q.messageBytesReady,
     // Not the queue's process memory as in RabbitMQ (Warren has none per queue): the ready messages' bytes.
     memory: q.messageBytesReady,

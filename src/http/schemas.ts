@@ -10,6 +10,9 @@ const strOrNull = { type: ['string', 'null'] } as const;
 /** Field tables (arguments, client_properties) and message_stats: free-form objects. */
 const free = { type: 'object', additionalProperties: true } as const;
 const strings = { type: 'array', items: str } as const;
+const num = { type: 'number' } as const;
+/** RabbitMQ's `<name>_details`: the rate over the last sample interval. */
+const rate = { type: 'object', properties: { rate: num } } as const;
 const connectionDetails = { type: 'object', properties: { name: str, peer_host: str, peer_port: int } } as const;
 
 export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: str } } as const;
@@ -29,6 +32,9 @@ export const QUEUE_SCHEMA = {
     messages: int,
     messages_ready: int,
     messages_unacknowledged: int,
+    messages_details: rate,
+    messages_ready_details: rate,
+    messages_unacknowledged_details: rate,
     message_bytes_ready: int,
     memory: int,
     consumers: int,
@@ -194,7 +200,14 @@ export const OVERVIEW_SCHEMA = {
     churn_rates: free,
     queue_totals: {
       type: 'object',
-      properties: { messages: int, messages_ready: int, messages_unacknowledged: int },
+      properties: {
+        messages: int,
+        messages_details: rate,
+        messages_ready: int,
+        messages_ready_details: rate,
+        messages_unacknowledged: int,
+        messages_unacknowledged_details: rate,
+      },
     },
     object_totals: { type: 'object', properties: { channels: int, connections: int, consumers: int, exchanges: int, queues: int } },
     listeners: {

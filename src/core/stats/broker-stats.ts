@@ -1,7 +1,11 @@
+import type { QueueRef } from '../queue/queue-ref.js';
+import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
-import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
+import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
 import {
   snapshotOf,
+  takeDepthSample,
   takeSample,
   TOTAL_STATS,
   withDeliverGet,
@@ -21,6 +25,8 @@ const SAMPLE_SLICE = 4096;
 interface SamplePass {
   readonly previous: number;
   readonly queues: QueueCounters;
+  /** Deliveries awaiting ack per queue, counted once at the pass's start (channels hold them, not queues). */
+  readonly unacked: Map<QueueRef, number>;
   objects: Iterator<undefined, undefined>;
   /** The time of the slice under way: each object is sampled at its slice's time. */
   now: number;
@@ -39,14 +45,34 @@ export class BrokerStats implements StatsReader {
   /** Vhosts taken out of the table and not yet destroyed: still counted, their queues still live. */
   private readonly detachedVhosts = new Set<VirtualHost>();
   /** What the queues of deleted vhosts had counted (RabbitMQ's overview totals are cumulative). */
-  private readonly deletedVhostQueues = new QueueCounters();
+  private readonly deletedVhostQueues = new DeletedQueueCounters();
   private readonly totalsSample = new Sample(TOTAL_STATS.length);
+  /** Connection, channel and queue churn (RabbitMQ's churn_rates); queue_deleted is kept by the vhosts. */
+  private readonly churnCounts = new ChurnCounters();
+  /** Where the unacknowledged deliveries are counted (the registry's connections); none: every queue's is 0. */
+  private readonly registry: { connections(): Iterable<RegisteredConnection> } | undefined;
   /** When the last pass began (-1: never). */
   private lastSampleAt = -1;
   private pass: SamplePass | undefined;
 
-  constructor(vhosts: ReadonlyMap<string, VirtualHost>) {
+  constructor(vhosts: ReadonlyMap<string, VirtualHost>, registry?: { connections(): Iterable<RegisteredConnection> }) {
     this.vhosts = vhosts;
+    this.registry = registry;
+  }
+
+  /** connection.open-ok was sent (RabbitMQ's connection_created). */
+  connectionCreated(): void {
+    this.churnCounts.connection_created++;
+  }
+
+  /** A non-passive queue.declare passed its permission check (RabbitMQ's queue_declared). */
+  queueDeclared(): void {
+    this.churnCounts.queue_declared++;
+  }
+
+  /** A queue.declare made the queue (queue_created). */
+  queueCreated(): void {
+    this.churnCounts.queue_created++;
   }
 
   connectionOpened(id: number): ConnectionCounters {
@@ -56,6 +82,7 @@ export class BrokerStats implements StatsReader {
   }
 
   connectionClosed(id: number): void {
+    this.churnCounts.connection_closed++;
     const counters = this.connections.get(id);
     if (counters === undefined) return;
     this.connections.delete(id);
@@ -71,7 +98,8 @@ export class BrokerStats implements StatsReader {
   vhostDestroyed(vhost: VirtualHost): void {
     if (!this.detachedVhosts.delete(vhost)) return;
     vhost.deletedQueueCounters.addTo(this.deletedVhostQueues);
-    for (const q of vhost.queues.values()) q.counters.addTo(this.deletedVhostQueues);
+    this.deletedVhostQueues.queues += vhost.deletedQueueCounters.queues;
+    for (const q of vhost.queues.values()) this.deletedVhostQueues.add(q.counters);
   }
 
   /** A connection the broker did not register (one built outside the server) counts on its own. */
@@ -79,10 +107,12 @@ export class BrokerStats implements StatsReader {
     const conn = this.connections.get(connectionId) ?? new ConnectionCounters();
     const counters = new ChannelCounters(conn);
     conn.channels.set(channel, counters);
+    this.churnCounts.channel_created++;
     return counters;
   }
 
   channelClosed(connectionId: number, channel: number, counters: ChannelCounters): void {
+    this.churnCounts.channel_closed++;
     const conn = this.connections.get(connectionId);
     if (conn?.channels.get(channel) === counters) conn.channels.delete(channel);
   }
@@ -110,7 +140,9 @@ export class BrokerStats implements StatsReader {
   private startPass(now: number): SamplePass {
     const previous = this.lastSampleAt;
     this.lastSampleAt = now;
-    const pass: SamplePass = { previous, now, queues: new QueueCounters(), objects: undefined as unknown as Iterator<undefined, undefined> };
+    const unacked = new Map<QueueRef, number>();
+    if (this.registry !== undefined) for (const c of this.registry.connections()) c.countUnacked(unacked);
+    const pass: SamplePass = { previous, now, queues: new QueueCounters(), unacked, objects: undefined as unknown as Iterator<undefined, undefined> };
     pass.objects = this.sampleObjects(pass);
     return pass;
   }
@@ -122,6 +154,7 @@ export class BrokerStats implements StatsReader {
       if (pass.objects.next().done === true) {
         this.pass = undefined;
         takeSample(this.totalCounts(pass.queues), TOTAL_STATS, this.totalsSample, now, pass.previous);
+        takeSample(this.churnValues(), CHURN_STATS, this.churnCounts.sample, now, pass.previous);
         return;
       }
     }
@@ -131,6 +164,7 @@ export class BrokerStats implements StatsReader {
   private *sampleObjects(pass: SamplePass): Iterator<undefined, undefined> {
     for (const vhost of this.vhosts.values()) {
       for (const q of vhost.queues.values()) {
+        takeDepthSample(q.counters.sample, q.messageCount, pass.unacked.get(q.ref) ?? 0, pass.now, pass.previous);
         takeSample(q.counters, QUEUE_STATS, q.counters.sample, pass.now, pass.previous);
         q.counters.addTo(pass.queues);
         yield;
@@ -169,6 +203,26 @@ export class BrokerStats implements StatsReader {
 
   totals(): TotalStats {
     return withDeliverGet(snapshotOf(this.totalCounts(), TOTAL_STATS, this.totalsSample));
+  }
+
+  churn(): ChurnStats {
+    return snapshotOf(this.churnValues(), CHURN_STATS, this.churnCounts.sample);
+  }
+
+  private churnValues(): Record<ChurnStatName, number> {
+    let deleted = this.deletedVhostQueues.queues;
+    for (const vhost of this.vhosts.values()) deleted += vhost.deletedQueueCounters.queues;
+    for (const vhost of this.detachedVhosts) deleted += vhost.deletedQueueCounters.queues;
+    const c = this.churnCounts;
+    return {
+      connection_created: c.connection_created,
+      connection_closed: c.connection_closed,
+      channel_created: c.channel_created,
+      channel_closed: c.channel_closed,
+      queue_declared: c.queue_declared,
+      queue_created: c.queue_created,
+      queue_deleted: deleted,
+    };
   }
 
   /** Live queues' counts summed by the caller (a sample pass) or here (totals asked for). */

@@ -24,10 +24,18 @@ export const QUEUE_STATS = [
 ] as const;
 export const EXCHANGE_STATS = ['publish_in', 'publish_out', 'return_unroutable', 'drop_unroutable'] as const;
 export const CHANNEL_STATS = ['publish', 'confirm', 'return_unroutable', 'drop_unroutable'] as const;
+/**
+ * A queue's depths, sampled into the same Sample as its counters (slots QUEUE_STATS.length onwards, so
+ * no second object per queue): RabbitMQ's messages_details, messages_ready_details and
+ * messages_unacknowledged_details, whose rate is the change of the depth per second (negative while
+ * the queue drains).
+ */
+export const QUEUE_DEPTHS = ['messages', 'messages_ready', 'messages_unacknowledged'] as const;
 
 export type QueueStatName = (typeof QUEUE_STATS)[number];
 export type ExchangeStatName = (typeof EXCHANGE_STATS)[number];
 export type ChannelStatName = (typeof CHANNEL_STATS)[number];
+export type QueueDepthName = (typeof QUEUE_DEPTHS)[number];
 
 /** A counters object's last sample: the values then, and the per-second rates since the sample before. */
 export class Sample {
@@ -62,7 +70,8 @@ export class QueueCounters {
   drop_maxlen = 0;
   drop_rejected = 0;
   drop_delivery_limit = 0;
-  readonly sample = new Sample(QUEUE_STATS.length);
+  /** The counters' sample, then the depths' (QUEUE_DEPTHS). */
+  readonly sample = new Sample(QUEUE_STATS.length + QUEUE_DEPTHS.length);
 
   /** Counts an accepted enqueue; returns true, enqueue's answer for it. */
   enqueued(): true {
@@ -115,6 +124,16 @@ export class QueueCounters {
   /** Folds a deleted queue's counts into an accumulator, so totals never go down. */
   addTo(into: QueueCounters): void {
     for (const name of QUEUE_STATS) into[name] += this[name];
+  }
+}
+
+/** A vhost's deleted queues: what they had counted (so totals never go down), and how many they were (churn's queue_deleted). */
+export class DeletedQueueCounters extends QueueCounters {
+  queues = 0;
+
+  add(deleted: QueueCounters): void {
+    deleted.addTo(this);
+    this.queues++;
   }
 }
 

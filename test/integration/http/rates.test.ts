@@ -1,0 +1,133 @@
+import amqp from 'amqplib';
+import { connect as tcpConnect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Broker } from '../../../src/index.js';
+import { eventually, openBroker } from '../../helpers/broker.js';
+
+/*
+ * Rates in the management API (RabbitMQ's `*_details: {rate}`): churn_rates in /api/overview, and the
+ * depth rates of queues and queue_totals. Real amqplib traffic against a real broker, read over HTTP
+ * (inject for the single-object routes, whose replies go through the response schemas, and the
+ * lists). The sampler is driven by hand: statisticsInterval 0 turns its own sampling off, and
+ * broker.stats.sample(t) takes a sample at a time the test picks, so the rates are exact.
+ */
+
+let broker: Broker;
+let close: () => Promise<void>;
+const GUEST = 'Basic ' + Buffer.from('guest:guest').toString('base64');
+
+async function get(url: string): Promise<Record<string, unknown>> {
+  const res = await broker.managementApp!.inject({ method: 'GET', url, headers: { authorization: GUEST } });
+  expect(res.statusCode, url).toBe(200);
+  return JSON.parse(res.body) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  ({ broker, close } = await openBroker({ managementPort: 0, statisticsInterval: 0 }));
+});
+
+afterAll(async () => {
+  await close();
+});
+
+type Churn = Record<string, number | { rate: number }>;
+
+describe('churn_rates in /api/overview', () => {
+  it('counts connections, channels and queues created and closed, with rates over the sampled interval', async () => {
+    const t0 = 1_000_000;
+    broker.stats.sample(t0);
+    const before = (await get('/api/overview'))['churn_rates'] as Churn;
+    // RabbitMQ 3.10's names, all seven with their details (format_rate(connection_churn_rates, ...)).
+    expect(Object.keys(before).sort()).toEqual(
+      ['channel_closed', 'channel_created', 'connection_closed', 'connection_created', 'queue_created', 'queue_declared', 'queue_deleted']
+        .flatMap((k) => [k, `${k}_details`])
+        .sort(),
+    );
+
+    // A socket that never finishes its handshake counts as closed, not created (as in rabbit_reader).
+    const raw = tcpConnect(broker.port, '127.0.0.1');
+    await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+    raw.destroy();
+
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createChannel();
+    const spare = await conn.createChannel();
+    await spare.close();
+    await ch.assertQueue('churn.a', { durable: false });
+    await ch.assertQueue('churn.a', { durable: false }); // declared again: not created again
+    await ch.checkQueue('churn.a'); // passive: not counted
+    await ch.assertQueue('churn.b', { durable: false });
+    await ch.deleteQueue('churn.b');
+    await ch.assertQueue('churn.x', { exclusive: true }); // deleted with its connection
+    await conn.close();
+    // The connection's end (and its exclusive queue's) is released after the close handshake.
+    await eventually(() => {
+      const now = broker.stats.churn();
+      return now.connection_closed === (before['connection_closed'] as number) + 2 && now.queue_deleted === (before['queue_deleted'] as number) + 2;
+    });
+
+    broker.stats.sample(t0 + 4000);
+    const churn = (await get('/api/overview'))['churn_rates'] as Churn;
+    const expected = {
+      connection_created: 1,
+      connection_closed: 2,
+      channel_created: 2,
+      channel_closed: 2,
+      queue_declared: 4,
+      queue_created: 3,
+      queue_deleted: 2,
+    };
+    for (const [name, n] of Object.entries(expected)) {
+      expect(churn[name], name).toBe((before[name] as number) + n);
+      expect(churn[`${name}_details`], name).toEqual({ rate: n / 4 });
+    }
+
+    // Nothing happened in the next interval: the rates fall back to 0, the counts stay.
+    broker.stats.sample(t0 + 8000);
+    const quiet = (await get('/api/overview'))['churn_rates'] as Churn;
+    expect(quiet['queue_declared']).toBe(churn['queue_declared']);
+    expect(quiet['queue_declared_details']).toEqual({ rate: 0 });
+  });
+});
+
+describe('depth rates of queues and queue_totals', () => {
+  it('are the change of messages, messages_ready and messages_unacknowledged per second', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('depth.q', { durable: false });
+    const t0 = 2_000_000;
+    broker.stats.sample(t0);
+
+    for (let i = 0; i < 20; i++) ch.sendToQueue('depth.q', Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    const held: amqp.GetMessage[] = [];
+    for (let i = 0; i < 5; i++) {
+      const m = await ch.get('depth.q');
+      if (m === false) throw new Error('queue empty');
+      held.push(m);
+    }
+    broker.stats.sample(t0 + 5000);
+
+    const rates = (q: Record<string, unknown>) => ({
+      messages: q['messages_details'],
+      ready: q['messages_ready_details'],
+      unacked: q['messages_unacknowledged_details'],
+    });
+    const q = await get('/api/queues/%2F/depth.q');
+    expect([q['messages'], q['messages_ready'], q['messages_unacknowledged']]).toEqual([20, 15, 5]);
+    expect(rates(q)).toEqual({ messages: { rate: 4 }, ready: { rate: 3 }, unacked: { rate: 1 } });
+    // The list route (JSON.stringify, not the schema) shows the same.
+    const listed = ((await get('/api/queues')) as unknown as Record<string, unknown>[]).find((x) => x['name'] === 'depth.q');
+    expect(rates(listed as Record<string, unknown>)).toEqual(rates(q));
+    const totals = (await get('/api/overview'))['queue_totals'] as Record<string, unknown>;
+    expect(rates(totals)).toEqual(rates(q)); // the other queues' depths did not change
+
+    // Draining: negative rates.
+    for (const m of held) ch.ack(m);
+    await ch.purgeQueue('depth.q');
+    broker.stats.sample(t0 + 10_000);
+    const drained = await get('/api/queues/%2F/depth.q');
+    expect(rates(drained)).toEqual({ messages: { rate: -4 }, ready: { rate: -3 }, unacked: { rate: -1 } });
+    await conn.close();
+  });
+});
