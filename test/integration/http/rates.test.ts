@@ -90,6 +90,22 @@ describe('churn_rates in /api/overview', () => {
   });
 });
 
+describe('queue_deleted', () => {
+  it('counts the queues of a deleted vhost', async () => {
+    await broker.createVhost('churn-gone');
+    await broker.permissions.set({ user: 'guest', vhost: 'churn-gone', configure: '.*', write: '.*', read: '.*' });
+    const conn = await amqp.connect(`${broker.url}/churn-gone`);
+    const ch = await conn.createChannel();
+    for (const name of ['g.1', 'g.2', 'g.3']) await ch.assertQueue(name, { durable: false });
+    await ch.deleteQueue('g.3');
+    await conn.close();
+    const before = broker.stats.churn().queue_deleted;
+    await broker.deleteVhost('churn-gone');
+    expect(broker.stats.churn().queue_deleted).toBe(before + 2);
+    expect(((await get('/api/overview'))['churn_rates'] as Churn)['queue_deleted']).toBe(before + 2);
+  });
+});
+
 describe('depth rates of queues and queue_totals', () => {
   it('are the change of messages, messages_ready and messages_unacknowledged per second', async () => {
     const conn = await amqp.connect(broker.url);
