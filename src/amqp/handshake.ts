@@ -16,6 +16,8 @@ export interface ClientInfo {
   readonly product: string | undefined;
   readonly capabilities: Readonly<Record<string, boolean>>;
   readonly properties: FieldTable;
+  /** The SASL mechanism of the login: PLAIN, AMQPLAIN or EXTERNAL (RabbitMQ: auth_mechanism). */
+  readonly mechanism: string;
 }
 
 /** 'refusing': a failed login waits out its delay (login-throttle.ts); frames meanwhile are dropped. */
@@ -126,6 +128,7 @@ export class Handshake {
       product: asString(m.clientProperties['product']),
       capabilities,
       properties: m.clientProperties,
+      mechanism: m.mechanism,
     };
     this.conn.authenticated(this.client);
     this.step = 'tune-ok';

@@ -60,6 +60,8 @@ export interface ConnectionSnapshot extends TlsDetails {
   readonly peerPort: number;
   /** undefined before login. */
   readonly user: string | undefined;
+  /** The SASL mechanism the client logged in with, PLAIN, AMQPLAIN or EXTERNAL; undefined before login (RabbitMQ: auth_mechanism). */
+  readonly authMechanism: string | undefined;
   /** undefined before connection.open. */
   readonly vhost: string | undefined;
   readonly state: ConnectionState;
@@ -73,6 +75,10 @@ export interface ConnectionSnapshot extends TlsDetails {
   readonly bytesIn: number;
   /** Bytes handed to the socket (RabbitMQ: send_oct). */
   readonly bytesOut: number;
+  /** Bytes read per second over the last sample interval (RabbitMQ: recv_oct_details.rate). */
+  readonly bytesInRate: number;
+  /** Bytes written per second, likewise (RabbitMQ: send_oct_details.rate). */
+  readonly bytesOutRate: number;
   /** Frames parsed from the client, heartbeats included. */
   readonly framesIn: number;
   /** Frames written to the client, heartbeats included. */

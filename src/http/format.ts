@@ -132,7 +132,9 @@ export function connectionJson(c: ConnectionSnapshot): Json {
     user_provided_name: c.clientName ?? null,
     connected_at: c.connectedAt,
     recv_oct: c.bytesIn,
+    recv_oct_details: { rate: c.bytesInRate },
     send_oct: c.bytesOut,
+    send_oct_details: { rate: c.bytesOutRate },
     recv_cnt: c.framesIn,
     send_cnt: c.framesOut,
     send_pend: c.sendPending,
@@ -144,7 +146,7 @@ export function connectionJson(c: ConnectionSnapshot): Json {
     peer_cert_subject: c.peerCertSubject ?? null,
     peer_cert_issuer: c.peerCertIssuer ?? null,
     peer_cert_validity: c.peerCertValidity ?? null,
-    // TODO: auth_mechanism once ConnectionSnapshot carries it.
+    auth_mechanism: c.authMechanism ?? null,
   };
   return out;
 }

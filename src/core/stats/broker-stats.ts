@@ -2,7 +2,7 @@ import type { QueueRef } from '../queue/queue-ref.js';
 import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
 import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
-import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample, type OctetSource } from './counters.js';
 import {
   snapshotOf,
   takeDepthSample,
@@ -17,6 +17,8 @@ import {
   type TotalStats,
   type TotalStatName,
 } from './snapshot.js';
+
+const OCTETS = ['recv', 'send'] as const;
 
 /** Objects sampled per tick of a sample pass (about 5 ms of work). */
 const SAMPLE_SLICE = 4096;
@@ -75,8 +77,9 @@ export class BrokerStats implements StatsReader {
     this.churnCounts.queue_created++;
   }
 
-  connectionOpened(id: number): ConnectionCounters {
+  connectionOpened(id: number, octets?: OctetSource): ConnectionCounters {
     const counters = new ConnectionCounters();
+    counters.octetSource = octets;
     this.connections.set(id, counters);
     return counters;
   }
@@ -175,6 +178,8 @@ export class BrokerStats implements StatsReader {
       }
     }
     for (const conn of this.connections.values()) {
+      const source = conn.octetSource;
+      if (source !== undefined) takeSample({ recv: source.recvOct(), send: source.sendOct() }, OCTETS, conn.octets, pass.now, pass.previous);
       takeSample(conn, CHANNEL_STATS, conn.sample, pass.now, pass.previous);
       for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_STATS, ch.sample, pass.now, pass.previous);
       yield;
@@ -194,6 +199,11 @@ export class BrokerStats implements StatsReader {
   connection(id: number): ConnectionStats | undefined {
     const c = this.connections.get(id);
     return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
+  }
+
+  /** Bytes per second over the last sample interval: 0 received (recv_oct_details), 1 sent (send_oct_details). */
+  octetRate(id: number, which: 0 | 1): number {
+    return this.connections.get(id)?.octets.rates[which] ?? 0;
   }
 
   channel(connectionId: number, channel: number): ChannelStats | undefined {

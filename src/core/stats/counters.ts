@@ -149,6 +149,12 @@ export class ExchangeCounters {
   readonly sample = new Sample(EXCHANGE_STATS.length);
 }
 
+/** Where a connection's byte counts are read (its parser and outbound writer keep them). */
+export interface OctetSource {
+  recvOct(): number;
+  sendOct(): number;
+}
+
 /** Publishing on one connection, all its channels together. */
 export class ConnectionCounters {
   publish = 0;
@@ -159,6 +165,9 @@ export class ConnectionCounters {
   readonly sample = new Sample(CHANNEL_STATS.length);
   /** The counters of its open channels, by channel number (read path only). */
   readonly channels = new Map<number, ChannelCounters>();
+  /** Its bytes in and out, sampled into `octets` (RabbitMQ's recv_oct_details, send_oct_details); none: rates 0. */
+  octetSource: OctetSource | undefined = undefined;
+  readonly octets = new Sample(2);
 
   addTo(into: ConnectionCounters): void {
     for (const name of CHANNEL_STATS) into[name] += this[name];

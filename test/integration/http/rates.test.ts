@@ -147,3 +147,41 @@ describe('depth rates of queues and queue_totals', () => {
     await conn.close();
   });
 });
+
+describe('connection fields', () => {
+  it('show the SASL mechanism of the login (auth_mechanism)', async () => {
+    const plain = await amqp.connect(broker.url, { clientProperties: { connection_name: 'mech-plain' } });
+    const amqplain = await amqp.connect(broker.url, { credentials: amqp.credentials.amqplain('guest', 'guest'), clientProperties: { connection_name: 'mech-amqplain' } });
+    const list = (await get('/api/connections')) as unknown as Record<string, unknown>[];
+    const mechanism = (name: string) => list.find((c) => c['user_provided_name'] === name)?.['auth_mechanism'];
+    expect([mechanism('mech-plain'), mechanism('mech-amqplain')]).toEqual(['PLAIN', 'AMQPLAIN']);
+    const one = list.find((c) => c['user_provided_name'] === 'mech-amqplain') as Record<string, unknown>;
+    // The single-object route goes through the response schema, which must keep it.
+    expect((await get(`/api/connections/${encodeURIComponent(one['name'] as string)}`))['auth_mechanism']).toBe('AMQPLAIN');
+    await plain.close();
+    await amqplain.close();
+  });
+
+  it('show bytes in and out per second over the sampled interval (recv_oct_details, send_oct_details)', async () => {
+    const conn = await amqp.connect(broker.url, { clientProperties: { connection_name: 'octets' } });
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('octets.q', { durable: false });
+    const snapshot = () => broker.readModel.connections().find((c) => c.clientName === 'octets');
+    const t0 = 3_000_000;
+    const before = snapshot()!;
+    broker.stats.sample(t0);
+    for (let i = 0; i < 10; i++) ch.sendToQueue('octets.q', Buffer.alloc(1000, 1));
+    await ch.waitForConfirms();
+    const m = await ch.get('octets.q', { noAck: true }); // 1000 bytes of body back to the client
+    expect(m).not.toBe(false);
+    const after = snapshot()!;
+    broker.stats.sample(t0 + 2000);
+    const json = await get(`/api/connections/${encodeURIComponent(after.name)}`);
+    expect(after.bytesIn - before.bytesIn).toBeGreaterThan(10_000);
+    expect(after.bytesOut - before.bytesOut).toBeGreaterThan(1000);
+    expect(json['recv_oct']).toBe(after.bytesIn);
+    expect(json['recv_oct_details']).toEqual({ rate: (after.bytesIn - before.bytesIn) / 2 });
+    expect(json['send_oct_details']).toEqual({ rate: (after.bytesOut - before.bytesOut) / 2 });
+    await conn.close();
+  });
+});
