@@ -86,6 +86,18 @@ describe.skipIf(!hasOpenssl())('management API over HTTPS', () => {
     );
   });
 
+  it('prefers the management files to the amqps ones when both are given', async () => {
+    const own = pki.issueServer('management-2');
+    await withBroker(
+      async (b) => {
+        const served = await servedCertificate(await httpsPort(b), pki);
+        expect(served.serialNumber.toLowerCase()).toBe((await servedSerial(own.cert)).toLowerCase());
+        expect((await servedCertificate(b.tlsPort!, pki)).serialNumber.toLowerCase()).toBe((await servedSerial(pki.server.cert)).toLowerCase());
+      },
+      { managementTlsPort: 0, managementTlsCert: own.cert, managementTlsKey: own.key, tlsPort: 0, tlsCert: pki.server.cert, tlsKey: pki.server.key },
+    );
+  });
+
   it('is covered by the certificate-expiration health check', async () => {
     const own = pki.issueServer('expiring'); // the test PKI's certificates are valid for 2 days
     await withBroker(
