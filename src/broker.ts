@@ -266,6 +266,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     channel: (connectionId, channel) => stats.channel(connectionId, channel),
     totals: () => stats.totals(),
     churn: () => stats.churn(),
+    vhostTotals: () => stats.vhostTotals(),
     sample: (now = Date.now()) => stats.sample(now),
   };
   const alarmTimer = setInterval(() => {

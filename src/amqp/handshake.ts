@@ -211,7 +211,7 @@ export class Handshake {
     this.step = 'done';
     this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });
     this.conn.opened(vhost, this.client as ClientInfo, this.conn.frameMax, this.conn.channelMax, this.conn.heartbeatMs / 1000);
-    this.conn.ctx.stats.connectionCreated();
+    this.conn.ctx.stats.connectionCreated(this.conn.id, vhost.name);
     if (diagnostics.connectionOpen.hasSubscribers) diagnostics.connectionOpen.publish(connectionEvent(this.conn));
   }
 }

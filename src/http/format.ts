@@ -192,10 +192,35 @@ export function consumerJson(c: ConsumerSnapshot, node: string): Json {
   };
 }
 
+/** A vhost's sums over its queues and connections (RabbitMQ's vhost object fields of the same names). */
 export interface VhostTotals {
   messages: number;
+  messages_details: { rate: number };
   messages_ready: number;
+  messages_ready_details: { rate: number };
   messages_unacknowledged: number;
+  messages_unacknowledged_details: { rate: number };
+  recv_oct: number;
+  recv_oct_details: { rate: number };
+  send_oct: number;
+  send_oct_details: { rate: number };
+  message_stats?: Json;
+}
+
+export function emptyVhostTotals(): VhostTotals {
+  const rate = (): { rate: number } => ({ rate: 0 });
+  return {
+    messages: 0,
+    messages_details: rate(),
+    messages_ready: 0,
+    messages_ready_details: rate(),
+    messages_unacknowledged: 0,
+    messages_unacknowledged_details: rate(),
+    recv_oct: 0,
+    recv_oct_details: rate(),
+    send_oct: 0,
+    send_oct_details: rate(),
+  };
 }
 
 export function vhostJson(name: string, meta: VhostMetadata, node: string, totals: VhostTotals): Json {

@@ -159,8 +159,16 @@ export const VHOST_SCHEMA = {
     tracing: bool,
     cluster_state: { type: 'object', additionalProperties: str },
     messages: int,
+    messages_details: rate,
     messages_ready: int,
+    messages_ready_details: rate,
     messages_unacknowledged: int,
+    messages_unacknowledged_details: rate,
+    recv_oct: int,
+    recv_oct_details: rate,
+    send_oct: int,
+    send_oct_details: rate,
+    message_stats: free,
   },
 } as const;
 

@@ -2,7 +2,8 @@ import type { QueueRef } from '../queue/queue-ref.js';
 import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
 import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
-import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample, type OctetSource } from './counters.js';
+import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import type { ChannelStatName, OctetSource, QueueStatName } from './counters.js';
 import {
   snapshotOf,
   takeDepthSample,
@@ -44,6 +45,8 @@ export class BrokerStats implements StatsReader {
   private readonly vhosts: ReadonlyMap<string, VirtualHost>;
   private readonly connections = new Map<number, ConnectionCounters>();
   private readonly closedConnections = new ConnectionCounters();
+  /** What the closed connections of each vhost had counted (a vhost's message_stats never go down either). */
+  private readonly closedByVhost = new Map<string, ConnectionCounters>();
   /** Vhosts taken out of the table and not yet destroyed: still counted, their queues still live. */
   private readonly detachedVhosts = new Set<VirtualHost>();
   /** What the queues of deleted vhosts had counted (RabbitMQ's overview totals are cumulative). */
@@ -62,9 +65,11 @@ export class BrokerStats implements StatsReader {
     this.registry = registry;
   }
 
-  /** connection.open-ok was sent (RabbitMQ's connection_created). */
-  connectionCreated(): void {
+  /** connection.open-ok was sent on connection `id` to `vhost` (RabbitMQ's connection_created). */
+  connectionCreated(id: number, vhost: string): void {
     this.churnCounts.connection_created++;
+    const counters = this.connections.get(id);
+    if (counters !== undefined) counters.vhost = vhost;
   }
 
   /** A non-passive queue.declare passed its permission check (RabbitMQ's queue_declared). */
@@ -90,6 +95,10 @@ export class BrokerStats implements StatsReader {
     if (counters === undefined) return;
     this.connections.delete(id);
     counters.addTo(this.closedConnections);
+    if (counters.vhost === undefined) return;
+    let ofVhost = this.closedByVhost.get(counters.vhost);
+    if (ofVhost === undefined) this.closedByVhost.set(counters.vhost, (ofVhost = new ConnectionCounters()));
+    counters.addTo(ofVhost);
   }
 
   /** A vhost is being deleted (out of the table, its queues not yet gone): totals keep counting it. */
@@ -100,6 +109,7 @@ export class BrokerStats implements StatsReader {
   /** A detached vhost's queues are gone: their counts are folded into the totals for good. */
   vhostDestroyed(vhost: VirtualHost): void {
     if (!this.detachedVhosts.delete(vhost)) return;
+    this.closedByVhost.delete(vhost.name);
     vhost.deletedQueueCounters.addTo(this.deletedVhostQueues);
     this.deletedVhostQueues.queues += vhost.deletedQueueCounters.queues;
     for (const q of vhost.queues.values()) this.deletedVhostQueues.add(q.counters);
@@ -213,6 +223,45 @@ export class BrokerStats implements StatsReader {
 
   totals(): TotalStats {
     return withDeliverGet(snapshotOf(this.totalCounts(), TOTAL_STATS, this.totalsSample));
+  }
+
+  /**
+   * Each vhost's message_stats (RabbitMQ's vhost objects): the client-side counts of its connections
+   * (closed ones too), the delivery-side counts of its queues (deleted ones too). A rate is the sum of
+   * its live objects' rates. One pass over queues and connections for all vhosts.
+   */
+  vhostTotals(): Map<string, TotalStats> {
+    const acc = new Map<string, { values: Record<TotalStatName, number>; sample: Sample }>();
+    const channelFields = CHANNEL_STATS.length;
+    for (const vhost of this.vhosts.values()) {
+      const values = {} as Record<TotalStatName, number>;
+      const sample = new Sample(TOTAL_STATS.length);
+      for (const name of TOTAL_STATS) values[name] = 0;
+      const closed = this.closedByVhost.get(vhost.name);
+      if (closed !== undefined) for (const name of CHANNEL_STATS) values[name] += closed[name];
+      const addQueue = (c: QueueCounters, withRates: boolean): void => {
+        for (let i = 1; i < QUEUE_STATS.length; i++) {
+          const name = QUEUE_STATS[i] as Exclude<QueueStatName, 'publish'>;
+          values[name] += c[name];
+          if (withRates) sample.rates[channelFields + i - 1] = (sample.rates[channelFields + i - 1] as number) + (c.sample.rates[i] as number);
+        }
+      };
+      addQueue(vhost.deletedQueueCounters, false);
+      for (const q of vhost.queues.values()) addQueue(q.counters, true);
+      acc.set(vhost.name, { values, sample });
+    }
+    for (const c of this.connections.values()) {
+      const into = c.vhost === undefined ? undefined : acc.get(c.vhost);
+      if (into === undefined) continue;
+      for (let i = 0; i < channelFields; i++) {
+        const name = CHANNEL_STATS[i] as ChannelStatName;
+        into.values[name] += c[name];
+        into.sample.rates[i] = (into.sample.rates[i] as number) + (c.sample.rates[i] as number);
+      }
+    }
+    const out = new Map<string, TotalStats>();
+    for (const [name, { values, sample }] of acc) out.set(name, withDeliverGet(snapshotOf(values, TOTAL_STATS, sample)));
+    return out;
   }
 
   churn(): ChurnStats {

@@ -165,6 +165,8 @@ export class ConnectionCounters {
   readonly sample = new Sample(CHANNEL_STATS.length);
   /** The counters of its open channels, by channel number (read path only). */
   readonly channels = new Map<number, ChannelCounters>();
+  /** The vhost it opened (set at connection.open-ok): its counts go to that vhost's message_stats. */
+  vhost: string | undefined = undefined;
   /** Its bytes in and out, sampled into `octets` (RabbitMQ's recv_oct_details, send_oct_details); none: rates 0. */
   octetSource: OctetSource | undefined = undefined;
   readonly octets = new Sample(2);

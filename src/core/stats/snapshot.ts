@@ -30,6 +30,8 @@ export interface StatsReader {
   connection(id: number): ConnectionStats | undefined;
   channel(connectionId: number, channel: number): ChannelStats | undefined;
   totals(): TotalStats;
+  /** Each vhost's message_stats, by vhost name (RabbitMQ's vhost objects). */
+  vhostTotals(): ReadonlyMap<string, TotalStats>;
   /** RabbitMQ's churn_rates: connections, channels and queues created and closed, with their rates. */
   churn(): ChurnStats;
   /**

@@ -42,7 +42,7 @@ const OMITTED: Record<string, readonly string[]> = {
   overview: [
     'message_stats.disk_reads', 'message_stats.disk_writes', 'contexts', 'erlang_full_version', 'erlang_version', 'release_series_support_status', 'sample_retention_policies',
   ],
-  vhost: ['message_stats', 'messages_details', 'messages_ready_details', 'messages_unacknowledged_details', 'recv_oct', 'recv_oct_details', 'send_oct', 'send_oct_details'],
+  vhost: [],
   user: [],
   whoami: [],
 };
@@ -52,6 +52,7 @@ const EXTRA: Record<string, readonly string[]> = {
   queue: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
   overview: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
   exchange: ['message_stats.return_unroutable', 'message_stats.drop_unroutable'],
+  vhost: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
 };
 
 function jsonType(v: unknown): string {

@@ -185,3 +185,39 @@ describe('connection fields', () => {
     await conn.close();
   });
 });
+
+describe('vhost objects', () => {
+  it('carry message_stats, depth rates and bytes of their queues and connections, kept after the connection closes', async () => {
+    await broker.createVhost('rates-v');
+    await broker.permissions.set({ user: 'guest', vhost: 'rates-v', configure: '.*', write: '.*', read: '.*' });
+    const conn = await amqp.connect(`${broker.url}/rates-v`);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('v.q', { durable: false });
+    const defaultPublishes = ((await get('/api/vhosts/%2F'))['message_stats'] as Record<string, unknown>)['publish'];
+    const t0 = 4_000_000;
+    broker.stats.sample(t0);
+    for (let i = 0; i < 10; i++) ch.sendToQueue('v.q', Buffer.from(`m${i}`));
+    await ch.waitForConfirms();
+    for (let i = 0; i < 2; i++) {
+      const m = await ch.get('v.q');
+      if (m === false) throw new Error('queue empty');
+      ch.ack(m);
+    }
+    await ch.checkQueue('v.q'); // the acks are in before the sample
+    broker.stats.sample(t0 + 5000);
+    const v = await get('/api/vhosts/rates-v');
+    expect(v['message_stats']).toMatchObject({ publish: 10, publish_details: { rate: 2 }, confirm: 10, get: 2, ack: 2, ack_details: { rate: 0.4 }, deliver_get: 2 });
+    expect([v['messages'], v['messages_details']]).toEqual([8, { rate: 8 / 5 }]);
+    const c = broker.readModel.connections().find((x) => x.vhost === 'rates-v')!;
+    expect([v['recv_oct'], v['recv_oct_details']]).toEqual([c.bytesIn, { rate: c.bytesInRate }]);
+    expect(c.bytesInRate).toBeGreaterThan(0);
+    // The default vhost saw none of it.
+    expect((await get('/api/vhosts/%2F'))['message_stats']).toMatchObject({ publish: defaultPublishes });
+
+    await conn.close();
+    await eventually(() => broker.readModel.connections().every((x) => x.vhost !== 'rates-v'));
+    const after = await get('/api/vhosts/rates-v');
+    expect(after['message_stats']).toMatchObject({ publish: 10, confirm: 10, ack: 2 });
+    expect(after['recv_oct']).toBe(0); // RabbitMQ's: the bytes of open connections
+  });
+});
