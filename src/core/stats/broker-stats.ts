@@ -2,7 +2,7 @@ import type { QueueRef } from '../queue/queue-ref.js';
 import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
 import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
-import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import { CHANNEL_ALL_STATS, CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
 import type { ChannelStatName, OctetSource, QueueStatName } from './counters.js';
 import {
   snapshotOf,
@@ -191,7 +191,7 @@ export class BrokerStats implements StatsReader {
       const source = conn.octetSource;
       if (source !== undefined) takeSample({ recv: source.recvOct(), send: source.sendOct() }, OCTETS, conn.octets, pass.now, pass.previous);
       takeSample(conn, CHANNEL_STATS, conn.sample, pass.now, pass.previous);
-      for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_STATS, ch.sample, pass.now, pass.previous);
+      for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_ALL_STATS, ch.sample, pass.now, pass.previous);
       yield;
     }
   }
@@ -218,7 +218,7 @@ export class BrokerStats implements StatsReader {
 
   channel(connectionId: number, channel: number): ChannelStats | undefined {
     const c = this.connections.get(connectionId)?.channels.get(channel);
-    return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
+    return c === undefined ? undefined : withDeliverGet(snapshotOf(c, CHANNEL_ALL_STATS, c.sample));
   }
 
   totals(): TotalStats {

@@ -24,6 +24,10 @@ export const QUEUE_STATS = [
 ] as const;
 export const EXCHANGE_STATS = ['publish_in', 'publish_out', 'return_unroutable', 'drop_unroutable'] as const;
 export const CHANNEL_STATS = ['publish', 'confirm', 'return_unroutable', 'drop_unroutable'] as const;
+/** Deliveries and acks on one channel: RabbitMQ's channel message_stats has them (its connection objects have none). */
+export const CHANNEL_DELIVERY_STATS = ['deliver', 'deliver_no_ack', 'get', 'get_no_ack', 'get_empty', 'ack', 'redeliver'] as const;
+/** A channel's sampled fields: the publishing ones (shared with its connection), then its deliveries. */
+export const CHANNEL_ALL_STATS = [...CHANNEL_STATS, ...CHANNEL_DELIVERY_STATS] as const;
 /**
  * A queue's depths, sampled into the same Sample as its counters (slots QUEUE_STATS.length onwards, so
  * no second object per queue): RabbitMQ's messages_details, messages_ready_details and
@@ -35,6 +39,7 @@ export const QUEUE_DEPTHS = ['messages', 'messages_ready', 'messages_unacknowled
 export type QueueStatName = (typeof QUEUE_STATS)[number];
 export type ExchangeStatName = (typeof EXCHANGE_STATS)[number];
 export type ChannelStatName = (typeof CHANNEL_STATS)[number];
+export type ChannelDeliveryStatName = (typeof CHANNEL_DELIVERY_STATS)[number];
 export type QueueDepthName = (typeof QUEUE_DEPTHS)[number];
 
 /** A counters object's last sample: the values then, and the per-second rates since the sample before. */
@@ -176,13 +181,21 @@ export class ConnectionCounters {
   }
 }
 
-/** Publishing on one channel; each count also goes to its connection's counters. */
+/** Publishing on one channel (each count also goes to its connection's counters), and deliveries to it. */
 export class ChannelCounters {
   publish = 0;
   confirm = 0;
   return_unroutable = 0;
   drop_unroutable = 0;
-  readonly sample = new Sample(CHANNEL_STATS.length);
+  deliver = 0;
+  deliver_no_ack = 0;
+  get = 0;
+  get_no_ack = 0;
+  get_empty = 0;
+  /** Deliveries acked by the client (one per message, however many a multiple ack covers). */
+  ack = 0;
+  redeliver = 0;
+  readonly sample = new Sample(CHANNEL_ALL_STATS.length);
   readonly connection: ConnectionCounters;
 
   constructor(connection: ConnectionCounters) {
@@ -211,5 +224,20 @@ export class ChannelCounters {
   confirmed(): void {
     this.confirm++;
     this.connection.confirm++;
+  }
+
+  /** A basic.deliver to a consumer of this channel. */
+  delivered(noAck: boolean, redelivered: boolean): void {
+    if (noAck) this.deliver_no_ack++;
+    else this.deliver++;
+    if (redelivered) this.redeliver++;
+  }
+
+  /** A basic.get answered: get-ok (`redelivered` given) or get-empty (undefined). */
+  got(noAck: boolean, redelivered: boolean | undefined): void {
+    if (redelivered === undefined) this.get_empty++;
+    else if (noAck) this.get_no_ack++;
+    else this.get++;
+    if (redelivered === true) this.redeliver++;
   }
 }

@@ -1,5 +1,5 @@
 import { CHANNEL_STATS, EXCHANGE_STATS, QUEUE_STATS, type Sample } from './counters.js';
-import type { ChannelStatName, ExchangeStatName, QueueStatName } from './counters.js';
+import type { ChannelDeliveryStatName, ChannelStatName, ExchangeStatName, QueueStatName } from './counters.js';
 import type { ChurnStats } from './churn.js';
 
 /** RabbitMQ management's `<name>_details`: messages per second over the last sample interval. */
@@ -14,7 +14,7 @@ export type MessageStats<K extends string> = { readonly [P in K]: number } & { r
 export type DerivedStatName = 'deliver_get';
 export type QueueStats = MessageStats<QueueStatName | DerivedStatName>;
 export type ExchangeStats = MessageStats<ExchangeStatName>;
-export type ChannelStats = MessageStats<ChannelStatName>;
+export type ChannelStats = MessageStats<ChannelStatName | ChannelDeliveryStatName | DerivedStatName>;
 export type ConnectionStats = MessageStats<ChannelStatName>;
 /** Broker-wide: client-side counts from connections; delivery-side counts (no queue `publish`) from queues. */
 export type TotalStatName = ChannelStatName | Exclude<QueueStatName, 'publish'>;

@@ -36,7 +36,6 @@ const OMITTED: Record<string, readonly string[]> = {
     'garbage_collection', 'reductions', 'reductions_details', 'user_who_performed_action',
   ],
   channel: [
-    ...['ack', 'deliver', 'deliver_get', 'deliver_no_ack', 'get', 'get_empty', 'get_no_ack', 'redeliver'].map((k) => `message_stats.${k}`),
     'acks_uncommitted', 'garbage_collection', 'idle_since', 'messages_uncommitted', 'messages_unconfirmed', 'pending_raft_commands', 'reductions', 'reductions_details', 'user_who_performed_action'],
   consumer: [],
   overview: [

@@ -221,3 +221,49 @@ describe('vhost objects', () => {
     expect(after['recv_oct']).toBe(0); // RabbitMQ's: the bytes of open connections
   });
 });
+
+describe('channel message_stats', () => {
+  it('count deliveries, gets and acks on the channel, with rates, as RabbitMQ 3.10 shows them', async () => {
+    const conn = await amqp.connect(broker.url, { clientProperties: { connection_name: 'deliveries' } });
+    const ch = await conn.createChannel();
+    await ch.assertQueue('ch.q', { durable: false });
+    for (let i = 0; i < 6; i++) ch.sendToQueue('ch.q', Buffer.from(`m${i}`));
+    await ch.checkQueue('ch.q');
+    const t0 = 5_000_000;
+    broker.stats.sample(t0);
+    const first = await ch.get('ch.q');
+    if (first === false) throw new Error('queue empty');
+    ch.nack(first, false, true); // back, redelivered next time
+    const again = await ch.get('ch.q');
+    if (again === false) throw new Error('queue empty');
+    ch.ack(again);
+    await ch.get('ch.q', { noAck: true });
+    const got: amqp.ConsumeMessage[] = [];
+    await new Promise<void>((resolve) => {
+      void ch.consume('ch.q', (m) => {
+        if (m !== null) got.push(m);
+        if (got.length === 4) resolve();
+      });
+    });
+    ch.ack(got[3]!, true); // one ack for four deliveries: four acks
+    expect(await ch.get('ch.q')).toBe(false); // consumed meanwhile: get-empty
+    await ch.checkQueue('ch.q');
+    broker.stats.sample(t0 + 2000);
+    const c = broker.readModel.connections().find((x) => x.clientName === 'deliveries')!;
+    const [json] = (await get(`/api/connections/${encodeURIComponent(c.name)}/channels`)) as unknown as Record<string, unknown>[];
+    expect(json!['message_stats']).toMatchObject({
+      get: 2,
+      get_no_ack: 1,
+      get_empty: 1,
+      deliver: 4,
+      deliver_no_ack: 0,
+      redeliver: 1,
+      ack: 5,
+      deliver_get: 7,
+      ack_details: { rate: 2.5 },
+      deliver_details: { rate: 2 },
+      deliver_get_details: { rate: 3.5 },
+    });
+    await conn.close();
+  });
+});
