@@ -160,6 +160,6 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
   };
   const port = config.managementPort === false ? undefined : await listenAll(config.managementPort, 'http');
   const tlsPort = tls === undefined || config.managementTlsPort === null ? undefined : await listenAll(config.managementTlsPort, 'https');
-  logger.info({ event: 'management.listening', port, tlsPort, bind: config.bind }, `management API on${port === undefined ? '' : ` port ${port}`}${tlsPort === undefined ? '' : ` HTTPS port ${tlsPort}`}`);
+  logger.info({ event: 'management.listening', port, tlsPort, bind: config.bind }, `management API on ${[port === undefined ? [] : [`port ${port}`], tlsPort === undefined ? [] : [`HTTPS port ${tlsPort}`]].flat().join(', ')}`);
   return { port, tlsPort, app, close };
 }
