@@ -1,6 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { loadTlsSync, TlsFilesError, type LoadedTls } from './amqp/tls-context.js';
+import { managementTlsFiles } from './config/management-tls-options.js';
+import { StartupError } from './errors/startup.js';
 import type { FastifyInstance } from 'fastify';
 import type { PermissionsApi } from './broker-access.js';
 import type { Config } from './config/load.js';
@@ -30,7 +34,10 @@ export interface ManagementParts {
 }
 
 export interface ManagementListener {
-  readonly port: number;
+  /** The HTTP listener's port; undefined when managementPort is off and only HTTPS is served. */
+  readonly port: number | undefined;
+  /** The HTTPS listener's port, when managementTlsPort is set. */
+  readonly tlsPort: number | undefined;
   /** The fastify app itself: tests call app.inject() on it. */
   readonly app: FastifyInstance;
   close(): Promise<void>;
@@ -53,28 +60,44 @@ function notAfter(path: string): readonly number[] | string {
   return blocks.map((b) => Date.parse(new X509Certificate(b).validTo));
 }
 
+/** Every TLS listener with the files it serves: amqps and the management's HTTPS (RabbitMQ checks all its active listeners). */
 function listenerCertificates(config: Config, listeners: readonly ListenerInfo[]): ListenerCertificates[] {
-  const cert = config.tlsCert;
-  if (cert === null) return [];
-  const ca = config.tlsCa;
-  return listeners
-    .filter((l) => l.protocol === 'amqp/ssl')
-    .map((l) => ({ ...l, certfile: cert, cacertfile: ca, certfileNotAfter: notAfter(cert), cacertfileNotAfter: ca === null ? [] : notAfter(ca) }));
+  const https = managementTlsFiles(config);
+  return listeners.flatMap((l) => {
+    const files = l.protocol === 'amqp/ssl' && config.tlsCert !== null ? { cert: config.tlsCert, ca: config.tlsCa } : l.protocol === 'https' ? https : undefined;
+    if (files === undefined) return [];
+    const { cert, ca } = files;
+    return [{ ...l, certfile: cert, cacertfile: ca, certfileNotAfter: notAfter(cert), cacertfileNotAfter: ca === null ? [] : notAfter(ca) }];
+  });
+}
+
+/** The HTTPS listener's certificate files, read now; a missing or unusable one is a configuration error (exit 2). */
+function loadManagementTls(config: Config): LoadedTls | undefined {
+  const files = managementTlsFiles(config);
+  if (files === undefined) return undefined;
+  const paths = { ...files, minVersion: config.tlsMinVersion, ciphers: config.tlsCiphers, honorCipherOrder: config.tlsHonorCipherOrder };
+  try {
+    return loadTlsSync(paths);
+  } catch (err) {
+    if (err instanceof TlsFilesError) throw new StartupError('config', `management HTTPS: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /**
- * Starts the management API on config.managementPort, on every --bind address (as the AMQP
- * listener: a host without IPv6 skips ::1), or does nothing when it is off. fastify is loaded only
+ * Starts the management API on config.managementPort (HTTP) and config.managementTlsPort (HTTPS), on every --bind address (as the AMQP
+ * listener: a host without IPv6 skips ::1), or does nothing when both are off. fastify is loaded only
  * then, so an embedded broker without it never pays for it.
  */
 export async function startManagement(config: Config, parts: ManagementParts, logger: Logger): Promise<ManagementListener | undefined> {
-  if (config.managementPort === false) return undefined;
+  if (config.managementPort === false && config.managementTlsPort === null) return undefined;
+  const tls = loadManagementTls(config);
   const { buildApp } = await import('./http/app.js');
-  const servers: Server[] = [];
+  const servers: { server: Server; protocol: 'http' | 'https' }[] = [];
   const httpListeners = (): ListenerInfo[] =>
-    servers.flatMap((s) => {
-      const a = s.address();
-      return typeof a === 'object' && a !== null ? [{ protocol: 'http' as const, ipAddress: a.address, port: a.port }] : [];
+    servers.flatMap(({ server, protocol }) => {
+      const a = server.address();
+      return typeof a === 'object' && a !== null ? [{ protocol, ipAddress: a.address, port: a.port }] : [];
     });
   const api: ManagementBroker = {
     readModel: parts.readModel,
@@ -96,7 +119,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     permissions: (filter) => parts.permissions.list(filter),
     vhostMetadata: parts.vhostMetadata,
     listeners: () => [...parts.amqpListeners(), ...httpListeners()],
-    listenerCertificates: () => listenerCertificates(config, parts.amqpListeners()),
+    listenerCertificates: () => listenerCertificates(config, [...parts.amqpListeners(), ...httpListeners()]),
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
     startedAt: parts.startedAt,
     access: parts.access,
@@ -105,35 +128,42 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });
   await app.ready();
   const close = async (): Promise<void> => {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
+    await Promise.all(servers.map(({ server: s }) => new Promise<void>((resolve) => {
       s.close(() => resolve());
       s.closeAllConnections();
     })));
     await app.close();
   };
-  let port = config.managementPort;
-  for (const [i, host] of config.bind.entries()) {
-    const server = createServer((req, res) => app.routing(req, res));
-    try {
-      port = await new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const a = server.address();
-          resolve(typeof a === 'object' && a !== null ? a.port : port);
+  /** Listens on every bind address (the first one picks the port for the rest when it is 0); the port. */
+  const listenAll = async (first: number, protocol: 'http' | 'https'): Promise<number> => {
+    let port = first;
+    for (const [i, host] of config.bind.entries()) {
+      const handler = (req: IncomingMessage, res: ServerResponse): void => app.routing(req, res);
+      const server = protocol === 'https' ? createHttpsServer(tls?.context ?? {}, handler) : createServer(handler);
+      try {
+        port = await new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            const a = server.address();
+            resolve(typeof a === 'object' && a !== null ? a.port : port);
+          });
         });
-      });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
-        logger.warn({ host, code }, `management API: cannot listen on ${host}, skipping it`);
-        continue;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+          logger.warn({ host, code }, `management API: cannot listen on ${host}, skipping it`);
+          continue;
+        }
+        await close();
+        throw err;
       }
-      await close();
-      throw err;
+      servers.push({ server, protocol });
     }
-    servers.push(server);
-  }
-  logger.info({ event: 'management.listening', port, bind: config.bind }, `management API on port ${port}`);
-  return { port, app, close };
+    return port;
+  };
+  const port = config.managementPort === false ? undefined : await listenAll(config.managementPort, 'http');
+  const tlsPort = tls === undefined || config.managementTlsPort === null ? undefined : await listenAll(config.managementTlsPort, 'https');
+  logger.info({ event: 'management.listening', port, tlsPort, bind: config.bind }, `management API on ${[port === undefined ? [] : [`port ${port}`], tlsPort === undefined ? [] : [`HTTPS port ${tlsPort}`]].flat().join(', ')}`);
+  return { port, tlsPort, app, close };
 }

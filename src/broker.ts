@@ -234,7 +234,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
   persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
   const registry = new Registry(node);
-  const stats = new BrokerStats(vhosts);
+  const stats = new BrokerStats(vhosts, registry);
   const ctx: BrokerContext = {
     config,
     logger,
@@ -266,6 +266,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     connection: (id) => stats.connection(id),
     channel: (connectionId, channel) => stats.channel(connectionId, channel),
     totals: () => stats.totals(),
+    churn: () => stats.churn(),
+    vhostTotals: () => stats.vhostTotals(),
     sample: (now = Date.now()) => stats.sample(now),
   };
   const alarmTimer = setInterval(() => {

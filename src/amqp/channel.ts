@@ -235,6 +235,7 @@ export class Channel {
       });
       return;
     }
+    this.publisher.counters.got(m.noAck, got?.redelivered);
     if (got === undefined) {
       this.send({ name: 'basic.get-empty', clusterId: '' });
       return;
@@ -299,12 +300,14 @@ export class Channel {
       // One ack per message is the common case: no array for it.
       const d = this.unacked.takeOne(tag);
       if (d === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
+      if (kind === 'ack') this.publisher.counters.ack++;
       settleOne(kind, d);
       this.resumeDeliveries();
       return;
     }
     const deliveries = this.unacked.take(tag, multiple);
     if (deliveries === undefined) throw amqpError('WARREN_UNKNOWN_DELIVERY_TAG', `unknown delivery tag ${tag}`);
+    if (kind === 'ack') this.publisher.counters.ack += deliveries.length;
     if (this.txSettles !== undefined) {
       this.txSettles.push({ kind, deliveries });
       return;

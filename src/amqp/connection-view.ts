@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { QueueRef } from '../core/queue/queue-ref.js';
 import { plainTable } from '../core/plain-values.js';
 import type { Registry, RegisteredConnection } from '../core/registry.js';
-import type { StatsReader } from '../core/stats/snapshot.js';
+import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type {
   ChannelRef,
   ChannelSnapshot,
@@ -31,12 +31,12 @@ export class ConnectionView implements RegisteredConnection {
   private readonly node: string;
   private readonly host: string;
   private readonly port: number;
-  private readonly stats: StatsReader;
+  private readonly stats: BrokerStats;
   private readonly tlsFacts: TlsFacts | undefined;
   /** Formatted at the first snapshot: a certificate is parsed only when someone looks. */
   private tls: TlsDetails | undefined;
 
-  constructor(conn: Connection, registry: Registry, stats: StatsReader) {
+  constructor(conn: Connection, registry: Registry, stats: BrokerStats) {
     this.owner = conn;
     this.stats = stats;
     this.node = registry.node;
@@ -67,6 +67,7 @@ export class ConnectionView implements RegisteredConnection {
       peerHost: c.remoteAddress,
       peerPort: c.remotePort,
       user: c.user,
+      authMechanism: c.client?.mechanism,
       vhost: c.vhost?.name,
       state: connectionState(c),
       channels: c.channels.size,
@@ -75,6 +76,8 @@ export class ConnectionView implements RegisteredConnection {
       heartbeat: c.heartbeatMs / 1000,
       bytesIn: c.parser.bytesIn,
       bytesOut: c.outbound.bytesOut,
+      bytesInRate: this.stats.octetRate(c.id, 0),
+      bytesOutRate: this.stats.octetRate(c.id, 1),
       framesIn: c.parser.framesIn,
       framesOut: c.outbound.writer.frames,
       sendPending: c.outbound.buffered,

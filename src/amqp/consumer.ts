@@ -38,6 +38,7 @@ export class Consumer implements QueueConsumer {
 
   deliver(queue: QueueRef, seq: number, message: Message, redelivered: boolean, deliveryCount: number): void {
     this.channel.deliver(this, queue, seq, message, redelivered, deliveryCount);
+    this.channel.publisher.counters.delivered(this.noAck, redelivered);
     if (diagnostics.deliver.hasSubscribers) emitDeliver(this, queue, message, redelivered);
   }
 

@@ -16,6 +16,8 @@ export interface ClientInfo {
   readonly product: string | undefined;
   readonly capabilities: Readonly<Record<string, boolean>>;
   readonly properties: FieldTable;
+  /** The SASL mechanism of the login: PLAIN, AMQPLAIN or EXTERNAL (RabbitMQ: auth_mechanism). */
+  readonly mechanism: string;
 }
 
 /** 'refusing': a failed login waits out its delay (login-throttle.ts); frames meanwhile are dropped. */
@@ -126,6 +128,7 @@ export class Handshake {
       product: asString(m.clientProperties['product']),
       capabilities,
       properties: m.clientProperties,
+      mechanism: m.mechanism,
     };
     this.conn.authenticated(this.client);
     this.step = 'tune-ok';
@@ -208,6 +211,7 @@ export class Handshake {
     this.step = 'done';
     this.conn.sendMethod(0, { name: 'connection.open-ok', knownHosts: '' });
     this.conn.opened(vhost, this.client as ClientInfo, this.conn.frameMax, this.conn.channelMax, this.conn.heartbeatMs / 1000);
+    this.conn.ctx.stats.connectionCreated(this.conn.id, vhost.name);
     if (diagnostics.connectionOpen.hasSubscribers) diagnostics.connectionOpen.publish(connectionEvent(this.conn));
   }
 }

@@ -126,7 +126,7 @@ export class AmqpServer {
       this.ctx.registry.add(new ConnectionView(conn, this.ctx.registry, this.ctx.stats)); // a refused one is not served, nor listed
     }
     this.connections.add(conn);
-    this.ctx.stats.connectionOpened(conn.id);
+    this.ctx.stats.connectionOpened(conn.id, { recvOct: () => conn.parser.bytesIn, sendOct: () => conn.outbound.bytesOut });
   }
 
   /** Closed sockets, released in time-bounded slices; each is forgotten once released. */

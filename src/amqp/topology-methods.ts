@@ -55,10 +55,15 @@ export function handleTopologyMethod(ch: Channel, m: Method): boolean {
       rules.checkQueueDeclare(access, vhost, { name, passive: m.passive, serverNamed, arguments: m.arguments });
       // rabbit_channel applies the vhost's default queue type before the declare (not to a passive one).
       const args = m.passive ? m.arguments : withDefaultQueueType(vhost.defaultQueueType, m, m.arguments);
+      const existed = m.passive || vhost.queues.has(name);
+      // RabbitMQ's churn (rabbit_channel): every non-passive declare past the permission check, before
+      // the equivalence checks; then the ones that created the queue.
+      if (!m.passive) ch.port.stats.queueDeclared();
       const queue = vhost.declareQueue(
         { name, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: args, serverNamed },
         owner,
       );
+      if (!existed) ch.port.stats.queueCreated();
       ch.lastQueueName = queue.name;
       if (!m.nowait) {
         ch.reply({ name: 'queue.declare-ok', queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount });

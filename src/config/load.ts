@@ -15,6 +15,7 @@ import {
 } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { checkTlsCombination, resolveTlsPaths } from './tls-options.js';
+import { checkManagementTls, resolveManagementTlsPaths } from './management-tls-options.js';
 import { check, ConfigError, describe, KEYS, type SourceLabels } from './validate.js';
 
 export { ConfigError } from './validate.js';
@@ -96,10 +97,11 @@ export function resolveConfig(input: ConfigInput, source?: string): Config {
   }
   out['users'] = (value('users') as readonly UserInput[]).map(normalizeUser);
   refine(out, labels);
-  const tls = checkTlsCombination(out as unknown as Config);
+  const tls = checkTlsCombination(out as unknown as Config) ?? checkManagementTls(out as unknown as Config);
   if (tls !== undefined) throw new ConfigError(`${labels.where}${tls}`);
   out['dataDir'] = resolvePath(value('dataDir') as string);
   resolveTlsPaths(out, process.cwd());
+  resolveManagementTlsPaths(out, process.cwd());
   return deepFreeze(out as unknown as Config);
 }
 
@@ -288,5 +290,6 @@ export function loadConfig(opts: {
   // Relative to the caller's cwd, which need not be the process's (tests, embedders).
   merged['dataDir'] = resolvePath(cwd, (merged['dataDir'] as string | undefined) ?? (option('dataDir').default as string));
   resolveTlsPaths(merged, cwd);
+  resolveManagementTlsPaths(merged, cwd);
   return { help: false, config: resolveConfig(merged as ConfigInput), warnings };
 }

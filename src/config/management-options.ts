@@ -1,3 +1,4 @@
+import { MANAGEMENT_TLS_OPTIONS, type ManagementTlsConfig } from './management-tls-options.js';
 import { parseInteger, ParseError } from './parsers.js';
 
 /**
@@ -6,7 +7,7 @@ import { parseInteger, ParseError } from './parsers.js';
  * `--management-port off`; an embedder (startBroker) gets it only when it passes managementPort,
  * so that tests and embedded brokers never compete for 15672. 0 picks a free port.
  */
-export interface ManagementConfig {
+export interface ManagementConfig extends ManagementTlsConfig {
   /** false: no management listener. */
   readonly managementPort: number | false;
 }
@@ -37,4 +38,5 @@ export const MANAGEMENT_OPTIONS = [
       'port, off turns it off. The CLI serves it by default; an embedded broker (startBroker) only when managementPort is given.',
     parse: parseManagementPort,
   },
+  ...MANAGEMENT_TLS_OPTIONS,
 ] as const;

@@ -5,7 +5,7 @@ import type { QueueRef } from './queue/queue-ref.js';
 import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
-import type { StatsReader } from './stats/snapshot.js';
+import { depthRate, type StatsReader } from './stats/snapshot.js';
 import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
@@ -225,6 +225,9 @@ export class ReadModel {
       messages: ready + unackedCount,
       messagesReady: ready,
       messagesUnacknowledged: unackedCount,
+      messagesRate: depthRate(q.counters.sample, 0),
+      messagesReadyRate: depthRate(q.counters.sample, 1),
+      messagesUnacknowledgedRate: depthRate(q.counters.sample, 2),
       messageBytesReady: q.messageBytes,
       consumerCount: consumers.length,
       exclusiveConsumerTag: consumers.find((c) => c.exclusive)?.tag,

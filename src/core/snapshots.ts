@@ -60,6 +60,8 @@ export interface ConnectionSnapshot extends TlsDetails {
   readonly peerPort: number;
   /** undefined before login. */
   readonly user: string | undefined;
+  /** The SASL mechanism the client logged in with, PLAIN, AMQPLAIN or EXTERNAL; undefined before login (RabbitMQ: auth_mechanism). */
+  readonly authMechanism: string | undefined;
   /** undefined before connection.open. */
   readonly vhost: string | undefined;
   readonly state: ConnectionState;
@@ -73,6 +75,10 @@ export interface ConnectionSnapshot extends TlsDetails {
   readonly bytesIn: number;
   /** Bytes handed to the socket (RabbitMQ: send_oct). */
   readonly bytesOut: number;
+  /** Bytes read per second over the last sample interval (RabbitMQ: recv_oct_details.rate). */
+  readonly bytesInRate: number;
+  /** Bytes written per second, likewise (RabbitMQ: send_oct_details.rate). */
+  readonly bytesOutRate: number;
   /** Frames parsed from the client, heartbeats included. */
   readonly framesIn: number;
   /** Frames written to the client, heartbeats included. */
@@ -181,6 +187,12 @@ export interface QueueSnapshot {
   readonly messagesReady: number;
   /** Delivered and awaiting ack, on any channel (RabbitMQ: messages_unacknowledged). */
   readonly messagesUnacknowledged: number;
+  /** Change of `messages` per second over the last sample interval (RabbitMQ: messages_details.rate). */
+  readonly messagesRate: number;
+  /** Likewise of messagesReady (RabbitMQ: messages_ready_details.rate). */
+  readonly messagesReadyRate: number;
+  /** Likewise of messagesUnacknowledged (RabbitMQ: messages_unacknowledged_details.rate). */
+  readonly messagesUnacknowledgedRate: number;
   /** Property and body bytes of the ready messages (RabbitMQ: message_bytes_ready). */
   readonly messageBytesReady: number;
   /** RabbitMQ: consumers. */

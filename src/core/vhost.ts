@@ -18,7 +18,7 @@ import { parseQueueArgs } from './queue/arguments.js';
 import type { DeathReason } from './queue/dead-letter.js';
 import { Queue, type QueueOptions, type QueueRef } from './queue/queue.js';
 import type { HeldBytes } from './queue/ready-store.js';
-import { QueueCounters } from './stats/counters.js';
+import { DeletedQueueCounters } from './stats/counters.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
 import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
 import { applyExchangePolicy, applyQueuePolicy, VhostPolicies } from './policy/apply-policies.js';
@@ -58,8 +58,8 @@ export class VirtualHost {
   private readonly listener: TopologyListener | undefined;
   /** Message bytes (properties + body) this vhost's queues hold in memory: what the memory alarm counts. */
   readonly heldBytes: HeldBytes = { bytes: 0 };
-  /** What deleted queues had counted, so broker totals never go down. */
-  readonly deletedQueueCounters = new QueueCounters();
+  /** What deleted queues had counted, so broker totals never go down, and how many (churn's queue_deleted). */
+  readonly deletedQueueCounters = new DeletedQueueCounters();
   /** Set by the vhost table: max-queues (undefined: none); the type the protocol layers give declares without x-queue-type (queue/default-queue-type.ts). */
   maxQueues: number | undefined = undefined;
   defaultQueueType = 'classic';
@@ -370,7 +370,7 @@ export class VirtualHost {
     this.queues.delete(queue.name);
     this.exclusiveOwners.remove(queue.exclusiveOwner, queue);
     this.listener?.queueDeleted(this.name, queue);
-    queue.counters.addTo(this.deletedQueueCounters);
+    this.deletedQueueCounters.add(queue.counters);
     for (const exchange of [...this.exchanges.values()]) {
       if (exchange.table.unbindAll(queue) > 0) this.maybeAutoDelete(exchange);
     }

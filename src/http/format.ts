@@ -65,6 +65,9 @@ export function queueJson(q: QueueSnapshot): Json {
     messages: q.messages,
     messages_ready: q.messagesReady,
     messages_unacknowledged: q.messagesUnacknowledged,
+    messages_details: { rate: q.messagesRate },
+    messages_ready_details: { rate: q.messagesReadyRate },
+    messages_unacknowledged_details: { rate: q.messagesUnacknowledgedRate },
     message_bytes_ready: q.messageBytesReady,
     // Not the queue's process memory as in RabbitMQ (Warren has none per queue): the ready messages' bytes.
     memory: q.messageBytesReady,
@@ -129,7 +132,9 @@ export function connectionJson(c: ConnectionSnapshot): Json {
     user_provided_name: c.clientName ?? null,
     connected_at: c.connectedAt,
     recv_oct: c.bytesIn,
+    recv_oct_details: { rate: c.bytesInRate },
     send_oct: c.bytesOut,
+    send_oct_details: { rate: c.bytesOutRate },
     recv_cnt: c.framesIn,
     send_cnt: c.framesOut,
     send_pend: c.sendPending,
@@ -141,7 +146,7 @@ export function connectionJson(c: ConnectionSnapshot): Json {
     peer_cert_subject: c.peerCertSubject ?? null,
     peer_cert_issuer: c.peerCertIssuer ?? null,
     peer_cert_validity: c.peerCertValidity ?? null,
-    // TODO: auth_mechanism once ConnectionSnapshot carries it.
+    auth_mechanism: c.authMechanism ?? null,
   };
   return out;
 }
@@ -187,10 +192,35 @@ export function consumerJson(c: ConsumerSnapshot, node: string): Json {
   };
 }
 
+/** A vhost's sums over its queues and connections (RabbitMQ's vhost object fields of the same names). */
 export interface VhostTotals {
   messages: number;
+  messages_details: { rate: number };
   messages_ready: number;
+  messages_ready_details: { rate: number };
   messages_unacknowledged: number;
+  messages_unacknowledged_details: { rate: number };
+  recv_oct: number;
+  recv_oct_details: { rate: number };
+  send_oct: number;
+  send_oct_details: { rate: number };
+  message_stats?: Json;
+}
+
+export function emptyVhostTotals(): VhostTotals {
+  const rate = (): { rate: number } => ({ rate: 0 });
+  return {
+    messages: 0,
+    messages_details: rate(),
+    messages_ready: 0,
+    messages_ready_details: rate(),
+    messages_unacknowledged: 0,
+    messages_unacknowledged_details: rate(),
+    recv_oct: 0,
+    recv_oct_details: rate(),
+    send_oct: 0,
+    send_oct_details: rate(),
+  };
 }
 
 export function vhostJson(name: string, meta: VhostMetadata, node: string, totals: VhostTotals): Json {

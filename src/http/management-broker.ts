@@ -7,7 +7,7 @@ import type { VhostMetadata } from '../core/vhost-meta.js';
 
 /** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
 export interface ListenerInfo {
-  readonly protocol: 'amqp' | 'amqp/ssl' | 'http';
+  readonly protocol: 'amqp' | 'amqp/ssl' | 'http' | 'https';
   readonly ipAddress: string;
   readonly port: number;
 }

@@ -10,6 +10,9 @@ const strOrNull = { type: ['string', 'null'] } as const;
 /** Field tables (arguments, client_properties) and message_stats: free-form objects. */
 const free = { type: 'object', additionalProperties: true } as const;
 const strings = { type: 'array', items: str } as const;
+const num = { type: 'number' } as const;
+/** RabbitMQ's `<name>_details`: the rate over the last sample interval. */
+const rate = { type: 'object', properties: { rate: num } } as const;
 const connectionDetails = { type: 'object', properties: { name: str, peer_host: str, peer_port: int } } as const;
 
 export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: str } } as const;
@@ -29,6 +32,9 @@ export const QUEUE_SCHEMA = {
     messages: int,
     messages_ready: int,
     messages_unacknowledged: int,
+    messages_details: rate,
+    messages_ready_details: rate,
+    messages_unacknowledged_details: rate,
     message_bytes_ready: int,
     memory: int,
     consumers: int,
@@ -86,10 +92,21 @@ export const CONNECTION_SCHEMA = {
     user_provided_name: strOrNull,
     connected_at: int,
     recv_oct: int,
+    recv_oct_details: rate,
     send_oct: int,
+    send_oct_details: rate,
     recv_cnt: int,
     send_cnt: int,
     send_pend: int,
+    auth_mechanism: strOrNull,
+    ssl: bool,
+    ssl_protocol: strOrNull,
+    ssl_key_exchange: strOrNull,
+    ssl_cipher: strOrNull,
+    ssl_hash: strOrNull,
+    peer_cert_subject: strOrNull,
+    peer_cert_issuer: strOrNull,
+    peer_cert_validity: strOrNull,
   },
 } as const;
 
@@ -142,8 +159,16 @@ export const VHOST_SCHEMA = {
     tracing: bool,
     cluster_state: { type: 'object', additionalProperties: str },
     messages: int,
+    messages_details: rate,
     messages_ready: int,
+    messages_ready_details: rate,
     messages_unacknowledged: int,
+    messages_unacknowledged_details: rate,
+    recv_oct: int,
+    recv_oct_details: rate,
+    send_oct: int,
+    send_oct_details: rate,
+    message_stats: free,
   },
 } as const;
 
@@ -194,7 +219,14 @@ export const OVERVIEW_SCHEMA = {
     churn_rates: free,
     queue_totals: {
       type: 'object',
-      properties: { messages: int, messages_ready: int, messages_unacknowledged: int },
+      properties: {
+        messages: int,
+        messages_details: rate,
+        messages_ready: int,
+        messages_ready_details: rate,
+        messages_unacknowledged: int,
+        messages_unacknowledged_details: rate,
+      },
     },
     object_totals: { type: 'object', properties: { channels: int, connections: int, consumers: int, exchanges: int, queues: int } },
     listeners: {

@@ -1,8 +1,13 @@
+import type { QueueRef } from '../queue/queue-ref.js';
+import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
-import { CHANNEL_STATS, ChannelCounters, ConnectionCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
+import { CHANNEL_ALL_STATS, CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import type { ChannelStatName, OctetSource, QueueStatName } from './counters.js';
 import {
   queueStatsOf,
   snapshotOf,
+  takeDepthSample,
   takeSample,
   TOTAL_STATS,
   withDeliverGet,
@@ -15,6 +20,8 @@ import {
   type TotalStatName,
 } from './snapshot.js';
 
+const OCTETS = ['recv', 'send'] as const;
+
 /** Objects sampled per tick of a sample pass (about 5 ms of work). */
 const SAMPLE_SLICE = 4096;
 
@@ -22,6 +29,8 @@ const SAMPLE_SLICE = 4096;
 interface SamplePass {
   readonly previous: number;
   readonly queues: QueueCounters;
+  /** Deliveries awaiting ack per queue, counted once at the pass's start (channels hold them, not queues). */
+  readonly unacked: Map<QueueRef, number>;
   objects: Iterator<undefined, undefined>;
   /** The time of the slice under way: each object is sampled at its slice's time. */
   now: number;
@@ -37,30 +46,60 @@ export class BrokerStats implements StatsReader {
   private readonly vhosts: ReadonlyMap<string, VirtualHost>;
   private readonly connections = new Map<number, ConnectionCounters>();
   private readonly closedConnections = new ConnectionCounters();
+  /** What the closed connections of each vhost had counted (a vhost's message_stats never go down either). */
+  private readonly closedByVhost = new Map<string, ConnectionCounters>();
   /** Vhosts taken out of the table and not yet destroyed: still counted, their queues still live. */
   private readonly detachedVhosts = new Set<VirtualHost>();
   /** What the queues of deleted vhosts had counted (RabbitMQ's overview totals are cumulative). */
-  private readonly deletedVhostQueues = new QueueCounters();
+  private readonly deletedVhostQueues = new DeletedQueueCounters();
   private readonly totalsSample = new Sample(TOTAL_STATS.length);
+  /** Connection, channel and queue churn (RabbitMQ's churn_rates); queue_deleted is kept by the vhosts. */
+  private readonly churnCounts = new ChurnCounters();
+  /** Where the unacknowledged deliveries are counted (the registry's connections); none: every queue's is 0. */
+  private readonly registry: { connections(): Iterable<RegisteredConnection> } | undefined;
   /** When the last pass began (-1: never). */
   private lastSampleAt = -1;
   private pass: SamplePass | undefined;
 
-  constructor(vhosts: ReadonlyMap<string, VirtualHost>) {
+  constructor(vhosts: ReadonlyMap<string, VirtualHost>, registry?: { connections(): Iterable<RegisteredConnection> }) {
     this.vhosts = vhosts;
+    this.registry = registry;
   }
 
-  connectionOpened(id: number): ConnectionCounters {
+  /** connection.open-ok was sent on connection `id` to `vhost` (RabbitMQ's connection_created). */
+  connectionCreated(id: number, vhost: string): void {
+    this.churnCounts.connection_created++;
+    const counters = this.connections.get(id);
+    if (counters !== undefined) counters.vhost = vhost;
+  }
+
+  /** A non-passive queue.declare passed its permission check (RabbitMQ's queue_declared). */
+  queueDeclared(): void {
+    this.churnCounts.queue_declared++;
+  }
+
+  /** A queue.declare made the queue (queue_created). */
+  queueCreated(): void {
+    this.churnCounts.queue_created++;
+  }
+
+  connectionOpened(id: number, octets?: OctetSource): ConnectionCounters {
     const counters = new ConnectionCounters();
+    counters.octetSource = octets;
     this.connections.set(id, counters);
     return counters;
   }
 
   connectionClosed(id: number): void {
+    this.churnCounts.connection_closed++;
     const counters = this.connections.get(id);
     if (counters === undefined) return;
     this.connections.delete(id);
     counters.addTo(this.closedConnections);
+    if (counters.vhost === undefined) return;
+    let ofVhost = this.closedByVhost.get(counters.vhost);
+    if (ofVhost === undefined) this.closedByVhost.set(counters.vhost, (ofVhost = new ConnectionCounters()));
+    counters.addTo(ofVhost);
   }
 
   /** A vhost is being deleted (out of the table, its queues not yet gone): totals keep counting it. */
@@ -71,8 +110,10 @@ export class BrokerStats implements StatsReader {
   /** A detached vhost's queues are gone: their counts are folded into the totals for good. */
   vhostDestroyed(vhost: VirtualHost): void {
     if (!this.detachedVhosts.delete(vhost)) return;
+    this.closedByVhost.delete(vhost.name);
     vhost.deletedQueueCounters.addTo(this.deletedVhostQueues);
-    for (const q of vhost.queues.values()) q.counters.addTo(this.deletedVhostQueues);
+    this.deletedVhostQueues.queues += vhost.deletedQueueCounters.queues;
+    for (const q of vhost.queues.values()) this.deletedVhostQueues.add(q.counters);
   }
 
   /** A connection the broker did not register (one built outside the server) counts on its own. */
@@ -80,10 +121,12 @@ export class BrokerStats implements StatsReader {
     const conn = this.connections.get(connectionId) ?? new ConnectionCounters();
     const counters = new ChannelCounters(conn);
     conn.channels.set(channel, counters);
+    this.churnCounts.channel_created++;
     return counters;
   }
 
   channelClosed(connectionId: number, channel: number, counters: ChannelCounters): void {
+    this.churnCounts.channel_closed++;
     const conn = this.connections.get(connectionId);
     if (conn?.channels.get(channel) === counters) conn.channels.delete(channel);
   }
@@ -111,7 +154,9 @@ export class BrokerStats implements StatsReader {
   private startPass(now: number): SamplePass {
     const previous = this.lastSampleAt;
     this.lastSampleAt = now;
-    const pass: SamplePass = { previous, now, queues: new QueueCounters(), objects: undefined as unknown as Iterator<undefined, undefined> };
+    const unacked = new Map<QueueRef, number>();
+    if (this.registry !== undefined) for (const c of this.registry.connections()) c.countUnacked(unacked);
+    const pass: SamplePass = { previous, now, queues: new QueueCounters(), unacked, objects: undefined as unknown as Iterator<undefined, undefined> };
     pass.objects = this.sampleObjects(pass);
     return pass;
   }
@@ -123,6 +168,7 @@ export class BrokerStats implements StatsReader {
       if (pass.objects.next().done === true) {
         this.pass = undefined;
         takeSample(this.totalCounts(pass.queues), TOTAL_STATS, this.totalsSample, now, pass.previous);
+        takeSample(this.churnValues(), CHURN_STATS, this.churnCounts.sample, now, pass.previous);
         return;
       }
     }
@@ -132,6 +178,7 @@ export class BrokerStats implements StatsReader {
   private *sampleObjects(pass: SamplePass): Iterator<undefined, undefined> {
     for (const vhost of this.vhosts.values()) {
       for (const q of vhost.queues.values()) {
+        takeDepthSample(q.counters.sample, q.messageCount, pass.unacked.get(q.ref) ?? 0, pass.now, pass.previous);
         takeSample(q.counters, QUEUE_STATS, q.counters.sample, pass.now, pass.previous);
         q.counters.addTo(pass.queues);
         yield;
@@ -142,8 +189,10 @@ export class BrokerStats implements StatsReader {
       }
     }
     for (const conn of this.connections.values()) {
+      const source = conn.octetSource;
+      if (source !== undefined) takeSample({ recv: source.recvOct(), send: source.sendOct() }, OCTETS, conn.octets, pass.now, pass.previous);
       takeSample(conn, CHANNEL_STATS, conn.sample, pass.now, pass.previous);
-      for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_STATS, ch.sample, pass.now, pass.previous);
+      for (const ch of conn.channels.values()) takeSample(ch, CHANNEL_ALL_STATS, ch.sample, pass.now, pass.previous);
       yield;
     }
   }
@@ -163,13 +212,77 @@ export class BrokerStats implements StatsReader {
     return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
   }
 
+  /** Bytes per second over the last sample interval: 0 received (recv_oct_details), 1 sent (send_oct_details). */
+  octetRate(id: number, which: 0 | 1): number {
+    return this.connections.get(id)?.octets.rates[which] ?? 0;
+  }
+
   channel(connectionId: number, channel: number): ChannelStats | undefined {
     const c = this.connections.get(connectionId)?.channels.get(channel);
-    return c === undefined ? undefined : snapshotOf(c, CHANNEL_STATS, c.sample);
+    return c === undefined ? undefined : withDeliverGet(snapshotOf(c, CHANNEL_ALL_STATS, c.sample));
   }
 
   totals(): TotalStats {
     return withDeliverGet(snapshotOf(this.totalCounts(), TOTAL_STATS, this.totalsSample));
+  }
+
+  /**
+   * Each vhost's message_stats (RabbitMQ's vhost objects): the client-side counts of its connections
+   * (closed ones too), the delivery-side counts of its queues (deleted ones too). A rate is the sum of
+   * its live objects' rates. One pass over queues and connections for all vhosts.
+   */
+  vhostTotals(): Map<string, TotalStats> {
+    const acc = new Map<string, { values: Record<TotalStatName, number>; sample: Sample }>();
+    const channelFields = CHANNEL_STATS.length;
+    for (const vhost of this.vhosts.values()) {
+      const values = {} as Record<TotalStatName, number>;
+      const sample = new Sample(TOTAL_STATS.length);
+      for (const name of TOTAL_STATS) values[name] = 0;
+      const closed = this.closedByVhost.get(vhost.name);
+      if (closed !== undefined) for (const name of CHANNEL_STATS) values[name] += closed[name];
+      const addQueue = (c: QueueCounters, withRates: boolean): void => {
+        for (let i = 1; i < QUEUE_STATS.length; i++) {
+          const name = QUEUE_STATS[i] as Exclude<QueueStatName, 'publish'>;
+          values[name] += c[name];
+          if (withRates) sample.rates[channelFields + i - 1] = (sample.rates[channelFields + i - 1] as number) + (c.sample.rates[i] as number);
+        }
+      };
+      addQueue(vhost.deletedQueueCounters, false);
+      for (const q of vhost.queues.values()) addQueue(q.counters, true);
+      acc.set(vhost.name, { values, sample });
+    }
+    for (const c of this.connections.values()) {
+      const into = c.vhost === undefined ? undefined : acc.get(c.vhost);
+      if (into === undefined) continue;
+      for (let i = 0; i < channelFields; i++) {
+        const name = CHANNEL_STATS[i] as ChannelStatName;
+        into.values[name] += c[name];
+        into.sample.rates[i] = (into.sample.rates[i] as number) + (c.sample.rates[i] as number);
+      }
+    }
+    const out = new Map<string, TotalStats>();
+    for (const [name, { values, sample }] of acc) out.set(name, withDeliverGet(snapshotOf(values, TOTAL_STATS, sample)));
+    return out;
+  }
+
+  churn(): ChurnStats {
+    return snapshotOf(this.churnValues(), CHURN_STATS, this.churnCounts.sample);
+  }
+
+  private churnValues(): Record<ChurnStatName, number> {
+    let deleted = this.deletedVhostQueues.queues;
+    for (const vhost of this.vhosts.values()) deleted += vhost.deletedQueueCounters.queues;
+    for (const vhost of this.detachedVhosts) deleted += vhost.deletedQueueCounters.queues;
+    const c = this.churnCounts;
+    return {
+      connection_created: c.connection_created,
+      connection_closed: c.connection_closed,
+      channel_created: c.channel_created,
+      channel_closed: c.channel_closed,
+      queue_declared: c.queue_declared,
+      queue_created: c.queue_created,
+      queue_deleted: deleted,
+    };
   }
 
   /** Live queues' counts summed by the caller (a sample pass) or here (totals asked for). */

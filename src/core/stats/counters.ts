@@ -24,10 +24,23 @@ export const QUEUE_STATS = [
 ] as const;
 export const EXCHANGE_STATS = ['publish_in', 'publish_out', 'return_unroutable', 'drop_unroutable'] as const;
 export const CHANNEL_STATS = ['publish', 'confirm', 'return_unroutable', 'drop_unroutable'] as const;
+/** Deliveries and acks on one channel: RabbitMQ's channel message_stats has them (its connection objects have none). */
+export const CHANNEL_DELIVERY_STATS = ['deliver', 'deliver_no_ack', 'get', 'get_no_ack', 'get_empty', 'ack', 'redeliver'] as const;
+/** A channel's sampled fields: the publishing ones (shared with its connection), then its deliveries. */
+export const CHANNEL_ALL_STATS = [...CHANNEL_STATS, ...CHANNEL_DELIVERY_STATS] as const;
+/**
+ * A queue's depths, sampled into the same Sample as its counters (slots QUEUE_STATS.length onwards, so
+ * no second object per queue): RabbitMQ's messages_details, messages_ready_details and
+ * messages_unacknowledged_details, whose rate is the change of the depth per second (negative while
+ * the queue drains).
+ */
+export const QUEUE_DEPTHS = ['messages', 'messages_ready', 'messages_unacknowledged'] as const;
 
 export type QueueStatName = (typeof QUEUE_STATS)[number];
 export type ExchangeStatName = (typeof EXCHANGE_STATS)[number];
 export type ChannelStatName = (typeof CHANNEL_STATS)[number];
+export type ChannelDeliveryStatName = (typeof CHANNEL_DELIVERY_STATS)[number];
+export type QueueDepthName = (typeof QUEUE_DEPTHS)[number];
 
 /** A counters object's last sample: the values then, and the per-second rates since the sample before. */
 export class Sample {
@@ -62,7 +75,8 @@ export class QueueCounters {
   drop_maxlen = 0;
   drop_rejected = 0;
   drop_delivery_limit = 0;
-  readonly sample = new Sample(QUEUE_STATS.length);
+  /** The counters' sample, then the depths' (QUEUE_DEPTHS). */
+  readonly sample = new Sample(QUEUE_STATS.length + QUEUE_DEPTHS.length);
 
   /** Counts an accepted enqueue; returns true, enqueue's answer for it. */
   enqueued(): true {
@@ -118,6 +132,16 @@ export class QueueCounters {
   }
 }
 
+/** A vhost's deleted queues: what they had counted (so totals never go down), and how many they were (churn's queue_deleted). */
+export class DeletedQueueCounters extends QueueCounters {
+  queues = 0;
+
+  add(deleted: QueueCounters): void {
+    deleted.addTo(this);
+    this.queues++;
+  }
+}
+
 /** Messages published to one exchange by clients, and what became of them. */
 export class ExchangeCounters {
   publish_in = 0;
@@ -130,6 +154,12 @@ export class ExchangeCounters {
   readonly sample = new Sample(EXCHANGE_STATS.length);
 }
 
+/** Where a connection's byte counts are read (its parser and outbound writer keep them). */
+export interface OctetSource {
+  recvOct(): number;
+  sendOct(): number;
+}
+
 /** Publishing on one connection, all its channels together. */
 export class ConnectionCounters {
   publish = 0;
@@ -140,19 +170,32 @@ export class ConnectionCounters {
   readonly sample = new Sample(CHANNEL_STATS.length);
   /** The counters of its open channels, by channel number (read path only). */
   readonly channels = new Map<number, ChannelCounters>();
+  /** The vhost it opened (set at connection.open-ok): its counts go to that vhost's message_stats. */
+  vhost: string | undefined = undefined;
+  /** Its bytes in and out, sampled into `octets` (RabbitMQ's recv_oct_details, send_oct_details); none: rates 0. */
+  octetSource: OctetSource | undefined = undefined;
+  readonly octets = new Sample(2);
 
   addTo(into: ConnectionCounters): void {
     for (const name of CHANNEL_STATS) into[name] += this[name];
   }
 }
 
-/** Publishing on one channel; each count also goes to its connection's counters. */
+/** Publishing on one channel (each count also goes to its connection's counters), and deliveries to it. */
 export class ChannelCounters {
   publish = 0;
   confirm = 0;
   return_unroutable = 0;
   drop_unroutable = 0;
-  readonly sample = new Sample(CHANNEL_STATS.length);
+  deliver = 0;
+  deliver_no_ack = 0;
+  get = 0;
+  get_no_ack = 0;
+  get_empty = 0;
+  /** Deliveries acked by the client (one per message, however many a multiple ack covers). */
+  ack = 0;
+  redeliver = 0;
+  readonly sample = new Sample(CHANNEL_ALL_STATS.length);
   readonly connection: ConnectionCounters;
 
   constructor(connection: ConnectionCounters) {
@@ -181,5 +224,20 @@ export class ChannelCounters {
   confirmed(): void {
     this.confirm++;
     this.connection.confirm++;
+  }
+
+  /** A basic.deliver to a consumer of this channel. */
+  delivered(noAck: boolean, redelivered: boolean): void {
+    if (noAck) this.deliver_no_ack++;
+    else this.deliver++;
+    if (redelivered) this.redeliver++;
+  }
+
+  /** A basic.get answered: get-ok (`redelivered` given) or get-empty (undefined). */
+  got(noAck: boolean, redelivered: boolean | undefined): void {
+    if (redelivered === undefined) this.get_empty++;
+    else if (noAck) this.get_no_ack++;
+    else this.get++;
+    if (redelivered === true) this.redeliver++;
   }
 }

@@ -1,5 +1,6 @@
 import { CHANNEL_STATS, EXCHANGE_STATS, QUEUE_STATS, type QueueCounters, type Sample } from './counters.js';
-import type { ChannelStatName, ExchangeStatName, QueueStatName } from './counters.js';
+import type { ChannelDeliveryStatName, ChannelStatName, ExchangeStatName, QueueStatName } from './counters.js';
+import type { ChurnStats } from './churn.js';
 
 /** RabbitMQ management's `<name>_details`: messages per second over the last sample interval. */
 export interface RateDetails {
@@ -13,7 +14,7 @@ export type MessageStats<K extends string> = { readonly [P in K]: number } & { r
 export type DerivedStatName = 'deliver_get';
 export type QueueStats = MessageStats<QueueStatName | DerivedStatName>;
 export type ExchangeStats = MessageStats<ExchangeStatName>;
-export type ChannelStats = MessageStats<ChannelStatName>;
+export type ChannelStats = MessageStats<ChannelStatName | ChannelDeliveryStatName | DerivedStatName>;
 export type ConnectionStats = MessageStats<ChannelStatName>;
 /** Broker-wide: client-side counts from connections; delivery-side counts (no queue `publish`) from queues. */
 export type TotalStatName = ChannelStatName | Exclude<QueueStatName, 'publish'>;
@@ -29,6 +30,10 @@ export interface StatsReader {
   connection(id: number): ConnectionStats | undefined;
   channel(connectionId: number, channel: number): ChannelStats | undefined;
   totals(): TotalStats;
+  /** Each vhost's message_stats, by vhost name (RabbitMQ's vhost objects). */
+  vhostTotals(): ReadonlyMap<string, TotalStats>;
+  /** RabbitMQ's churn_rates: connections, channels and queues created and closed, with their rates. */
+  churn(): ChurnStats;
   /**
    * Takes a sample now: rates become (count now - count at the previous sample) / elapsed seconds.
    * The broker samples on its own every `statisticsInterval` ms; `now` is that clock (ms).
@@ -46,6 +51,29 @@ export function takeSample<K extends string>(counters: Readonly<Record<K, number
     sample.values[i] = value;
   }
   sample.at = now;
+}
+
+/**
+ * A queue's depths into the depth slots of its sample (after the counters'); call it before
+ * takeSample, which moves `sample.at`. Depth rates are over the same interval as the counters'.
+ */
+export function takeDepthSample(sample: Sample, ready: number, unacked: number, now: number, previous: number): void {
+  const from = sample.at >= 0 ? sample.at : previous;
+  const seconds = (now - from) / 1000;
+  const base = QUEUE_STATS.length;
+  depth(sample, base, ready + unacked, from, seconds);
+  depth(sample, base + 1, ready, from, seconds);
+  depth(sample, base + 2, unacked, from, seconds);
+}
+
+function depth(sample: Sample, i: number, value: number, from: number, seconds: number): void {
+  sample.rates[i] = from >= 0 && seconds > 0 ? (value - (sample.values[i] as number)) / seconds : 0;
+  sample.values[i] = value;
+}
+
+/** The rate of a queue's depth (0 messages, 1 messages_ready, 2 messages_unacknowledged) at its last sample. */
+export function depthRate(sample: Sample, depth: 0 | 1 | 2): number {
+  return sample.rates[QUEUE_STATS.length + depth] as number;
 }
 
 export function snapshotOf<K extends string>(counters: Readonly<Record<K, number>>, fields: readonly K[], sample: Sample): MessageStats<K> {

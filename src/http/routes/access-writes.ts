@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { UserInput } from '../../core/security/users.js';
 import { requireAdmin } from '../auth.js';
 import { notFound } from '../errors.js';
-import { permissionJson, userJson, vhostJson } from '../format.js';
+import { emptyVhostTotals, permissionJson, userJson, vhostJson } from '../format.js';
 import type { ManagementBroker } from '../management-broker.js';
 import { resource } from '../routing.js';
 import { PERMISSION_SCHEMA, USER_SCHEMA, VHOST_SCHEMA } from '../schemas.js';
 import { badRequest, checkName, requireKeys } from '../write-scope.js';
+import { vhostTotals } from './vhosts-users.js';
 
 export const params = (...names: string[]) =>
   ({ type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])), required: names }) as const;
@@ -43,16 +44,6 @@ function parseBool(v: boolean | string | undefined): boolean | undefined {
 /** PUT/DELETE of /api/vhosts/V, /api/users/U and /api/permissions/V/U with their GETs; bulk-delete; without-permissions. */
 export function accessWriteRoutes(app: FastifyInstance, api: ManagementBroker): void {
   const ops = api.access;
-  const vhostTotals = (name: string) => {
-    const t = { messages: 0, messages_ready: 0, messages_unacknowledged: 0 };
-    for (const q of api.readModel.queues()) {
-      if (q.vhost !== name) continue;
-      t.messages += q.messages;
-      t.messages_ready += q.messagesReady;
-      t.messages_unacknowledged += q.messagesUnacknowledged;
-    }
-    return t;
-  };
 
   resource(app, api, '/api/vhosts/:vhost', {
     GET: {
@@ -63,7 +54,7 @@ export function accessWriteRoutes(app: FastifyInstance, api: ManagementBroker): 
         const name = p['vhost'] as string;
         const meta = api.vhostMetadata(name);
         if (meta === undefined) throw notFound();
-        return vhostJson(name, meta, api.node, vhostTotals(name));
+        return vhostJson(name, meta, api.node, vhostTotals(api).get(name) ?? emptyVhostTotals());
       },
     },
     PUT: {

@@ -32,12 +32,19 @@ export function overviewRoutes(app: FastifyInstance, api: ManagementBroker): voi
         let messages = 0;
         let ready = 0;
         let unacked = 0;
+        // The totals' depth rates are the sums of the queues' (each over its own last interval).
+        let messagesRate = 0;
+        let readyRate = 0;
+        let unackedRate = 0;
         for (const q of rm.queues()) {
           if (!inView(q.vhost)) continue;
           queues++;
           messages += q.messages;
           ready += q.messagesReady;
           unacked += q.messagesUnacknowledged;
+          messagesRate += q.messagesRate;
+          readyRate += q.messagesReadyRate;
+          unackedRate += q.messagesUnacknowledgedRate;
         }
         const all = seesAllConnections(principal);
         const own = (user: string | undefined): boolean => all || user === principal.name;
@@ -63,9 +70,15 @@ export function overviewRoutes(app: FastifyInstance, api: ManagementBroker): voi
           statistics_db_event_queue: 0,
           // Always present, as monitoring agents require (RabbitMQ leaves them {} before any traffic).
           message_stats: api.stats.totals(),
-          // TODO: connection/channel/queue churn counters are not counted yet.
-          churn_rates: {},
-          queue_totals: { messages, messages_ready: ready, messages_unacknowledged: unacked },
+          churn_rates: api.stats.churn(),
+          queue_totals: {
+            messages,
+            messages_details: { rate: messagesRate },
+            messages_ready: ready,
+            messages_ready_details: { rate: readyRate },
+            messages_unacknowledged: unacked,
+            messages_unacknowledged_details: { rate: unackedRate },
+          },
           object_totals: totals,
         };
         if (principal.monitor) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { canSeeVhost, requireAdmin } from '../auth.js';
 import { notFound } from '../errors.js';
-import { permissionJson, userJson, vhostJson, type VhostTotals } from '../format.js';
+import { emptyVhostTotals, permissionJson, userJson, vhostJson, type VhostTotals } from '../format.js';
 import { LIST_QUERY_SCHEMA, listResponse, type Json, type ListQuery } from '../list-query.js';
 import type { ManagementBroker } from '../management-broker.js';
 import { resource } from '../routing.js';
@@ -15,25 +15,44 @@ const params = (...names: string[]) =>
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Each vhost's queue depths, connection bytes and message_stats, summed from the live objects (RabbitMQ's vhost totals). */
+export function vhostTotals(api: ManagementBroker): Map<string, VhostTotals> {
+  const totals = new Map<string, VhostTotals>();
+  const of = (vhost: string): VhostTotals => {
+    let t = totals.get(vhost);
+    if (t === undefined) totals.set(vhost, (t = emptyVhostTotals()));
+    return t;
+  };
+  for (const q of api.readModel.queues()) {
+    const t = of(q.vhost);
+    t.messages += q.messages;
+    t.messages_details.rate += q.messagesRate;
+    t.messages_ready += q.messagesReady;
+    t.messages_ready_details.rate += q.messagesReadyRate;
+    t.messages_unacknowledged += q.messagesUnacknowledged;
+    t.messages_unacknowledged_details.rate += q.messagesUnacknowledgedRate;
+  }
+  // RabbitMQ's vhost recv_oct/send_oct: the bytes of its open connections.
+  for (const c of api.readModel.connections()) {
+    if (c.vhost === undefined) continue;
+    const t = of(c.vhost);
+    t.recv_oct += c.bytesIn;
+    t.recv_oct_details.rate += c.bytesInRate;
+    t.send_oct += c.bytesOut;
+    t.send_oct_details.rate += c.bytesOutRate;
+  }
+  for (const [vhost, stats] of api.stats.vhostTotals()) of(vhost).message_stats = stats as unknown as Json;
+  return totals;
+}
+
 /** /api/vhosts, /api/users, /api/permissions and their lists per user and vhost (one object's path: access-writes.ts). */
 export function vhostUserRoutes(app: FastifyInstance, api: ManagementBroker): void {
-  const vhostTotals = (): Map<string, VhostTotals> => {
-    const totals = new Map<string, VhostTotals>();
-    for (const q of api.readModel.queues()) {
-      let t = totals.get(q.vhost);
-      if (t === undefined) totals.set(q.vhost, (t = { messages: 0, messages_ready: 0, messages_unacknowledged: 0 }));
-      t.messages += q.messages;
-      t.messages_ready += q.messagesReady;
-      t.messages_unacknowledged += q.messagesUnacknowledged;
-    }
-    return totals;
-  };
   const vhostsJson = (names: readonly string[]): Json[] => {
-    const totals = vhostTotals();
+    const totals = vhostTotals(api);
     const out: Json[] = [];
     for (const name of names) {
       const meta = api.vhostMetadata(name);
-      if (meta !== undefined) out.push(vhostJson(name, meta, api.node, totals.get(name) ?? { messages: 0, messages_ready: 0, messages_unacknowledged: 0 }));
+      if (meta !== undefined) out.push(vhostJson(name, meta, api.node, totals.get(name) ?? emptyVhostTotals()));
     }
     return out;
   };

@@ -26,24 +26,22 @@ const OMITTED: Record<string, readonly string[]> = {
   queue: [
     'backing_queue_status', 'consumer_capacity', 'consumer_utilisation', 'deliveries', 'garbage_collection', 'head_message_timestamp',
     'idle_since', 'incoming', 'message_bytes', 'message_bytes_paged_out', 'message_bytes_persistent', 'message_bytes_ram',
-    'message_bytes_unacknowledged', 'messages_details', 'messages_paged_out', 'messages_persistent', 'messages_ram',
-    'messages_ready_details', 'messages_ready_ram', 'messages_unacknowledged_details', 'messages_unacknowledged_ram',
+    'message_bytes_unacknowledged', 'messages_paged_out', 'messages_persistent', 'messages_ram',
+    'messages_ready_ram', 'messages_unacknowledged_ram',
     'recoverable_slaves', 'reductions', 'reductions_details',
   ],
   exchange: ['incoming', 'outgoing', 'user_who_performed_action'],
   binding: [],
   connection: [
-    'auth_mechanism', 'garbage_collection', 'recv_oct_details', 'reductions', 'reductions_details', 'send_oct_details',
-    'user_who_performed_action',
+    'garbage_collection', 'reductions', 'reductions_details', 'user_who_performed_action',
   ],
   channel: [
-    ...['ack', 'deliver', 'deliver_get', 'deliver_no_ack', 'get', 'get_empty', 'get_no_ack', 'redeliver'].map((k) => `message_stats.${k}`),
     'acks_uncommitted', 'garbage_collection', 'idle_since', 'messages_uncommitted', 'messages_unconfirmed', 'pending_raft_commands', 'reductions', 'reductions_details', 'user_who_performed_action'],
   consumer: [],
   overview: [
     'message_stats.disk_reads', 'message_stats.disk_writes', 'contexts', 'erlang_full_version', 'erlang_version', 'release_series_support_status', 'sample_retention_policies',
   ],
-  vhost: ['message_stats', 'messages_details', 'messages_ready_details', 'messages_unacknowledged_details', 'recv_oct', 'recv_oct_details', 'send_oct', 'send_oct_details'],
+  vhost: [],
   user: [],
   whoami: [],
 };
@@ -53,6 +51,7 @@ const EXTRA: Record<string, readonly string[]> = {
   queue: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
   overview: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
   exchange: ['message_stats.return_unroutable', 'message_stats.drop_unroutable'],
+  vhost: ['message_stats.drop_expired', 'message_stats.drop_maxlen', 'message_stats.drop_rejected', 'message_stats.drop_delivery_limit'],
 };
 
 function jsonType(v: unknown): string {

@@ -108,7 +108,10 @@ describe('objects', () => {
   it('always gives the overview message_stats, queue_totals and object_totals', async () => {
     const { body } = (await get('/api/overview')) as { body: Record<string, Record<string, unknown>> };
     expect(body['message_stats']).toHaveProperty('publish');
-    expect(body['queue_totals']).toEqual({ messages: 0, messages_ready: 0, messages_unacknowledged: 0 });
+    const zero = { rate: 0 };
+    expect(body['queue_totals']).toEqual({
+      messages: 0, messages_details: zero, messages_ready: 0, messages_ready_details: zero, messages_unacknowledged: 0, messages_unacknowledged_details: zero,
+    });
     expect(body['object_totals']).toMatchObject({ queues: 4, connections: 2, channels: 2, consumers: 1 });
     expect(body['product_name']).toBe('Warren');
     expect(body['rabbitmq_version']).toBe('3.10.8');

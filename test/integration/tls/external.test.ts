@@ -38,6 +38,7 @@ describe.skipIf(!hasOpenssl())('SASL EXTERNAL', () => {
       const c = await external(broker.tlsPort as number, bob);
       await eventually(() => broker.readModel.connections().length === 1);
       expect(broker.readModel.connections()[0]?.user).toBe('bob');
+      expect(broker.readModel.connections()[0]?.authMechanism).toBe('EXTERNAL'); // RabbitMQ's auth_mechanism
       await c.close();
     }, tlsBroker(pki, { tlsVerifyPeer: true, tlsSaslExternal: true, tlsCertLoginFrom: 'common_name', users: users('bob') }));
   });

@@ -51,6 +51,22 @@ describe('managementPort', () => {
   });
 });
 
+describe('management TLS options', () => {
+  it('take a port and files from flags and env, the files resolved against cwd; the amqps files serve by default', () => {
+    const own = load(['--management-tls-port', '15671', '--management-tls-cert', 'm.pem', '--management-tls-key', 'm.key'], { WARREN_MANAGEMENT_TLS_CA: 'ca.pem', WARREN_MANAGEMENT_TLS_KEY_PASSPHRASE: 's' });
+    expect([own.managementTlsPort, own.managementTlsCert, own.managementTlsKey, own.managementTlsCa, own.managementTlsKeyPassphrase]).toEqual([15671, '/srv/m.pem', '/srv/m.key', '/srv/ca.pem', 's']);
+    const shared = load(['--management-tls-port', '15671', '--tls-port', '5671', '--tls-cert', 'a.pem', '--tls-key', 'a.key']);
+    expect([shared.managementTlsPort, shared.managementTlsCert, shared.managementTlsKey]).toEqual([15671, null, null]);
+  });
+
+  it('refuse combinations that cannot serve, naming the fix', () => {
+    expect(failure(['--management-tls-cert', 'm.pem'])).toMatch(/managementTlsCert set but managementTlsPort \(--management-tls-port\) is not/);
+    expect(failure(['--management-tls-port', '15671'])).toMatch(/give managementTlsCert and managementTlsKey/);
+    expect(failure(['--management-tls-port', '15671', '--management-tls-key', 'm.key'])).toMatch(/go together/);
+    expect(failure(['--management-tls-port', '15672', '--management-tls-cert', 'm.pem', '--management-tls-key', 'm.key'])).toMatch(/managementTlsPort and managementPort are both 15672/);
+  });
+});
+
 describe('defaults', () => {
   it('fills every option from the schema, dataDir resolved against cwd', () => {
     expect(load()).toEqual({
@@ -80,6 +96,11 @@ describe('defaults', () => {
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
       managementPort: 15672,
+      managementTlsPort: null,
+      managementTlsCert: null,
+      managementTlsKey: null,
+      managementTlsKeyPassphrase: null,
+      managementTlsCa: null,
       maxConnections: 10000,
       consumerTimeout: 1800000,
       users: [{ name: 'guest', password: 'guest', loopbackOnly: true, tags: ['administrator'] }],
@@ -169,6 +190,11 @@ describe('sources', () => {
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
       managementPort: 15672,
+      managementTlsPort: null,
+      managementTlsCert: null,
+      managementTlsKey: null,
+      managementTlsKeyPassphrase: null,
+      managementTlsCa: null,
       maxConnections: 7,
       consumerTimeout: 0,
       loginFailureDelay: 0,
