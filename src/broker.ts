@@ -7,6 +7,7 @@ import { ResourceAlarms } from './amqp/flow-control.js';
 import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
+import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 
 const ALARM_CHECK_MS = 250;
@@ -314,6 +315,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         ],
         alarms,
         startedAt: Date.now(),
+        topology: managementTopology(vhosts, access.access, brokerPublish(vhosts, config, access.access)),
       },
       logger,
     );
