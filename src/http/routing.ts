@@ -56,6 +56,7 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
           body: request.body,
           reply,
         });
+        if (reply.sent) return reply; // the handler answered itself (201 or 204 by outcome, a Location header)
         if (h.status === 204) return reply.code(204).send();
         if (Array.isArray(result)) {
           // Lists go through JSON.stringify: fast-json-stringify took 370-820 ms for 10,000 queues (their
@@ -71,8 +72,9 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
       },
     });
   }
-  const allow = ['HEAD', ...methods, 'OPTIONS'].join(', ');
-  const others = (['DELETE', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
+  const readable = methods.includes('GET');
+  const allow = [...(readable ? ['HEAD'] : []), ...methods, 'OPTIONS'].join(', ');
+  const others = ([...(readable ? [] : ['GET', 'HEAD'] as const), 'DELETE', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
   if (others.length > 0) {
     app.route({ method: [...others], url, handler: async (_request, reply) => reply.code(405).header('allow', allow).send() });
   }

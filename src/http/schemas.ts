@@ -12,7 +12,8 @@ const free = { type: 'object', additionalProperties: true } as const;
 const strings = { type: 'array', items: str } as const;
 const connectionDetails = { type: 'object', properties: { name: str, peer_host: str, peer_port: int } } as const;
 
-export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: str } } as const;
+/** reason: RabbitMQ sends an Erlang tuple as a JSON array ("[\"not_boolean\",1]"), so any JSON. */
+export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: {} } } as const;
 
 export const QUEUE_SCHEMA = {
   type: 'object',
