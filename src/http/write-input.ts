@@ -34,6 +34,10 @@ export function registerBodyDecoder(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, decode);
   app.addContentTypeParser('*', { parseAs: 'string' }, decode);
+  // No body at all is {} too, for a route that reads one (its schema then sees an object).
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+  });
 }
 
 /** The body as an object ({} when there was none). */

@@ -6,7 +6,7 @@ import { DEFAULT_EXCHANGE_PATH } from '../format.js';
 import type { ManagementBroker } from '../management-broker.js';
 import { resource, type Call, type Handler } from '../routing.js';
 import { argumentsOf, bodyOf, directRequest, parseBool } from '../write-input.js';
-import { EMPTY_RESPONSE, anyJson, checkNameLength, pathParams, writableVhost } from './write-common.js';
+import { EMPTY_RESPONSE, anyJson, checkNameLength, pathParams, refuseEmptyName, writableVhost } from './write-common.js';
 
 /*
  * PUT and DELETE /api/exchanges/{vhost}/{name} and POST .../publish, as RabbitMQ's
@@ -45,11 +45,11 @@ const exchangeName = (call: Call): string => {
 
 /** An Erlang tuple in a reason ("{not_int,delivery_mode}"), as RabbitMQ's JSON shows it: an array. */
 function reasonJson(reason: string): string | readonly unknown[] {
-  const m = /^\{([a-z_]+),(.*)\}$/s.exec(reason);
+  const m = /^\{([a-z0-9_]+),(.*)\}$/s.exec(reason);
   if (m === null) return reason;
   const second = m[2] as string;
   if (/^"(?:[^"\\]|\\.)*"$/s.test(second)) return [m[1], JSON.parse(second) as string];
-  return /^[a-z_]+$/.test(second) ? [m[1], second] : reason;
+  return /^[a-z0-9_]+$/.test(second) ? [m[1], second] : reason;
 }
 
 /** broker.publish's refusals as RabbitMQ's API answers them (bad_request_exception: "<code> <text>"). */
@@ -71,6 +71,7 @@ export function exchangeWriteHandlers(api: ManagementBroker): { PUT: Handler; DE
       handle: async (call) => {
         const vhost = call.params['vhost'] as string;
         const name = exchangeName(call);
+        refuseEmptyName(call.params['name'] as string);
         writableVhost(api, call.principal, vhost);
         checkNameLength('exchange', name);
         const body = bodyOf(call.body);

@@ -7,7 +7,7 @@ import { resource, type Call, type Handler } from '../routing.js';
 import { ERROR_SCHEMA } from '../schemas.js';
 import type { AckMode } from '../topology-ops.js';
 import { argumentsOf, bodyOf, directRequest, parseBool, parseInt, withChannel } from '../write-input.js';
-import { EMPTY_RESPONSE, anyJson, checkNameLength, pathParams, writableVhost } from './write-common.js';
+import { EMPTY_RESPONSE, anyJson, checkNameLength, pathParams, refuseEmptyName, writableVhost } from './write-common.js';
 
 /*
  * PUT and DELETE /api/queues/{vhost}/{name}, DELETE .../contents (purge), POST .../get: what
@@ -79,6 +79,7 @@ export function queueWriteHandlers(api: ManagementBroker): { PUT: Handler; DELET
       handle: async (call) => {
         const vhost = call.params['vhost'] as string;
         const name = call.params['name'] as string;
+        refuseEmptyName(name);
         writableVhost(api, call.principal, vhost);
         checkNameLength('queue', name);
         const body = bodyOf(call.body);

@@ -33,3 +33,8 @@ export const EMPTY_RESPONSE = { type: 'null' } as const;
 /** Path parameters, all strings (as routes/queues-exchanges.ts's params, which imports the handlers here). */
 export const pathParams = (...names: string[]) =>
   ({ type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])), required: names }) as const;
+
+/** /api/queues/{vhost}/ and /api/exchanges/{vhost}/ are the vhost's list in RabbitMQ: 405 for a write there. */
+export function refuseEmptyName(name: string): void {
+  if (name === '') throw new HttpError(405, 'method_not_allowed', 'Method Not Allowed', { allow: 'HEAD, GET, OPTIONS' });
+}
