@@ -22,7 +22,7 @@ const QUEUE_BODY = {
     arguments: anyJson('an object of queue arguments (x-max-length, x-queue-type, ...)'),
     exclusive: anyJson('accepted as RabbitMQ does: the queue is not exclusive (no connection owns it) and not durable'),
     passive: anyJson('true: only check that the queue exists (404 otherwise)'),
-    node: anyJson('ignored: the queue lives on this node'),
+    node: anyJson('this node (or absent); any other is refused, as RabbitMQ cannot reach a node not in its cluster'),
   },
 } as const;
 
@@ -58,6 +58,13 @@ const ACK_MODES: readonly string[] = ['ack_requeue_true', 'ack_requeue_false', '
 
 const queueParams = pathParams('vhost', 'name');
 
+/** rabbit_mgmt_util:direct_request runs the declare on the node the body names: Warren has one. */
+function checkNode(api: ManagementBroker, node: unknown): void {
+  if (node === undefined || node === null || node === api.node) return;
+  const text = String(node);
+  throw new HttpError(400, 'bad_request', `Node ${text.includes('@') ? text : `${text}@${api.node.split('@')[1] ?? 'localhost'}`} could not be contacted`);
+}
+
 /** The existing queue a DELETE names: RabbitMQ's resource_exists (404 Object Not Found) before anything else. */
 function existingQueue(api: ManagementBroker, call: Call): { vhost: string; name: string } {
   const vhost = call.params['vhost'] as string;
@@ -83,6 +90,7 @@ export function queueWriteHandlers(api: ManagementBroker): { PUT: Handler; DELET
         writableVhost(api, call.principal, vhost);
         checkNameLength('queue', name);
         const body = bodyOf(call.body);
+        checkNode(api, body['node']);
         const durable = parseBool(body, 'durable', false);
         const autoDelete = parseBool(body, 'auto_delete', false);
         const args = argumentsOf(body);

@@ -112,7 +112,9 @@ describe.each([['warren'], ...(REFERENCE !== undefined ? [['rabbitmq']] : [])])(
   it('PUT a queue: 201, 204 when equivalent, RabbitMQ 400s when not; declarable passively over AMQP', async () => {
     const name = `${run}.q1`;
     expect(await http('PUT', q('q1'), { durable: true, arguments: { 'x-max-length': 10 } })).toMatchObject({ status: 201, body: '' });
-    expect(await http('PUT', q('q1'), { durable: 'true', arguments: { 'x-max-length': 10 }, node: 'ignored' })).toMatchObject({ status: 204 });
+    const node = ((await http('GET', '/api/overview')).body as { node: string }).node;
+    expect(await http('PUT', q('q1'), { durable: 'true', arguments: { 'x-max-length': 10 }, node })).toMatchObject({ status: 204 });
+    expect(await http('PUT', q('q1'), { durable: true, node: 'rabbit@nowhere' })).toMatchObject({ status: 400, body: bad('Node rabbit@nowhere could not be contacted') });
     expect(await http('PUT', q('q1'), { durable: false, arguments: { 'x-max-length': 10 } })).toEqual({
       status: 400,
       body: bad(`inequivalent arg 'durable' for queue '${name}' in vhost '/': received 'false' but current is 'true'`),
