@@ -80,7 +80,7 @@ export function exchangeWriteHandlers(api: ManagementBroker): { PUT: Handler; DE
         const req = {
           name,
           type,
-          passive: body['passive'] === true,
+          passive: parseBool(body, 'passive', false),
           durable: parseBool(body, 'durable', false),
           autoDelete: parseBool(body, 'auto_delete', false),
           internal: parseBool(body, 'internal', false),

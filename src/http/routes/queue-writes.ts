@@ -95,8 +95,8 @@ export function queueWriteHandlers(api: ManagementBroker): { PUT: Handler; DELET
         const autoDelete = parseBool(body, 'auto_delete', false);
         const args = argumentsOf(body);
         // Without a connection to own it, RabbitMQ's "exclusive" queue is neither exclusive nor durable.
-        const exclusive = body['exclusive'] === true;
-        const passive = body['passive'] === true;
+        const exclusive = parseBool(body, 'exclusive', false);
+        const passive = parseBool(body, 'passive', false);
         const req = { name, passive, durable: durable && !exclusive, autoDelete, arguments: args };
         const created = await directRequest(() => api.topology.declareQueue(call.principal.name, vhost, req));
         return call.reply.code(created ? 201 : 204).send();
