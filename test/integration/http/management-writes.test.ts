@@ -208,6 +208,16 @@ describe.each([['warren'], ...(REFERENCE !== undefined ? [['rabbitmq']] : [])])(
     const taken = (await http('POST', `${q('g1')}/get`, { count: 10, ackmode: 'ack_requeue_false', encoding: 'auto' })).body as unknown[];
     expect(taken).toHaveLength(4);
     expect(await ch.get(name)).toBe(false);
+    // reject_requeue_false rejects them: dead-lettered where the queue says.
+    await http('PUT', q('g1dl'), {});
+    await http('PUT', q('g2'), { arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': `${run}.g1dl` } });
+    ch.sendToQueue(`${run}.g2`, Buffer.from('rejected'));
+    await ch.checkQueue(`${run}.g2`);
+    expect((await http('POST', `${q('g2')}/get`, { count: 1, ackmode: 'reject_requeue_false', encoding: 'auto' })).body).toMatchObject([{ payload: 'rejected' }]);
+    const dead = (await http('POST', `${q('g1dl')}/get`, { count: 1, ackmode: 'ack_requeue_false', encoding: 'auto' })).body as { payload: string; properties: { headers: Record<string, unknown> } }[];
+    expect(dead).toMatchObject([{ payload: 'rejected' }]);
+    expect(dead[0]?.properties.headers['x-death']).toMatchObject([{ reason: 'rejected', queue: `${run}.g2`, count: 1 }]);
+    expect((await ch.checkQueue(`${run}.g2`)).messageCount).toBe(0);
     expect(await http('POST', `${q('g1')}/get`, { count: 1, ackmode: 'ack_requeue_true' })).toMatchObject({ status: 400, body: bad('[{key_missing,encoding}]') });
     expect(await http('POST', `${q('g1')}/get`, { count: 'x', ackmode: 'ack_requeue_true', encoding: 'auto' })).toMatchObject({ status: 400, body: bad(['not_integer', 'x']) });
     expect(await http('POST', `${q('g1')}/get`, { count: 1, ackmode: 'ack_requeue_true', encoding: 'utf8' })).toMatchObject({
