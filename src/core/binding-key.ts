@@ -56,7 +56,10 @@ function valueTerm(v: FieldValue): ErlangTerm {
   }
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** UTF-8 byte order (Erlang's order of binaries): UTF-16 code-unit order agrees with it below the surrogates. */
+const WIDE = /[\ud800-\uffff]/;
+const byteOrder = (a: string, b: string): number =>
+  WIDE.test(a) || WIDE.test(b) ? Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) : a < b ? -1 : a > b ? 1 : 0;
 
 /** A field table as RabbitMQ holds it: rows {Name, Type, Value}; a binding's top level sorted by name. */
 function tableTerm(table: FieldTable, sorted: boolean): ErlangTerm {

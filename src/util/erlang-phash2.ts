@@ -50,12 +50,22 @@ function mix(m: Mix): void {
   m.c = c;
 } // prettier-ignore
 
-/** UINT32_HASH_2: two words mixed into the running hash. */
+/** UINT32_HASH_2: two words mixed into the running hash (the mix inlined: no object per call). */
 function hash2(hash: number, x: number, y: number, constant: number): number {
-  const m = { a: (constant + x) >>> 0, b: (constant + y) >>> 0, c: hash >>> 0 };
-  mix(m);
-  return m.c;
-}
+  let a = (constant + x) >>> 0;
+  let b = (constant + y) >>> 0;
+  let c = hash >>> 0;
+  a = (a - b - c) >>> 0; a = (a ^ (c >>> 13)) >>> 0;
+  b = (b - c - a) >>> 0; b = (b ^ (a << 8)) >>> 0;
+  c = (c - a - b) >>> 0; c = (c ^ (b >>> 13)) >>> 0;
+  a = (a - b - c) >>> 0; a = (a ^ (c >>> 12)) >>> 0;
+  b = (b - c - a) >>> 0; b = (b ^ (a << 16)) >>> 0;
+  c = (c - a - b) >>> 0; c = (c ^ (b >>> 5)) >>> 0;
+  a = (a - b - c) >>> 0; a = (a ^ (c >>> 3)) >>> 0;
+  b = (b - c - a) >>> 0; b = (b ^ (a << 10)) >>> 0;
+  c = (c - a - b) >>> 0; c = (c ^ (b >>> 15)) >>> 0;
+  return c;
+} // prettier-ignore
 
 const word = (bytes: Uint8Array, at: number): number =>
   ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16) | ((bytes[at + 3] as number) << 24)) >>> 0;
@@ -86,12 +96,12 @@ function blockHash(bytes: Uint8Array, initval: number): number {
 
 /** The atom table's hash of a name (hashpjw over its bytes, with the VM's latin-1 pairing). */
 function atomHash(name: string): number {
-  const p = Buffer.from(name, 'utf8');
+  const p = /^[\x00-\x7f]*$/.test(name) ? { length: name.length, at: (i: number) => name.charCodeAt(i) } : bytesOf(name);
   let h = 0;
   for (let i = 0; i < p.length; i++) {
-    let v = p[i] as number;
-    if (i + 1 < p.length && (v & 0xfe) === 0xc2 && ((p[i + 1] as number) & 0xc0) === 0x80) {
-      v = ((v << 6) | ((p[i + 1] as number) & 0x3f)) & 0xff;
+    let v = p.at(i);
+    if (i + 1 < p.length && (v & 0xfe) === 0xc2 && (p.at(i + 1) & 0xc0) === 0x80) {
+      v = ((v << 6) | (p.at(i + 1) & 0x3f)) & 0xff;
       i++;
     }
     h = ((h << 4) + v) >>> 0;
@@ -101,9 +111,23 @@ function atomHash(name: string): number {
   return h;
 }
 
+function bytesOf(name: string): { length: number; at: (i: number) => number } {
+  const b = Buffer.from(name, 'utf8');
+  return { length: b.length, at: (i) => b[i] as number };
+}
+
 const SMALL28 = 2n ** 27n;
+const TWO_32 = 2 ** 32;
 
 function integerHash(hash: number, value: number | bigint): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    if (value >= -(2 ** 27) && value < 2 ** 27) {
+      if (value < 0) hash = hash2(hash, -value >>> 0, 0, HCONST);
+      return hash2(hash, value >>> 0, 0, HCONST);
+    }
+    const m = Math.abs(value); // below 2^53: one 64-bit digit
+    return hash2(hash, m % TWO_32, Math.floor(m / TWO_32), value < 0 ? HCONST_10 : HCONST_11);
+  }
   const v = BigInt(value);
   if (v >= -SMALL28 && v < SMALL28) {
     const y = Number(v);
@@ -132,10 +156,13 @@ export function phash2(term: ErlangTerm): number {
   if (term.t === 'atom') return atomHash(term.v);
   let hash = 0;
   // The VM's explicit stack: terms still to hash, last first.
-  const stack: ErlangTerm[] = [term];
+  const stack: Frame[] = [term];
   while (stack.length > 0) {
-    const t = stack.pop() as ErlangTerm;
+    const t = stack.pop() as Frame;
     switch (t.t) {
+      case 'tail':
+        hash = listHash(hash, t.v, t.from, stack);
+        break;
       case 'binary':
         hash = t.v.length === 0 ? (HCONST_13 + hash) >>> 0 : blockHash(t.v, (HCONST_13 + hash) >>> 0);
         break;
@@ -153,18 +180,21 @@ export function phash2(term: ErlangTerm): number {
         for (let i = t.v.length - 1; i >= 0; i--) stack.push(t.v[i] as ErlangTerm);
         break;
       case 'list':
-        hash = listHash(hash, t.v, stack);
+        hash = listHash(hash, t.v, 0, stack);
         break;
     }
   }
   return hash;
 }
 
-/** A proper list: runs of byte-sized integers four to a word, other elements hashed in turn, then []. */
-function listHash(hash: number, items: readonly ErlangTerm[], stack: ErlangTerm[]): number {
-  if (items.length === 0) return hash === 0 ? NIL_FIRST : hash2(hash, NIL_DEF, 0, HCONST_2);
+/** The rest of a list, from an index: what the VM's stack holds as a cons cell's tail. */
+type Frame = ErlangTerm | { readonly t: 'tail'; readonly v: readonly ErlangTerm[]; readonly from: number };
+
+/** A proper list from `from`: runs of byte-sized integers four to a word, other elements hashed in turn, then []. */
+function listHash(hash: number, items: readonly ErlangTerm[], from: number, stack: Frame[]): number {
+  if (from >= items.length) return hash === 0 ? NIL_FIRST : hash2(hash, NIL_DEF, 0, HCONST_2);
   const isByte = (e: ErlangTerm): boolean => e.t === 'integer' && typeof e.v === 'number' && e.v >= 0 && e.v <= 255;
-  let i = 0;
+  let i = from;
   let sh = 0;
   let c = 0;
   while (i < items.length && isByte(items[i] as ErlangTerm)) {
@@ -176,12 +206,9 @@ function listHash(hash: number, items: readonly ErlangTerm[], stack: ErlangTerm[
     i++;
   }
   if (c > 0) hash = hash2(hash, sh, 0, HCONST_4);
-  if (i === items.length) {
-    stack.push({ t: 'list', v: [] });
-    return hash;
-  }
-  // Hash the head next, then the rest of the list (pushed first, popped after).
-  stack.push({ t: 'list', v: items.slice(i + 1) });
+  // Then [] (the proper end), or the head next and the rest of the list after it (pushed first, popped after).
+  stack.push({ t: 'tail', v: items, from: i === items.length ? i : i + 1 });
+  if (i === items.length) return hash;
   stack.push(items[i] as ErlangTerm);
   return hash;
 }
