@@ -14,6 +14,7 @@ import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { AccessOps } from './http/access-ops.js';
 import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
+import type { TopologyOps } from './http/topology-ops.js';
 import type { Logger } from './util/logger.js';
 
 /** The broker's parts the management API reads, wired by startBroker. */
@@ -31,6 +32,7 @@ export interface ManagementParts {
   readonly startedAt: number;
   /** The write side: users, vhosts, permissions, limits, policies, definitions. */
   readonly access: AccessOps;
+  readonly topology: TopologyOps;
 }
 
 export interface ManagementListener {
@@ -124,6 +126,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     startedAt: parts.startedAt,
     access: parts.access,
     now: () => Date.now(),
+    topology: parts.topology,
   };
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });
   await app.ready();

@@ -8,6 +8,7 @@ import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
+import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 
 const ALARM_CHECK_MS = 250;
@@ -319,6 +320,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         alarms,
         access: managementAccess(() => self as Broker, users),
         startedAt: Date.now(),
+        topology: managementTopology(vhosts, access.access, brokerPublish(vhosts, config, access.access)),
       },
       logger,
     );

@@ -1,4 +1,5 @@
 import { amqpError } from '../errors/index.js';
+import { propertiesKey } from './binding-key.js';
 import { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
 import type { QueueRef } from './queue/queue-ref.js';
@@ -118,14 +119,14 @@ export class ReadModel {
     const out: BindingSnapshot[] = [];
     for (const v of this.vhostsOf(vhost)) {
       for (const name of v.queues.keys()) {
-        out.push(Object.freeze({ vhost: v.name, source: '', destination: name, destinationType: 'queue', routingKey: name, arguments: Object.freeze({}) }));
+        out.push(Object.freeze({ vhost: v.name, source: '', destination: name, destinationType: 'queue', routingKey: name, arguments: Object.freeze({}), propertiesKey: propertiesKey(name, {}) }));
       }
       for (const x of v.exchanges.values()) {
         if (x.name === '') continue;
         for (const b of x.table.bindings()) {
           const d = b.destination;
           const destinationType = d instanceof Exchange ? 'exchange' : 'queue';
-          out.push(Object.freeze({ vhost: v.name, source: x.name, destination: d.name, destinationType, routingKey: b.routingKey, arguments: plainTable(b.args) }));
+          out.push(Object.freeze({ vhost: v.name, source: x.name, destination: d.name, destinationType, routingKey: b.routingKey, arguments: plainTable(b.args), propertiesKey: propertiesKey(b.routingKey, b.args) }));
         }
       }
     }

@@ -236,4 +236,6 @@ export interface BindingSnapshot {
   readonly destinationType: 'queue' | 'exchange';
   readonly routingKey: string;
   readonly arguments: PlainTable;
+  /** RabbitMQ's properties_key (core/binding-key.ts): computed from the typed arguments, which the plain ones no longer carry. */
+  readonly propertiesKey: string;
 }

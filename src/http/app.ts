@@ -2,7 +2,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { handleError, notFound } from './errors.js';
 import type { ManagementBroker } from './management-broker.js';
 import { accessRoutes } from './routes/access.js';
+import { bindingWriteRoutes } from './routes/binding-writes.js';
 import { bindingRoutes } from './routes/bindings.js';
+import { exchangeWriteRoutes } from './routes/exchange-writes.js';
+import { queueWriteRoutes } from './routes/queue-writes.js';
+import { registerBodyDecoder } from './write-input.js';
 import { connectionRoutes } from './routes/connections.js';
 import { healthRoutes } from './routes/health.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -29,6 +33,7 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
     routerOptions: { maxParamLength: 2048 },
   }) as unknown as FastifyInstance;
   app.setErrorHandler(handleError);
+  registerBodyDecoder(app); // every body as RabbitMQ decodes it, whatever its content type
   app.setNotFoundHandler((_request, reply) => {
     const e = notFound();
     void reply.code(404).send({ error: e.error, reason: e.reason });
@@ -40,5 +45,8 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   connectionRoutes(app, api);
   healthRoutes(app, api);
   accessRoutes(app, api);
+  queueWriteRoutes(app, api);
+  exchangeWriteRoutes(app, api);
+  bindingWriteRoutes(app, api);
   return app;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   BindingSnapshot,
   ChannelSnapshot,
@@ -21,31 +20,6 @@ import type { Json } from './list-query.js';
 
 /** The default exchange is "" in JSON and amq.default in paths. */
 export const DEFAULT_EXCHANGE_PATH = 'amq.default';
-
-/** erlang's http_uri quote_plus, which RabbitMQ uses for properties_key: keeps [A-Za-z0-9._~-], space as +. */
-function quotePlus(text: string): string {
-  let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    const c = String.fromCharCode(byte);
-    if (/[A-Za-z0-9._~-]/.test(c)) out += c;
-    else if (c === ' ') out += '+';
-    else out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
-}
-
-/**
- * RabbitMQ's properties_key: the quoted routing key, plus `~` and a hash of the arguments when there
- * are any ("~" alone for an empty key). RabbitMQ hashes the Erlang term; Warren hashes the JSON of
- * the arguments, so keys with arguments differ from RabbitMQ's: they are opaque, echoed back in paths.
- */
-export function propertiesKey(routingKey: string, args: Readonly<Record<string, unknown>>): string {
-  const keys = Object.keys(args);
-  if (keys.length === 0) return routingKey === '' ? '~' : quotePlus(routingKey);
-  const canonical = JSON.stringify(keys.sort().map((k) => [k, args[k]]));
-  const hash = createHash('sha1').update(canonical).digest().subarray(0, 4).toString('base64url');
-  return `${quotePlus(routingKey)}~${hash}`;
-}
 
 function connectionDetails(c: ConnectionRef): Json {
   return { name: c.name, peer_host: c.peerHost, peer_port: c.peerPort };
@@ -107,7 +81,7 @@ export function bindingJson(b: BindingSnapshot): Json {
     destination_type: b.destinationType,
     routing_key: b.routingKey,
     arguments: b.arguments,
-    properties_key: propertiesKey(b.routingKey, b.arguments),
+    properties_key: b.propertiesKey,
   };
 }
 

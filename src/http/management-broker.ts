@@ -4,6 +4,7 @@ import type { VhostPermission } from '../core/security/permissions.js';
 import type { UserSnapshot } from '../core/security/users.js';
 import type { StatsReader } from '../core/stats/snapshot.js';
 import type { VhostMetadata } from '../core/vhost-meta.js';
+import type { TopologyOps } from './topology-ops.js';
 
 /** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
 export interface ListenerInfo {
@@ -56,4 +57,6 @@ export interface ManagementBroker {
   now(): number;
   /** Users, vhosts, permissions, limits, policies and definitions: the write side (src/http/access-ops.ts). */
   readonly access: AccessOps;
+  /** Declare, delete, purge, get, bind and publish as an HTTP user (the write endpoints). */
+  readonly topology: TopologyOps;
 }

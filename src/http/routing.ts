@@ -80,9 +80,9 @@ export function resource(app: FastifyInstance, api: ManagementBroker, url: strin
       },
     });
   }
-  const allow = [...(methods.includes('GET') ? ['HEAD'] : []), ...methods, 'OPTIONS'].join(', ');
-  // A path without GET (one vhost or user limit) answers GET and HEAD with 405 too (fastify adds HEAD to a GET route).
-  const others = (['DELETE', 'GET', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
+  const readable = methods.includes('GET');
+  const allow = [...(readable ? ['HEAD'] : []), ...methods, 'OPTIONS'].join(', ');
+  const others = ([...(readable ? [] : ['GET', 'HEAD'] as const), 'DELETE', 'PATCH', 'POST', 'PUT'] as const).filter((m) => !methods.includes(m as Method));
   if (others.length > 0) {
     app.route({ method: [...others], url, handler: async (_request, reply) => reply.code(405).header('allow', allow).send() });
   }

@@ -15,7 +15,8 @@ const num = { type: 'number' } as const;
 const rate = { type: 'object', properties: { rate: num } } as const;
 const connectionDetails = { type: 'object', properties: { name: str, peer_host: str, peer_port: int } } as const;
 
-export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: str } } as const;
+/** reason: RabbitMQ sends an Erlang tuple as a JSON array ("[\"not_boolean\",1]"), so any JSON. */
+export const ERROR_SCHEMA = { type: 'object', properties: { error: str, reason: {} } } as const;
 
 export const QUEUE_SCHEMA = {
   type: 'object',

@@ -6,6 +6,7 @@ import { bindingJson, DEFAULT_EXCHANGE_PATH } from '../format.js';
 import { LIST_QUERY_SCHEMA, listResponse, type ListQuery } from '../list-query.js';
 import type { ManagementBroker } from '../management-broker.js';
 import { resource, type Call } from '../routing.js';
+import { bindingCreateHandler } from './binding-writes.js';
 import { bindingList, params } from './queues-exchanges.js';
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -49,6 +50,7 @@ export function bindingRoutes(app: FastifyInstance, api: ManagementBroker): void
             .map(bindingJson);
         },
       },
+      POST: bindingCreateHandler(api, letter, type),
     });
   }
 }

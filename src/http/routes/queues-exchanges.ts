@@ -7,6 +7,8 @@ import { LIST_QUERY_SCHEMA, listResponse, type Json, type ListQuery } from '../l
 import type { ManagementBroker } from '../management-broker.js';
 import { resource, type Call } from '../routing.js';
 import { BINDING_SCHEMA, EXCHANGE_SCHEMA, listSchemas, QUEUE_SCHEMA } from '../schemas.js';
+import { exchangeWriteHandlers } from './exchange-writes.js';
+import { queueWriteHandlers } from './queue-writes.js';
 
 const queueList = listSchemas(QUEUE_SCHEMA);
 const exchangeList = listSchemas(EXCHANGE_SCHEMA);
@@ -52,6 +54,7 @@ export function queueExchangeRoutes(app: FastifyInstance, api: ManagementBroker)
         return { ...queueJson(q), consumer_details: consumers };
       },
     },
+    ...queueWriteHandlers(api),
   });
   resource(app, api, '/api/queues/:vhost/:name/bindings', {
     GET: {
@@ -90,6 +93,7 @@ export function queueExchangeRoutes(app: FastifyInstance, api: ManagementBroker)
       response: EXCHANGE_SCHEMA,
       handle: (call) => exchangeJson(rm.exchange(call.params['vhost'] as string, oneExchange(call)) as NonNullable<ReturnType<typeof rm.exchange>>),
     },
+    ...exchangeWriteHandlers(api),
   });
   for (const side of ['source', 'destination'] as const) {
     resource(app, api, `/api/exchanges/:vhost/:name/bindings/${side}`, {
