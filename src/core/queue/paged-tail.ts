@@ -22,6 +22,14 @@ class Chunk {
   readonly flags = new Uint8Array(CHUNK);
 }
 
+/** A paged message read for browsing: a copy, the tail unchanged. */
+export interface BrowsedEntry {
+  readonly seq: number;
+  readonly redelivered: boolean;
+  /** undefined when its record went while it was being read (consumed, expired, purged). */
+  readonly message: Message | undefined;
+}
+
 /** Where the tail hands what it reads back and what leaves it. */
 export interface TailSink {
   /** Entries read back from the head, in order (possibly none, when all were removed meanwhile). */
@@ -60,6 +68,8 @@ export class PagedTail {
   private readonly store: PageStore;
   private readonly codec: LocationCodec | undefined;
   private readonly sink: TailSink;
+  /** Browses whose reads are in flight: finished at once by clear() and destroy() (a read then never lands). */
+  private readonly browsing = new Set<() => void>();
 
   constructor(store: PageStore, codec: LocationCodec | undefined, sink: TailSink) {
     this.store = store;
@@ -149,6 +159,58 @@ export class PagedTail {
     else this.store.read(from, to - from, landed);
   }
 
+  /**
+   * Reads up to count live, unexpired entries after skipping `skip` of them, front first, without
+   * changing anything (no flag, count, read-ahead or release): for core/inspect's browse. Each
+   * record is read on its own, so memory is bounded by count and the records' size; done gets them
+   * in order. A scan over the index from the front: O(skip + count) typed-array reads.
+   */
+  browse(skip: number, count: number, now: number, done: (entries: BrowsedEntry[]) => void): void {
+    const picked: number[] = [];
+    for (let i = this.low; i < this.end && picked.length < count; i++) {
+      const [c, k] = this.at(i);
+      if (((c.flags[k] as number) & REMOVED) !== 0) continue;
+      const expiresAt = c.expiresAt[k] as number;
+      if (expiresAt !== 0 && expiresAt <= now) continue;
+      if (skip > 0) skip--;
+      else picked.push(i);
+    }
+    const out: BrowsedEntry[] = picked.map((i) => {
+      const [c, k] = this.at(i);
+      return { seq: c.seq[k] as number, redelivered: ((c.flags[k] as number) & REDELIVERED) !== 0, message: undefined };
+    });
+    let waiting = picked.length + 1;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      this.browsing.delete(finish);
+      done(out);
+    };
+    const oneDone = (): void => {
+      if (--waiting === 0) finish();
+    };
+    this.browsing.add(finish);
+    for (const [n, i] of picked.entries()) {
+      const [c, k] = this.at(i);
+      const offset = c.offset[k] as number;
+      const length = c.length[k] as number;
+      const read = (block: Buffer | undefined): void => {
+        let message: Message | undefined;
+        try {
+          message = block === undefined ? undefined : this.messageAt(c, k, block, 0);
+        } catch {
+          message = undefined; // its bytes went (released) while read: as if consumed meanwhile
+        }
+        out[n] = { ...(out[n] as BrowsedEntry), message };
+        oneDone();
+      };
+      if (((c.flags[k] as number) & LOGGED) !== 0) (this.codec as Required<LocationCodec>).readRecords(c.locA[k] as number, offset, length, read);
+      else this.store.read(offset, length, read);
+    }
+    oneDone();
+  }
+
   /** Paged entries whose expiry passed, removed where they sit. */
   expireDue(now: number): void {
     for (;;) {
@@ -186,12 +248,18 @@ export class PagedTail {
     this.expiry.clear();
     this.dropConsumedChunks();
     this.store.clear();
+    this.endBrowses();
     return n;
   }
 
   destroy(): void {
     this.generation++;
     this.store.destroy();
+    this.endBrowses();
+  }
+
+  private endBrowses(): void {
+    for (const finish of [...this.browsing]) finish();
   }
 
   /** Entries below this index are read back (or on their way back in the read in flight). */
