@@ -8,6 +8,7 @@ import type { ReadModel } from './core/read-model.js';
 import type { UserRecord, UserStore } from './core/security/users.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
+import type { InspectOps } from './http/inspect-ops.js';
 import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
 import type { Logger } from './util/logger.js';
 
@@ -24,6 +25,7 @@ export interface ManagementParts {
   readonly amqpListeners: () => readonly ListenerInfo[];
   readonly alarms: { readonly memory: boolean; readonly disk: boolean };
   readonly startedAt: number;
+  readonly inspect: InspectOps;
 }
 
 export interface ManagementListener {
@@ -97,6 +99,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
     startedAt: parts.startedAt,
     now: () => Date.now(),
+    inspect: parts.inspect,
   };
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });
   await app.ready();

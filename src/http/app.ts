@@ -4,6 +4,7 @@ import type { ManagementBroker } from './management-broker.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { connectionRoutes } from './routes/connections.js';
 import { healthRoutes } from './routes/health.js';
+import { inspectRoutes } from './routes/inspect.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
 import { vhostUserRoutes } from './routes/vhosts-users.js';
@@ -38,5 +39,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   bindingRoutes(app, api);
   connectionRoutes(app, api);
   healthRoutes(app, api);
+  inspectRoutes(app, api);
   return app;
 }

@@ -3,6 +3,7 @@ import type { VhostPermission } from '../core/security/permissions.js';
 import type { UserSnapshot } from '../core/security/users.js';
 import type { StatsReader } from '../core/stats/snapshot.js';
 import type { VhostMetadata } from '../core/vhost-meta.js';
+import type { InspectOps } from './inspect-ops.js';
 
 /** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
 export interface ListenerInfo {
@@ -53,4 +54,6 @@ export interface ManagementBroker {
   readonly startedAt: number;
   /** Wall clock (ms): uptime and sample ages; injected so tests may fix it. */
   now(): number;
+  /** Browse, unacked, redrive, explain (src/http/routes/inspect.ts). */
+  readonly inspect: InspectOps;
 }

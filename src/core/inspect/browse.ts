@@ -13,6 +13,8 @@ export interface BrowsedMessage {
   readonly position: number;
   readonly message: Message;
   readonly redelivered: boolean;
+  /** Ready messages behind it when browsed (RabbitMQ's get reply: message_count, what a get would leave). */
+  readonly behind: number;
 }
 
 export interface BrowseOptions {
@@ -36,6 +38,7 @@ export function browseQueue(queue: Queue, options: BrowseOptions, now: number): 
   const count = Math.min(MAX_BROWSE_COUNT, Math.max(0, Math.floor(options.count ?? 1)));
   const { ready, paging } = queue.internals();
   const out: BrowsedMessage[] = [];
+  const total = queue.messageCount;
   let bytes = 0;
   const full = (): boolean => out.length >= count || (out.length > 0 && bytes >= MAX_BROWSE_BYTES);
   let position = 0;
@@ -43,7 +46,7 @@ export function browseQueue(queue: Queue, options: BrowseOptions, now: number): 
     if (full()) return false;
     if (e.expiresAt !== 0 && e.expiresAt <= now) return true;
     if (position >= from) {
-      out.push({ position, message: e.message, redelivered: e.redelivered });
+      out.push({ position, message: e.message, redelivered: e.redelivered, behind: Math.max(0, total - position - 1) });
       bytes += e.message.bodySize;
     }
     position++;
@@ -59,7 +62,8 @@ export function browseQueue(queue: Queue, options: BrowseOptions, now: number): 
         if (full()) break;
         // A record that went while it was read (consumed, expired, purged) is left out, its position with it.
         if (e.message === undefined) continue;
-        out.push({ position: p++, message: e.message, redelivered: e.redelivered });
+        out.push({ position: p, message: e.message, redelivered: e.redelivered, behind: Math.max(0, total - p - 1) });
+        p++;
         bytes += e.message.bodySize;
       }
       resolve(out);
