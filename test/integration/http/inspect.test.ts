@@ -1,6 +1,10 @@
 import amqp from 'amqplib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Broker } from '../../../src/index.js';
+import { startBroker, type Broker } from '../../../src/index.js';
+import { silentLogger } from '../../../src/util/logger.js';
 import { eventually, openBroker } from '../../helpers/broker.js';
 
 /*
@@ -207,6 +211,40 @@ describe('redrive', () => {
     await ch.purgeQueue('r2.full');
     expect((await call('POST', '/api/queues/%2F/r2.dlq/redrive', { reason: 'maxlen' })).body).toEqual({ moved: 1, skipped: 0 });
     expect([ready('r2.full'), ready('r2.dlq')]).toEqual([1, 0]);
+  });
+});
+
+describe('redrive of persistent messages', () => {
+  it('keeps them durable: after a restart they are in the target, and gone from the DLQ', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'warren-redrive-'));
+    try {
+      const options = { port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger() };
+      const first = await startBroker(options);
+      const c = await amqp.connect(first.url);
+      const cc = await c.createConfirmChannel();
+      await cc.assertQueue('d.dlq', { durable: true });
+      await cc.assertQueue('d.work', { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'd.dlq' } });
+      for (let i = 0; i < 4; i++) cc.sendToQueue('d.work', Buffer.from(`d${i}`), { persistent: true });
+      await cc.waitForConfirms();
+      for (let i = 0; i < 4; i++) {
+        const m = await cc.get('d.work');
+        if (m !== false) cc.reject(m, false);
+      }
+      await eventually(() => first.readModel.queue('/', 'd.dlq')?.messagesReady === 4);
+      expect(await first.inspect.redrive('/', 'd.dlq', { max: 3 })).toEqual({ moved: 3, skipped: 0 });
+      await c.close();
+      await first.close();
+      const second = await startBroker(options);
+      try {
+        expect(second.readModel.queue('/', 'd.work')?.messagesReady).toBe(3);
+        expect(second.readModel.queue('/', 'd.dlq')?.messagesReady).toBe(1);
+        expect((await second.inspect.browse('/', 'd.work', { count: 10 })).map((m) => m.message.body.toString())).toEqual(['d0', 'd1', 'd2']);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
