@@ -3,6 +3,8 @@ import { Message } from '../message.js';
 import type { LocationCodec, PageStore } from '../persistence.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
+import { readTailRecords, type BrowsedEntry, type TailRecord } from './tail-browse.js';
+export type { BrowsedEntry } from './tail-browse.js';
 
 const CHUNK = 65536;
 const REMOVED = 1;
@@ -20,14 +22,6 @@ class Chunk {
   readonly locA = new Uint32Array(CHUNK);
   readonly locB = new Uint32Array(CHUNK);
   readonly flags = new Uint8Array(CHUNK);
-}
-
-/** A paged message read for browsing: a copy, the tail unchanged. */
-export interface BrowsedEntry {
-  readonly seq: number;
-  readonly redelivered: boolean;
-  /** undefined when its record went while it was being read (consumed, expired, purged). */
-  readonly message: Message | undefined;
 }
 
 /** Where the tail hands what it reads back and what leaves it. */
@@ -161,54 +155,27 @@ export class PagedTail {
 
   /**
    * Reads up to count live, unexpired entries after skipping `skip` of them, front first, without
-   * changing anything (no flag, count, read-ahead or release): for core/inspect's browse. Each
-   * record is read on its own, so memory is bounded by count and the records' size; done gets them
-   * in order. A scan over the index from the front: O(skip + count) typed-array reads.
+   * changing anything (no flag, count, read-ahead or release): for core/inspect's browse, through
+   * readTailRecords (tail-browse.ts). A scan over the index from the front: O(skip + count).
    */
   browse(skip: number, count: number, now: number, done: (entries: BrowsedEntry[]) => void): void {
-    const picked: number[] = [];
-    for (let i = this.low; i < this.end && picked.length < count; i++) {
+    const records: TailRecord[] = [];
+    for (let i = this.low; i < this.end && records.length < count; i++) {
       const [c, k] = this.at(i);
-      if (((c.flags[k] as number) & REMOVED) !== 0) continue;
+      const flags = c.flags[k] as number;
       const expiresAt = c.expiresAt[k] as number;
-      if (expiresAt !== 0 && expiresAt <= now) continue;
-      if (skip > 0) skip--;
-      else picked.push(i);
+      if ((flags & REMOVED) !== 0 || (expiresAt !== 0 && expiresAt <= now)) continue;
+      if (skip-- > 0) continue;
+      const logged = (flags & LOGGED) !== 0;
+      // The chunk is taken now: the index moves (chunks are dropped) while the reads are out.
+      const message = (block: Buffer, at: number): Message | undefined => this.messageAt(c, k, block, at);
+      records.push({ seq: c.seq[k] as number, redelivered: (flags & REDELIVERED) !== 0, file: logged ? (c.locA[k] as number) : -1, offset: c.offset[k] as number, length: c.length[k] as number, message });
     }
-    const out: BrowsedEntry[] = picked.map((i) => {
-      const [c, k] = this.at(i);
-      return { seq: c.seq[k] as number, redelivered: ((c.flags[k] as number) & REDELIVERED) !== 0, message: undefined };
-    });
-    let waiting = picked.length + 1;
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      this.browsing.delete(finish);
-      done(out);
+    const read = (file: number, from: number, length: number, landed: (block: Buffer | undefined) => void): void => {
+      if (file >= 0) (this.codec as Required<LocationCodec>).readRecords(file, from, length, landed);
+      else this.store.read(from, length, landed);
     };
-    const oneDone = (): void => {
-      if (--waiting === 0) finish();
-    };
-    this.browsing.add(finish);
-    for (const [n, i] of picked.entries()) {
-      const [c, k] = this.at(i);
-      const offset = c.offset[k] as number;
-      const length = c.length[k] as number;
-      const read = (block: Buffer | undefined): void => {
-        let message: Message | undefined;
-        try {
-          message = block === undefined ? undefined : this.messageAt(c, k, block, 0);
-        } catch {
-          message = undefined; // its bytes went (released) while read: as if consumed meanwhile
-        }
-        out[n] = { ...(out[n] as BrowsedEntry), message };
-        oneDone();
-      };
-      if (((c.flags[k] as number) & LOGGED) !== 0) (this.codec as Required<LocationCodec>).readRecords(c.locA[k] as number, offset, length, read);
-      else this.store.read(offset, length, read);
-    }
-    oneDone();
+    readTailRecords(records, read, this.browsing, done);
   }
 
   /** Paged entries whose expiry passed, removed where they sit. */

@@ -82,25 +82,28 @@ describe('browse', () => {
     expect((await drain('b.prio')).map((m) => m.body)).toEqual(browsed);
   });
 
-  it('reads the paged tail of a long queue from disk, across the window boundary, without paging it in', async () => {
-    await ch.assertQueue('b.long', { durable: false });
+  it.each([
+    ['transient, from the page file', 'b.long', false],
+    ['persistent on a durable queue, from its message log', 'b.longd', true],
+  ] as const)('reads the paged tail of a long queue (%s), across the window boundary, without paging it in', async (_what, queue, durable) => {
+    await ch.assertQueue(queue, { durable });
     const N = 21_000; // past 20,000 ready messages a queue pages its tail out (core/queue/queue-paging.ts)
     for (let i = 0; i < N; i++) {
-      if (!ch.sendToQueue('b.long', Buffer.from(String(i).padStart(6, '0')))) await new Promise((r) => ch.once('drain', r));
+      if (!ch.sendToQueue(queue, Buffer.from(String(i).padStart(6, '0')), { persistent: durable })) await new Promise((r) => ch.once('drain', r));
     }
     await ch.waitForConfirms();
-    expect(ready('b.long')).toBe(N);
-    const across = (await call('GET', '/api/queues/%2F/b.long/browse?from=19998&count=4')).body;
+    expect(ready(queue)).toBe(N);
+    const across = (await call('GET', `/api/queues/%2F/${queue}/browse?from=19998&count=4`)).body;
     expect(across.map((m: any) => [m.position, m.payload, m.message_count])).toEqual([
       [19998, '019998', N - 19999],
       [19999, '019999', N - 20000],
       [20000, '020000', N - 20001],
       [20001, '020001', N - 20002],
     ]);
-    const deep = (await call('GET', '/api/queues/%2F/b.long/browse?from=20995&count=1000')).body;
+    const deep = (await call('GET', `/api/queues/%2F/${queue}/browse?from=20995&count=1000`)).body;
     expect(deep.map((m: any) => m.payload)).toEqual(['020995', '020996', '020997', '020998', '020999']);
-    expect(ready('b.long')).toBe(N);
-    const all = await drain('b.long');
+    expect(ready(queue)).toBe(N);
+    const all = await drain(queue);
     expect(all.length).toBe(N);
     expect(all.every((m, i) => m.body === String(i).padStart(6, '0') && !m.redelivered)).toBe(true);
   });
