@@ -13,6 +13,7 @@ import type { UserRecord, UserStore } from './core/security/users.js';
 import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { AccessOps } from './http/access-ops.js';
+import type { InspectOps } from './http/inspect-ops.js';
 import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
 import type { TopologyOps } from './http/topology-ops.js';
 import type { Logger } from './util/logger.js';
@@ -33,6 +34,7 @@ export interface ManagementParts {
   /** The write side: users, vhosts, permissions, limits, policies, definitions. */
   readonly access: AccessOps;
   readonly topology: TopologyOps;
+  readonly inspect: InspectOps;
 }
 
 export interface ManagementListener {
@@ -127,6 +129,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     access: parts.access,
     now: () => Date.now(),
     topology: parts.topology,
+    inspect: parts.inspect,
   };
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });
   await app.ready();

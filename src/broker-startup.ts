@@ -68,3 +68,11 @@ export function listenerError(err: unknown, port: number): unknown {
   if (reason === undefined) return err;
   return new StartupError('listener', `cannot listen on ${where}: ${reason}`, { cause: err });
 }
+
+/** The AMQP URL a client can connect to: the first --bind address (loopback for a wildcard), with guest's credentials when guest/guest exists. */
+export function brokerUrl(config: Config, port: number): string {
+  const first = config.bind[0] ?? '127.0.0.1';
+  const host = first === '0.0.0.0' ? '127.0.0.1' : first === '::' ? '[::1]' : first.includes(':') ? `[${first}]` : first;
+  const guest = config.users.find((u) => u.name === 'guest' && u.password === 'guest');
+  return `amqp://${guest !== undefined ? 'guest:guest@' : ''}${host}:${port}`;
+}

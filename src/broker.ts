@@ -10,6 +10,7 @@ import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
+import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
 
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
@@ -27,7 +28,7 @@ import { checkConfiguredPolicies, setUpPolicies, type PoliciesApi } from './brok
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
-import { hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { brokerUrl, hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
 import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
@@ -131,6 +132,7 @@ export interface Broker {
   readonly publish: BrokerPublish;
   /** RabbitMQ's definitions export and import (GET/POST /api/definitions[/{vhost}]); loadDefinitions uses it at start. */
   readonly definitions: BrokerDefinitions;
+  readonly inspect: InspectOps; // browse, unacked, redrive, explain: README "Beyond RabbitMQ"
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -300,6 +302,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw listenerError(err, config.tlsPort ?? 0);
   }
   const readModel = new ReadModel(registry, vhosts, statsReader);
+  const inspect = brokerInspect({ vhosts, registry, access: access.access });
   let management: ManagementListener | undefined;
   let self: Broker | undefined; // the management API's writes go through the Broker API, read per request
   try {
@@ -321,6 +324,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         access: managementAccess(() => self as Broker, users),
         startedAt: Date.now(),
         topology: managementTopology(vhosts, access.access, brokerPublish(vhosts, config, access.access)),
+        inspect,
       },
       logger,
     );
@@ -373,6 +377,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     },
     publish: brokerPublish(vhosts, config, access.access),
     definitions: definitionsApi,
+    inspect,
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);
@@ -388,11 +393,4 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       return closing;
     },
   });
-}
-
-function brokerUrl(config: Config, port: number): string {
-  const first = config.bind[0] ?? '127.0.0.1';
-  const host = first === '0.0.0.0' ? '127.0.0.1' : first === '::' ? '[::1]' : first.includes(':') ? `[${first}]` : first;
-  const guest = config.users.find((u) => u.name === 'guest' && u.password === 'guest');
-  return `amqp://${guest !== undefined ? 'guest:guest@' : ''}${host}:${port}`;
 }

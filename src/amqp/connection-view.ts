@@ -137,6 +137,25 @@ export class ConnectionView implements RegisteredConnection {
     }
   }
 
+  unackedOf(queue: QueueRef, visit: (channel: ChannelRef, tag: number, seq: number, consumerTag: string | undefined, at: number) => boolean): boolean {
+    const conn = this.ref();
+    for (const ch of this.owner.channels.values()) {
+      if (ch.unacked.size === 0) continue;
+      let viaConsumers = 0;
+      let onQueue = false;
+      for (const c of ch.consumers.values()) {
+        viaConsumers += c.unacked;
+        if (c.queue === queue) onQueue = true;
+      }
+      if (!onQueue && viaConsumers === ch.unacked.size) continue; // all held by consumers of other queues
+      let channel: ChannelRef | undefined;
+      let go = true;
+      ch.unacked.forEachOf(queue, (tag, seq, consumerTag, at) => (go = visit((channel ??= channelRef(ch, conn)), tag, seq, consumerTag, at)));
+      if (!go) return false;
+    }
+    return true;
+  }
+
   close(reason: string): void {
     if (this.owner.state === 'closed') throw amqpError('WARREN_NOT_FOUND', `connection '${this.name}' is already closed`);
     this.owner.forceClose(reason);

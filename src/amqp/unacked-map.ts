@@ -107,6 +107,17 @@ export class UnackedMap {
     }
   }
 
+  /**
+   * Visits the deliveries of one queue in tag order, field by field (no object handed out, so a
+   * columnar layout can serve it too), until visit returns false: for the management API's list of
+   * unacknowledged deliveries, never for the hot path.
+   */
+  forEachOf(queue: QueueRef, visit: (tag: number, seq: number, consumerTag: string | undefined, at: number) => boolean): void {
+    for (const seg of this.segments.values()) {
+      for (const d of seg.slots) if (d !== undefined && d.queue === queue && !visit(d.tag, d.seq, d.consumer?.tag, d.at)) return;
+    }
+  }
+
   add(delivery: Delivery): void {
     const key = segmentKey(delivery.tag);
     let seg = this.segments.get(key);

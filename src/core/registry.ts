@@ -1,6 +1,6 @@
 import type { Principal } from './principal.js';
 import type { QueueRef } from './queue/queue-ref.js';
-import type { ChannelSnapshot, ConnectionRef, ConnectionSnapshot, ConsumerSnapshot } from './snapshots.js';
+import type { ChannelRef, ChannelSnapshot, ConnectionRef, ConnectionSnapshot, ConsumerSnapshot } from './snapshots.js';
 
 /**
  * What a protocol layer registers for each live connection: snapshots of it, its channels and
@@ -18,6 +18,8 @@ export interface RegisteredConnection {
   consumers(out: ConsumerSnapshot[]): void;
   /** Adds this connection's deliveries awaiting ack, per queue, into `into`. */
   countUnacked(into: Map<QueueRef, number>): void;
+  /** Visits this connection's deliveries of `queue` awaiting ack (channel by channel, tag order) until visit returns false; false then. */
+  unackedOf(queue: QueueRef, visit: (channel: ChannelRef, tag: number, seq: number, consumerTag: string | undefined, at: number) => boolean): boolean;
   /** connection.close 320 CONNECTION_FORCED with `reason` as the detail; the socket ends after close-ok (bounded). */
   close(reason: string): void;
 }

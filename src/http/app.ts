@@ -9,6 +9,7 @@ import { queueWriteRoutes } from './routes/queue-writes.js';
 import { registerBodyDecoder } from './write-input.js';
 import { connectionRoutes } from './routes/connections.js';
 import { healthRoutes } from './routes/health.js';
+import { inspectRoutes } from './routes/inspect.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
 import { vhostUserRoutes } from './routes/vhosts-users.js';
@@ -48,5 +49,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   queueWriteRoutes(app, api);
   exchangeWriteRoutes(app, api);
   bindingWriteRoutes(app, api);
+  inspectRoutes(app, api);
   return app;
 }

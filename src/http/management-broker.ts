@@ -5,6 +5,7 @@ import type { UserSnapshot } from '../core/security/users.js';
 import type { StatsReader } from '../core/stats/snapshot.js';
 import type { VhostMetadata } from '../core/vhost-meta.js';
 import type { TopologyOps } from './topology-ops.js';
+import type { InspectOps } from './inspect-ops.js';
 
 /** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
 export interface ListenerInfo {
@@ -59,4 +60,6 @@ export interface ManagementBroker {
   readonly access: AccessOps;
   /** Declare, delete, purge, get, bind and publish as an HTTP user (the write endpoints). */
   readonly topology: TopologyOps;
+  /** Browse, unacked, redrive, explain (src/http/routes/inspect.ts). */
+  readonly inspect: InspectOps;
 }

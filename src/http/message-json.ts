@@ -1,5 +1,6 @@
 import type { BasicProperties } from '../protocol/content-header.js';
 import type { FieldTable, FieldValue } from '../protocol/field-table.js';
+import type { Message } from '../core/message.js';
 import type { Json } from './list-query.js';
 import type { GotMessage } from './topology-ops.js';
 
@@ -101,4 +102,12 @@ export function gotMessageJson(m: GotMessage, encoding: 'auto' | 'base64', trunc
     payload: asString ? payload.toString('utf8') : payload.toString('base64'),
     payload_encoding: asString ? 'string' : 'base64',
   };
+}
+
+export type PayloadEncoding = 'auto' | 'base64';
+
+/** A message read without taking it (browse), in the same shape as a get's. */
+export function messageJson(message: Message, redelivered: boolean, messageCount: number, encoding: PayloadEncoding, truncate: number | undefined): Json {
+  const got: GotMessage = { redelivered, exchange: message.exchange, routingKey: message.routingKey, messageCount, properties: message.properties, body: message.body, deliveryCount: 0 };
+  return gotMessageJson(got, encoding, truncate);
 }

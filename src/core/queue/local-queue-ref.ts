@@ -55,7 +55,7 @@ export class LocalQueueRef implements QueueRef {
 
   consume(consumer: QueueConsumer, priority: number): void {
     const q = this.queue;
-    if (q.hasExclusiveConsumer() || (consumer.exclusive && q.consumerCount > 0)) {
+    if (q.consumers.some((c) => c.exclusive) || (consumer.exclusive && q.consumerCount > 0)) {
       throw amqpError('WARREN_EXCLUSIVE_CONSUMER', `queue '${q.name}' in vhost '${q.vhost}' in exclusive use`);
     }
     q.addConsumer(consumer, priority);
@@ -99,6 +99,11 @@ export class LocalQueueRef implements QueueRef {
     return this.outstanding.take(seq);
   }
 
+  /** The entry behind a delivery id, left outstanding: for listing unacked deliveries (core/inspect). */
+  outstandingEntry(seq: number): QueueEntry | undefined {
+    return this.outstanding.get(seq);
+  }
+
   holdDeliveries(): void {
     this.queue.holdDeliveries();
   }
@@ -125,7 +130,7 @@ export class LocalQueueRef implements QueueRef {
   }
 
   whenReadBack(cb: () => void): void {
-    this.queue.whenReadBack(cb);
+    this.queue.internals().paging.whenLanded(cb);
   }
 
   purge(): number {

@@ -38,6 +38,12 @@ export class Outstanding {
     seg.slots[i] = entry;
   }
 
+  /** The entry under seq, left in place (listing unacked deliveries). */
+  get(seq: number): QueueEntry | undefined {
+    const key = Math.floor(seq / SEGMENT_SEQS);
+    return this.segments.get(key)?.slots[seq - key * SEGMENT_SEQS];
+  }
+
   /** Removes and returns the entry under seq, or undefined when none is outstanding. */
   take(seq: number): QueueEntry | undefined {
     const key = Math.floor(seq / SEGMENT_SEQS);

@@ -3,6 +3,8 @@ import { Message } from '../message.js';
 import type { LocationCodec, PageStore } from '../persistence.js';
 import type { DeathReason } from './dead-letter.js';
 import { EntryState, type QueueEntry } from './entry.js';
+import { readTailRecords, type BrowsedEntry, type TailRecord } from './tail-browse.js';
+export type { BrowsedEntry } from './tail-browse.js';
 
 const CHUNK = 65536;
 const REMOVED = 1;
@@ -60,6 +62,8 @@ export class PagedTail {
   private readonly store: PageStore;
   private readonly codec: LocationCodec | undefined;
   private readonly sink: TailSink;
+  /** Browses whose reads are in flight: finished at once by clear() and destroy() (a read then never lands). */
+  private readonly browsing = new Set<() => void>();
 
   constructor(store: PageStore, codec: LocationCodec | undefined, sink: TailSink) {
     this.store = store;
@@ -149,6 +153,31 @@ export class PagedTail {
     else this.store.read(from, to - from, landed);
   }
 
+  /**
+   * Reads up to count live, unexpired entries after skipping `skip` of them, front first, without
+   * changing anything (no flag, count, read-ahead or release): for core/inspect's browse, through
+   * readTailRecords (tail-browse.ts). A scan over the index from the front: O(skip + count).
+   */
+  browse(skip: number, count: number, now: number, done: (entries: BrowsedEntry[]) => void): void {
+    const records: TailRecord[] = [];
+    for (let i = this.low; i < this.end && records.length < count; i++) {
+      const [c, k] = this.at(i);
+      const flags = c.flags[k] as number;
+      const expiresAt = c.expiresAt[k] as number;
+      if ((flags & REMOVED) !== 0 || (expiresAt !== 0 && expiresAt <= now)) continue;
+      if (skip-- > 0) continue;
+      const logged = (flags & LOGGED) !== 0;
+      // The chunk is taken now: the index moves (chunks are dropped) while the reads are out.
+      const message = (block: Buffer, at: number): Message | undefined => this.messageAt(c, k, block, at);
+      records.push({ seq: c.seq[k] as number, redelivered: (flags & REDELIVERED) !== 0, file: logged ? (c.locA[k] as number) : -1, offset: c.offset[k] as number, length: c.length[k] as number, message });
+    }
+    const read = (file: number, from: number, length: number, landed: (block: Buffer | undefined) => void): void => {
+      if (file >= 0) (this.codec as Required<LocationCodec>).readRecords(file, from, length, landed);
+      else this.store.read(from, length, landed);
+    };
+    readTailRecords(records, read, this.browsing, done);
+  }
+
   /** Paged entries whose expiry passed, removed where they sit. */
   expireDue(now: number): void {
     for (;;) {
@@ -186,12 +215,18 @@ export class PagedTail {
     this.expiry.clear();
     this.dropConsumedChunks();
     this.store.clear();
+    this.endBrowses();
     return n;
   }
 
   destroy(): void {
     this.generation++;
     this.store.destroy();
+    this.endBrowses();
+  }
+
+  private endBrowses(): void {
+    for (const finish of [...this.browsing]) finish();
   }
 
   /** Entries below this index are read back (or on their way back in the read in flight). */

@@ -2,7 +2,7 @@ import type { Message } from '../message.js';
 import type { LocationCodec, PageStore } from '../persistence.js';
 import type { DeathReason } from './dead-letter.js';
 import type { QueueEntry } from './entry.js';
-import { PagedTail } from './paged-tail.js';
+import { PagedTail, type BrowsedEntry } from './paged-tail.js';
 import type { ReadyStore } from './ready-store.js';
 
 /** Paging thresholds (per queue): see shouldPage(). Refill keeps a window ready ahead of consumers. */
@@ -56,6 +56,11 @@ export class QueuePaging {
     return this.tail?.bytes ?? 0;
   }
 
+  /** A read-back is in flight: whenLanded() callbacks will run. */
+  get reading(): boolean {
+    return this.tail?.reading ?? false;
+  }
+
   get nextExpiry(): number | undefined {
     return this.tail?.nextExpiry;
   }
@@ -97,6 +102,12 @@ export class QueuePaging {
     this.tail?.destroy();
     this.tail = undefined;
     this.wakeLater();
+  }
+
+  /** Reads paged entries without changing anything (PagedTail.browse); none without a tail. */
+  browse(skip: number, count: number, now: number, done: (entries: BrowsedEntry[]) => void): void {
+    if (this.tail === undefined || this.tail.count === 0 || count <= 0) return done([]);
+    this.tail.browse(skip, count, now, done);
   }
 
   /** Runs cb once the next read-back lands (or the tail is purged or destroyed). */

@@ -246,8 +246,9 @@ export class Queue {
     return !this.deleted && this.ready.count === 0 && this.backlog.count === 0 && this.paging.count > 0;
   }
 
-  whenReadBack(cb: () => void): void {
-    this.paging.whenLanded(cb);
+  /** For core/inspect (browse, redrive) and the ref only: the stores behind the counts; never on a hot path. */
+  internals(): { readonly ready: ReadyStore; readonly paging: QueuePaging; readonly expiry: ExpiryTracker } {
+    return { ready: this.ready, paging: this.paging, expiry: this.expiry };
   }
 
   /** basic.get: the next live entry, now unacked (or gone, for no-ack), or undefined. */
@@ -281,10 +282,6 @@ export class Queue {
     }
     this.touch();
     if (this.options.autoDelete && !this.deleted) this.events.onUnused(this);
-  }
-
-  hasExclusiveConsumer(): boolean {
-    return this.consumerSet.list().some((c) => c.exclusive);
   }
 
   /** Activity that keeps an x-expires queue alive (basic.get, redeclare, consumers leaving). */

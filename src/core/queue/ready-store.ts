@@ -75,6 +75,36 @@ export class ReadyStore {
     if (level.peek() === e) level.shift();
   }
 
+  /**
+   * The live entries in delivery order (highest priority first, FIFO within a level), for browsing
+   * (core/inspect): reads only, nothing is shifted or counted. visit returns false to stop.
+   */
+  forEachReady(visit: (e: QueueEntry) => boolean): void {
+    for (let p = this.top; p >= 0; p--) {
+      if (this.live[p] === 0) continue;
+      for (const e of this.levels[p] as Deque<QueueEntry>) if (e.state === EntryState.Ready && !visit(e)) return;
+    }
+  }
+
+  /**
+   * A ready entry is taken out of the middle for a move elsewhere (core/inspect/redrive): uncounted and
+   * no longer delivered, as remove(), but left as claimed (Unacked), so reinstate() can put it back.
+   */
+  claim(e: QueueEntry): boolean {
+    if (e.state !== EntryState.Ready) return false;
+    this.remove(e);
+    e.state = EntryState.Unacked;
+    return true;
+  }
+
+  /** A claimed entry goes back where it was: in place while its slot is still in the deque, else by seq. */
+  reinstate(e: QueueEntry): void {
+    const level = this.levels[e.priority] as Deque<QueueEntry>;
+    if (level.at(insertIndex(level, e.seq)) !== e) return this.requeue(e);
+    e.state = EntryState.Ready;
+    this.added(e);
+  }
+
   /** Removes every live entry and returns them (purge, delete). */
   takeAll(): QueueEntry[] {
     const out: QueueEntry[] = [];

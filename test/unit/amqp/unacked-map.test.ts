@@ -84,3 +84,20 @@ describe('UnackedMap', () => {
     );
   });
 });
+
+describe('UnackedMap.forEachOf', () => {
+  it("visits one queue's deliveries in tag order, across segments, and stops when asked", () => {
+    const map = new UnackedMap();
+    for (const [tag, q] of [[1, 0], [2, 1], [300, 0], [301, 1], [900, 0]] as const) map.add(delivery(tag, q));
+    const seen: number[] = [];
+    map.forEachOf(queues[0] as QueueRef, (tag, seq, consumerTag, at) => {
+      expect([seq, consumerTag, at]).toEqual([tag, undefined, tag]);
+      seen.push(tag);
+      return true;
+    });
+    expect(seen).toEqual([1, 300, 900]);
+    const first: number[] = [];
+    map.forEachOf(queues[0] as QueueRef, (tag) => first.push(tag) < 2);
+    expect(first).toEqual([1, 300]);
+  });
+});

@@ -137,7 +137,7 @@ describe('basic.get while the paged tail is read back', () => {
     expect(queue.readingBack).toBe(true);
     expect(queue.messageCount).toBe(5_000);
     let woken = 0;
-    queue.whenReadBack(() => woken++);
+    queue.ref.whenReadBack(() => woken++);
     await ticks();
     expect(woken).toBe(0);
     store.land();
@@ -153,7 +153,7 @@ describe('basic.get while the paged tail is read back', () => {
     for (let i = 0; i < 20_000; i++) queue.get();
     expect(queue.get()).toBeUndefined();
     let woken = 0;
-    queue.whenReadBack(() => woken++);
+    queue.ref.whenReadBack(() => woken++);
     queue.purge();
     await ticks();
     expect(woken).toBe(1);
