@@ -21,12 +21,6 @@ export class PublishResult {
     return this.enqueued + this.refused + this.held > 0;
   }
 
-  reset(): void {
-    this.enqueued = 0;
-    this.refused = 0;
-    this.held = 0;
-    this.mustReturn = false;
-  }
 }
 
 /**
