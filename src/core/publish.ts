@@ -20,7 +20,6 @@ export class PublishResult {
   get routed(): boolean {
     return this.enqueued + this.refused + this.held > 0;
   }
-
 }
 
 /**
