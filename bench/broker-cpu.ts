@@ -1,17 +1,33 @@
 /**
  * Broker CPU per message without sockets or a client process: the broker's own accept handler gets
- * fake sockets (EventEmitters); publish frames are emitted as 64 KB 'data' chunks, deliveries and
- * confirms are counted from the bytes the broker writes. One thread, no syscalls on the hot path.
- *   npx tsx bench/broker-cpu.ts TREE a|b N   (TREE: a checkout with a built dist/, e.g. a git worktree of the baseline)
+ * fake sockets (EventEmitters); publish frames are emitted as 64 KB 'data' chunks, deliveries are
+ * counted by walking the frames the broker writes, confirms from the last basic.ack's tag. One thread,
+ * no syscalls on the hot path. Scenarios use bench/perf's parameters (compare.ts) and topology
+ * (perf-<type> exchange, key perf.key, topology.ts's binding keys):
+ *   a  direct, 16 B, auto-ack            b  direct, 1 KiB, confirms (1,000 in flight), manual ack, prefetch 1,000
+ *   d  fanout to 10 queues, 10 consumers, 256 B, auto-ack
+ *   e  topic, 10,000 bindings, random literal keys, 16 B, auto-ack
+ * Unlike the socket tool, the consumer here acks every turn, so (b) stays a steady state (no queue
+ * growth, no paging): it measures the per-message path, not the paging backlog.
+
+ *   npx tsx bench/broker-cpu.ts TREE a|b|d|e N   (TREE: a checkout with a built dist/, e.g. a git worktree of the baseline)
+ * Instructions per message (deterministic, for a loaded machine): collect only the measured run,
+ *   BROKER_CPU_CALLGRIND=1 valgrind --tool=callgrind --instr-atstart=no --dump-instr=no \
+ *     --callgrind-out-file=OUT node --single-threaded --import tsx bench/broker-cpu.ts TREE a 20000
+ * and divide the "Collected" total by N.
  */
 import net from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { syncBuiltinESMExports } from 'node:module';
 import { EventEmitter } from 'node:events';
 import { FrameParser } from '../src/protocol/frame-parser.js';
-import { encodeMethodFrame, encodeBasicPublishFrame, encodeBasicAckFrame, encodeBasicDeliverFrame } from '../src/protocol/methods.generated.js';
-import { writeHeaderFrame, writeBodyFrames } from '../src/protocol/content-header.js';
+import { encodeMethodFrame, encodeBasicPublishFrame, encodeBasicAckFrame } from '../src/protocol/methods.generated.js';
+import { writeHeaderFrame, writeBodyFrames, encodePropertiesBuffer } from '../src/protocol/content-header.js';
+import { randomBindingKeys } from './perf/topology.js';
 import { Writer } from '../src/protocol/writer.js';
 import { PROTOCOL_HEADER } from '../src/protocol/constants.js';
 
@@ -22,7 +38,8 @@ const orig = net.createServer;
 (net as any).createServer = (opts: any, l: any) => { if (typeof l === 'function') listeners.push(l); return orig(opts, l); };
 syncBuiltinESMExports();
 const mod = await import(pathToFileURL(resolve(tree, "dist/src/index.js")).href);
-await mod.startBroker({ port: 0, logLevel: 'warn', dataDir: `/tmp/warren-broker-cpu-${process.pid}`, heartbeat: 0 });
+const dataDir = `/tmp/warren-broker-cpu-${process.pid}`;
+await mod.startBroker({ port: 0, logLevel: 'warn', dataDir, heartbeat: 0 });
 
 class FakeSocket extends EventEmitter {
   remoteAddress = '127.0.0.1';
@@ -35,16 +52,17 @@ class FakeSocket extends EventEmitter {
   end() {} destroy() { this.destroyed = true; }
 }
 
-interface Client { sock: FakeSocket; waiters: { name: string; res: (m: any) => void }[]; }
+interface Client { sock: FakeSocket; waiters: { name: string; res: (m: any) => void }[]; parse: (b: Buffer) => void }
 function client(): Client {
   const sock = new FakeSocket();
-  const c: Client = { sock, waiters: [] };
+  const c: Client = { sock, waiters: [], parse: () => {} };
   const parser = new FrameParser({
     onProtocolHeader() {},
     onMethod(_ch: number, m: any) { const w = c.waiters.findIndex((x) => x.name === m.name); if (w >= 0) c.waiters.splice(w, 1)[0]!.res(m); },
     onContentHeader() {}, onBody() {}, onHeartbeat() {},
   } as any, { frameMax: 131072 });
-  sock.onWrite = (b) => { parser.push(Buffer.from(b)); };
+  c.parse = (b) => { parser.push(Buffer.from(b)); };
+  sock.onWrite = c.parse;
   (listeners[0] as any)(sock);
   return c;
 }
@@ -63,61 +81,132 @@ async function open(name: string): Promise<Client> {
   await call(c, 1, { name: 'channel.open', outOfBand: '' }, 'channel.open-ok');
   return c;
 }
-const size = scen === 'a' ? 16 : 1024;
-const confirm = scen === 'b';
-const noAck = scen === 'a';
+interface Scenario { size: number; confirm: boolean; noAck: boolean; type: 'direct' | 'fanout' | 'topic'; queues: number; bindings: number; randomKeys: boolean }
+const SCENARIOS: Record<string, Scenario> = {
+  a: { size: 16, confirm: false, noAck: true, type: 'direct', queues: 1, bindings: 0, randomKeys: false },
+  b: { size: 1024, confirm: true, noAck: false, type: 'direct', queues: 1, bindings: 0, randomKeys: false },
+  d: { size: 256, confirm: false, noAck: true, type: 'fanout', queues: 10, bindings: 0, randomKeys: false },
+  e: { size: 16, confirm: false, noAck: true, type: 'topic', queues: 1, bindings: 10000, randomKeys: true },
+};
+const sc = SCENARIOS[scen];
+if (sc === undefined) throw new Error(`scenario ${scen}: one of ${Object.keys(SCENARIOS).join(', ')}`);
+const { size, confirm, noAck } = sc;
+const exchange = `perf-${sc.type}`;
 const pub = await open('p');
-const con = await open('c');
-await call(con, 1, { name: 'queue.declare', ticket: 0, queue: 'q', passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} }, 'queue.declare-ok');
-if (!noAck) await call(con, 1, { name: 'basic.qos', prefetchSize: 0, prefetchCount: 1000, global: false }, 'basic.qos-ok');
-if (confirm) await call(pub, 1, { name: 'confirm.select', nowait: false }, 'confirm.select-ok');
-await call(con, 1, { name: 'basic.consume', ticket: 0, queue: 'q', consumerTag: 'ct', noLocal: false, noAck, exclusive: false, nowait: false, arguments: {} }, 'basic.consume-ok');
-
-// One delivery's bytes, as the broker writes them.
-const dw = new Writer(4096);
-const body = Buffer.alloc(size, 120);
-encodeBasicDeliverFrame(dw, 1, 'ct', 1, false, '', 'q');
-writeHeaderFrame(dw, 1, 60, size, Buffer.from([0, 0]));
-writeBodyFrames(dw, 1, body, 131072);
-const perDelivery = dw.take().length;
-const pw = new Writer(1 << 17);
-let perChunk = 0;
-while (pw.pos < 65536 - 2 * (size + 64)) {
-  encodeBasicPublishFrame(pw, 1, 0, '', 'q', false, false);
-  writeHeaderFrame(pw, 1, 60, size, Buffer.from([0, 0]));
-  writeBodyFrames(pw, 1, body, 131072);
-  perChunk++;
+const cons: Client[] = [];
+for (let i = 0; i < sc.queues; i++) cons.push(await open(`c${i}`));
+const ctl = cons[0]!;
+await call(ctl, 1, { name: 'exchange.declare', ticket: 0, exchange, type: sc.type, passive: false, durable: false, autoDelete: false, internal: false, nowait: false, arguments: {} }, 'exchange.declare-ok');
+const bindingKeys = sc.bindings > 0 ? randomBindingKeys(sc.bindings) : [];
+for (let i = 0; i < sc.queues; i++) {
+  const q = `q${i}`;
+  await call(ctl, 1, { name: 'queue.declare', ticket: 0, queue: q, passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} }, 'queue.declare-ok');
+  for (const key of bindingKeys) send(ctl, 1, { name: 'queue.bind', ticket: 0, queue: q, exchange, routingKey: key, nowait: true, arguments: {} });
+  await call(ctl, 1, { name: 'queue.bind', ticket: 0, queue: q, exchange, routingKey: sc.type === 'fanout' ? '' : 'perf.key', nowait: false, arguments: {} }, 'queue.bind-ok');
 }
-const chunkBytes = pw.take();
-let deliveredBytes = 0;
-let confirmedTag = 0;
-con.sock.onWrite = (b) => { deliveredBytes += b.length; };
-pub.sock.onWrite = (b) => { if (b.length >= 21) confirmedTag = Number(b.readBigUInt64BE(b.length - 21 + 11)); };
-const ackW = new Writer(64);
-let ackedTag = 0;
-const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-async function run(count: number): Promise<void> {
-  let sent = 0;
-  const start = deliveredBytes / perDelivery;
-  while (deliveredBytes / perDelivery - start < count) {
-    if (sent < count && (!confirm || totalSent - confirmedTag < 2000)) {
-      pub.sock.emit('data', Buffer.from(chunkBytes)); // a fresh buffer per read, as a socket gives
-      sent += perChunk;
-      totalSent += perChunk;
-    }
-    await turn();
-    if (!noAck) {
-      const tag = Math.floor(deliveredBytes / perDelivery);
-      if (tag > ackedTag) { ackedTag = tag; encodeBasicAckFrame(ackW, 1, tag, true); con.sock.emit('data', ackW.take()); }
+for (let i = 0; i < sc.queues; i++) {
+  const c = cons[i]!;
+  if (!noAck) await call(c, 1, { name: 'basic.qos', prefetchSize: 0, prefetchCount: 1000, global: false }, 'basic.qos-ok');
+  await call(c, 1, { name: 'basic.consume', ticket: 0, queue: `q${i}`, consumerTag: `perf-${i}`, noLocal: false, noAck, exclusive: false, nowait: false, arguments: {} }, 'basic.consume-ok');
+}
+if (confirm) await call(pub, 1, { name: 'confirm.select', nowait: false }, 'confirm.select-ok');
+
+// Publish chunks of about 64 KB, as the perf producer writes them; random keys: 32 different chunks.
+const publishKeys = sc.randomKeys ? bindingKeys.filter((k) => !k.includes('*') && !k.includes('#')) : ['perf.key'];
+let rng = 0x9e3779b9;
+const nextRandom = (): number => { rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5; rng >>>= 0; return rng; };
+const body = Buffer.alloc(size, 120);
+const props = encodePropertiesBuffer({ deliveryMode: 1 });
+const chunks: { bytes: Buffer; count: number }[] = [];
+for (let k = 0; k < (sc.randomKeys ? 32 : 1); k++) {
+  const pw = new Writer(1 << 17);
+  let count = 0;
+  while (pw.pos < 65536 - 2 * (size + 128)) {
+    encodeBasicPublishFrame(pw, 1, 0, exchange, publishKeys[nextRandom() % publishKeys.length]!, false, false);
+    writeHeaderFrame(pw, 1, 60, size, props);
+    writeBodyFrames(pw, 1, body, 131072);
+    count++;
+  }
+  chunks.push({ bytes: pw.take(), count });
+}
+
+/** Counts basic.deliver frames in what the broker writes (frames may span writes). */
+class DeliverCounter {
+  delivered = 0;
+  private skip = 0;
+  private head = Buffer.alloc(11);
+  private headLen = 0;
+  push(b: Buffer): void {
+    let at = 0;
+    while (at < b.length) {
+      if (this.skip > 0) { const n = Math.min(this.skip, b.length - at); this.skip -= n; at += n; continue; }
+      const n = Math.min(11 - this.headLen, b.length - at);
+      b.copy(this.head, this.headLen, at, at + n);
+      this.headLen += n;
+      at += n;
+      if (this.headLen < 11) return;
+      this.headLen = 0;
+      const type = this.head[0]!;
+      const len = this.head.readUInt32BE(3);
+      if (type === 1 && this.head.readUInt16BE(7) === 60 && this.head.readUInt16BE(9) === 60) this.delivered++;
+      this.skip = len + 1 - 4; // payload + frame-end, minus the 4 bytes of class/method already read
     }
   }
 }
+const counters = cons.map((c) => { const d = new DeliverCounter(); c.sock.onWrite = (b) => d.push(b); return d; });
+const deliveries = (): number => { let n = 0; for (const d of counters) n += d.delivered; return n; };
+let confirmedTag = 0;
+pub.sock.onWrite = (b) => { if (b.length >= 21) confirmedTag = Number(b.readBigUInt64BE(b.length - 21 + 11)); };
+const ackW = new Writer(64);
+const ackedTag = cons.map(() => 0);
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 let totalSent = 0;
-await run(Math.floor(N / 2)); // warm-up
+/** Most messages published and not yet delivered, after a turn (the queue's depth, roughly). */
+let backlog = 0;
+let nextChunk = 0;
+async function run(count: number): Promise<void> {
+  let sent = 0;
+  const start = deliveries();
+  while (deliveries() - start < count) {
+    if (sent * sc!.queues < count && (!confirm || totalSent - confirmedTag < 1000)) {
+      const chunk = chunks[nextChunk++ % chunks.length]!;
+      pub.sock.emit('data', Buffer.from(chunk.bytes)); // a fresh buffer per read, as a socket gives
+      sent += chunk.count;
+      totalSent += chunk.count;
+    }
+    await turn();
+    backlog = Math.max(backlog, totalSent * sc!.queues - deliveries());
+    if (!noAck) {
+      for (let i = 0; i < cons.length; i++) {
+        const tag = counters[i]!.delivered;
+        if (tag > ackedTag[i]!) { ackedTag[i] = tag; encodeBasicAckFrame(ackW, 1, tag, true); cons[i]!.sock.emit('data', ackW.take()); }
+      }
+    }
+  }
+}
+await run(N); // warm-up: the JIT settles before measuring
+// Under valgrind --tool=callgrind --instr-atstart=no, BROKER_CPU_CALLGRIND=1 collects only the measured run.
+const callgrind = (on: boolean): Promise<void> => new Promise((res, rej) => {
+  execFile('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], (err) => (err ? rej(err) : res()));
+});
+if (process.env.BROKER_CPU_CALLGRIND === '1') await callgrind(true);
+// BROKER_CPU_HEAPPROF=FILE: sampled allocations of the measured run (collected ones included), by stack.
+const heapProf = process.env.BROKER_CPU_HEAPPROF;
+const session = heapProf === undefined ? undefined : new inspector.Session();
+const post = (method: string, params?: object): Promise<any> => new Promise((res, rej) => session!.post(method, params, (err, r) => (err ? rej(err) : res(r))));
+if (session !== undefined) {
+  session.connect();
+  await post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+}
 const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 await run(N);
 const cpu = process.cpuUsage(c0);
 const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(JSON.stringify({ tree: resolve(tree).split('/').pop(), scen, N, cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
+if (process.env.BROKER_CPU_CALLGRIND === '1') await callgrind(false);
+if (session !== undefined) writeFileSync(heapProf!, JSON.stringify((await post('HeapProfiler.stopSampling')).profile));
+pub.sock.onWrite = pub.parse;
+const depth = (await call(pub, 1, { name: 'queue.declare', ticket: 0, queue: 'q0', passive: true, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} }, 'queue.declare-ok')).messageCount;
+rmSync(dataDir, { recursive: true, force: true });
+console.log(JSON.stringify({ tree: resolve(tree).split('/').pop(), scen, N, queued: depth, backlog, cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
 process.exit(0);

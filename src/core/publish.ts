@@ -20,13 +20,6 @@ export class PublishResult {
   get routed(): boolean {
     return this.enqueued + this.refused + this.held > 0;
   }
-
-  reset(): void {
-    this.enqueued = 0;
-    this.refused = 0;
-    this.held = 0;
-    this.mustReturn = false;
-  }
 }
 
 /**

@@ -59,22 +59,28 @@ export class Router {
     const targets = this.targetsByDepth[depth] ?? (this.targetsByDepth[depth] = []);
     const result = this.resultsByDepth[depth] ?? (this.resultsByDepth[depth] = new PublishResult());
     try {
-      result.reset();
-      result.held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
+      const held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
       // INVALID_TTL was refused when published (checkExpiration); one held from an older data dir is ignored.
       const ttl = message.ttl >= 0 ? message.ttl : undefined;
-      for (const queue of targets) {
+      const n = targets.length;
+      let enqueued = 0;
+      let refused = 0;
+      for (let i = 0; i < n; i++) {
+        const queue = targets[i] as Queue;
         if (skip !== undefined && skip(queue)) continue;
-        if (queue.enqueue(message, ttl, ticket)) result.enqueued++;
-        else result.refused++;
+        if (queue.enqueue(message, ttl, ticket)) enqueued++;
+        else refused++;
       }
-      result.mustReturn = mandatory && targets.length === 0 && result.held === 0;
+      result.enqueued = enqueued;
+      result.refused = refused;
+      result.held = held;
+      result.mustReturn = mandatory && n === 0 && held === 0;
       return result;
     } finally {
       clear(targets);
       // A throw inside route() must not leave its scratch to every later publish of the vhost.
-      clear(this.worklist);
-      clear(this.scratch);
+      if (this.worklist.length > 0) clear(this.worklist);
+      if (this.scratch.length > 0) clear(this.scratch);
       this.depth--;
     }
   }

@@ -18,6 +18,9 @@ interface Segment {
 export class Outstanding {
   private segments = new Map<number, Segment>();
   private count = 0;
+  /** The segment last added to or taken from: deliveries and acks run in seq order, so mostly the one. */
+  private lastKey = -1;
+  private last: Segment | undefined;
 
   get size(): number {
     return this.count;
@@ -25,10 +28,12 @@ export class Outstanding {
 
   add(entry: QueueEntry): void {
     const key = Math.floor(entry.seq / SEGMENT_SEQS);
-    let seg = this.segments.get(key);
+    let seg = this.segment(key);
     if (seg === undefined) {
       seg = { slots: new Array<QueueEntry | undefined>(SEGMENT_SEQS), live: 0 };
       this.segments.set(key, seg);
+      this.lastKey = key;
+      this.last = seg;
     }
     const i = entry.seq - key * SEGMENT_SEQS;
     if (seg.slots[i] === undefined) {
@@ -47,19 +52,35 @@ export class Outstanding {
   /** Removes and returns the entry under seq, or undefined when none is outstanding. */
   take(seq: number): QueueEntry | undefined {
     const key = Math.floor(seq / SEGMENT_SEQS);
-    const seg = this.segments.get(key);
+    const seg = this.segment(key);
     if (seg === undefined) return undefined;
     const i = seq - key * SEGMENT_SEQS;
     const e = seg.slots[i];
     if (e === undefined) return undefined;
     seg.slots[i] = undefined;
     this.count--;
-    if (--seg.live === 0) this.segments.delete(key);
+    if (--seg.live === 0) {
+      this.segments.delete(key);
+      this.lastKey = -1;
+      this.last = undefined;
+    }
     return e;
   }
 
   clear(): void {
     this.segments = new Map();
     this.count = 0;
+    this.lastKey = -1;
+    this.last = undefined;
+  }
+
+  private segment(key: number): Segment | undefined {
+    if (key === this.lastKey) return this.last;
+    const seg = this.segments.get(key);
+    if (seg !== undefined) {
+      this.lastKey = key;
+      this.last = seg;
+    }
+    return seg;
   }
 }

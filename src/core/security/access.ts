@@ -84,6 +84,8 @@ export class PrincipalAccess {
   private generation = -1;
   private entry: CompiledPermission | undefined;
   private readonly decisions: Record<Permission, Map<string, boolean>> = { configure: new Map(), write: new Map(), read: new Map() };
+  /** The resource (exchange or queue name) `write` was last allowed on, under `generation`; refresh() forgets it. */
+  private lastWrite: string | undefined;
   private topicEntries: ReadonlyMap<string, CompiledTopicPermission> | undefined;
   private readonly topicDecisions: Record<'write' | 'read', Map<string, TopicDecisions>> = { write: new Map(), read: new Map() };
 
@@ -106,7 +108,10 @@ export class PrincipalAccess {
   check(perm: Permission, kind: ResourceKind, name: string): void {
     if (this.unchecked) return;
     const resource = kind === 'exchange' && name === '' ? DEFAULT_EXCHANGE_RESOURCE : name;
+    // A channel publishes to the same exchange over and over: the last one allowed, under this generation, is one compare.
+    if (perm === 'write' && resource === this.lastWrite && this.generation === this.store.generation) return;
     if (!this.allowed(perm, resource)) throw accessRefused(perm, kind, resource, this.principal.vhost, this.principal.user);
+    if (perm === 'write') this.lastWrite = resource;
   }
 
   /**
@@ -164,6 +169,7 @@ export class PrincipalAccess {
 
   private refresh(): void {
     this.generation = this.store.generation;
+    this.lastWrite = undefined;
     this.entry = this.store.get(this.principal.user, this.principal.vhost);
     this.topicEntries = this.store.topicsOf(this.principal.user, this.principal.vhost);
     for (const cache of Object.values(this.decisions)) cache.clear();

@@ -25,6 +25,17 @@ describe('access decisions', () => {
     expect(() => access.check('write', 'exchange', 'x')).toThrow(/write access/);
   });
 
+  it('a permission change applies to the very next check of the exchange last allowed (the one-compare path)', () => {
+    const store = new PermissionStore();
+    store.set({ user: 'u', vhost: '/', configure: '', write: '^x$', read: '' });
+    const access = new AccessControl(store, () => []).forPrincipal(connectionPrincipal('u', '/', 'n/1'));
+    access.check('write', 'exchange', 'x');
+    access.check('write', 'exchange', 'x');
+    store.set({ user: 'u', vhost: '/', configure: '', write: '^y$', read: '' });
+    expect(() => access.check('write', 'exchange', 'x')).toThrow("write access to exchange 'x' in vhost '/' refused for user 'u'");
+    access.check('write', 'exchange', 'y');
+  });
+
   it('the default exchange is checked as amq.default; the broker itself is never checked', () => {
     const store = new PermissionStore();
     store.set({ user: 'u', vhost: '/', configure: '', write: '^amq\\.default$', read: '' });
