@@ -197,8 +197,7 @@ export class UnackedMap {
     for (const [key, seg] of this.segments) {
       if (key === last) {
         // The split segment's share as values, not a new segment: a consumer acking every few
-        // deliveries with multiple=true would allocate a segment's typed array per ack (+9% CPU
-        // per message in bench/broker-cpu.ts b, callgrind).
+        // deliveries with multiple=true would otherwise allocate a segment's typed array per ack.
         const part: Delivery[] = [];
         for (let i = 0; i <= tag - seg.base; i++) {
           const d = seg.read(i);
