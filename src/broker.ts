@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
+import { wireStoreAlarms } from './broker-store-alarms.js';
 import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
@@ -234,8 +235,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const alarms = new ResourceAlarms(limits, dataDir, logger, { heldBytes, processChecks: processMemoryChecks, collectGarbage }, (active) =>
     server.setAlarm(active, alarms.reason),
   );
-  persistence.pageWrites.onBehind = (behind) => alarms.setWritesBehind(behind);
-  persistence.pageWrites.onError = (err) => logger.warn({ event: 'paging.io-failed', err }, 'page file write or read failed; retrying');
   const registry = new Registry(node);
   const stats = new BrokerStats(vhosts, registry);
   const ctx: BrokerContext = {
@@ -273,6 +272,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     vhostTotals: () => stats.vhostTotals(),
     sample: (now = Date.now()) => stats.sample(now),
   };
+  wireStoreAlarms(persistence, alarms, logger);
   const alarmTimer = setInterval(() => {
     try {
       alarms.check();

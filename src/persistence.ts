@@ -13,7 +13,7 @@ import type { PermissionListener, TopicPermission, VhostPermission } from './cor
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { UserRecord, UsersListener } from './core/security/users.js';
 import { PageFile } from './store/page-file.js';
-import { PageWrites } from './store/page-writes.js';
+import { PAGE_WRITES_HIGH, PageWrites } from './store/page-writes.js';
 import { mkdirSync } from 'node:fs';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
@@ -52,13 +52,15 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   private readonly open = new Set<QueueLog>();
   private pageSeq = 0;
   /** Page-file bytes still on their way to disk, across queues: the broker blocks publishers past a bound. */
-  readonly pageWrites = new PageWrites();
+  readonly pageWrites: PageWrites;
   private readonly pageStores = new Set<PageFile>();
 
   constructor(dataDir: string, definitions: DefinitionsStore, scheduler: SyncScheduler) {
     this.dataDir = dataDir;
     this.definitions = definitions;
     this.scheduler = scheduler;
+    // One account of failing writes for the message logs and the page files: the disk alarm.
+    this.pageWrites = new PageWrites(PAGE_WRITES_HIGH, scheduler.health);
     // Made once here: opening a page store on the publish path must not touch the disk.
     mkdirSync(join(dataDir, 'pages'), { recursive: true });
     definitions.groupCommit(scheduler);

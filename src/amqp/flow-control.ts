@@ -61,6 +61,8 @@ export class ResourceAlarms {
   private readonly sources: AlarmSources;
   private memoryAlarm = false;
   private diskAlarm = false;
+  /** A write or fdatasync of the data directory fails (store/write-health.ts): part of the disk alarm. */
+  private writesFailing = false;
   private writesBehind = false;
   private readonly onChange: (active: boolean) => void;
   private incoming = 0;
@@ -82,19 +84,19 @@ export class ResourceAlarms {
     return this.memoryAlarm;
   }
 
-  /** The disk alarm alone (disk_free_alarm). */
+  /** The disk alarm alone (disk_free_alarm): free space under the limit, or writes failing. */
   get disk(): boolean {
-    return this.diskAlarm;
+    return this.diskAlarm || this.writesFailing;
   }
 
   get active(): boolean {
-    return this.memoryAlarm || this.diskAlarm || this.writesBehind;
+    return this.memoryAlarm || this.disk || this.writesBehind;
   }
 
   get reason(): string {
     const parts: string[] = [];
     if (this.memoryAlarm) parts.push('memory');
-    if (this.diskAlarm) parts.push('disk');
+    if (this.disk) parts.push('disk');
     if (this.writesBehind) parts.push('disk write throughput');
     return `low on ${parts.join(' and ')}`;
   }
@@ -131,6 +133,23 @@ export class ResourceAlarms {
     const wasActive = this.active;
     this.writesBehind = on;
     this.logger.debug({ event: on ? 'paging.writes-behind' : 'paging.writes-caught-up' }, on ? 'page writes behind the disk: publishers wait' : 'page writes caught up');
+    if (this.active !== wasActive) this.onChange(this.active);
+  }
+
+  /**
+   * Writes to the data directory fail (ENOSPC, EIO) or work again. A filesystem can be full with
+   * free space left above the limit (quotas, reserved blocks, inodes, a 0 limit), or fail outright:
+   * either way the disk alarm goes on as for low free space, until a retried write goes through.
+   */
+  setWritesFailing(on: boolean, err: unknown): void {
+    if (on === this.writesFailing) return;
+    const wasActive = this.active;
+    this.writesFailing = on;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    this.logger.warn(
+      { event: on ? 'alarm.disk.set' : 'alarm.disk.cleared', cause: 'write-failed', code },
+      on ? `data directory writes fail (${code ?? 'error'}): publishers blocked` : 'data directory writes work again: disk alarm cleared',
+    );
     if (this.active !== wasActive) this.onChange(this.active);
   }
 

@@ -141,6 +141,7 @@ export class PageFile {
     this.clear();
     this.destroyed = true;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.writes.writeOk(this);
     this.onDestroyed();
   }
 
@@ -177,7 +178,8 @@ export class PageFile {
   private flush(): void {
     if (this.writing || this.destroyed || this.retryTimer !== undefined) return;
     const first = this.batches[0];
-    if (first === undefined) return;
+    // Nothing left to write (cleared after a failed write): not failing any more.
+    if (first === undefined) return this.writes.writeOk(this);
     const seg = first.segment;
     const bufs: Buffer[] = [];
     let bytes = 0;
@@ -199,6 +201,7 @@ export class PageFile {
       } else {
         this.batches.splice(0, bufs.length);
         this.writes.sub(bytes);
+        this.writes.writeOk(this);
         seg.written = Math.max(seg.written, first.offset + bytes);
       }
       seg.finish();
@@ -234,7 +237,7 @@ export class PageFile {
   }
 
   private failed(err: unknown): void {
-    this.writes.failed(err);
+    this.writes.writeFailed(this, err);
     // The directory went (removed by hand): make it again before the retry.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') mkdir(this.dir, { recursive: true }, () => undefined);
     this.retryTimer = setTimeout(() => {

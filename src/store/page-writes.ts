@@ -1,3 +1,5 @@
+import { WriteHealth } from './write-health.js';
+
 /** Past this many bytes waiting to be written to page files (all queues together), publishers wait. */
 export const PAGE_WRITES_HIGH = 64 * 1024 * 1024;
 
@@ -16,9 +18,12 @@ export class PageWrites {
   private reported = false;
   private notifying = false;
   private readonly high: number;
+  /** Page files whose last write failed count as failing writes, as the message logs do. */
+  readonly health: WriteHealth;
 
-  constructor(high = PAGE_WRITES_HIGH) {
+  constructor(high = PAGE_WRITES_HIGH, health = new WriteHealth()) {
     this.high = high;
+    this.health = health;
   }
 
   get pendingBytes(): number {
@@ -39,9 +44,20 @@ export class PageWrites {
     if (this.behind && this.bytes <= this.high / 2) this.set(false);
   }
 
-  /** A page write or read failed (it is retried): for the log. */
+  /** A page read failed (it is retried): for the log. */
   failed(err: unknown): void {
     this.onError(err);
+  }
+
+  /** A write of `file` failed (it is retried): for the log and the disk alarm. */
+  writeFailed(file: object, err: unknown): void {
+    this.onError(err);
+    this.health.failed(file, err);
+  }
+
+  /** A write of `file` went through, or the file is gone. */
+  writeOk(file: object): void {
+    this.health.recovered(file);
   }
 
   private set(behind: boolean): void {

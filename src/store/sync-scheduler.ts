@@ -1,4 +1,5 @@
 import type { LogFile } from './log-file.js';
+import { WriteHealth } from './write-health.js';
 
 export type FsyncPolicy = 'always' | 'never';
 
@@ -17,6 +18,8 @@ export class SyncScheduler {
   private readonly policy: FsyncPolicy;
   private readonly onError: (err: unknown) => void;
   private idleWaiters: (() => void)[] = [];
+  /** Files whose last write or sync failed: the disk alarm (write-health.ts). */
+  readonly health = new WriteHealth();
 
   constructor(policy: FsyncPolicy, onError: (err: unknown) => void) {
     this.policy = policy;
@@ -57,9 +60,11 @@ export class SyncScheduler {
           .then(() => (syncs ? f.sync() : undefined))
           .then(
             () => {
+              this.health.recovered(f);
               for (const w of waiters) w(true);
             },
             (err: unknown) => {
+              if (!f.closed) this.health.failed(f, err);
               // The bytes may not be on disk (full disk, I/O error): their publishers get a nack. The
               // messages are still queued; the file put them back in pending (log-file.ts), and the
               // retry writes and syncs them again until the disk takes them.
@@ -70,7 +75,8 @@ export class SyncScheduler {
       }),
     ).finally(() => {
       const retry = batch.filter((f) => f.failed);
-      if (retry.length > 0) setTimeout(() => retry.forEach((f) => !f.closed && this.markDirty(f)), RETRY_MS).unref();
+      if (retry.length > 0) setTimeout(() => retry.forEach((f) => (f.closed ? this.health.recovered(f) : this.markDirty(f))), RETRY_MS).unref();
+      for (const f of batch) if (f.closed) this.health.recovered(f);
       for (const f of batch) f.settled();
       this.running = false;
       if (this.dirty.size > 0) {

@@ -12,10 +12,12 @@ import { mountSmallFs } from '../../helpers/small-fs.js';
 // messages it covered (never an ack), the broker keeps serving everyone else, publishes after the
 // fault are acked, and everything acked is there after a restart. The faulty filesystem drops the
 // bytes of a failed fsync as Linux may ("fsyncgate"): a broker that just fsyncs again later acks
-// records that sit behind a hole, which recovery then cuts off.
+// records that sit behind a hole, which recovery then cuts off. A failing write also raises the
+// disk alarm (disk-alarm-write-failure.test.ts): publishers are blocked until a retry goes through,
+// so the round trip that shows the broker still serves others does not publish.
 
 const start = (dataDir: string, diskFreeLimit?: number): Promise<Broker> =>
-  startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(), ...(diskFreeLimit === undefined ? {} : { diskFreeLimit }) });
+  startBroker({ port: 0, bind: ['127.0.0.1'], dataDir, logger: silentLogger(),  ...(diskFreeLimit === undefined ? {} : { diskFreeLimit }) });
 
 /** Publishes n persistent messages tagged `${tag}-i`; resolves with how many were acked and nacked. */
 async function publish(ch: ConfirmChannel, queue: string, tag: string, n: number): Promise<{ acked: number; nacked: number }> {
@@ -25,17 +27,32 @@ async function publish(ch: ConfirmChannel, queue: string, tag: string, n: number
   return { acked: results.filter(Boolean).length, nacked: results.filter((ok) => !ok).length };
 }
 
-/** Another client's round trip through a queue of its own: the broker still serves. */
+/** Another client's round trip through a queue of its own: the broker still serves (publishers are blocked by the alarm). */
 async function roundTrip(url: string): Promise<void> {
   const conn = await amqp.connect(url);
   const ch = await conn.createChannel();
   const { queue } = await ch.assertQueue('', { exclusive: true });
-  ch.sendToQueue(queue, Buffer.from('ping'));
-  for (let i = 0; (await ch.get(queue, { noAck: true })) === false; i++) {
-    if (i > 500) throw new Error('round trip: the message never arrived');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  expect(await ch.get(queue, { noAck: true })).toBe(false);
   await conn.close();
+}
+
+/** Sends n; resolves once the first nack came (the alarm is on by then), with the promise of all n. */
+async function publishUntilNacked(ch: ConfirmChannel, queue: string, tag: string, n: number, body?: Buffer): Promise<{ all: Promise<{ acked: number; nacked: number }> }> {
+  let nacked = 0;
+  let firstNack: () => void = () => undefined;
+  const nackSeen = new Promise<void>((r) => (firstNack = r));
+  const all = Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      new Promise<boolean>((resolve) =>
+        ch.sendToQueue(queue, body ?? Buffer.from(`${tag}-${i}`), { persistent: true }, (err) => {
+          if (err != null && nacked++ === 0) firstNack();
+          resolve(err == null);
+        }),
+      ),
+    ),
+  ).then((r) => ({ acked: r.filter(Boolean).length, nacked: r.filter((ok) => !ok).length }));
+  await nackSeen;
+  return { all }; // wrapped: an async function returning a promise would wait for it
 }
 
 async function drain(url: string, queue: string): Promise<Set<string>> {
@@ -71,11 +88,15 @@ describe('a failing disk under the message store', () => {
         expect(await publish(ch, 'orders', 'before', 50)).toEqual({ acked: 50, nacked: 0 });
 
         fs.set(rule);
-        expect(await publish(ch, 'orders', 'during', 50)).toEqual({ acked: 0, nacked: 50 });
+        // What the failed write covered is nacked; the rest waits unread while the alarm is on.
+        const during = await publishUntilNacked(ch, 'orders', 'during', 50);
         expect(fs.injected().length).toBeGreaterThan(0);
         await roundTrip(broker.url);
 
         fs.set({});
+        const d = await during.all;
+        expect(d.nacked).toBeGreaterThan(0);
+        expect(d.acked + d.nacked).toBe(50);
         expect(await publish(ch, 'orders', 'after', 50)).toEqual({ acked: 50, nacked: 0 });
         await pub.close();
         await broker.close();
@@ -172,13 +193,11 @@ describe('a full disk (a real ENOSPC on a small tmpfs)', () => {
         closeSync(fd);
       }
       const big = Buffer.alloc(8 * 1024, 2);
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => new Promise<boolean>((resolve) => ch.sendToQueue('orders', big, { persistent: true }, (err) => resolve(err == null)))),
-      );
-      expect(results.filter((ok) => ok)).toEqual([]);
+      const during = await publishUntilNacked(ch, 'orders', 'big', 20, big);
       await roundTrip(broker.url);
 
       rmSync(filler);
+      expect((await during.all).nacked).toBeGreaterThan(0);
       expect(await publish(ch, 'orders', 'after', 50)).toEqual({ acked: 50, nacked: 0 });
       await pub.close();
       await broker.close();

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnackedMap, type Delivery, type DeliveryList } from '../../../src/amqp/unacked-map.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Consumer } from '../../../src/amqp/consumer.js';
 import type { QueueRef } from '../../../src/core/queue/queue-ref.js';
 
 /**
@@ -11,9 +14,11 @@ import type { QueueRef } from '../../../src/core/queue/queue-ref.js';
  */
 
 const queues = [{ name: 'a' }, { name: 'b' }] as unknown as QueueRef[];
+const consumer = { tag: 'c1' } as unknown as Consumer;
 
+// Every field distinct from the tag and from each other, so a mixed-up column shows.
 function delivery(tag: number, queue: number): Delivery {
-  return { tag, queue: queues[queue] as QueueRef, seq: tag, consumer: undefined, at: tag };
+  return { tag, queue: queues[queue] as QueueRef, seq: tag * 3 + 2 ** 40, consumer: queue === 0 ? consumer : undefined, at: tag * 7 + 0.5 };
 }
 
 type Op =
@@ -26,6 +31,17 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('take' as const), pick: fc.nat(), multiple: fc.boolean(), unknown: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('restore' as const, 'takeAll' as const) }) },
 );
+
+/** Adds tags 1..n, each from a fresh object; returns weak references to those objects. */
+function fill(map: UnackedMap, n: number): WeakRef<Delivery>[] {
+  const refs: WeakRef<Delivery>[] = [];
+  for (let tag = 1; tag <= n; tag++) {
+    const d = delivery(tag, tag % 2);
+    refs.push(new WeakRef(d));
+    map.add(d);
+  }
+  return refs;
+}
 
 const listed = (l: DeliveryList | undefined): Delivery[] | undefined => l?.toArray();
 
@@ -76,12 +92,25 @@ describe('UnackedMap', () => {
             model = [];
           }
           expect(map.size).toBe(model.length);
-          expect(map.oldest()).toBe(model[0]);
-          for (const d of model) expect(map.get(d.tag)).toBe(d);
+          expect(map.oldest()).toEqual(model[0]);
+          for (const d of model) expect(map.get(d.tag)).toEqual(d);
         }
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('keeps no object per delivery: what add() was given can be collected while the delivery stays unacked', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const map = new UnackedMap();
+    const refs = fill(map, 1000);
+    await new Promise((r) => setTimeout(r, 0)); // WeakRefs made in this turn hold until it ends
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(map.size).toBe(1000);
+    expect(map.get(501)).toEqual(delivery(501, 1));
+    expect(map.take(1000, true)?.toArray()).toEqual(Array.from({ length: 1000 }, (_, i) => delivery(i + 1, (i + 1) % 2)));
   });
 });
 
@@ -91,7 +120,8 @@ describe('UnackedMap.forEachOf', () => {
     for (const [tag, q] of [[1, 0], [2, 1], [300, 0], [301, 1], [900, 0]] as const) map.add(delivery(tag, q));
     const seen: number[] = [];
     map.forEachOf(queues[0] as QueueRef, (tag, seq, consumerTag, at) => {
-      expect([seq, consumerTag, at]).toEqual([tag, undefined, tag]);
+      const d = delivery(tag, 0);
+      expect([seq, consumerTag, at]).toEqual([d.seq, d.consumer?.tag, d.at]);
       seen.push(tag);
       return true;
     });

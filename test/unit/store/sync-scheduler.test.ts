@@ -46,4 +46,26 @@ describe('SyncScheduler (group commit)', () => {
     expect(errors).toHaveLength(1);
     expect((errors[0] as NodeJS.ErrnoException).code).toBe('EBADF');
   });
+
+  it('counts a file whose write failed as failing (the disk alarm) until it is closed, whatever other files do', async () => {
+    const scheduler = new SyncScheduler('always', () => undefined);
+    const changes: boolean[] = [];
+    scheduler.health.onChange = (failing) => changes.push(failing);
+    const broken = new LogFile(join(dir, 'broken'), 0);
+    closeSync(broken.fd);
+    broken.append(Buffer.from('lost'));
+    scheduler.markDirty(broken);
+    await scheduler.idle();
+    expect(changes).toEqual([true]);
+    const good = new LogFile(join(dir, 'good'), 0);
+    good.append(Buffer.from('kept'));
+    scheduler.markDirty(good, () => undefined);
+    await scheduler.idle();
+    expect(scheduler.health.failing).toBe(true);
+    broken.closed = true; // closed by its queue (its descriptor number went to 'good' already)
+    // The retry (a second later) finds it closed: nothing is failing any more.
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(changes).toEqual([true, false]);
+    good.close();
+  });
 });
