@@ -1,4 +1,5 @@
 import type { FieldTable, FieldValue } from '../protocol/field-table.js';
+import { RABBIT_TYPE_NAMES as ERLANG_TYPE } from './equivalence.js';
 import { phash2, type ErlangTerm } from '../util/erlang-phash2.js';
 
 /*
@@ -9,26 +10,6 @@ import { phash2, type ErlangTerm } from '../util/erlang-phash2.js';
  * by name, rabbit_binding's sort_field_table), as 4 big-endian bytes in unpadded base64url.
  */
 
-/** RabbitMQ's type names of field-table values, as its table parser tags them. */
-const ERLANG_TYPE: Readonly<Record<FieldValue['type'], string>> = {
-  bool: 'bool',
-  int8: 'byte',
-  uint8: 'unsignedbyte',
-  int16: 'short',
-  uint16: 'unsignedshort',
-  int32: 'signedint',
-  uint32: 'unsignedint',
-  int64: 'long',
-  float: 'float',
-  double: 'double',
-  decimal: 'decimal',
-  string: 'longstr',
-  bytes: 'binary',
-  timestamp: 'timestamp',
-  array: 'array',
-  table: 'table',
-  void: 'void',
-};
 
 const atom = (v: string): ErlangTerm => ({ t: 'atom', v });
 

@@ -109,7 +109,7 @@ function binaryOf(v: FieldValue): Buffer | undefined {
 // ---- RabbitMQ's rendering of values (rabbit_misc:val/1, Erlang's ~s and ~p) ---------------------
 
 /** rabbit_binary_parser's names for the field types, which RabbitMQ prints. */
-const RABBIT_TYPE_NAMES: { readonly [T in FieldValue['type']]: string } = {
+export const RABBIT_TYPE_NAMES: { readonly [T in FieldValue['type']]: string } = {
   bool: 'bool',
   int8: 'byte',
   uint8: 'unsignedbyte',
