@@ -134,12 +134,16 @@ describe('paging a long queue to disk', () => {
     const body = Buffer.alloc(64 * 1024);
     let sent = 0;
     const deadline = Date.now() + 30_000;
-    while (!events.includes('blocked:low on disk write throughput') && Date.now() < deadline && sent < 4096) {
+    // A page write that fails raises the disk alarm (store/write-health.ts), which usually blocks
+    // first; either way publishers stop while the bytes wait in memory.
+    const blockedReasons = ['blocked:low on disk', 'blocked:low on disk write throughput'];
+    while (!events.some((e) => blockedReasons.includes(e)) && Date.now() < deadline && sent < 4096) {
       body.writeUInt32BE(sent++, 0);
       if (!ch.sendToQueue(queue, body)) await new Promise((r) => ch.once('drain', r));
       if (sent % 16 === 0) await new Promise((r) => setImmediate(r));
     }
-    expect(events).toEqual(['blocked:low on disk write throughput']);
+    expect(events).toHaveLength(1);
+    expect(blockedReasons).toContain(events[0]);
     // 32 MiB in the ready window, 64 MiB waiting for the disk, and what was on the wire.
     const inBroker = (): number => broker.readModel.queue('/', queue)!.messageBytesReady;
     await new Promise((r) => setTimeout(r, 500));
