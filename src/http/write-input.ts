@@ -14,22 +14,31 @@ const bad = (reason: string | readonly unknown[]): HttpError => new HttpError(40
 /**
  * rabbit_mgmt_util:decode for every body, whatever its content type (RabbitMQ accepts any): empty,
  * null or another JSON atom is {}, an object is itself; a JSON string or array, or no JSON at all,
- * is refused with RabbitMQ's reason. Registered for application/json and every other type.
+ * is refused with RabbitMQ's reason (an HttpError). The app and the access routes' scope both parse with it.
  */
+export function decodeBody(text: string): unknown {
+  const t = text.trim();
+  if (t === '' || t === 'null' || t === 'undefined') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    throw bad('not_json');
+  }
+  if (typeof value === 'boolean') return {};
+  if (typeof value === 'string') throw bad('invalid payload: the request body JSON-decoded to a string. Is the input doubly-JSON-encoded?');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('not_json');
+  return value;
+}
+
+/** decodeBody as the app's parser for application/json and every other content type. */
 export function registerBodyDecoder(app: FastifyInstance): void {
   const decode = (_request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void): void => {
-    const text = body.trim();
-    if (text === '' || text === 'null' || text === 'undefined') return done(null, {});
-    let value: unknown;
     try {
-      value = JSON.parse(text);
-    } catch {
-      return done(bad('not_json'));
+      done(null, decodeBody(body));
+    } catch (err) {
+      done(err as Error);
     }
-    if (typeof value === 'boolean') return done(null, {});
-    if (typeof value === 'string') return done(bad('invalid payload: the request body JSON-decoded to a string. Is the input doubly-JSON-encoded?'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return done(bad('not_json'));
-    done(null, value);
   };
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, decode);

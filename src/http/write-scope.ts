@@ -7,6 +7,7 @@ import { UserInputError } from '../core/security/users.js';
 import { canSeeVhost, type HttpPrincipal } from './auth.js';
 import { handleError, HttpError } from './errors.js';
 import type { ManagementBroker } from './management-broker.js';
+import { decodeBody } from './write-input.js';
 
 /*
  * What the write routes (users, vhosts, permissions, limits, policies, parameters, definitions) share,
@@ -52,21 +53,6 @@ export function requireVhostUse(api: ManagementBroker, p: HttpPrincipal, vhost: 
 /** Names RabbitMQ would take but no AMQP client could use, or that break paths and logs: NUL. */
 export function checkName(kind: string, name: string): void {
   if (name.includes('\u0000')) throw badRequest(`${kind} name must not contain NUL`);
-}
-
-function decodeBody(text: string): unknown {
-  const t = text.trim();
-  if (t === '' || t === 'null' || t === 'undefined') return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(t);
-  } catch {
-    throw badRequest('not_json');
-  }
-  if (typeof v === 'string') throw badRequest('invalid payload: the request body JSON-decoded to a string. Is the input doubly-JSON-encoded?');
-  if (v === null || typeof v === 'boolean') return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw badRequest('not_json');
-  return v;
 }
 
 /** Sets the scope's body parser, validators and error handler (see above). */
