@@ -1,5 +1,5 @@
 import {
-  parseBoolean, parseInteger, parseList, parseLogLevel, parseSingle, parseString, checkAddresses, checkUsers, HASHING_ALGORITHM_NAMES, parseUserFlag, parseUsersJson, ParseError, textThrough, type UserInput,
+  parseBoolean, parseInteger, parseList, parseLogLevel, parseSingle, parseString, checkAddresses, checkUsers, HASHING_ALGORITHM_NAMES, parseUserFlag, parseUsersJson, ParseError, textThrough,
 } from './parsers.js';
 import { CONTENT_LIMIT_OPTIONS } from './content-limits.js';
 import { PERMISSION_OPTIONS, type PermissionConfig, type TopicPermissionConfig } from './permissions-option.js';
@@ -12,6 +12,7 @@ import { LOGIN_OPTIONS } from './login-options.js';
 import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-option.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
+import type { OptionDef } from './option-def.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
 export type { UserInput } from './parsers.js';
@@ -67,43 +68,7 @@ export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, 
   readonly forceRecovery: boolean;
 }
 
-/** Options that a config file or an embedder may also write as text with a unit (`"16MB"`, `"30m"`). */
-type WithUnits = 'loginFailureDelay' | 'heartbeat' | 'handshakeTimeout' | 'maxMessageSize' | 'consumerTimeout' | 'memoryHighWatermark' | 'diskFreeLimit';
-
-type InputValue<K extends keyof Config> = K extends 'users'
-  ? readonly UserInput[]
-  : K extends WithUnits
-    ? Config[K] | number | string
-    : Config[K];
-
-/** What a config file, env, flags or an embedder may give: any subset; users' optional fields may be left out. */
-export type ConfigInput = { readonly [K in keyof Config]?: InputValue<K> };
-
-export interface OptionDef<K extends keyof Config = keyof Config> {
-  readonly key: K;
-  /** JSON-schema fragment for ajv; ranges live here, not in the parsers. */
-  readonly schema: Readonly<Record<string, unknown>>;
-  readonly default: Config[K];
-  readonly env: `WARREN_${string}`;
-  /** How the env value is written, when it is not a plain value. */
-  readonly envFormat?: string;
-  readonly flag: `--${string}`;
-  /** Placeholder for the flag's value in --help. */
-  readonly arg: string;
-  readonly description: string;
-  /** Parses one flag occurrence, and the env value unless parseEnv is given. */
-  readonly parse: (text: string) => InputValue<K>;
-  readonly parseEnv?: (text: string) => InputValue<K>;
-  /** Repeated flags concatenate (array options); otherwise the last one wins. */
-  readonly repeatable?: boolean;
-  /**
-   * Turns a value from a config file or an embedder into the resolved form before the schema
-   * checks it (`"16MB"` -> 16000000); must return a resolved value unchanged.
-   */
-  readonly fromValue?: (value: unknown) => unknown;
-  /** A check the JSON schema cannot express; throws a ParseError. */
-  readonly refine?: (value: Config[K]) => void;
-}
+export type { ConfigInput, InputValue, OptionDef } from './option-def.js';
 
 type AnyOption = { [K in keyof Config]: OptionDef<K> }[keyof Config];
 
