@@ -31,7 +31,8 @@ export class ChannelTable {
   /** A method frame on channel > 0 of an open connection. */
   onMethod(channel: number, method: Method): void {
     const conn = this.connection;
-    if (this.closing.has(channel)) {
+    // size first: nearly always empty, and a Set lookup per frame shows in the per-message cost.
+    if (this.closing.size > 0 && this.closing.has(channel)) {
       if (method.name === 'channel.close-ok') this.closing.delete(channel);
       else if (method.name === 'channel.close') conn.sendMethod(channel, { name: 'channel.close-ok' });
       return;
@@ -62,7 +63,7 @@ export class ChannelTable {
   /** The channel a content frame belongs to; undefined when it is closing (the frame is dropped). */
   contentChannel(channel: number, what: string): Channel | undefined {
     if (channel === 0) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel 0`);
-    if (this.closing.has(channel)) return undefined;
+    if (this.closing.size > 0 && this.closing.has(channel)) return undefined;
     const ch = this.open.get(channel);
     // RabbitMQ: 505, "expected method frame, got non method frame instead" (a fresh channel expects a method).
     if (ch === undefined) throw amqpError('WARREN_UNEXPECTED_FRAME', `${what} frame on channel ${channel}, which is not open`);

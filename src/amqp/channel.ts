@@ -135,12 +135,13 @@ export class Channel {
     }
   }
 
-  onContentHeader(classId: number, bodySize: number, properties: Buffer): void {
-    this.publisher.onContentHeader(classId, bodySize, properties);
+  /** source: the frame parser's (views with one source share a backing store). */
+  onContentHeader(classId: number, bodySize: number, properties: Buffer, source: number): void {
+    this.publisher.onContentHeader(classId, bodySize, properties, source);
   }
 
-  onBody(body: Buffer): void {
-    this.publisher.onBody(body);
+  onBody(body: Buffer, source: number): void {
+    this.publisher.onBody(body, source);
   }
 
   send(m: Method): void {

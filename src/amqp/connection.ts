@@ -180,21 +180,21 @@ export class Connection implements FrameSink {
     this.outbound.checkBound();
   }
 
-  onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void {
-    this.onContent(channel, classId, bodySize, properties, undefined);
+  onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer, source: number): void {
+    this.onContent(channel, classId, bodySize, properties, undefined, source);
   }
 
-  onBody(channel: number, body: Buffer): void {
-    this.onContent(channel, 0, 0, undefined, body);
+  onBody(channel: number, body: Buffer, source: number): void {
+    this.onContent(channel, 0, 0, undefined, body, source);
   }
 
-  private onContent(channel: number, classId: number, bodySize: number, properties: Buffer | undefined, body: Buffer | undefined): void {
+  private onContent(channel: number, classId: number, bodySize: number, properties: Buffer | undefined, body: Buffer | undefined, source: number): void {
     if (this.state !== 'open') return;
     let ch: Channel | undefined;
     try {
       ch = this.table.contentChannel(channel, body === undefined ? 'content header' : 'content body');
-      if (body !== undefined) ch?.onBody(body);
-      else ch?.onContentHeader(classId, bodySize, properties as Buffer);
+      if (body !== undefined) ch?.onBody(body, source);
+      else ch?.onContentHeader(classId, bodySize, properties as Buffer, source);
     } catch (err) {
       this.handleError(err, channel, pendingPublish(ch));
     }

@@ -42,6 +42,8 @@ export class Publisher {
   private readonly channel: Channel;
   private pending: MethodOf<'basic.publish'> | undefined;
   private properties: Buffer | undefined;
+  /** The frame parser's source of the properties view: a body view with the same one shares its chunk. */
+  private propertiesSource = 0;
   private bodySize = 0;
   private received = 0;
   private chunks: Buffer[] = [];
@@ -78,7 +80,7 @@ export class Publisher {
     this.properties = undefined;
   }
 
-  onContentHeader(classId: number, bodySize: number, properties: Buffer): void {
+  onContentHeader(classId: number, bodySize: number, properties: Buffer, source: number): void {
     if (this.pending === undefined || this.properties !== undefined) {
       throw amqpError('WARREN_UNEXPECTED_FRAME', `unexpected content header on channel ${this.channel.id}`);
     }
@@ -99,12 +101,13 @@ export class Publisher {
       throw err;
     }
     this.properties = properties;
+    this.propertiesSource = source;
     this.bodySize = bodySize;
     this.received = 0;
-    if (bodySize === 0) this.complete(Buffer.alloc(0));
+    if (bodySize === 0) this.complete(Buffer.alloc(0), false);
   }
 
-  onBody(body: Buffer): void {
+  onBody(body: Buffer, source: number): void {
     if (this.pending === undefined || this.properties === undefined) {
       throw amqpError('WARREN_UNEXPECTED_FRAME', `unexpected content body on channel ${this.channel.id}`);
     }
@@ -117,20 +120,22 @@ export class Publisher {
       // properties shares its chunk with few others, so a small body view would pin most of a 64 KiB chunk
       // per held message (measured: 168 KB held for a 102 KB message): copy it out then.
       const lonely = (this.properties as Buffer).length >= LARGE_PROPERTIES && body.length * 4 < body.buffer.byteLength;
-      this.complete(lonely ? Buffer.from(body) : body);
+      if (lonely) this.complete(Buffer.from(body), false);
+      else this.complete(body, source === this.propertiesSource);
       return;
     }
     this.chunks.push(body);
     if (this.received === this.bodySize) {
       const whole = Buffer.concat(this.chunks, this.bodySize);
       this.chunks = [];
-      this.complete(whole);
+      this.complete(whole, false);
     }
   }
 
-  private complete(body: Buffer): void {
+  /** sharesChunk: body and properties are views of one chunk (no copy of the properties is needed). */
+  private complete(body: Buffer, sharesChunk: boolean): void {
     try {
-      this.route(body);
+      this.route(body, sharesChunk);
     } catch (err) {
       // Errors found once the content is complete belong to the basic.publish that started it.
       if (err instanceof AmqpError) err.during(PUBLISH_METHOD);
@@ -138,7 +143,7 @@ export class Publisher {
     }
   }
 
-  private route(body: Buffer): void {
+  private route(body: Buffer, sharesChunk: boolean): void {
     const m = this.pending as MethodOf<'basic.publish'>;
     const properties = this.properties as Buffer;
     this.pending = undefined;
@@ -154,7 +159,7 @@ export class Publisher {
       // A body gathered from several frames or chunks has its own buffer; the properties, a view into a
       // 64 KB socket chunk, would keep that whole chunk alive per queued message (2x memory at 64 KB
       // bodies): a copy of the few property bytes costs less. Bodies in one chunk share it, no copy.
-      const ownProperties = properties.buffer === body.buffer ? properties : Buffer.from(properties);
+      const ownProperties = sharesChunk ? properties : Buffer.from(properties);
       message = new Message(m.exchange, m.routingKey, ownProperties, body);
     } catch (err) {
       throw amqpError('WARREN_SYNTAX_ERROR', `content header properties do not decode: ${(err as Error).message}`);

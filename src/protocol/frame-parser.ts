@@ -14,10 +14,13 @@ export interface FrameSink {
   /** A valid 'AMQP' 0 0 9 1 was seen (only when expectProtocolHeader). */
   onProtocolHeader(): void;
   onMethod(channel: number, method: Method): void;
-  /** properties = property flags + list, a view. */
-  onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void;
+  /**
+   * properties = property flags + list, a view. source: views with the same source share one backing
+   * store (a caller deciding whether to copy compares these instead of reading `.buffer`, a C++ call).
+   */
+  onContentHeader(channel: number, classId: number, bodySize: number, properties: Buffer, source: number): void;
   /** A view into the chunk (or into the one buffer a split frame was gathered in); safe to keep. */
-  onBody(channel: number, body: Buffer): void;
+  onBody(channel: number, body: Buffer, source: number): void;
   onHeartbeat(channel: number): void;
 }
 
@@ -71,6 +74,10 @@ export class FrameParser {
   private retained: Buffer | undefined = undefined;
   /** Inside run(): resume() then only clears the flag and lets the running loop go on. */
   private running = false;
+  /** The buffer the last views were cut from; forgotten at the end of each push, so an idle connection pins no chunk. */
+  private viewSource: Buffer | undefined = undefined;
+  /** Changes with viewSource: the `source` of onContentHeader and onBody. */
+  private viewSerial = 0;
   /** Bytes pushed, counted once per chunk (kept bytes re-parsed by resume() are not counted again). */
   bytesIn = 0;
   /** Frames dispatched to the sink, heartbeats included. */
@@ -165,6 +172,7 @@ export class FrameParser {
       throw err;
     } finally {
       this.running = false;
+      this.viewSource = undefined;
     }
     return this.error;
   }
@@ -311,15 +319,27 @@ export class FrameParser {
         }
         const classId = (buf[start]! << 8) | buf[start + 1]!;
         const bodySize = buf.readUInt32BE(start + 4) * 4294967296 + buf.readUInt32BE(start + 8);
-        this.sink.onContentHeader(channel, classId, bodySize, buf.subarray(start + CONTENT_HEADER_PREFIX_SIZE, end));
+        const properties = this.view(buf, start + CONTENT_HEADER_PREFIX_SIZE, end);
+        this.sink.onContentHeader(channel, classId, bodySize, properties, this.viewSerial);
         return;
       }
-      case FrameType.Body:
-        this.sink.onBody(channel, buf.subarray(start, end));
+      case FrameType.Body: {
+        const body = this.view(buf, start, end);
+        this.sink.onBody(channel, body, this.viewSerial);
         return;
+      }
       default:
         this.sink.onHeartbeat(channel);
     }
+  }
+
+  /** buf.subarray(start, end); a new source number when buf is not the last views' buffer. */
+  private view(buf: Buffer, start: number, end: number): Buffer {
+    if (buf !== this.viewSource) {
+      this.viewSource = buf;
+      this.viewSerial++;
+    }
+    return buf.subarray(start, end);
   }
 
   private fail(err: DecodeError): void {
