@@ -1,6 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { AmqpError } from '../errors/index.js';
 import type { Message } from '../core/message.js';
+import type { BasicProperties } from '../protocol/content-header.js';
 import type { QueueRef } from '../core/queue/queue-ref.js';
 import type { Channel } from './channel.js';
 import type { Connection } from './connection.js';
@@ -33,6 +34,8 @@ export const diagnostics = {
 
 export interface PublishEvent {
   readonly connectionId: number;
+  /** The read model's node-qualified connection id: which broker of the process (ids repeat across brokers). */
+  readonly connection: string;
   readonly channel: number;
   readonly vhost: string;
   readonly exchange: string;
@@ -43,10 +46,16 @@ export interface PublishEvent {
   readonly queues: number;
   /** False: nothing took it (returned if mandatory, else dropped). Held by a delayed exchange counts as routed. */
   readonly routed: boolean;
+  /** The message's body, a view of what the broker holds: copy it to keep it past the listener. */
+  readonly body: Buffer;
+  /** Its properties, decoded when read. */
+  readonly properties: BasicProperties;
 }
 
 export interface DeliverEvent {
   readonly connectionId: number;
+  /** The read model's node-qualified connection id. */
+  readonly connection: string;
   readonly channel: number;
   readonly vhost: string;
   readonly queue: string;
@@ -56,6 +65,10 @@ export interface DeliverEvent {
   readonly redelivered: boolean;
   readonly noAck: boolean;
   readonly bodySize: number;
+  /** The message's body, a view of what the broker holds: copy it to keep it past the listener. */
+  readonly body: Buffer;
+  /** Its properties, decoded when read. */
+  readonly properties: BasicProperties;
 }
 
 export interface AckEvent {
@@ -89,6 +102,7 @@ export interface ChannelErrorEvent {
 export function emitPublish(ch: Channel, message: Message, mandatory: boolean, queues: number, routed: boolean): void {
   const event: PublishEvent = {
     connectionId: ch.port.connectionId,
+    connection: ch.port.principal.connectionId,
     channel: ch.id,
     vhost: ch.vhost.name,
     exchange: message.exchange,
@@ -97,6 +111,10 @@ export function emitPublish(ch: Channel, message: Message, mandatory: boolean, q
     bodySize: message.bodySize,
     queues,
     routed,
+    body: message.body,
+    get properties() {
+      return message.properties;
+    },
   };
   diagnostics.publish.publish(event);
 }
@@ -105,6 +123,7 @@ export function emitDeliver(consumer: Consumer, queue: QueueRef, m: Message, red
   const ch = consumer.channel;
   const event: DeliverEvent = {
     connectionId: ch.port.connectionId,
+    connection: ch.port.principal.connectionId,
     channel: ch.id,
     vhost: ch.vhost.name,
     queue: queue.name,
@@ -114,6 +133,10 @@ export function emitDeliver(consumer: Consumer, queue: QueueRef, m: Message, red
     redelivered,
     noAck: consumer.noAck,
     bodySize: m.bodySize,
+    body: m.body,
+    get properties() {
+      return m.properties;
+    },
   };
   diagnostics.deliver.publish(event);
 }

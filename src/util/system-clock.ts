@@ -19,14 +19,17 @@ export class SystemClock implements Clock {
   private hostAt = Infinity;
   private readonly batch: DeadlineTimer[] = [];
   private readonly onError: (err: unknown) => void;
+  /** The time source: the wall clock, or (a test kit's clock) the wall clock moved ahead. */
+  private readonly wall: () => number;
 
-  constructor(onError: (err: unknown) => void = rethrowLater) {
+  constructor(onError: (err: unknown) => void = rethrowLater, wall: () => number = Date.now) {
     this.onError = onError;
+    this.wall = wall;
   }
 
   now(): number {
     if (!this.fresh) {
-      this.cached = Date.now();
+      this.cached = this.wall();
       this.fresh = true;
       queueMicrotask(this.forget);
     }
@@ -54,15 +57,21 @@ export class SystemClock implements Clock {
     if (next >= this.hostAt) return;
     if (this.host !== undefined) clearTimeout(this.host);
     this.hostAt = next;
-    this.host = setTimeout(this.run, Math.min(Math.max(next - Date.now(), 0), MAX_HOST_DELAY_MS));
+    this.host = setTimeout(this.run, Math.min(Math.max(next - this.wall(), 0), MAX_HOST_DELAY_MS));
     this.host.unref();
+  }
+
+  /** Fires every timer due now, at once (a test clock that was moved ahead); the host timer is re-armed for the rest. */
+  protected fireDue(): void {
+    if (this.host !== undefined) clearTimeout(this.host);
+    this.run();
   }
 
   private readonly run = (): void => {
     this.host = undefined;
     this.hostAt = Infinity;
     // A precise read: the host timer is due now, and a cached time from earlier in this turn might not be.
-    this.cached = Date.now();
+    this.cached = this.wall();
     if (!this.fresh) {
       this.fresh = true;
       queueMicrotask(this.forget);
