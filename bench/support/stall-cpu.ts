@@ -52,6 +52,7 @@ export function startStallCpu(): () => StallCpu {
     lastWall = wall;
   };
   const timer = setInterval(tick, 1);
+  timer.unref(); // a meter never keeps a process alive
   return () => {
     tick(); // a stall that ends just now counts too
     clearInterval(timer);
