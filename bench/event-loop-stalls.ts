@@ -4,6 +4,8 @@
  * thread and an unrelated "probe" client in another: the probe publishes one message to its own
  * queue and basic.gets it back, every 5 ms, and we report that round trip (p50/p99/max) while the
  * bulk work runs, next to the broker's event-loop delay (p99/max) and the bulk work's throughput.
+ * "stall cpu ms" is the longest stall as the main thread's CPU time (bench/support/stall-cpu.ts):
+ * on a shared machine the wall-clock figures grow with the load, that one far less.
  *
  *   node --import tsx bench/event-loop-stalls.ts [--scale 0.1] [--only deliver,tx,requeue,ackmulti,nackmulti,close,declare]
  *
@@ -28,6 +30,7 @@ import { writeBodyFrames, writeHeaderFrame } from '../src/protocol/content-heade
 import { encodeBasicPublishFrame, encodeMethodFrame } from '../src/protocol/methods.generated.js';
 import { Writer } from '../src/protocol/writer.js';
 import { AmqpConnection, parseAmqpUrl } from './perf/amqp-client.js';
+import { startStallCpu } from './support/stall-cpu.js';
 
 type Scenario = 'deliver' | 'tx' | 'requeue' | 'ackmulti' | 'nackmulti' | 'close' | 'declare';
 const SCENARIOS: readonly Scenario[] = ['deliver', 'tx', 'requeue', 'ackmulti', 'nackmulti', 'close', 'declare'];
@@ -274,6 +277,8 @@ interface Row {
   perSecond: number;
   loopP99Ms: number;
   loopMaxMs: number;
+  /** The most main-thread CPU time between two 1 ms ticks (bench/support/stall-cpu.ts): the loop max less the machine's load. */
+  stallCpuMs: number;
   rttP50Ms: number;
   rttP99Ms: number;
   rttMaxMs: number;
@@ -298,6 +303,7 @@ async function runScenario(scenario: Scenario, sizes: Sizes): Promise<Row> {
     const samples = nextMessage(probe, 'samples');
     probe.postMessage('start');
     loop.enable();
+    const stallCpu = startStallCpu();
     // The monitor's first tick only starts its clock: a stall before it would go unrecorded.
     await new Promise((r) => setTimeout(r, 20));
     const t0 = performance.now();
@@ -313,6 +319,7 @@ async function runScenario(scenario: Scenario, sizes: Sizes): Promise<Row> {
     // monitor's timer fire once more, or it never records that stall.
     await new Promise((r) => setTimeout(r, 20));
     loop.disable();
+    const cpu = stallCpu();
     probe.postMessage('stop');
     const rtts = ((await samples) as { rtts: number[] }).rtts.sort((a, b) => a - b);
     await Promise.all([driver.terminate(), probe.terminate()]);
@@ -325,6 +332,7 @@ async function runScenario(scenario: Scenario, sizes: Sizes): Promise<Row> {
       perSecond: Math.round(items / seconds),
       loopP99Ms: +(loop.percentile(99) / 1e6).toFixed(1),
       loopMaxMs: +(loop.max / 1e6).toFixed(1),
+      stallCpuMs: cpu.maxCpuMs,
       rttP50Ms: +quantile(rtts, 0.5).toFixed(1),
       rttP99Ms: +quantile(rtts, 0.99).toFixed(1),
       rttMaxMs: +(rtts[rtts.length - 1] ?? NaN).toFixed(1),
@@ -356,10 +364,10 @@ async function main(): Promise<void> {
     console.error(JSON.stringify(row));
     rows.push(row);
   }
-  console.log('| scenario | size | seconds | items/s | loop p99 ms | loop max ms | rtt p50 ms | rtt p99 ms | rtt max ms | probes |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| scenario | size | seconds | items/s | loop p99 ms | loop max ms | stall cpu ms | rtt p50 ms | rtt p99 ms | rtt max ms | probes |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    console.log(`| ${r.scenario} | ${r.size} | ${r.seconds} | ${r.perSecond} | ${r.loopP99Ms} | ${r.loopMaxMs} | ${r.rttP50Ms} | ${r.rttP99Ms} | ${r.rttMaxMs} | ${r.probes} |`);
+    console.log(`| ${r.scenario} | ${r.size} | ${r.seconds} | ${r.perSecond} | ${r.loopP99Ms} | ${r.loopMaxMs} | ${r.stallCpuMs} | ${r.rttP50Ms} | ${r.rttP99Ms} | ${r.rttMaxMs} | ${r.probes} |`);
   }
 }
 

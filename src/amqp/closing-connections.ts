@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { Deque } from '../util/deque.js';
+import { TimeSliced } from './time-sliced.js';
 
 /** What a closed connection still has to give back: its channels, exclusive queues, its log line. */
 export interface Releasable {
@@ -21,8 +20,7 @@ const RELEASE_BUDGET_MS = 4;
  * one connection's share.
  */
 export class ClosingConnections<C extends Releasable> {
-  private readonly pending = new Deque<C>();
-  private scheduled = false;
+  private readonly queue: TimeSliced<C>;
   private readonly released: (c: C) => void;
   private readonly failed: (c: C, err: unknown) => void;
 
@@ -33,36 +31,21 @@ export class ClosingConnections<C extends Releasable> {
   constructor(released: (c: C) => void, failed: (c: C, err: unknown) => void) {
     this.released = released;
     this.failed = failed;
+    this.queue = new TimeSliced((c) => this.releaseOne(c), RELEASE_BUDGET_MS);
   }
 
   get size(): number {
-    return this.pending.length;
+    return this.queue.size;
   }
 
   add(c: C): void {
-    this.pending.push(c);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(this.slice);
+    this.queue.add(c);
   }
 
   /** Releases every one now (broker shutdown: nothing may run after the store closes). */
   flush(): void {
-    for (let c = this.pending.shift(); c !== undefined; c = this.pending.shift()) this.releaseOne(c);
+    this.queue.flush();
   }
-
-  private readonly slice = (): void => {
-    this.scheduled = false;
-    const start = performance.now();
-    for (let c = this.pending.shift(); c !== undefined; c = this.pending.shift()) {
-      this.releaseOne(c);
-      if (this.pending.length > 0 && performance.now() - start >= RELEASE_BUDGET_MS) {
-        this.scheduled = true;
-        setImmediate(this.slice);
-        return;
-      }
-    }
-  };
 
   private releaseOne(c: C): void {
     try {

@@ -5,6 +5,7 @@ import { Connection } from './connection.js';
 import { ConnectionView } from './connection-view.js';
 import { connectionEvent, diagnostics } from './diagnostics.js';
 import { ClosingConnections } from './closing-connections.js';
+import { TimeSliced } from './time-sliced.js';
 import type { TlsEndpoint } from './tls-endpoint.js';
 
 /** How often the shared ticker runs: heartbeats need a quarter of the shortest interval (1 s). */
@@ -15,6 +16,15 @@ const TICK_MS = 250;
  * the handshake timeout.
  */
 const MAX_REFUSING = 64;
+/**
+ * Time for closing sockets whose peer finished sending, per turn of the event loop. Node's default
+ * (allowHalfOpen false) ends each one in the poll phase that read its EOF, and its shutdown, destroy
+ * and close callbacks follow in that same turn: when 2,000 clients dropped at once, that was about
+ * 100 ms of CPU in one turn, Warren's own releases already sliced (bench/event-loop-stalls.ts close;
+ * a bare Node server does the same). The listeners allow half-open sockets and an EOF only queues its
+ * socket here; what stays in the EOF's turn is Node reading it. The amqps listeners do not (yet).
+ */
+const END_BUDGET_MS = 3;
 
 /**
  * The TCP listeners and the set of live connections. One ticker serves every connection
@@ -53,7 +63,7 @@ export class AmqpServer {
 
   /** Listens on every bind address, all on the same port (the first one picks it when 0). */
   async listen(port: number, addresses: readonly string[]): Promise<number> {
-    const chosen = await this.listenAll(port, addresses, this.servers, () => createServer({ noDelay: true }, (socket) => this.accept(socket)));
+    const chosen = await this.listenAll(port, addresses, this.servers, () => createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket)));
     this.ticker = setInterval(() => this.tick(), TICK_MS);
     this.ticker.unref();
     return chosen;
@@ -117,6 +127,8 @@ export class AmqpServer {
       socket.destroy();
       return;
     }
+    // TLS sockets keep Node's end-on-EOF: its half-open TLS sockets (failed handshakes among them) hung.
+    if (socket.allowHalfOpen) socket.on('end', () => this.ended.add(socket));
     const conn = new Connection(socket, this.ctx, this.forget, ++this.accepted);
     if (over) {
       // RabbitMQ's connection_max (rabbit_reader:is_over_node_connection_limit): 530 at connection.open.
@@ -128,6 +140,9 @@ export class AmqpServer {
     this.connections.add(conn);
     this.ctx.stats.connectionOpened(conn.id, { recvOct: () => conn.parser.bytesIn, sendOct: () => conn.outbound.bytesOut });
   }
+
+  /** Half-closed by the peer: AMQP has no use for the half left open, so each is closed, a slice at a time. */
+  private readonly ended = new TimeSliced<Socket>(closeEnded, END_BUDGET_MS);
 
   /** Closed sockets, released in time-bounded slices; each is forgotten once released. */
   private readonly closing = new ClosingConnections<Connection>(
@@ -182,6 +197,7 @@ export class AmqpServer {
     this.tlsServers.length = 0;
     await forceClose([...this.connections], reason);
     await Promise.all(closing);
+    this.ended.flush();
     this.closing.flush();
   }
 
@@ -226,6 +242,12 @@ async function forceClose(connections: readonly Connection[], reason: string): P
   const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
   await Promise.race([Promise.all(sockets), deadline]);
   for (const c of connections) c.socket.destroy();
+}
+
+/** What is still queued to go out goes first (end), as Node's own end-on-EOF did; otherwise at once. */
+function closeEnded(socket: Socket): void {
+  if (socket.writableLength > 0) socket.end();
+  else socket.destroy();
 }
 
 function addressesOf(servers: readonly NetServer[]): { readonly address: string; readonly port: number }[] {
