@@ -1,5 +1,6 @@
 import type { DeathReason } from '../queue/dead-letter.js';
 import type { QueueEntry } from '../queue/entry.js';
+import type { PublishGlobals } from './publish-globals.js';
 
 /*
  * Plain integer counters, one small object per queue, exchange, channel and connection, bumped inline
@@ -197,14 +198,25 @@ export class ChannelCounters {
   redeliver = 0;
   readonly sample = new Sample(CHANNEL_ALL_STATS.length);
   readonly connection: ConnectionCounters;
+  /** The broker's publish-wide counts (message sizes, publishes awaiting a confirm), when it keeps them. */
+  private readonly globals: PublishGlobals | undefined;
 
-  constructor(connection: ConnectionCounters) {
+  constructor(connection: ConnectionCounters, globals?: PublishGlobals) {
     this.connection = connection;
+    this.globals = globals;
   }
 
-  /** One client publish through `exchange`: enqueued on `queues` queues; `routed` includes delayed holds. */
-  published(exchange: ExchangeCounters, queues: number, routed: boolean, mandatory: boolean): void {
+  /**
+   * One client publish through `exchange`: enqueued on `queues` queues; `routed` includes delayed holds;
+   * `size` its body's bytes, `confirm` whether the channel is in confirm mode.
+   */
+  published(exchange: ExchangeCounters, queues: number, routed: boolean, mandatory: boolean, size = 0, confirm = false): void {
     const conn = this.connection;
+    const globals = this.globals;
+    if (globals !== undefined) {
+      globals.sizes.observe(size);
+      if (confirm) globals.receivedConfirm++;
+    }
     this.publish++;
     conn.publish++;
     exchange.publish_in++;
