@@ -127,9 +127,25 @@ export class QueueCounters {
     return reason;
   }
 
-  /** Folds a deleted queue's counts into an accumulator, so totals never go down. */
+  /**
+   * Folds a deleted queue's counts into an accumulator, so totals never go down; totals() and the sampler
+   * run it per live queue. Written out field by field: the loop over QUEUE_STATS (keyed loads and stores)
+   * took 80% of a /metrics scrape of 100,000 queues (bench/prometheus-scale.ts); the unit test
+   * test/unit/core/stats/queue-stats.test.ts fails if a field is added to QUEUE_STATS and not here.
+   */
   addTo(into: QueueCounters): void {
-    for (const name of QUEUE_STATS) into[name] += this[name];
+    into.publish += this.publish;
+    into.deliver += this.deliver;
+    into.deliver_no_ack += this.deliver_no_ack;
+    into.get += this.get;
+    into.get_no_ack += this.get_no_ack;
+    into.get_empty += this.get_empty;
+    into.ack += this.ack;
+    into.redeliver += this.redeliver;
+    into.drop_expired += this.drop_expired;
+    into.drop_maxlen += this.drop_maxlen;
+    into.drop_rejected += this.drop_rejected;
+    into.drop_delivery_limit += this.drop_delivery_limit;
   }
 }
 

@@ -7,7 +7,7 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untype
  * Text handed to the socket at a time: a scrape of 100,000 queues is about 40 MB of text, so it goes out
  * in chunks of this size (waiting for the socket to drain between them) rather than as one string.
  */
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_CHARS = 256 * 1024;
 
 /** A label value in the text format: backslash, double quote and newline escaped. */
 export function escapeLabel(value: string): string {
@@ -47,6 +47,14 @@ export class TextWriter {
 
   sample(name: string, labels: string, value: number): void {
     this.buf += labels === '' ? `${name} ${formatValue(value)}\n` : `${name}{${labels}} ${formatValue(value)}\n`;
+  }
+
+  /**
+   * One sample of a per-object family: `braced` is the object's `{labels} `, built once per scrape and
+   * shared by its families (bench/prometheus-scale.ts: a third less CPU than sample() at 100,000 queues).
+   */
+  objectSample(name: string, braced: string, value: number): void {
+    this.buf += name + braced + (Number.isFinite(value) ? String(value) : formatValue(value)) + '\n';
   }
 
   /** A family of one sample. */

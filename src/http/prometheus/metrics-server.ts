@@ -39,9 +39,8 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
   writeNodeCoarse(w, 'rabbitmq_', api);
   writeNodeLimits(w, 'rabbitmq_', api);
   writeChannelTotals(w, 'rabbitmq_', totals);
-  if (endpoint === 'aggregated') writeQueueSums(w, api);
-  else await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const));
-  const objects = objectTotals(api);
+  const queues = endpoint === 'aggregated' ? writeQueueSums(w, api) : await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const));
+  const objects = objectTotals(api, queues);
   writeTotals(w, objects);
   writeGlobals(w, api, totals, objects);
   writeMessageSizesAndAlarms(w, api);
