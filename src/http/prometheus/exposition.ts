@@ -4,7 +4,7 @@ import type { BucketHistogram } from '../../util/bucket-histogram.js';
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
 /**
- * Text handed to the socket at a time: a scrape of 100,000 queues is about 40 MB of text, so it goes out
+ * Text handed to the socket at a time (the per-queue lines go as bytes, line-encoder.ts): a scrape of 100,000 queues is about 40 MB, so it goes out
  * in chunks of this size (waiting for the socket to drain between them) rather than as one string.
  */
 const CHUNK_CHARS = 256 * 1024;
@@ -27,7 +27,7 @@ function formatValue(v: number): string {
 }
 
 /** Where chunks go: a promise when the receiver wants the writer to wait (socket back-pressure). */
-export type ChunkSink = (chunk: string) => Promise<void> | undefined;
+export type ChunkSink = (chunk: string | Buffer) => Promise<void> | undefined;
 
 /**
  * The text exposition format (version 0.0.4), written family by family. Lines collect in a string until
@@ -47,14 +47,6 @@ export class TextWriter {
 
   sample(name: string, labels: string, value: number): void {
     this.buf += labels === '' ? `${name} ${formatValue(value)}\n` : `${name}{${labels}} ${formatValue(value)}\n`;
-  }
-
-  /**
-   * One sample of a per-object family: `braced` is the object's `{labels} `, built once per scrape and
-   * shared by its families (bench/prometheus-scale.ts: a third less CPU than sample() at 100,000 queues).
-   */
-  objectSample(name: string, braced: string, value: number): void {
-    this.buf += name + braced + (Number.isFinite(value) ? String(value) : formatValue(value)) + '\n';
   }
 
   /** A family of one sample. */
@@ -78,6 +70,12 @@ export class TextWriter {
 
   get full(): boolean {
     return this.buf.length >= CHUNK_CHARS;
+  }
+
+  /** Bytes built elsewhere (line-encoder.ts), after the text so far. */
+  async bytes(chunk: Buffer): Promise<void> {
+    await this.flush();
+    await this.sink(chunk);
   }
 
   async flush(): Promise<void> {

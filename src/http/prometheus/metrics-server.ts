@@ -52,7 +52,7 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
 const ENDPOINTS: Readonly<Record<string, Endpoint>> = { '/metrics': 'aggregated', '/metrics/per-object': 'per-object', '/metrics/detailed': 'detailed' };
 
 /** Writes chunks to the response, waiting for it to drain when the socket is behind (bounded memory per scrape). */
-function responseSink(res: ServerResponse): (chunk: string) => Promise<void> | undefined {
+function responseSink(res: ServerResponse): (chunk: string | Buffer) => Promise<void> | undefined {
   return (chunk) => {
     if (res.write(chunk)) return undefined;
     return once(res, 'drain').then(() => undefined);

@@ -1,4 +1,5 @@
 import { escapeLabel, type TextWriter } from './exposition.js';
+import { LabelsBuilder, LineEncoder, type EncodedLabels } from './line-encoder.js';
 import type { PrometheusBroker } from './prometheus-broker.js';
 
 /**
@@ -8,12 +9,11 @@ import type { PrometheusBroker } from './prometheus-broker.js';
  * then written family by family, as the text format groups samples, flushing to the socket every 64 KiB.
  */
 interface QueueColumns {
-  /** `vhost="…",queue="…"` per queue. */
-  readonly labels: string[];
-  /** `{vhost="…",queue="…"} `: what each per-queue line repeats. */
-  readonly braced: string[];
+  /** `vhost="…",queue="…"` per queue, as bytes. */
+  readonly labels: EncodedLabels;
   readonly ready: number[];
   readonly unacked: number[];
+  readonly messages: number[];
   readonly consumers: number[];
   readonly readyBytes: number[];
 }
@@ -22,26 +22,45 @@ interface QueueColumns {
 export type QueueFamily = 'queue_coarse_metrics' | 'queue_consumer_count' | 'queue_metrics';
 
 function columns(api: PrometheusBroker, vhosts: ReadonlySet<string> | undefined): QueueColumns {
-  const out: QueueColumns = { labels: [], braced: [], ready: [], unacked: [], consumers: [], readyBytes: [] };
-  api.readModel.eachQueueDepth((vhost, name, ready, unacked, consumers, readyBytes) => {
+  const labels = new LabelsBuilder();
+  const ready: number[] = [];
+  const unacked: number[] = [];
+  const messages: number[] = [];
+  const consumers: number[] = [];
+  const readyBytes: number[] = [];
+  let vhostPart = '';
+  let lastVhost: string | undefined;
+  api.readModel.eachQueueDepth((vhost, name, r, u, c, b) => {
     if (vhosts !== undefined && !vhosts.has(vhost)) return;
-    const labels = `vhost="${escapeLabel(vhost)}",queue="${escapeLabel(name)}"`;
-    out.labels.push(labels);
-    out.braced.push(`{${labels}} `);
-    out.ready.push(ready);
-    out.unacked.push(unacked);
-    out.consumers.push(consumers);
-    out.readyBytes.push(readyBytes);
+    if (vhost !== lastVhost) {
+      lastVhost = vhost;
+      vhostPart = `vhost="${escapeLabel(vhost)}",queue="`;
+    }
+    labels.next();
+    labels.text(vhostPart);
+    labels.text(escapeLabel(name));
+    labels.text('"');
+    ready.push(r);
+    unacked.push(u);
+    messages.push(r + u);
+    consumers.push(c);
+    readyBytes.push(b);
   });
-  return out;
+  return { labels: labels.done(), ready, unacked, messages, consumers, readyBytes };
 }
 
-async function perQueue(w: TextWriter, name: string, type: 'gauge', help: string, braced: readonly string[], values: readonly number[]): Promise<void> {
+const NO_EXTRA = new Uint8Array(0);
+
+async function perQueue(w: TextWriter, name: string, type: 'gauge', help: string, labels: EncodedLabels, values: readonly number[], extra = NO_EXTRA): Promise<void> {
   w.family(name, type, help);
-  for (let i = 0; i < braced.length; i++) {
-    w.objectSample(name, braced[i] as string, values[i] as number);
-    if (w.full) await w.flush();
+  const encoder = new LineEncoder();
+  const nameBytes = Buffer.from(name, 'latin1');
+  for (let i = 0; i < values.length; i++) {
+    encoder.line(nameBytes, labels, i, extra, values[i] as number);
+    if (encoder.full) await w.bytes(encoder.take() as Buffer);
   }
+  const rest = encoder.take();
+  if (rest !== undefined) await w.bytes(rest);
 }
 
 const HELP = {
@@ -82,24 +101,21 @@ export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
 export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker, prefix: string, families: ReadonlySet<QueueFamily>, vhosts?: ReadonlySet<string>): Promise<number> {
   if (families.size === 0) return 0;
   const q = columns(api, vhosts);
+  const labels = q.labels;
   const p = `${prefix}queue_`;
   if (families.has('queue_coarse_metrics')) {
-    await perQueue(w, `${p}messages_ready`, 'gauge', HELP.ready, q.braced, q.ready);
-    await perQueue(w, `${p}messages_unacked`, 'gauge', HELP.unacked, q.braced, q.unacked);
-    await perQueue(w, `${p}messages`, 'gauge', HELP.messages, q.braced, q.ready.map((r, i) => r + (q.unacked[i] as number)));
+    await perQueue(w, `${p}messages_ready`, 'gauge', HELP.ready, labels, q.ready);
+    await perQueue(w, `${p}messages_unacked`, 'gauge', HELP.unacked, labels, q.unacked);
+    await perQueue(w, `${p}messages`, 'gauge', HELP.messages, labels, q.messages);
   }
   // queue_consumer_count is the cheap subset of queue_metrics; one of them, as RabbitMQ does.
   if (families.has('queue_metrics') || families.has('queue_consumer_count')) {
-    await perQueue(w, `${p}consumers`, 'gauge', HELP.consumers, q.braced, q.consumers);
+    await perQueue(w, `${p}consumers`, 'gauge', HELP.consumers, labels, q.consumers);
   }
   if (families.has('queue_metrics')) {
-    await perQueue(w, `${p}messages_ready_bytes`, 'gauge', HELP.readyBytes, q.braced, q.readyBytes);
+    await perQueue(w, `${p}messages_ready_bytes`, 'gauge', HELP.readyBytes, labels, q.readyBytes);
   }
-  const info = `${p}info`;
-  w.family(info, 'gauge', HELP.info);
-  for (let i = 0; i < q.labels.length; i++) {
-    w.sample(info, `${q.labels[i] as string},queue_type="rabbit_classic_queue",membership="leader"`, 1);
-    if (w.full) await w.flush();
-  }
-  return q.labels.length;
+  const ones = q.ready.map(() => 1);
+  await perQueue(w, `${p}info`, 'gauge', HELP.info, labels, ones, Buffer.from(',queue_type="rabbit_classic_queue",membership="leader"', 'latin1'));
+  return q.ready.length;
 }
