@@ -34,6 +34,11 @@ describe('the listener', () => {
     await withBroker(async (b) => expect(b.prometheusPort).toBeUndefined());
   });
 
+  it('a port in use stops the start with the listener error, and the broker stops what it had started', async () => {
+    const port = broker.prometheusPort as number;
+    await expect(withBroker(async () => undefined, { prometheusPort: port, managementPort: 0 })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: address already in use`);
+  });
+
   it('serves the text format on the three paths, 404 elsewhere, 405 for a POST', async () => {
     for (const path of ['/metrics', '/metrics/per-object', '/metrics/detailed']) {
       expect((await scrape(base, path)).contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
