@@ -13,7 +13,7 @@ const n = Number(process.argv[2] ?? 500);
 const heartbeat = Number(process.argv[3] ?? 5);
 const dataDir = mkdtempSync(join(tmpdir(), 'warren-idle-'));
 const cli = process.env['CLI'] ?? 'dist/src/cli.js';
-const child = spawn(process.execPath, [...(cli.endsWith('.ts') ? ['--import', 'tsx'] : []), cli, '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--data-dir', dataDir], {
+const child = spawn(process.execPath, [...(cli.endsWith('.ts') ? ['--import', 'tsx'] : []), cli, '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', '--data-dir', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARREN_'))),
 });

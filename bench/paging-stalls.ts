@@ -34,7 +34,7 @@ interface LoopDelay {
 }
 
 function startBrokerProcess(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(join(root, 'src/cli.ts'), ['--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--data-dir', dataDir, '--log-level', 'info'], {
+  const child = fork(join(root, 'src/cli.ts'), ['--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', '--data-dir', dataDir, '--log-level', 'info'], {
     cwd: root,
     execArgv: ['--import', 'tsx', '--import', join(here, 'support/loop-delay-probe.ts'), ...(process.env['BROKER_NODE_OPTIONS'] ?? '').split(' ').filter((a) => a !== '')],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

@@ -22,6 +22,8 @@ import { ReadModel } from './core/read-model.js';
 import { Registry } from './core/registry.js';
 import { BrokerStats } from './core/stats/broker-stats.js';
 import type { StatsReader } from './core/stats/snapshot.js';
+import { statsReaderOf } from './broker-stats-reader.js';
+import { startPrometheus, type PrometheusListener } from './broker-prometheus.js';
 import { recover } from './recovery.js';
 import { VhostTable } from './core/vhost-table.js';
 import { checkPermissionUsers, storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
@@ -76,6 +78,8 @@ export interface Broker {
   readonly managementPort: number | undefined;
   /** The management API's fastify app (for app.inject() in tests), while it is on. */
   readonly managementApp: FastifyInstance | undefined;
+  /** The Prometheus listener's port (/metrics); undefined when it is off, as it is unless prometheusPort is given. */
+  readonly prometheusPort: number | undefined;
   readonly config: Config;
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   /**
@@ -141,8 +145,8 @@ export interface Broker {
 /** The composition root: config → vhosts → listeners. Start order here, stop order in close(). */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const { logger: givenLogger, processMemoryChecks = false, collectGarbage, nodeName, statisticsInterval = 5000, clock: givenClock, ...given } = options;
-  // Embedded, the management API is off unless asked for (the CLI passes its default, 15672).
-  const input: ConfigInput = { ...given, managementPort: given.managementPort ?? false };
+  // Embedded, the management API and Prometheus are off unless asked for (the CLI passes their defaults, 15672 and 15692).
+  const input: ConfigInput = { ...given, managementPort: given.managementPort ?? false, prometheusPort: given.prometheusPort ?? false };
   // Embedded without a dataDir: a private directory, so two brokers in one test run never share files.
   const checked = resolveConfig(input); // a bad option fails before anything is created
   checkConfiguredUsers(checked.users);
@@ -262,16 +266,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       internalError(err, { during: 'statistics sample' });
     }
   });
-  const statsReader: StatsReader = {
-    queue: (vhost, name) => stats.queue(vhost, name),
-    exchange: (vhost, name) => stats.exchange(vhost, name),
-    connection: (id) => stats.connection(id),
-    channel: (connectionId, channel) => stats.channel(connectionId, channel),
-    totals: () => stats.totals(),
-    churn: () => stats.churn(),
-    vhostTotals: () => stats.vhostTotals(),
-    sample: (now = Date.now()) => stats.sample(now),
-  };
+  const statsReader = statsReaderOf(stats);
   wireStoreAlarms(persistence, alarms, logger);
   const alarmTimer = setInterval(() => {
     try {
@@ -304,6 +299,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const readModel = new ReadModel(registry, vhosts, statsReader);
   const inspect = brokerInspect({ vhosts, registry, access: access.access });
   let management: ManagementListener | undefined;
+  let prometheus: PrometheusListener | undefined;
   let self: Broker | undefined; // the management API's writes go through the Broker API, read per request
   try {
     management = await startManagement(
@@ -328,13 +324,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       },
       logger,
     );
+    prometheus = await startPrometheus(config, { readModel, stats, statsReader, node: registry.node, alarms, dataDir, scheduler: persistence.scheduler }, logger);
   } catch (err) {
+    await management?.close();
     clearInterval(alarmTimer);
     tls?.close();
     await server.close();
     await persistence.scheduler.idle();
     releaseStore();
-    throw listenerError(err, config.managementPort === false ? 0 : config.managementPort);
+    throw listenerError(err, (management === undefined ? config.managementPort : config.prometheusPort) || 0);
   }
   const url = brokerUrl(config, port);
   const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
@@ -351,6 +349,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     tlsPort,
     managementPort: management?.port,
     managementApp: management?.app,
+    prometheusPort: prometheus?.port,
     config,
     vhosts,
     readModel,
@@ -383,7 +382,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       clearInterval(alarmTimer);
       alarms.close();
       tls?.close();
-      closing ??= (management?.close() ?? Promise.resolve())
+      closing ??= Promise.all([management?.close(), prometheus?.close()])
         .then(() => server.close())
         .then(() => persistence.scheduler.idle())
         .then(() => {

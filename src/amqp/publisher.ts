@@ -207,7 +207,7 @@ export class Publisher {
 
   /** Counters (exchange, channel, connection) and the publish event, for one dispatched message. */
   private counted(exchange: Exchange, message: Message, queues: number, routed: boolean, mandatory: boolean): void {
-    this.counters.published(exchange.counters, queues, routed, mandatory);
+    this.counters.published(exchange.counters, queues, routed, mandatory, message.bodySize, this.confirmMode);
     if (diagnostics.publish.hasSubscribers) emitPublish(this.channel, message, mandatory, queues, routed);
   }
 

@@ -10,6 +10,9 @@ import { depthRate, type StatsReader } from './stats/snapshot.js';
 import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
+/** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages. */
+export type QueueDepthVisitor = (vhost: string, name: string, ready: number, unacked: number, consumers: number, readyBytes: number) => void;
+
 /** RabbitMQ's text when the management UI or API closes a connection without giving a reason. */
 export const DEFAULT_CLOSE_REASON = 'Closed via management plugin';
 
@@ -91,6 +94,17 @@ export class ReadModel {
   queue(vhost: string, name: string): QueueSnapshot | undefined {
     const q = this.vhostMap.get(vhost)?.queues.get(name);
     return q === undefined ? undefined : this.queueSnapshot(q, this.unackedByQueue());
+  }
+
+  /**
+   * Each queue's depths and consumer count, with no snapshot object per queue: what a Prometheus scrape of
+   * 100,000 queues reads (bench/prometheus-scale.ts). One count of unacked deliveries for all, as queues().
+   */
+  eachQueueDepth(visit: QueueDepthVisitor, vhost?: string): void {
+    const unacked = this.unackedByQueue();
+    for (const v of this.vhostsOf(vhost)) {
+      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, unacked.get(q.ref) ?? 0, q.consumerCount, q.messageBytes);
+    }
   }
 
   /** Every queue's vhost and name, without counting anything: what a paged listing sorts and filters. */

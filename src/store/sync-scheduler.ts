@@ -1,5 +1,6 @@
 import type { LogFile } from './log-file.js';
 import { WriteHealth } from './write-health.js';
+import { BucketHistogram, LATENCY_BUCKETS } from '../util/bucket-histogram.js';
 
 export type FsyncPolicy = 'always' | 'never';
 
@@ -20,6 +21,8 @@ export class SyncScheduler {
   private idleWaiters: (() => void)[] = [];
   /** Files whose last write or sync failed: the disk alarm (write-health.ts). */
   readonly health = new WriteHealth();
+  /** Seconds per successful fdatasync of one file (warren_fsync_duration_seconds): one observation per file per flush, not per message. */
+  readonly syncLatency = new BucketHistogram(LATENCY_BUCKETS);
 
   constructor(policy: FsyncPolicy, onError: (err: unknown) => void) {
     this.policy = policy;
@@ -41,6 +44,11 @@ export class SyncScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private timedSync(f: LogFile): Promise<void> {
+    const start = performance.now();
+    return f.sync().then(() => this.syncLatency.observe((performance.now() - start) / 1000));
+  }
+
   private readonly flush = (): void => {
     this.scheduled = false;
     if (this.dirty.size === 0) return this.settleIdle();
@@ -57,7 +65,7 @@ export class SyncScheduler {
         const syncs = this.policy === 'always' || f.alwaysSync;
         return f
           .writePending(syncs)
-          .then(() => (syncs ? f.sync() : undefined))
+          .then(() => (syncs ? this.timedSync(f) : undefined))
           .then(
             () => {
               this.health.recovered(f);

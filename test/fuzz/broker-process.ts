@@ -64,7 +64,7 @@ export class BrokerProcess {
     const entry = ['--stack-trace-limit=40', ...(opts.dist === true ? ['dist/src/cli.js'] : ['--import', 'tsx', 'src/cli.ts'])];
     const child = spawn(
       process.execPath,
-      [...entry, '--port', String(port), '--bind', '127.0.0.1', '--management-port', 'off', '--data-dir', dataDir, '--log-level', 'error', '--fsync', 'never', '--heartbeat', '0', ...(opts.extraArgs ?? [])],
+      [...entry, '--port', String(port), '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', '--data-dir', dataDir, '--log-level', 'error', '--fsync', 'never', '--heartbeat', '0', ...(opts.extraArgs ?? [])],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

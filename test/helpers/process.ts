@@ -14,7 +14,7 @@ export interface WarrenProcess {
 
 /** Starts `src/cli.ts` as a real process (through tsx, so no build step) and waits until it listens. */
 export async function startWarrenProcess(args: readonly string[], timeoutMs = 20_000, nodeArgs: readonly string[] = []): Promise<WarrenProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // The child must not inherit WARREN_* settings from the test environment (it refuses unknown ones).

@@ -152,7 +152,7 @@ describe('log format', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
     try {
-      const command = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--port', '0', '--management-port', 'off', '--data-dir', file]
+      const command = [process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--port', '0', '--management-port', 'off', '--prometheus-port', 'off', '--data-dir', file]
         .map((arg) => `'${arg}'`)
         .join(' ');
       const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('WARREN_')));

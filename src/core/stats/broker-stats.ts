@@ -1,6 +1,7 @@
 import type { QueueRef } from '../queue/queue-ref.js';
 import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
+import { PublishGlobals } from './publish-globals.js';
 import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
 import { CHANNEL_ALL_STATS, CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
 import type { ChannelStatName, OctetSource, QueueStatName } from './counters.js';
@@ -60,6 +61,8 @@ export class BrokerStats implements StatsReader {
   /** When the last pass began (-1: never). */
   private lastSampleAt = -1;
   private pass: SamplePass | undefined;
+  /** Message sizes and confirm-mode publishes, counted in ChannelCounters.published (Prometheus's global counters). */
+  readonly globals = new PublishGlobals();
 
   constructor(vhosts: ReadonlyMap<string, VirtualHost>, registry?: { connections(): Iterable<RegisteredConnection> }) {
     this.vhosts = vhosts;
@@ -119,7 +122,7 @@ export class BrokerStats implements StatsReader {
   /** A connection the broker did not register (one built outside the server) counts on its own. */
   channelOpened(connectionId: number, channel: number): ChannelCounters {
     const conn = this.connections.get(connectionId) ?? new ConnectionCounters();
-    const counters = new ChannelCounters(conn);
+    const counters = new ChannelCounters(conn, this.globals);
     conn.channels.set(channel, counters);
     this.churnCounts.channel_created++;
     return counters;

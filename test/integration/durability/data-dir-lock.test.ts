@@ -33,7 +33,7 @@ const drain = (url: string, queue: string): Promise<string[]> => getAllBodies(ur
 
 /** Runs the CLI to its end: a broker that cannot start exits on its own. */
 async function runToExit(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--bind', '127.0.0.1', '--management-port', 'off', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('WARREN_'))),

@@ -61,8 +61,8 @@ function tempDir(): string {
 }
 
 /** `npm start` as an operator types it; runs the build in dist/ (made by npm install's prepare). */
-const NPM_START = { command: 'npm', prefix: ['start', '--silent', '--', '--management-port', 'off'] } as const;
-const TSX_CLI = { command: process.execPath, prefix: ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--management-port', 'off'] } as const;
+const NPM_START = { command: 'npm', prefix: ['start', '--silent', '--', '--management-port', 'off', '--prometheus-port', 'off'] } as const;
+const TSX_CLI = { command: process.execPath, prefix: ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), '--management-port', 'off', '--prometheus-port', 'off'] } as const;
 
 function startCli(
   args: readonly string[],

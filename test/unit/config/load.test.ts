@@ -51,6 +51,18 @@ describe('managementPort', () => {
   });
 });
 
+describe('prometheusPort and prometheusHost', () => {
+  it('default to 15692 on 127.0.0.1 for the CLI, take a port or off and an address from flags and env', () => {
+    expect(load().prometheusPort).toBe(15692);
+    expect(load().prometheusHost).toBe('127.0.0.1');
+    expect(load(['--prometheus-port', '0']).prometheusPort).toBe(0);
+    expect(load(['--prometheus-port', 'off']).prometheusPort).toBe(false);
+    expect(load([], { WARREN_PROMETHEUS_PORT: 'off', WARREN_PROMETHEUS_HOST: '0.0.0.0' })).toMatchObject({ prometheusPort: false, prometheusHost: '0.0.0.0' });
+    expect(failure(['--prometheus-port', 'on'])).toMatch(/prometheus-port/);
+    expect(failure(['--prometheus-port', '70000'])).toMatch(/prometheusPort|prometheus-port/);
+  });
+});
+
 describe('management TLS options', () => {
   it('take a port and files from flags and env, the files resolved against cwd; the amqps files serve by default', () => {
     const own = load(['--management-tls-port', '15671', '--management-tls-cert', 'm.pem', '--management-tls-key', 'm.key'], { WARREN_MANAGEMENT_TLS_CA: 'ca.pem', WARREN_MANAGEMENT_TLS_KEY_PASSPHRASE: 's' });
@@ -96,6 +108,8 @@ describe('defaults', () => {
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
       managementPort: 15672,
+      prometheusPort: 15692,
+      prometheusHost: '127.0.0.1',
       managementTlsPort: null,
       managementTlsCert: null,
       managementTlsKey: null,
@@ -190,6 +204,8 @@ describe('sources', () => {
       tlsCertLoginSanType: 'dns',
       tlsCertLoginSanIndex: 0,
       managementPort: 15672,
+      prometheusPort: 15692,
+      prometheusHost: '127.0.0.1',
       managementTlsPort: null,
       managementTlsCert: null,
       managementTlsKey: null,

@@ -17,3 +17,16 @@ describe('queueStatsOf', () => {
     expect(fast.ack_details.rate).toBe(3.5 * 7);
   });
 });
+
+describe('QueueCounters.addTo', () => {
+  it('adds every counter of QUEUE_STATS (written out field by field, so a new one must be added there too)', () => {
+    const from = new QueueCounters();
+    const into = new QueueCounters();
+    QUEUE_STATS.forEach((name, i) => {
+      from[name] = 1 + i;
+      into[name] = 100;
+    });
+    from.addTo(into);
+    for (const [i, name] of QUEUE_STATS.entries()) expect(into[name], name).toBe(101 + i);
+  });
+});

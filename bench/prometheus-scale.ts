@@ -1,0 +1,133 @@
+/**
+ * The Prometheus endpoint at scale (issue 18): GET /metrics/per-object with 100,000 queues (target < 1 s,
+ * bounded memory) and the broker's CPU for a scrape every 5 s (target < 2% of one core). The broker runs
+ * in a child process (forked, queues declared straight on the vhost to keep set-up short), so the CPU and
+ * memory figures are the broker's alone, read through IPC; the parent scrapes over real HTTP and counts
+ * the bytes without keeping them. Also: the same per-queue families through prom-client (Gauge with
+ * vhost/queue labels, registry.metrics()), the library the issue suggests, to show why the per-queue
+ * families are written by hand (src/http/prometheus/exposition.ts).
+ *
+ *   npx tsx bench/prometheus-scale.ts [queues=100000] [runs=7]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const isChild = process.argv[2] === '--child';
+const args = process.argv.slice(isChild ? 3 : 2);
+const queues = Number(args[0] ?? 100_000);
+const runs = Number(args[1] ?? 7);
+
+interface ChildState {
+  readonly cpuMs: number;
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly peakHeapUsed: number;
+}
+
+async function child(): Promise<void> {
+  const { startBroker } = await import('../src/index.js');
+  const { brokerPrincipal } = await import('../src/core/principal.js');
+  const broker = await startBroker({ port: 0, prometheusPort: 0, fsync: 'never' });
+  const vhost = broker.vhosts.get('/');
+  if (vhost === undefined) throw new Error('no vhost /');
+  const owner = brokerPrincipal('/');
+  for (let i = 0; i < queues; i++) {
+    vhost.declareQueue({ name: `q.${String(i).padStart(6, '0')}`, passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, owner);
+  }
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
+  sampler.unref();
+  process.on('message', (m: string) => {
+    if (m === 'reset-peak') peak = process.memoryUsage().heapUsed;
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak } satisfies ChildState);
+  });
+  process.send?.({ port: broker.prometheusPort });
+}
+
+function ask(c: ChildProcess, what: string): Promise<ChildState> {
+  return new Promise((resolve) => {
+    c.once('message', (m) => resolve(m as ChildState));
+    c.send(what);
+  });
+}
+
+/** GETs the path, counting bytes (the body is dropped as it arrives); ms to the last byte and bytes. */
+function scrape(port: number, path: string): Promise<{ ms: number; bytes: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ ms: performance.now() - t0, bytes }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function promClient(): Promise<void> {
+  const { Gauge, Registry } = await import('prom-client');
+  const registry = new Registry();
+  const names = ['rabbitmq_queue_messages_ready', 'rabbitmq_queue_messages_unacked', 'rabbitmq_queue_messages', 'rabbitmq_queue_consumers', 'rabbitmq_queue_messages_ready_bytes', 'rabbitmq_queue_info'];
+  const gauges = names.map((name) => new Gauge({ name, help: name, labelNames: ['vhost', 'queue'], registers: [registry] }));
+  const times: number[] = [];
+  let bytes = 0;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (const g of gauges) g.reset();
+    for (let i = 0; i < queues; i++) {
+      const labels = { vhost: '/', queue: `q.${String(i).padStart(6, '0')}` };
+      for (const g of gauges) g.set(labels, i & 7);
+    }
+    bytes = (await registry.metrics()).length;
+    times.push(performance.now() - t0);
+  }
+  console.log(`prom-client, the same 6 per-queue families for ${queues} queues (set + metrics(), in one string): median ${median(times).toFixed(0)} ms, ${(bytes / 1e6).toFixed(1)} MB`);
+}
+
+async function main(): Promise<void> {
+  const c = fork(fileURLToPath(import.meta.url), ['--child', String(queues)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const { port } = await new Promise<{ port: number }>((resolve) => c.once('message', (m) => resolve(m as { port: number })));
+  try {
+    for (const path of ['/metrics/per-object', '/metrics']) {
+      await scrape(port, path); // warm-up
+      const times: number[] = [];
+      const cpus: number[] = [];
+      let bytes = 0;
+      let peakExtra = 0;
+      for (let i = 0; i < runs; i++) {
+        const before = await ask(c, 'reset-peak');
+        const r = await scrape(port, path);
+        const after = await ask(c, 'state');
+        times.push(r.ms);
+        cpus.push(after.cpuMs - before.cpuMs);
+        bytes = r.bytes;
+        peakExtra = Math.max(peakExtra, after.peakHeapUsed - before.heapUsed);
+      }
+      const state = await ask(c, 'state');
+      console.log(
+        `${queues} queues, GET ${path}: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ` +
+          `broker CPU median ${median(cpus).toFixed(0)} ms/scrape = ${(median(cpus) / 50).toFixed(2)}% of a core at one scrape per 5 s; ` +
+          `${(bytes / 1e6).toFixed(1)} MB; broker heap peak +${(peakExtra / 1e6).toFixed(0)} MB over ${(state.heapUsed / 1e6).toFixed(0)} MB (RSS ${(state.rss / 1e6).toFixed(0)} MB)`,
+      );
+    }
+    // The broker's idle CPU over 5 s, for the scrape's share against what the broker spends anyway.
+    const idle0 = await ask(c, 'state');
+    await new Promise((r) => setTimeout(r, 5000));
+    const idle1 = await ask(c, 'state');
+    console.log(`broker idle CPU with ${queues} queues: ${(idle1.cpuMs - idle0.cpuMs).toFixed(0)} ms per 5 s (its own 5 s statistics sampling)`);
+  } finally {
+    c.kill();
+  }
+  await promClient();
+}
+
+if (isChild) {
+  await child();
+} else {
+  await main();
+}
