@@ -1,0 +1,135 @@
+// The dashboard's shell: login, navigation (hash routes, so a page can be bookmarked and the back button works), and the
+// live refresh: every REFRESH_MS the current page fetches its data again and re-renders it in place, no reload.
+import { api, ApiError, authHeader, login, logout } from './api.js';
+import { h, replace } from './dom.js';
+import * as overview from './pages/overview.js';
+import * as queues from './pages/queues.js';
+import * as queue from './pages/queue.js';
+
+const REFRESH_MS = 5000;
+
+/** Hash routes: the first path segment picks the page, the rest (decoded) are its parameters. */
+const PAGES = [
+  { path: 'overview', label: 'Overview', page: overview },
+  { path: 'queues', label: 'Queues', page: queues, detail: queue },
+];
+
+const el = (id) => document.getElementById(id);
+
+const state = { user: undefined, current: undefined, timer: undefined, busy: false, refreshes: 0 };
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const entry = PAGES.find((p) => p.path === parts[0]) ?? PAGES[0];
+  const params = parts.slice(1);
+  return { entry, params, page: params.length > 0 && entry.detail !== undefined ? entry.detail : entry.page };
+}
+
+function showBanner(message) {
+  const b = el('banner');
+  b.textContent = message ?? '';
+  b.hidden = message === undefined;
+}
+
+function showLogin(reason) {
+  stop();
+  state.user = undefined;
+  el('nav').hidden = true;
+  replace(el('who'));
+  replace(el('page'));
+  showBanner(undefined);
+  const f = el('login');
+  f.hidden = false;
+  const err = el('login-error');
+  err.textContent = reason ?? '';
+  err.hidden = reason === undefined;
+  el('login-user').focus();
+}
+
+function stop() {
+  if (state.timer !== undefined) clearInterval(state.timer);
+  state.timer = undefined;
+  state.current = undefined;
+}
+
+async function refresh() {
+  const current = state.current;
+  if (current === undefined || state.busy) return;
+  state.busy = true;
+  try {
+    await current.update();
+    if (state.current !== current) return;
+    state.refreshes += 1;
+    showBanner(undefined);
+    const stamp = el('refreshed');
+    stamp.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')} · every ${REFRESH_MS / 1000} s`;
+    document.body.dataset.refreshes = String(state.refreshes);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      logout();
+      showLogin(e.reason);
+      return;
+    }
+    showBanner(e instanceof Error ? e.message : String(e));
+  } finally {
+    state.busy = false;
+  }
+}
+
+function renderNav(active) {
+  const nav = el('nav');
+  replace(nav, h('ul', {}, PAGES.map((p) => h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': p === active ? 'page' : undefined, text: p.label })))));
+  nav.hidden = false;
+}
+
+function mount() {
+  if (state.user === undefined) return;
+  stop();
+  const { entry, params, page } = route();
+  renderNav(entry);
+  const root = el('page');
+  replace(root);
+  document.title = `${page.title(params)} · Warren`;
+  const ctx = {
+    user: state.user,
+    navigate: (hash) => {
+      location.hash = hash;
+    },
+    refresh,
+  };
+  state.current = { update: page.mount(root, ctx, params) };
+  void refresh();
+  state.timer = setInterval(() => {
+    if (!document.hidden) void refresh();
+  }, REFRESH_MS);
+}
+
+async function start() {
+  try {
+    state.user = await api('GET', '/api/whoami');
+  } catch (e) {
+    logout();
+    showLogin(e instanceof ApiError ? e.reason : String(e));
+    return false;
+  }
+  el('login').hidden = true;
+  replace(el('who'), h('span', { text: `${state.user.name} (${state.user.tags.join(', ') || 'no tags'})` }), ' ',
+    h('button', { type: 'button', class: 'link', onclick: () => { logout(); showLogin(undefined); }, text: 'Log out' }));
+  mount();
+  el('main').focus();
+  return true;
+}
+
+el('login').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  login(el('login-user').value, el('login-password').value);
+  el('login-password').value = '';
+  void start();
+});
+window.addEventListener('hashchange', () => {
+  mount();
+  el('main').focus();
+});
+
+if (authHeader() === null) showLogin(undefined);
+else void start();
