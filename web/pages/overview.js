@@ -19,7 +19,8 @@ const samples = [];
 
 export const title = () => 'Overview';
 
-export function mount(root, _ctx) {
+export function mount(root, ctx) {
+  const monitor = ctx.user.tags.includes('monitoring') || ctx.user.tags.includes('administrator');
   const chart = h('div');
   const queued = h('div');
   const objects = h('div');
@@ -28,7 +29,7 @@ export function mount(root, _ctx) {
   return async () => {
     const [o, nodes] = await Promise.all([
       api('GET', '/api/overview'),
-      api('GET', '/api/nodes').catch((e) => (e instanceof ApiError && e.status === 401 ? e : Promise.reject(e))),
+      monitor ? api('GET', '/api/nodes').catch((e) => (e instanceof ApiError && e.status === 401 ? e : Promise.reject(e))) : undefined,
     ]);
     const now = Date.now();
     samples.push({ t: now, values: Object.fromEntries(SERIES.map((x) => [x.key, rateOf(o.message_stats, x.key) ?? 0])) });
@@ -48,8 +49,8 @@ export function mount(root, _ctx) {
       ['Exchanges', num(t.exchanges), 'exchanges'],
       ['Consumers', num(t.consumers), 'consumers'],
     ]));
-    if (nodes instanceof ApiError) {
-      replace(node, h('p', { class: 'muted', text: `Node details: ${nodes.reason} (they need the monitoring or administrator tag).` }));
+    if (nodes === undefined || nodes instanceof ApiError) {
+      replace(node, h('p', { class: 'muted', text: `Node details need the monitoring or administrator tag${nodes ? ` (${nodes.reason})` : ''}.` }));
       return;
     }
     replace(node, nodes.map((n) => {
