@@ -5,6 +5,9 @@ import { h, replace } from './dom.js';
 import * as overview from './pages/overview.js';
 import * as queues from './pages/queues.js';
 import * as queue from './pages/queue.js';
+import * as exchanges from './pages/exchanges.js';
+import * as exchange from './pages/exchange.js';
+import * as connections from './pages/connections.js';
 
 const REFRESH_MS = 5000;
 
@@ -12,6 +15,8 @@ const REFRESH_MS = 5000;
 const PAGES = [
   { path: 'overview', label: 'Overview', page: overview },
   { path: 'queues', label: 'Queues', page: queues, detail: queue },
+  { path: 'exchanges', label: 'Exchanges', page: exchanges, detail: exchange },
+  { path: 'connections', label: 'Connections', page: connections },
 ];
 
 const el = (id) => document.getElementById(id);
