@@ -3,8 +3,13 @@
 
 const KEY = 'warren.dashboard.auth';
 
+// RabbitMQ's API (and so Warren's) HTML-escapes some reasons (`&lt;&lt;"lots"&gt;&gt;`); the page shows them as text.
+const ENTITIES = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' };
+const unescape = (text) => (typeof text === 'string' ? text.replace(/&(lt|gt|quot|#39|amp);/g, (e) => ENTITIES[e]) : text);
+
 export class ApiError extends Error {
-  constructor(status, error, reason) {
+  constructor(status, error, rawReason) {
+    const reason = unescape(rawReason);
     super(reason || error || `HTTP ${status}`);
     this.status = status;
     this.error = error;
@@ -35,7 +40,7 @@ export async function api(method, path, body, headers = {}) {
   if (auth !== null) init.headers.authorization = auth;
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = typeof body === 'string' ? body : JSON.stringify(body); // a string is a JSON document already
   }
   const res = await fetch(path, init);
   const text = await res.text();

@@ -8,6 +8,10 @@ import * as queue from './pages/queue.js';
 import * as exchanges from './pages/exchanges.js';
 import * as exchange from './pages/exchange.js';
 import * as connections from './pages/connections.js';
+import * as vhosts from './pages/vhosts.js';
+import * as users from './pages/users.js';
+import * as policies from './pages/policies.js';
+import * as definitions from './pages/definitions.js';
 
 const REFRESH_MS = 5000;
 
@@ -17,6 +21,10 @@ const PAGES = [
   { path: 'queues', label: 'Queues', page: queues, detail: queue },
   { path: 'exchanges', label: 'Exchanges', page: exchanges, detail: exchange },
   { path: 'connections', label: 'Connections', page: connections },
+  { path: 'vhosts', label: 'Vhosts', page: vhosts, admin: true },
+  { path: 'users', label: 'Users', page: users, admin: true },
+  { path: 'policies', label: 'Policies', page: policies, policymaker: true },
+  { path: 'definitions', label: 'Definitions', page: definitions, admin: true },
 ];
 
 const el = (id) => document.getElementById(id);
@@ -83,7 +91,9 @@ async function refresh() {
 
 function renderNav(active) {
   const nav = el('nav');
-  replace(nav, h('ul', {}, PAGES.map((p) => h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': p === active ? 'page' : undefined, text: p.label })))));
+  const tags = state.user.tags;
+  const allowed = (p) => (!p.admin || tags.includes('administrator')) && (!p.policymaker || tags.includes('administrator') || tags.includes('policymaker'));
+  replace(nav, h('ul', {}, PAGES.filter(allowed).map((p) => h('li', {}, h('a', { href: `#/${p.path}`, 'aria-current': p === active ? 'page' : undefined, text: p.label })))));
   nav.hidden = false;
 }
 
