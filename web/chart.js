@@ -1,8 +1,9 @@
 // A line chart in inline SVG: one polyline per series over the samples the page has taken (one per refresh).
 import { h, rate, s } from './dom.js';
 
-const W = 640;
-const H = 180;
+const W = 1000;
+const H = 230;
+const MIN_SPAN_MS = 60_000;
 const PAD = { left: 56, right: 8, top: 10, bottom: 22 };
 
 /** A "nice" upper bound for the y axis: 1, 2 or 5 times a power of ten, at least max. */
@@ -19,10 +20,13 @@ function niceMax(max) {
 export function lineChart({ title, samples, series, windowMs }) {
   const last = samples[samples.length - 1];
   const end = last?.t ?? 0;
-  const start = end - windowMs;
+  const first = samples.find((p) => p.t >= end - windowMs)?.t ?? end;
+  // The x axis spans the samples taken (at least a minute, at most windowMs), so a young page's chart is not a sliver.
+  const span = Math.min(windowMs, Math.max(MIN_SPAN_MS, end - first));
+  const start = end - span;
   const shown = samples.filter((p) => p.t >= start);
   const top = niceMax(Math.max(0, ...shown.flatMap((p) => series.map((x) => p.values[x.key] ?? 0))));
-  const x = (t) => PAD.left + ((t - start) / windowMs) * (W - PAD.left - PAD.right);
+  const x = (t) => PAD.left + ((t - start) / span) * (W - PAD.left - PAD.right);
   const y = (v) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
   const summary = series.map((x2) => `${x2.label} ${rate(last?.values[x2.key])}`).join(', ');
   const grid = [0, 0.5, 1].map((f) => [
@@ -31,7 +35,7 @@ export function lineChart({ title, samples, series, windowMs }) {
   ]);
   const lines = shown.length < 2 ? [] : series.map((x2) =>
     s('polyline', { class: `line ${x2.cls}`, points: shown.map((p) => `${x(p.t).toFixed(1)},${y(p.values[x2.key] ?? 0).toFixed(1)}`).join(' '), 'data-series': x2.key }));
-  const axis = s('text', { x: W - PAD.right, y: H - 6, class: 'tick', 'text-anchor': 'end', text: `last ${Math.round(windowMs / 60000)} min` });
+  const axis = s('text', { x: W - PAD.right, y: H - 6, class: 'tick', 'text-anchor': 'end', text: span >= 120_000 ? `last ${Math.round(span / 60000)} min` : `last ${Math.round(span / 1000)} s` });
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${title}: ${summary || 'no data yet'}`, class: 'chart' },
     grid, lines, axis, shown.length < 2 ? s('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'tick', text: 'collecting samples…' }) : null);
   const legend = h('ul', { class: 'legend' }, series.map((x2) =>

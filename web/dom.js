@@ -77,7 +77,7 @@ export function bytes(n) {
     v /= 1024;
     i += 1;
   }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+  return `${i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
 export function duration(ms) {
