@@ -64,9 +64,13 @@ export async function refreshes(page: Page): Promise<number> {
   return Number((await page.locator('body').getAttribute('data-refreshes')) ?? '0');
 }
 
-/** Whether anything sticks out sideways: the document is wider than the viewport. */
+/**
+ * Whether anything sticks out sideways: the document is wider than the viewport, or a box scrolls sideways inside
+ * it (a table in an overflow: auto wrapper is not readable either).
+ */
 export async function overflowsHorizontally(page: Page): Promise<boolean> {
-  return js<boolean>(page, 'document.documentElement.scrollWidth > document.documentElement.clientWidth');
+  return js<boolean>(page, `document.documentElement.scrollWidth > document.documentElement.clientWidth ||
+    [...document.querySelectorAll('main *')].some((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.tagName !== 'TEXTAREA')`);
 }
 
 /** Evaluates a JavaScript expression in the page (a string: the test sources are typed without the DOM library). */

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../src/index.js';
 import { openBroker } from '../../helpers/broker.js';
-import { launchBrowser, login, openPage, refreshes } from '../../helpers/browser.js';
+import { js, launchBrowser, login, openPage, overflowsHorizontally, PHONE, refreshes } from '../../helpers/browser.js';
 
 /*
  * The queues page in chromium: every queue of a broker with amqplib traffic, its depth and rates; sorting by a column
@@ -88,4 +88,20 @@ describe('queues', () => {
     expect(t.errors).toEqual([]);
     await t.close();
   }, 40_000);
+
+  it('fits a 390x844 screen with real rows: the list and a queue with browsed messages', async () => {
+    const t = await openPage(browser, PHONE);
+    await login(t.page, `http://127.0.0.1:${broker.managementPort}`, 'guest', 'guest', '#/queues');
+    await t.page.locator('tr[data-row="//orders.paid"]').waitFor();
+    expect(await overflowsHorizontally(t.page)).toBe(false);
+    // Each row is a card: the column name beside each value.
+    const before = `getComputedStyle(document.querySelector('tr[data-row="//orders.paid"] td[data-label="Ready"]'), '::before').content`;
+    expect(await js<string>(t.page, before)).toBe('"Ready"');
+    await t.page.getByRole('link', { name: 'orders.paid' }).click();
+    await t.page.getByRole('button', { name: 'Browse' }).click();
+    await t.page.getByRole('table', { name: 'Browsed messages' }).waitFor();
+    expect(await overflowsHorizontally(t.page)).toBe(false);
+    expect(t.errors).toEqual([]);
+    await t.close();
+  });
 });
