@@ -109,6 +109,23 @@ describe('logging in', () => {
   });
 });
 
+describe('tags', () => {
+  it("shows a management user only the pages its tags allow, and the API's refusal on another, still logged in", async () => {
+    await broker.users.put({ name: 'watcher', password: 'pw', tags: ['management'] });
+    await broker.permissions.set({ user: 'watcher', vhost: '/', configure: '', write: '', read: '.*' });
+    const t = await openPage(browser);
+    await login(t.page, base, 'watcher', 'pw');
+    expect(await t.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Overview', 'Queues', 'Exchanges', 'Connections']);
+    await t.page.goto(`${base}/#/users`);
+    await expect.poll(() => t.page.locator('#banner').textContent()).toBe('Not administrator user');
+    expect(await t.page.locator('#who').textContent()).toContain('watcher (management)');
+    await t.page.getByRole('link', { name: 'Queues' }).click();
+    await expect.poll(() => t.page.locator('#banner').isHidden()).toBe(true);
+    expect(t.unexpectedErrors([401])).toEqual([]);
+    await t.close();
+  });
+});
+
 describe('live refresh', () => {
   it('re-renders every 5 s with new data, without reloading the page', async () => {
     const t = await openPage(browser);
