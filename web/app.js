@@ -29,7 +29,7 @@ const PAGES = [
 
 const el = (id) => document.getElementById(id);
 
-const state = { user: undefined, current: undefined, timer: undefined, busy: false, refreshes: 0 };
+const state = { user: undefined, current: undefined, timer: undefined, inflight: undefined, again: undefined, refreshes: 0 };
 
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '').map(decodeURIComponent);
@@ -65,10 +65,27 @@ function stop() {
   state.current = undefined;
 }
 
-async function refresh() {
+/**
+ * Fetches the current page's data and re-renders it. While one refresh runs, a call (an action that changed something)
+ * waits for it and then runs once more, so what the action did is on screen when its promise resolves.
+ */
+function refresh() {
+  if (state.inflight !== undefined) {
+    state.again ??= state.inflight.then(() => {
+      state.again = undefined;
+      return refresh();
+    });
+    return state.again;
+  }
+  state.inflight = run().finally(() => {
+    state.inflight = undefined;
+  });
+  return state.inflight;
+}
+
+async function run() {
   const current = state.current;
-  if (current === undefined || state.busy) return;
-  state.busy = true;
+  if (current === undefined) return;
   try {
     await current.update();
     if (state.current !== current) return;
@@ -78,14 +95,14 @@ async function refresh() {
     stamp.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')} · every ${REFRESH_MS / 1000} s`;
     document.body.dataset.refreshes = String(state.refreshes);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
+    // A failed login (the password changed, the user was deleted) ends the session; a refusal for a page this user's
+    // tags do not allow ("not_authorised") is shown, and the user stays logged in.
+    if (e instanceof ApiError && e.status === 401 && e.error !== 'not_authorised') {
       logout();
       showLogin(e.reason);
       return;
     }
     showBanner(e instanceof Error ? e.message : String(e));
-  } finally {
-    state.busy = false;
   }
 }
 
@@ -115,7 +132,7 @@ function mount() {
   state.current = { update: page.mount(root, ctx, params) };
   void refresh();
   state.timer = setInterval(() => {
-    if (!document.hidden) void refresh();
+    if (!document.hidden && state.inflight === undefined) void refresh();
   }, REFRESH_MS);
 }
 

@@ -61,22 +61,22 @@ describe('vhosts, users and permissions', () => {
     await uf.getByLabel('Password').fill('');
     await uf.getByLabel('Tags (comma-separated)').fill('management, monitoring');
     await uf.getByRole('button', { name: 'Save user' }).click();
-    await expect.poll(() => t.page.locator('tr[data-row="alice"] td[data-label="Tags"]').textContent()).toBe('management, monitoring');
+    await expect.poll(() => t.page.locator('tr[data-row="alice"] td[data-label="Tags"]').textContent(), { timeout: 8_000 }).toBe('management, monitoring');
     await (await amqp.connect(`${broker.url.replace('guest:guest', 'alice:s3cret')}/team-a`)).close();
 
     // A permission for a user that does not exist: the API's reason at the user field, nothing set.
     await pf.getByLabel('User').fill('nobody');
     await pf.getByRole('button', { name: 'Set permissions' }).click();
-    await expect.poll(() => pf.locator('.field-error:not([hidden])').textContent()).toBe('vhost_or_user_not_found');
+    await expect.poll(() => pf.locator('.field-error:not([hidden])').textContent(), { timeout: 8_000 }).toBe('vhost_or_user_not_found');
     expect(await pf.getByLabel('User').getAttribute('aria-invalid')).toBe('true');
     expect((await api('/api/permissions')).map((p: { user: string; vhost: string }) => `${p.vhost}:${p.user}`).sort()).toEqual(['/:guest', 'team-a:alice', 'team-a:guest']);
 
     await t.page.locator('tr[data-row="alice"]').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => t.page.locator('tr[data-row="alice"]').count()).toBe(0);
+    await expect.poll(() => t.page.locator('tr[data-row="alice"]').count(), { timeout: 8_000 }).toBe(0);
     await expect(amqp.connect(`${broker.url.replace('guest:guest', 'alice:s3cret')}/team-a`)).rejects.toThrow(/ACCESS_REFUSED|403/);
     await t.page.getByRole('link', { name: 'Vhosts' }).click();
     await t.page.locator('tr[data-row="team-a"]').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => t.page.locator('tr[data-row="team-a"]').count()).toBe(0);
+    await expect.poll(() => t.page.locator('tr[data-row="team-a"]').count(), { timeout: 8_000 }).toBe(0);
     expect(broker.vhosts.has('team-a')).toBe(false);
     expect(t.unexpectedErrors([400])).toEqual([]);
     await t.close();
@@ -107,13 +107,13 @@ describe('policies', () => {
     await pf.getByLabel('Definition (JSON)').fill('{"max-length": "lots"}');
     await pf.getByRole('button', { name: 'Save policy' }).click();
     const error = pf.locator('.field-error:not([hidden])');
-    await expect.poll(() => error.textContent()).toMatch(/^Validation failed\n\n<<"lots">> is not a valid maximum length/);
+    await expect.poll(() => error.textContent(), { timeout: 8_000 }).toMatch(/^Validation failed\n\n<<"lots">> is not a valid maximum length/);
     expect(await error.getAttribute('id')).toBe(await pf.getByLabel('Definition (JSON)').getAttribute('aria-describedby'));
     expect((await api('/api/policies')).map((p: { name: string }) => p.name)).toEqual(['cap']);
     expect(await t.page.locator('tbody tr').count()).toBe(1);
 
     await t.page.locator('tr[data-row="//cap"]').getByRole('button', { name: 'Delete' }).click();
-    await expect.poll(() => t.page.locator('tr[data-row="//cap"]').count()).toBe(0);
+    await expect.poll(() => t.page.locator('tr[data-row="//cap"]').count(), { timeout: 8_000 }).toBe(0);
     for (let i = 0; i < 3; i++) ch.sendToQueue('capped.jobs', Buffer.from(`k${i}`));
     await ch.waitForConfirms();
     expect((await ch.checkQueue('capped.jobs')).messageCount).toBe(4); // no cap any more
@@ -142,10 +142,10 @@ describe('definitions', () => {
     await box.fill('{"queues": [{"name": "imported.q", "vhost": "/", "durable": true, "auto_delete": false, "arguments": {}}');
     await t.page.getByRole('button', { name: 'Import definitions' }).click();
     const error = form(t.page, 'Import').locator('.field-error:not([hidden])');
-    await expect.poll(() => error.textContent()).toBe('failed_to_parse_json');
+    await expect.poll(() => error.textContent(), { timeout: 8_000 }).toBe('failed_to_parse_json');
     await box.fill('{"queues": [{"name": "imported.q", "vhost": "/", "durable": true, "auto_delete": false, "arguments": {"x-max-length": 9}}]}');
     await t.page.getByRole('button', { name: 'Import definitions' }).click();
-    await expect.poll(() => form(t.page, 'Import').getByRole('status').textContent()).toBe('Imported.');
+    await expect.poll(() => form(t.page, 'Import').getByRole('status').textContent(), { timeout: 8_000 }).toBe('Imported.');
     expect(await ch.checkQueue('imported.q')).toMatchObject({ queue: 'imported.q', messageCount: 0 });
     expect(t.unexpectedErrors([400])).toEqual([]);
     await conn.close();

@@ -57,11 +57,11 @@ describe('exchanges', () => {
     const explain = t.page.getByRole('form', { name: 'Where would a message go?' });
     await explain.getByLabel('Routing key').fill('order.eu.paid');
     await explain.getByRole('button', { name: 'Explain' }).click();
-    await expect.poll(() => t.page.getByTestId('explain-result').textContent()).toBe('Routed to ex.all, ex.eu.');
+    await expect.poll(() => t.page.getByTestId('explain-result').textContent(), { timeout: 8_000 }).toBe('Routed to ex.all, ex.eu.');
     expect(await t.page.getByRole('table', { name: 'Matching bindings' }).locator('td[data-label="Routing key"]').allTextContents().then((k) => k.sort())).toEqual(['order.#', 'order.eu.*']);
     await explain.getByLabel('Routing key').fill('invoice.eu');
     await explain.getByRole('button', { name: 'Explain' }).click();
-    await expect.poll(() => t.page.getByTestId('explain-result').textContent()).toBe('Routed to ex.lost.');
+    await expect.poll(() => t.page.getByTestId('explain-result').textContent(), { timeout: 8_000 }).toBe('Routed to ex.lost.');
     expect(await t.page.locator('.explained').textContent()).toContain('Through alternate exchange: ex.unrouted');
     // The explainer published nothing.
     expect((await ch.checkQueue('ex.lost')).messageCount).toBe(0);
@@ -70,13 +70,13 @@ describe('exchanges', () => {
     await bind.getByLabel('Destination name').fill('ex.lost');
     await bind.getByLabel('Routing key').fill('invoice.*');
     await bind.getByRole('button', { name: 'Bind' }).click();
-    await expect.poll(() => bind.getByRole('status').textContent()).toBe('Bound to ex.lost.');
+    await expect.poll(() => bind.getByRole('status').textContent(), { timeout: 8_000 }).toBe('Bound to ex.lost.');
     await bindings.locator('td', { hasText: 'invoice.*' }).waitFor();
     ch.publish('ex.orders', 'invoice.x', Buffer.from('inv'));
     await ch.waitForConfirms();
     expect((await ch.checkQueue('ex.lost')).messageCount).toBe(1);
     await bindings.locator('tr', { hasText: 'invoice.*' }).getByRole('button', { name: 'Unbind' }).click();
-    await expect.poll(() => bindings.locator('td', { hasText: 'invoice.*' }).count()).toBe(0);
+    await expect.poll(() => bindings.locator('td', { hasText: 'invoice.*' }).count(), { timeout: 8_000 }).toBe(0);
     ch.publish('ex.orders', 'order.us', Buffer.from('us'));
     await ch.waitForConfirms();
     expect([(await ch.checkQueue('ex.lost')).messageCount, (await ch.checkQueue('ex.all')).messageCount]).toEqual([1, 1]);

@@ -46,7 +46,7 @@ describe('overview', () => {
     const t = await openPage(browser);
     await login(t.page, base(broker));
     const card = (id: string) => t.page.getByTestId(id).locator('dd');
-    await expect.poll(() => card('ready').textContent()).toBe('7');
+    await expect.poll(() => card('ready').textContent(), { timeout: 8_000 }).toBe('7');
     expect(await card('connections').textContent()).toBe('1');
     expect(await card('queues').textContent()).toBe('2');
     expect(await card('consumers').textContent()).toBe('1');
@@ -71,7 +71,7 @@ describe('overview', () => {
     try {
       const t = await openPage(browser);
       await login(t.page, base(alarmed.broker));
-      await expect.poll(() => t.page.getByTestId('alarms').textContent()).toBe('Alarm: disk — publishers are blocked');
+      await expect.poll(() => t.page.getByTestId('alarms').textContent(), { timeout: 8_000 }).toBe('Alarm: disk — publishers are blocked');
       expect(await t.page.getByTestId('alarms').getAttribute('role')).toBe('alert');
       expect(t.errors).toEqual([]);
       await t.close();
@@ -85,7 +85,7 @@ describe('overview', () => {
     await broker.permissions.set({ user: 'mgmt', vhost: '/', configure: '.*', write: '.*', read: '.*' });
     const t = await openPage(browser);
     await login(t.page, base(broker), 'mgmt', 'pw');
-    await expect.poll(() => t.page.locator('.panel').last().textContent()).toContain('Node details need the monitoring or administrator tag.');
+    await expect.poll(() => t.page.locator('.panel').last().textContent(), { timeout: 8_000 }).toContain('Node details need the monitoring or administrator tag.');
     expect(await t.page.getByTestId('ready').locator('dd').textContent()).toBe('7');
     expect(t.errors).toEqual([]);
     await t.close();

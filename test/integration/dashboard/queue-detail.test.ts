@@ -54,7 +54,7 @@ describe('queue detail', () => {
     await side.consume('qd.work', () => undefined, { consumerTag: 'worker-1' }); // holds one unacked
     const t = await openQueue('qd.work');
     await t.page.locator('td', { hasText: 'worker-1' }).waitFor();
-    await expect.poll(() => t.page.getByTestId('ready').textContent()).toBe('3');
+    await expect.poll(() => t.page.getByTestId('ready').textContent(), { timeout: 8_000 }).toBe('3');
     expect(await t.page.getByTestId('unacked').textContent()).toBe('1');
     const bindings = t.page.getByRole('table', { name: 'Bindings' });
     expect(await bindings.locator('td[data-label="Routing key"]').allTextContents()).toEqual(['qd.work', 'work.key']);
@@ -82,8 +82,8 @@ describe('queue detail', () => {
     await pub.getByLabel('Headers (JSON)').fill('{"origin": "dashboard"}');
     await pub.getByLabel('Payload').fill('hello from the page');
     await pub.getByRole('button', { name: 'Publish' }).click();
-    await expect.poll(() => pub.getByRole('status').textContent()).toBe('Published: the message was routed.');
-    await expect.poll(() => t.page.getByTestId('ready').textContent()).toBe('1');
+    await expect.poll(() => pub.getByRole('status').textContent(), { timeout: 8_000 }).toBe('Published: the message was routed.');
+    await expect.poll(() => t.page.getByTestId('ready').textContent(), { timeout: 8_000 }).toBe('1');
     const got = await ch.get('qd.pub', { noAck: false });
     expect(got && [got.content.toString(), got.properties.headers, got.properties.deliveryMode]).toEqual(['hello from the page', { origin: 'dashboard' }, 2]);
     if (got) ch.nack(got, false, true);
@@ -92,9 +92,9 @@ describe('queue detail', () => {
     await ch.waitForConfirms();
     expect(await depth('qd.pub')).toBe(2);
     await t.page.getByRole('button', { name: 'Purge' }).click();
-    await expect.poll(() => t.page.getByText('Purged.').count()).toBe(1);
+    await expect.poll(() => t.page.getByText('Purged.').count(), { timeout: 8_000 }).toBe(1);
     expect(await depth('qd.pub')).toBe(0);
-    await expect.poll(() => t.page.getByTestId('ready').textContent()).toBe('0');
+    await expect.poll(() => t.page.getByTestId('ready').textContent(), { timeout: 8_000 }).toBe('0');
     expect(t.errors).toEqual([]);
     await t.close();
   });
@@ -108,13 +108,13 @@ describe('queue detail', () => {
       const m = await ch.get('qd.src');
       if (m) ch.nack(m, false, false); // rejected: dead-lettered to qd.dlq
     }
-    await expect.poll(() => depth('qd.dlq')).toBe(2);
+    await expect.poll(() => depth('qd.dlq'), { timeout: 8_000 }).toBe(2);
     const t = await openQueue('qd.dlq');
     const redrive = form(t.page, 'Redrive dead-lettered messages');
     await redrive.getByLabel('At most').fill('-1');
     await redrive.getByRole('button', { name: 'Redrive' }).click();
     const error = redrive.locator('.field-error:not([hidden])');
-    await expect.poll(() => error.textContent()).toBe('body/max must be >= 0');
+    await expect.poll(() => error.textContent(), { timeout: 8_000 }).toBe('body/max must be >= 0');
     expect(await redrive.getByLabel('At most').getAttribute('aria-invalid')).toBe('true');
     expect(await error.getAttribute('id')).toBe(await redrive.getByLabel('At most').getAttribute('aria-describedby'));
     expect([await depth('qd.dlq'), await depth('qd.src')]).toEqual([2, 0]);
@@ -122,7 +122,7 @@ describe('queue detail', () => {
     await redrive.getByLabel('At most').fill('');
     await redrive.getByLabel('Only with death reason').selectOption('rejected');
     await redrive.getByRole('button', { name: 'Redrive' }).click();
-    await expect.poll(() => redrive.getByRole('status').textContent()).toBe('Moved 2, skipped 0.');
+    await expect.poll(() => redrive.getByRole('status').textContent(), { timeout: 8_000 }).toBe('Moved 2, skipped 0.');
     expect(await redrive.locator('.field-error:not([hidden])').count()).toBe(0);
     expect([await depth('qd.dlq'), await depth('qd.src')]).toEqual([2 - 2, 2]);
     const back = await ch.get('qd.src', { noAck: true });

@@ -71,13 +71,13 @@ describe('logging in', () => {
     await t.page.getByLabel('Password').fill('wrong');
     await t.page.getByRole('button', { name: 'Log in' }).click();
     const error = t.page.locator('#login-error');
-    await expect.poll(() => error.textContent()).toBe('Login failed');
+    await expect.poll(() => error.textContent(), { timeout: 8_000 }).toBe('Login failed');
     await t.page.getByLabel('Username').fill('plain');
     await t.page.getByLabel('Password').fill('pw');
     await t.page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => error.textContent()).toBe('Not management user');
+    await expect.poll(() => error.textContent(), { timeout: 8_000 }).toBe('Not management user');
     await login(t.page, base);
-    await expect.poll(() => t.page.locator('#who').textContent()).toContain('guest (administrator)');
+    await expect.poll(() => t.page.locator('#who').textContent(), { timeout: 8_000 }).toContain('guest (administrator)');
     // Credentials live in sessionStorage: a reload keeps the session, logging out ends it.
     await t.page.reload();
     await t.page.getByRole('navigation', { name: 'Main' }).waitFor();
@@ -117,10 +117,10 @@ describe('tags', () => {
     await login(t.page, base, 'watcher', 'pw');
     expect(await t.page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Overview', 'Queues', 'Exchanges', 'Connections']);
     await t.page.goto(`${base}/#/users`);
-    await expect.poll(() => t.page.locator('#banner').textContent()).toBe('Not administrator user');
+    await expect.poll(() => t.page.locator('#banner').textContent(), { timeout: 8_000 }).toBe('Not administrator user');
     expect(await t.page.locator('#who').textContent()).toContain('watcher (management)');
     await t.page.getByRole('link', { name: 'Queues' }).click();
-    await expect.poll(() => t.page.locator('#banner').isHidden()).toBe(true);
+    await expect.poll(() => t.page.locator('#banner').isHidden(), { timeout: 8_000 }).toBe(true);
     expect(t.unexpectedErrors([401])).toEqual([]);
     await t.close();
   });
