@@ -29,7 +29,7 @@ export interface ManagementParts {
   readonly vhostMetadata: (name: string) => VhostMetadata | undefined;
   /** The AMQP listeners ('amqp' and 'amqp/ssl'); the HTTP ones are added here. */
   readonly amqpListeners: () => readonly ListenerInfo[];
-  readonly alarms: { readonly memory: boolean; readonly disk: boolean };
+  readonly alarms: { readonly memory: boolean; readonly disk: boolean; readonly memoryLimit: number; readonly diskLimit: number; freeDisk(): number | undefined };
   readonly startedAt: number;
   /** The write side: users, vhosts, permissions, limits, policies, definitions. */
   readonly access: AccessOps;
@@ -125,6 +125,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     listeners: () => [...parts.amqpListeners(), ...httpListeners()],
     listenerCertificates: () => listenerCertificates(config, [...parts.amqpListeners(), ...httpListeners()]),
     alarms: () => ({ memory: parts.alarms.memory, disk: parts.alarms.disk }),
+    resources: () => ({ memLimit: parts.alarms.memoryLimit, diskFree: parts.alarms.freeDisk(), diskFreeLimit: parts.alarms.diskLimit }),
     startedAt: parts.startedAt,
     access: parts.access,
     now: () => Date.now(),

@@ -55,7 +55,7 @@ type MemoryCause = 'held' | 'heap' | 'rss';
  */
 export class ResourceAlarms {
   readonly memoryLimit: number;
-  private readonly diskLimit: number;
+  readonly diskLimit: number;
   private readonly dataDir: string;
   private readonly logger: Logger;
   private readonly sources: AlarmSources;
@@ -225,7 +225,8 @@ export class ResourceAlarms {
     );
   }
 
-  private freeDisk(): number | undefined {
+  /** Free bytes on the data directory's filesystem now (statfs), or undefined when it cannot be read. */
+  freeDisk(): number | undefined {
     try {
       const s = statfsSync(this.dataDir);
       return s.bavail * s.bsize;

@@ -8,6 +8,7 @@ import { exchangeWriteRoutes } from './routes/exchange-writes.js';
 import { queueWriteRoutes } from './routes/queue-writes.js';
 import { registerBodyDecoder } from './write-input.js';
 import { connectionRoutes } from './routes/connections.js';
+import { dashboardRoutes, defaultDashboardDir } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { overviewRoutes } from './routes/overview.js';
@@ -19,6 +20,8 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Largest request body in bytes (RabbitMQ's management.http.max_body_size default, 20 MB). */
   readonly bodyLimit?: number;
+  /** The web dashboard's folder (served at / and /dashboard/); default the package's web/, null for none. */
+  readonly dashboardDir?: string | null;
 }
 
 /**
@@ -50,5 +53,6 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   exchangeWriteRoutes(app, api);
   bindingWriteRoutes(app, api);
   inspectRoutes(app, api);
+  dashboardRoutes(app, options.dashboardDir === undefined ? defaultDashboardDir() : (options.dashboardDir ?? undefined));
   return app;
 }

@@ -15,7 +15,10 @@ export interface HttpPrincipal {
 const MANAGEMENT_TAGS = ['management', 'policymaker', 'monitoring', 'administrator'];
 
 // RabbitMQ 3.10's bodies, byte for byte (its "not_authorized" for a failed login, "not_authorised" for the rest).
-const loginFailed = (): HttpError => new HttpError(401, 'not_authorized', 'Login failed', { 'www-authenticate': BASIC_REALM });
+// A script's request (X-Requested-With, as the dashboard and jQuery send it) gets no Basic challenge: a browser answers a
+// challenge with its own login dialog over the page, or in headless mode stalls the request (README, deviations).
+const loginFailed = (request: FastifyRequest): HttpError =>
+  new HttpError(401, 'not_authorized', 'Login failed', request.headers['x-requested-with'] === undefined ? { 'www-authenticate': BASIC_REALM } : {});
 const refused = (reason: string): HttpError => new HttpError(401, 'not_authorised', reason);
 
 function isLoopback(ip: string): boolean {
@@ -27,12 +30,12 @@ export function authenticate(api: ManagementBroker, request: FastifyRequest): Ht
   const header = request.headers.authorization;
   if (header === undefined) throw new NoCredentials();
   const match = /^basic\s+(\S+)\s*$/i.exec(header);
-  if (match === null) throw loginFailed();
+  if (match === null) throw loginFailed(request);
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw loginFailed();
+  if (colon < 0) throw loginFailed(request);
   const user = api.login(decoded.slice(0, colon), decoded.slice(colon + 1));
-  if (user === undefined) throw loginFailed();
+  if (user === undefined) throw loginFailed(request);
   if (user.loopbackOnly && !isLoopback(request.ip)) throw refused('User can only log in via localhost');
   if (!user.tags.some((t) => MANAGEMENT_TAGS.includes(t))) throw refused('Not management user');
   const admin = user.tags.includes('administrator');

@@ -52,6 +52,8 @@ export interface ManagementBroker {
   listenerCertificates(): readonly ListenerCertificates[];
   /** The resource alarms now (RabbitMQ's mem_alarm, disk_free_alarm). */
   alarms(): { readonly memory: boolean; readonly disk: boolean };
+  /** The limits behind them and free disk now (RabbitMQ's node mem_limit, disk_free, disk_free_limit); diskFree undefined when unknown. */
+  resources(): { readonly memLimit: number; readonly diskFree: number | undefined; readonly diskFreeLimit: number };
   /** Broker start time (epoch ms), for uptime. */
   readonly startedAt: number;
   /** Wall clock (ms): uptime and sample ages; injected so tests may fix it. */

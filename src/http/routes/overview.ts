@@ -99,6 +99,7 @@ export function overviewRoutes(app: FastifyInstance, api: ManagementBroker): voi
 
   const nodeJson = (): Record<string, unknown> => {
     const alarms = api.alarms();
+    const res = api.resources();
     return {
       name: api.node,
       type: 'disc',
@@ -106,6 +107,9 @@ export function overviewRoutes(app: FastifyInstance, api: ManagementBroker): voi
       os_pid: String(process.pid),
       uptime: Math.max(0, api.now() - api.startedAt),
       mem_used: process.memoryUsage().rss,
+      mem_limit: res.memLimit,
+      ...(res.diskFree === undefined ? {} : { disk_free: res.diskFree }),
+      disk_free_limit: res.diskFreeLimit,
       mem_alarm: alarms.memory,
       disk_free_alarm: alarms.disk,
       processors: availableParallelism(),
