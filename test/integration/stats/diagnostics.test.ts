@@ -41,13 +41,16 @@ describe('diagnostics_channel events', () => {
 
       const [opened] = events<ConnectionEvent>(DIAGNOSTICS_CHANNELS.connectionOpen);
       expect(opened).toMatchObject({ connectionId: 1, connectionName: 'billing', user: 'guest', vhost: '/' });
+      // connection: the read model's id of that connection, so brokers in one process can be told apart.
+      const who = { connectionId: 1, connection: broker.readModel.connections()[0]?.id };
+      expect(who.connection).toMatch(/\/1$/);
       expect(events<PublishEvent>(DIAGNOSTICS_CHANNELS.publish)).toEqual([
-        { connectionId: 1, channel: 1, vhost: '/', exchange: '', routingKey: 'invoices', mandatory: true, bodySize: 3, queues: 1, routed: true },
-        { connectionId: 1, channel: 1, vhost: '/', exchange: '', routingKey: 'nowhere', mandatory: false, bodySize: 4, queues: 0, routed: false },
+        { ...who, channel: 1, vhost: '/', exchange: '', routingKey: 'invoices', mandatory: true, bodySize: 3, queues: 1, routed: true, body: body('one'), properties: { headers: {} } },
+        { ...who, channel: 1, vhost: '/', exchange: '', routingKey: 'nowhere', mandatory: false, bodySize: 4, queues: 0, routed: false, body: body('lost'), properties: { headers: {} } },
       ]);
       expect(events<DeliverEvent>(DIAGNOSTICS_CHANNELS.deliver)).toEqual([
         {
-          connectionId: 1,
+          ...who,
           channel: 1,
           vhost: '/',
           queue: 'invoices',
@@ -57,6 +60,8 @@ describe('diagnostics_channel events', () => {
           redelivered: false,
           noAck: false,
           bodySize: 3,
+          body: body('one'),
+          properties: { headers: {} },
         },
       ]);
       expect(events<AckEvent>(DIAGNOSTICS_CHANNELS.ack)).toEqual([{ connectionId: 1, channel: 1, vhost: '/', deliveryTag: 1, multiple: false }]);
