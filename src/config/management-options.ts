@@ -14,8 +14,8 @@ export interface ManagementConfig extends ManagementTlsConfig {
 
 export const MANAGEMENT_PORT_DEFAULT = 15672;
 
-/** A port, or off/false/none to turn the listener off. */
-function parseManagementPort(text: string): number | false {
+/** A listener's port, or off/false/none to turn the listener off (management, Prometheus). */
+export function parsePortOrOff(text: string): number | false {
   const t = text.trim().toLowerCase();
   if (t === 'off' || t === 'false' || t === 'none') return false;
   try {
@@ -36,7 +36,7 @@ export const MANAGEMENT_OPTIONS = [
     description:
       'TCP port for the management HTTP API (RabbitMQ management.tcp.port), on the --bind addresses; 0 picks a free ' +
       'port, off turns it off. The CLI serves it by default; an embedded broker (startBroker) only when managementPort is given.',
-    parse: parseManagementPort,
+    parse: parsePortOrOff,
   },
   ...MANAGEMENT_TLS_OPTIONS,
 ] as const;

@@ -1,4 +1,4 @@
-import { parseInteger, ParseError } from './parsers.js';
+import { parsePortOrOff } from './management-options.js';
 
 /**
  * The Prometheus listener (rabbitmq_prometheus's prometheus.tcp.port, default 15692). Its own host, loopback by
@@ -14,16 +14,6 @@ export interface PrometheusConfig {
 
 export const PROMETHEUS_PORT_DEFAULT = 15692;
 
-function parsePrometheusPort(text: string): number | false {
-  const t = text.trim().toLowerCase();
-  if (t === 'off' || t === 'false' || t === 'none') return false;
-  try {
-    return parseInteger(text);
-  } catch {
-    throw new ParseError(`expected a port or off, got ${JSON.stringify(text)}`);
-  }
-}
-
 export const PROMETHEUS_OPTIONS = [
   {
     key: 'prometheusPort',
@@ -36,7 +26,7 @@ export const PROMETHEUS_OPTIONS = [
       'TCP port for Prometheus metrics (/metrics, /metrics/per-object, /metrics/detailed; RabbitMQ prometheus.tcp.port), ' +
       'on --prometheus-host; 0 picks a free port, off turns it off. The CLI serves it by default; an embedded broker ' +
       '(startBroker) only when prometheusPort is given.',
-    parse: parsePrometheusPort,
+    parse: parsePortOrOff,
   },
   {
     key: 'prometheusHost',
