@@ -12,7 +12,7 @@ import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
-
+import { brokerFaults, type BrokerFaults } from './broker-faults.js';
 const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
@@ -138,6 +138,7 @@ export interface Broker {
   /** RabbitMQ's definitions export and import (GET/POST /api/definitions[/{vhost}]); loadDefinitions uses it at start. */
   readonly definitions: BrokerDefinitions;
   readonly inspect: InspectOps; // browse, unacked, redrive, explain: README "Beyond RabbitMQ"
+  readonly faults: BrokerFaults; // for tests (warren/testing): block publishers, nack publishes, expire consumer timeouts
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -253,6 +254,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     clock: brokerClock,
     internalError,
     alarms,
+    faults: { nackNext: 0 },
     users,
     loginThrottle: new LoginThrottle(config.loginFailureDelay),
     vhostLimits: (name) => vhostTable.meta(name)?.limits,
@@ -377,6 +379,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     publish: brokerPublish(vhosts, config, access.access),
     definitions: definitionsApi,
     inspect,
+    faults: brokerFaults(ctx.faults, alarms, server),
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);
