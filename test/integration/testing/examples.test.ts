@@ -29,4 +29,20 @@ describe('warren/testing examples', () => {
     expect(stdout).toMatch(/an order is dead-lettered when its hour is up/);
     expect(stdout).toMatch(/Tests\s+1 passed \(1\)/);
   });
+
+  it('jest example passes (ESM, with its own config)', async () => {
+    expect(distStaleness(root)).toBeUndefined();
+    const jest = `${root}node_modules/jest/bin/jest.js`;
+    // jest reports on stderr.
+    const { stderr } = await run(process.execPath, ['--experimental-vm-modules', jest, '--config', 'examples/testing/jest.config.mjs', '--ci'], { cwd: root, timeout: 60_000 });
+    expect(stderr).toMatch(/an order is dead-lettered when its hour is up/);
+    expect(stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+  });
+
+  it('mocha example passes', async () => {
+    expect(distStaleness(root)).toBeUndefined();
+    const { stdout } = await run(bin('mocha'), ['--timeout', '10000', 'examples/testing/mocha.test.mjs'], { cwd: root, timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(stdout).toMatch(/1 passing/);
+    expect(stdout).not.toMatch(/failing/);
+  });
 });
