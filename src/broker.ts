@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
-import { wireStoreAlarms } from './broker-store-alarms.js';
+import { startAlarmChecks, wireStoreAlarms } from './broker-store-alarms.js';
 import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
@@ -13,7 +13,6 @@ import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
 import { brokerFaults, type BrokerFaults } from './broker-faults.js';
-const ALARM_CHECK_MS = 250;
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { Clock } from './core/clock.js';
@@ -270,14 +269,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   });
   const statsReader = statsReaderOf(stats);
   wireStoreAlarms(persistence, alarms, logger);
-  const alarmTimer = setInterval(() => {
-    try {
-      alarms.check();
-    } catch (err) {
-      internalError(err, { during: 'alarm check' });
-    }
-  }, ALARM_CHECK_MS);
-  alarmTimer.unref();
+  const alarmTimer = startAlarmChecks(alarms, internalError);
   let port: number;
   const tls = startTls.endpoint(config, tlsFiles, logger);
   try {
