@@ -76,7 +76,10 @@ export interface TestBroker {
    * messages requeued. Returns how many channels.
    */
   expireConsumerTimeouts(): number;
-  /** Stops and starts the broker on the same port and data directory: durable queues, messages and vhosts stay. */
+  /**
+   * Stops and starts the broker on the same port and data directory: durable queues, messages and
+   * vhosts stay. The new broker starts without injected faults (no block, no pending nacks).
+   */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
