@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { BrokerContext } from './amqp/broker-context.js';
 import { AmqpServer } from './amqp/server.js';
 import { ResourceAlarms } from './amqp/flow-control.js';
-import { wireStoreAlarms } from './broker-store-alarms.js';
+import { startAlarmChecks, wireStoreAlarms } from './broker-store-alarms.js';
 import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
@@ -12,8 +12,7 @@ import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
-
-const ALARM_CHECK_MS = 250;
+import { brokerFaults, type BrokerFaults } from './broker-faults.js';
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
 import type { Clock } from './core/clock.js';
@@ -138,6 +137,7 @@ export interface Broker {
   /** RabbitMQ's definitions export and import (GET/POST /api/definitions[/{vhost}]); loadDefinitions uses it at start. */
   readonly definitions: BrokerDefinitions;
   readonly inspect: InspectOps; // browse, unacked, redrive, explain: README "Beyond RabbitMQ"
+  readonly faults: BrokerFaults; // for tests (warren/testing): block publishers, nack publishes, expire consumer timeouts
   /** Closes every connection with 320 CONNECTION_FORCED and stops listening. */
   close(): Promise<void>;
 }
@@ -253,6 +253,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     clock: brokerClock,
     internalError,
     alarms,
+    faults: { nackNext: 0 },
     users,
     loginThrottle: new LoginThrottle(config.loginFailureDelay),
     vhostLimits: (name) => vhostTable.meta(name)?.limits,
@@ -268,14 +269,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   });
   const statsReader = statsReaderOf(stats);
   wireStoreAlarms(persistence, alarms, logger);
-  const alarmTimer = setInterval(() => {
-    try {
-      alarms.check();
-    } catch (err) {
-      internalError(err, { during: 'alarm check' });
-    }
-  }, ALARM_CHECK_MS);
-  alarmTimer.unref();
+  const alarmTimer = startAlarmChecks(alarms, internalError);
   let port: number;
   const tls = startTls.endpoint(config, tlsFiles, logger);
   try {
@@ -377,6 +371,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     publish: brokerPublish(vhosts, config, access.access),
     definitions: definitionsApi,
     inspect,
+    faults: brokerFaults(ctx.faults, alarms, server),
     reloadTls: () => (tls === undefined ? Promise.reject(new Error('TLS is not configured: tlsPort is not set')) : tls.reload('api')),
     close: () => {
       clearInterval(alarmTimer);

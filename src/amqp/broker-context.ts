@@ -39,8 +39,15 @@ export interface BrokerContext {
   vhostLimits(vhost: string): VhostLimits | undefined;
   /** What the per-vhost and per-user limits count: open connections and their channels. */
   readonly counts: LimitCounts;
+  /** Faults a test injects (warren/testing): the publish path reads one integer of it. */
+  readonly faults: PublishFaults;
   /** Memory and disk alarms: publishing connections are blocked while one is on. */
   readonly alarms: { readonly active: boolean; readonly reason: string; noteIncoming(bytes: number): void };
+}
+
+export interface PublishFaults {
+  /** The next this many confirm-mode publishes are not routed and get basic.nack. */
+  nackNext: number;
 }
 
 export interface LimitCounts {

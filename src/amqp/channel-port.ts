@@ -5,6 +5,7 @@ import type { Principal } from '../core/principal.js';
 import type { PrincipalAccess } from '../core/security/access.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { Method } from '../protocol/methods.generated.js';
+import type { PublishFaults } from './broker-context.js';
 import type { Channel } from './channel.js';
 import type { ConfirmBatch } from './confirm-batch.js';
 import type { Connection } from './connection.js';
@@ -32,6 +33,7 @@ export interface ChannelPort {
   readonly confirms: ConfirmBatch;
   readonly limits: ChannelLimits;
   readonly stats: BrokerStats;
+  readonly faults: PublishFaults;
   /** The broker's clock in ms (BrokerOptions.clock): when a delivery was made, for the consumer timeout. */
   now(): number;
   /** A timer on the broker's clock; a callback that throws ends this connection with 541 (an internal error). */
@@ -63,6 +65,7 @@ export function channelPort(conn: Connection): ChannelPort {
     confirms: conn.confirms,
     limits: ctx.config,
     stats: ctx.stats,
+    faults: ctx.faults,
     now: () => ctx.clock.now(),
     timer: (fire) =>
       ctx.clock.timer(() => {

@@ -353,6 +353,11 @@ export class Channel {
     this.replyQueue = undefined;
   }
 
+  /** The consumer timeout fires now (the test kit's fault); false when no unacked delivery has one. */
+  expireConsumerTimeout(): boolean {
+    return this.open && this.ackTimeout.expireNow();
+  }
+
   /** RabbitMQ's consumer timeout (consumer-timeout.ts): 406, and its unacked messages go back to their queues. */
   private consumerTimedOut(timeout: number): void {
     this.port.channelError(

@@ -43,6 +43,22 @@ export class ConsumerTimeout {
     if (this.timer.armedAt === Infinity) this.arm();
   }
 
+  /**
+   * Times out now, as if the deadline had passed (the test kit's expireConsumerTimeouts): false when
+   * nothing unacknowledged is from a queue with a timeout.
+   */
+  expireNow(): boolean {
+    const queues = new Map<QueueRef, number>();
+    this.unacked.countByQueue(queues);
+    for (const queue of queues.keys()) {
+      const timeout = queue.consumerTimeout ?? this.port.limits.consumerTimeout;
+      if (timeout === 0) continue;
+      this.expired(timeout);
+      return true;
+    }
+    return false;
+  }
+
   /** The channel closed. */
   cancel(): void {
     this.timer.cancel();

@@ -64,6 +64,8 @@ export class ResourceAlarms {
   /** A write or fdatasync of the data directory fails (store/write-health.ts): part of the disk alarm. */
   private writesFailing = false;
   private writesBehind = false;
+  /** An alarm raised by hand (the test kit's blockPublishers): its text is the reason clients see. */
+  private manual: string | undefined;
   private readonly onChange: (active: boolean) => void;
   private incoming = 0;
   private lastForcedGc = 0;
@@ -90,10 +92,11 @@ export class ResourceAlarms {
   }
 
   get active(): boolean {
-    return this.memoryAlarm || this.disk || this.writesBehind;
+    return this.memoryAlarm || this.disk || this.writesBehind || this.manual !== undefined;
   }
 
   get reason(): string {
+    if (this.manual !== undefined) return this.manual;
     const parts: string[] = [];
     if (this.memoryAlarm) parts.push('memory');
     if (this.disk) parts.push('disk');
@@ -121,6 +124,13 @@ export class ResourceAlarms {
     const wasActive = this.active;
     this.checkMemory();
     this.setDisk(this.freeDisk());
+    if (this.active !== wasActive) this.onChange(this.active);
+  }
+
+  /** Raises (a reason) or clears (undefined) the manual alarm: publishers are blocked as for memory. */
+  setManual(reason: string | undefined): void {
+    const wasActive = this.active;
+    this.manual = reason;
     if (this.active !== wasActive) this.onChange(this.active);
   }
 

@@ -1,7 +1,7 @@
 import { AmqpError, amqpError, isAmqpError } from '../errors/index.js';
 import type { Exchange } from '../core/exchange/exchange.js';
 import { Message, MessageFlags } from '../core/message.js';
-import { checkExpiration, checkPublishable } from '../core/publish.js';
+import { checkExpiration, checkPublishable, PublishResult } from '../core/publish.js';
 import { checkPublish, checkPublishTopic } from '../core/security/access-rules.js';
 import { ClassId } from '../protocol/constants.js';
 import { PropertyFlag, writeBodyFrames, writeHeaderFrame } from '../protocol/content-header.js';
@@ -191,7 +191,9 @@ export class Publisher {
     // exchange) to be synced. The ticket object is reused until a write actually holds on to it.
     const pending = this.confirmMode ? this.ticket : undefined;
     pending?.start(++this.publishSeq);
-    const result = this.channel.vhost.publish(exchange, message, routingKeys, mandatory, pending);
+    // The test kit's nackNext, one compare when unused: not routed, and its confirm is a nack.
+    const nack = pending !== undefined && this.channel.port.faults.nackNext > 0;
+    const result = nack ? this.injectedNack(pending) : this.channel.vhost.publish(exchange, message, routingKeys, mandatory, pending);
     this.counted(exchange, message, result.enqueued + result.refused, result.routed, mandatory);
     if (result.mustReturn) this.sendReturn(message); // before its confirm, as RabbitMQ
     if (pending === undefined) return;
@@ -203,6 +205,12 @@ export class Publisher {
     this.ticket = new PendingConfirm(this);
     this.inFlight.push(pending);
     pending.synced();
+  }
+
+  private injectedNack(pending: PendingConfirm): PublishResult {
+    this.channel.port.faults.nackNext--;
+    pending.ack = false;
+    return new PublishResult();
   }
 
   /** Counters (exchange, channel, connection) and the publish event, for one dispatched message. */

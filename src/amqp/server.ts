@@ -189,6 +189,13 @@ export class AmqpServer {
     }
   }
 
+  /** The test kit's fault: every channel with unacked deliveries under a consumer timeout times out now; how many. */
+  expireConsumerTimeouts(): number {
+    let n = 0;
+    for (const c of this.connections) for (const ch of c.channels.values()) if (ch.expireConsumerTimeout()) n++;
+    return n;
+  }
+
   /** Stops accepting, closes every connection with 320 CONNECTION_FORCED, waits for sockets (bounded). */
   async close(reason = 'broker shutdown'): Promise<void> {
     if (this.ticker !== undefined) clearInterval(this.ticker);

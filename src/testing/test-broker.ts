@@ -62,7 +62,24 @@ export interface TestBroker {
   reset(): Promise<void>;
   /** Closes client connections with 320 CONNECTION_FORCED (a client's reconnect logic then runs); resolves with how many. */
   closeConnections(options?: CloseOptions): number;
-  /** Stops and starts the broker on the same port and data directory: durable queues, messages and vhosts stay. */
+  /**
+   * Blocks publishers as RabbitMQ's memory alarm does: connection.blocked (with the reason) to
+   * clients that announced the capability, and what publishing connections send waits unread.
+   * Returns the unblock function: connection.unblocked, and what they sent goes through.
+   */
+  blockPublishers(reason?: string): () => void;
+  /** The next n publishes on confirm-mode channels get basic.nack and are not routed. */
+  nackNext(n: number): void;
+  /**
+   * Every channel holding unacked deliveries from a queue with a consumer timeout (x-consumer-timeout,
+   * or the consumerTimeout option) times out now: closed with 406 PRECONDITION_FAILED, its unacked
+   * messages requeued. Returns how many channels.
+   */
+  expireConsumerTimeouts(): number;
+  /**
+   * Stops and starts the broker on the same port and data directory: durable queues, messages and
+   * vhosts stay. The new broker starts without injected faults (no block, no pending nacks).
+   */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -140,6 +157,9 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
       for (const c of chosen) rm.closeConnection(c.id, reason);
       return chosen.length;
     },
+    blockPublishers: (reason) => broker.faults.blockPublishers(reason),
+    nackNext: (n) => broker.faults.nackNext(n),
+    expireConsumerTimeouts: () => broker.faults.expireConsumerTimeouts(),
     async restart() {
       const port = broker.port;
       await broker.close();

@@ -64,6 +64,7 @@ export function unitContext(internalErrors: unknown[], clock: Clock = new Manual
     clock,
     internalError: (err) => internalErrors.push(err),
     alarms: { active: false, reason: '', noteIncoming: () => undefined },
+    faults: { nackNext: 0 },
     users: (() => {
       const u = new UserStore([], undefined);
       u.put({ name: 'unit', password: 'secret' });

@@ -1,0 +1,30 @@
+// warren/testing with mocha: `npx mocha --timeout 10000 examples/testing/mocha.test.mjs`
+import assert from 'node:assert/strict';
+import amqp from 'amqplib';
+import { createTestBroker } from 'warren/testing';
+
+describe('orders', () => {
+  let broker;
+  before(async () => {
+    broker = await createTestBroker();
+  });
+  after(() => broker.close());
+
+  it('an order is dead-lettered when its hour is up', async () => {
+    const { vhost, url } = await broker.isolate();
+    const conn = await amqp.connect(url);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('expired-orders');
+    await ch.assertQueue('orders', {
+      arguments: { 'x-message-ttl': 3_600_000, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'expired-orders' },
+    });
+    ch.sendToQueue('orders', Buffer.from(JSON.stringify({ id: 7 })), { contentType: 'application/json' });
+    await ch.waitForConfirms();
+
+    broker.clock.advance('1h'); // the TTL fires now, not in an hour
+    await broker.waitFor('expired-orders', 1, { vhost });
+    const [order] = await broker.peek('expired-orders', { vhost });
+    assert.deepEqual(order.json(), { id: 7 });
+    await conn.close();
+  });
+});
