@@ -107,6 +107,13 @@ export class ReadModel {
     }
   }
 
+  /** Body bytes paged to disk, summed over every queue: a read of each queue's running sum, nothing per message. */
+  pagedBytes(): number {
+    let bytes = 0;
+    for (const v of this.vhostsOf(undefined)) for (const q of v.queues.values()) bytes += q.pagedBytes;
+    return bytes;
+  }
+
   /** Every queue's vhost and name, without counting anything: what a paged listing sorts and filters. */
   queueKeys(vhost?: string): readonly ResourceRef[] {
     const out: ResourceRef[] = [];
