@@ -64,6 +64,11 @@ export class LineEncoder {
     this.buf = bigger;
   }
 
+  /** A copy of everything written (a line() never sent): a block kept across scrapes. */
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
   get full(): boolean {
     return this.pos >= CHUNK_BYTES - LINE_SLACK;
   }

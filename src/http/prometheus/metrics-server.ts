@@ -40,12 +40,12 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
   writeNodeCoarse(w, 'rabbitmq_', api);
   writeNodeLimits(w, 'rabbitmq_', api);
   writeChannelTotals(w, 'rabbitmq_', totals);
-  const queues = endpoint === 'aggregated' ? writeQueueSums(w, api) : await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const), columns);
-  const objects = objectTotals(api, queues);
+  const q = endpoint === 'aggregated' ? writeQueueSums(w, api) : await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const), columns);
+  const objects = objectTotals(api, q.queues);
   writeTotals(w, objects);
   writeGlobals(w, api, totals, objects);
   writeMessageSizesAndAlarms(w, api);
-  runtime.write(w, api);
+  runtime.write(w, api, q.pagedBytes);
   writeIdentity(w, api, endpoint, labelsOf);
   await w.flush();
 }

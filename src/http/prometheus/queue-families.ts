@@ -14,6 +14,8 @@ import { QueueColumns } from './queue-columns.js';
 export type QueueFamily = 'queue_coarse_metrics' | 'queue_consumer_count' | 'queue_metrics';
 
 const NO_EXTRA = new Uint8Array(0);
+/** A kept block goes to the socket in slices of this size. */
+const CONSTANT_CHUNK = 256 * 1024;
 const INFO_EXTRA = Buffer.from(',queue_type="rabbit_classic_queue",membership="leader"', 'latin1');
 
 /** One family's samples, one per queue: `values` per queue, or the same `constant` for all. */
@@ -37,15 +39,24 @@ const HELP = {
   info: "A metric with a constant '1' value and labels that provide some queue details",
 } as const;
 
-/** /metrics: the queue families summed over every queue, without labels (RabbitMQ's aggregated mode); returns how many queues there are. */
-export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
+/** What the queue pass counted, for the families written after it. */
+export interface QueueTotals {
+  readonly queues: number;
+  /** warren_paged_bytes. */
+  readonly pagedBytes: number;
+}
+
+/** /metrics: the queue families summed over every queue, without labels (RabbitMQ's aggregated mode). */
+export function writeQueueSums(w: TextWriter, api: PrometheusBroker): QueueTotals {
   let queues = 0;
+  let pagedBytes = 0;
   let ready = 0;
   let unacked = 0;
   let consumers = 0;
   let readyBytes = 0;
-  api.readModel.eachQueueDepth((_v, _n, r, u, c, b) => {
+  api.readModel.eachQueueDepth((_v, _n, r, u, c, b, pb) => {
     queues++;
+    pagedBytes += pb;
     ready += r;
     unacked += u;
     consumers += c;
@@ -56,7 +67,7 @@ export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
   w.single('rabbitmq_queue_messages', 'gauge', HELP.messages, '', ready + unacked);
   w.single('rabbitmq_queue_consumers', 'gauge', HELP.consumers, '', consumers);
   w.single('rabbitmq_queue_messages_ready_bytes', 'gauge', HELP.readyBytes, '', readyBytes);
-  return queues;
+  return { queues, pagedBytes };
 }
 
 /**
@@ -64,8 +75,8 @@ export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
  * `vhosts` limits them to those vhosts (/metrics/detailed?vhost=...). `cache`: the listener's columns,
  * kept between scrapes (a vhost-limited scrape uses its own, so it does not evict the full set).
  */
-export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker, prefix: string, families: ReadonlySet<QueueFamily>, cache: QueueColumns, vhosts?: ReadonlySet<string>): Promise<number> {
-  if (families.size === 0) return 0;
+export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker, prefix: string, families: ReadonlySet<QueueFamily>, cache: QueueColumns, vhosts?: ReadonlySet<string>): Promise<QueueTotals> {
+  if (families.size === 0) return { queues: 0, pagedBytes: 0 };
   const q = vhosts === undefined ? cache.load(api.readModel) : new QueueColumns().load(api.readModel, vhosts);
   const out = new LineEncoder();
   const p = `${prefix}queue_`;
@@ -81,6 +92,18 @@ export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker,
   if (families.has('queue_metrics')) {
     await perQueue(w, out, `${p}messages_ready_bytes`, HELP.readyBytes, q, q.readyBytes);
   }
-  await perQueue(w, out, `${p}info`, HELP.info, q, 1, INFO_EXTRA);
-  return q.count;
+  if (q === cache) {
+    const name = `${p}info`;
+    w.family(name, 'gauge', HELP.info);
+    const block = q.constantFamily(name, () => {
+      const all = new LineEncoder();
+      const head = LineEncoder.prefix(name);
+      for (let i = 0; i < q.count; i++) all.line(head, q.labels[i] as Uint8Array, INFO_EXTRA, 1);
+      return all.copy();
+    });
+    for (let at = 0; at < block.length; at += CONSTANT_CHUNK) await w.bytes(Buffer.from(block.buffer, block.byteOffset + at, Math.min(CONSTANT_CHUNK, block.length - at)));
+  } else {
+    await perQueue(w, out, `${p}info`, HELP.info, q, 1, INFO_EXTRA);
+  }
+  return { queues: q.count, pagedBytes: q.pagedBytes };
 }

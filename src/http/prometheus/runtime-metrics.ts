@@ -40,7 +40,8 @@ export class RuntimeMetrics {
     h.observe(e.duration / 1000);
   }
 
-  write(w: TextWriter, api: PrometheusBroker): void {
+  /** `pagedBytes`: summed by the scrape's queue pass (queue-families.ts). */
+  write(w: TextWriter, api: PrometheusBroker, pagedBytes: number): void {
     const loop = this.loop;
     if (loop !== undefined && loop.count > 0) {
       const name = 'warren_event_loop_delay_seconds';
@@ -56,7 +57,7 @@ export class RuntimeMetrics {
     w.histogram('warren_fsync_duration_seconds', '', api.fsyncLatency);
     w.family('warren_publish_confirm_seconds', 'histogram', 'Time from a confirm-mode publish being dispatched to its basic.ack or basic.nack being written (the broker coarse clock: 1 ms steps, one reading per event-loop turn)');
     w.histogram('warren_publish_confirm_seconds', '', api.globals.confirmLatency);
-    w.single('warren_paged_bytes', 'gauge', 'Bytes of message bodies paged to disk, summed over queues', '', api.readModel.pagedBytes());
+    w.single('warren_paged_bytes', 'gauge', 'Bytes of message bodies paged to disk, summed over queues', '', pagedBytes);
     const heap = process.memoryUsage();
     w.single('warren_heap_used_bytes', 'gauge', 'V8 heap in use', '', heap.heapUsed);
     w.single('warren_external_memory_bytes', 'gauge', 'Memory of Buffers and other objects outside the V8 heap (message bodies)', '', heap.external);
