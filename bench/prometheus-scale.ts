@@ -23,6 +23,10 @@ interface ChildState {
   readonly heapUsed: number;
   readonly rss: number;
   readonly peakHeapUsed: number;
+  /** GCs so far and their pauses (ms), of each kind (minor, major), from a gc PerformanceObserver. */
+  readonly gcMinor: number;
+  readonly gcMajor: number;
+  readonly gcMs: number;
 }
 
 async function child(): Promise<void> {
@@ -35,14 +39,27 @@ async function child(): Promise<void> {
   for (let i = 0; i < queues; i++) {
     vhost.declareQueue({ name: `q.${String(i).padStart(6, '0')}`, passive: false, durable: false, exclusive: false, autoDelete: false, arguments: {} }, owner);
   }
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  let gcMinor = 0;
+  let gcMajor = 0;
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === 1) gcMinor++;
+      else gcMajor++;
+      gcMs += e.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
   sampler.unref();
   process.on('message', (m: string) => {
+    if (m === 'exit') return void broker.close().then(() => process.exit(0)); // a clean exit writes --cpu-prof's profile
     if (m === 'reset-peak') peak = process.memoryUsage().heapUsed;
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
-    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak } satisfies ChildState);
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak, gcMinor, gcMajor, gcMs } satisfies ChildState);
   });
   process.send?.({ port: broker.prometheusPort });
 }
@@ -90,7 +107,7 @@ async function promClient(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const c = fork(fileURLToPath(import.meta.url), ['--child', String(queues)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const c = fork(fileURLToPath(import.meta.url), ['--child', String(queues)], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter((f) => f !== '')], stdio: 'inherit' });
   const { port } = await new Promise<{ port: number }>((resolve) => c.once('message', (m) => resolve(m as { port: number })));
   try {
     for (const path of ['/metrics/per-object', '/metrics']) {
@@ -99,6 +116,7 @@ async function main(): Promise<void> {
       const cpus: number[] = [];
       let bytes = 0;
       let peakExtra = 0;
+      const gc0 = await ask(c, 'state');
       for (let i = 0; i < runs; i++) {
         const before = await ask(c, 'reset-peak');
         const r = await scrape(port, path);
@@ -109,10 +127,11 @@ async function main(): Promise<void> {
         peakExtra = Math.max(peakExtra, after.peakHeapUsed - before.heapUsed);
       }
       const state = await ask(c, 'state');
+      const gcs = `GC over ${runs} scrapes: ${state.gcMinor - gc0.gcMinor} minor, ${state.gcMajor - gc0.gcMajor} major/incremental, ${(state.gcMs - gc0.gcMs).toFixed(0)} ms of pauses`;
       console.log(
         `${queues} queues, GET ${path}: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ` +
           `broker CPU median ${median(cpus).toFixed(0)} ms/scrape = ${(median(cpus) / 50).toFixed(2)}% of a core at one scrape per 5 s; ` +
-          `${(bytes / 1e6).toFixed(1)} MB; broker heap peak +${(peakExtra / 1e6).toFixed(0)} MB over ${(state.heapUsed / 1e6).toFixed(0)} MB (RSS ${(state.rss / 1e6).toFixed(0)} MB)`,
+          `${(bytes / 1e6).toFixed(1)} MB; broker heap peak +${(peakExtra / 1e6).toFixed(0)} MB over ${(state.heapUsed / 1e6).toFixed(0)} MB (RSS ${(state.rss / 1e6).toFixed(0)} MB); ${gcs}`,
       );
     }
     // The broker's idle CPU over 5 s, for the scrape's share against what the broker spends anyway.
@@ -121,7 +140,10 @@ async function main(): Promise<void> {
     const idle1 = await ask(c, 'state');
     console.log(`broker idle CPU with ${queues} queues: ${(idle1.cpuMs - idle0.cpuMs).toFixed(0)} ms per 5 s (its own 5 s statistics sampling)`);
   } finally {
-    c.kill();
+    c.send('exit');
+    const killer = setTimeout(() => c.kill(), 10_000);
+    await new Promise((r) => c.once('exit', r));
+    clearTimeout(killer);
   }
   await promClient();
 }

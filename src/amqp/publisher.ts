@@ -11,7 +11,7 @@ import { editTable, RawKeySet } from '../protocol/field-table-raw.js';
 import { encodeBasicAckFrame, encodeBasicNackFrame, encodeBasicReturnFrame, type MethodOf } from '../protocol/methods.generated.js';
 import { ReplyCode } from '../errors/reply-codes.js';
 import type { Channel } from './channel.js';
-import type { SyncTicket } from '../core/persistence.js';
+import { observeConfirm, PendingConfirm } from './pending-confirm.js';
 import { Deque } from '../util/deque.js';
 import { rewriteReplyTo } from './direct-reply-to.js';
 import { rabbitTypeName } from '../core/equivalence.js';
@@ -190,7 +190,7 @@ export class Publisher {
     // The confirm waits for every disk write of the message (durable queues, a durable delayed
     // exchange) to be synced. The ticket object is reused until a write actually holds on to it.
     const pending = this.confirmMode ? this.ticket : undefined;
-    pending?.start(++this.publishSeq);
+    pending?.start(++this.publishSeq, this.channel.port.now());
     // The test kit's nackNext, one compare when unused: not routed, and its confirm is a nack.
     const nack = pending !== undefined && this.channel.port.faults.nackNext > 0;
     const result = nack ? this.injectedNack(pending) : this.channel.vhost.publish(exchange, message, routingKeys, mandatory, pending);
@@ -199,6 +199,7 @@ export class Publisher {
     if (pending === undefined) return;
     if (result.refused > 0) pending.ack = false; // x-overflow reject-publish: nack
     if (pending.waiting === 1 && this.inFlight.length === 0) {
+      observeConfirm(this.channel.port.stats.globals.confirmLatency, pending, pending.startedAt); // the same turn: the coarse clock has not moved
       this.settleConfirm(pending.seq, pending.ack); // nothing on disk to wait for, nothing earlier pending
       return;
     }
@@ -222,8 +223,10 @@ export class Publisher {
   /** Sends confirms in publish order: a settled one waits behind any earlier one still syncing. */
   releaseConfirms(): void {
     const inFlight = this.inFlight;
+    const latency = this.channel.port.stats.globals.confirmLatency;
     for (let head = inFlight.peek(); head !== undefined && head.waiting === 0; head = inFlight.peek()) {
       inFlight.shift();
+      observeConfirm(latency, head, this.channel.port.now());
       this.settleConfirm(head.seq, head.ack);
     }
   }
@@ -332,26 +335,6 @@ export class Publisher {
     if (this.held !== undefined) this.held = [];
     this.runKind = 0;
     this.inFlight.clear();
-  }
-}
-
-/** One publish in confirm mode; `waiting` counts the dispatcher's hold plus each disk write. */
-class PendingConfirm implements SyncTicket {
-  waiting = 1;
-  ack = true;
-  seq = 0;
-  constructor(private readonly publisher: Publisher) {}
-
-  start(seq: number): void {
-    this.seq = seq;
-    this.waiting = 1;
-    this.ack = true;
-  }
-
-  /** ok=false: a disk write failed, so the publisher gets basic.nack for this message. */
-  synced(ok = true): void {
-    if (!ok) this.ack = false;
-    if (--this.waiting === 0) this.publisher.releaseConfirms();
   }
 }
 

@@ -10,8 +10,8 @@ import { depthRate, type StatsReader } from './stats/snapshot.js';
 import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
-/** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages. */
-export type QueueDepthVisitor = (vhost: string, name: string, ready: number, unacked: number, consumers: number, readyBytes: number) => void;
+/** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages, body bytes of those paged to disk. */
+export type QueueDepthVisitor = (vhost: string, name: string, ready: number, unacked: number, consumers: number, readyBytes: number, pagedBytes: number) => void;
 
 /** RabbitMQ's text when the management UI or API closes a connection without giving a reason. */
 export const DEFAULT_CLOSE_REASON = 'Closed via management plugin';
@@ -103,7 +103,7 @@ export class ReadModel {
   eachQueueDepth(visit: QueueDepthVisitor, vhost?: string): void {
     const unacked = this.unackedByQueue();
     for (const v of this.vhostsOf(vhost)) {
-      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, unacked.get(q.ref) ?? 0, q.consumerCount, q.messageBytes);
+      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, unacked.get(q.ref) ?? 0, q.consumerCount, q.messageBytes, q.pagedBytes);
     }
   }
 

@@ -103,6 +103,11 @@ export class Queue {
     return this.ready.bytes + this.paging.bytes;
   }
 
+  /** Body bytes of the messages paged to disk (the paged tail's running sum): warren_paged_bytes. */
+  get pagedBytes(): number {
+    return this.paging.bytes;
+  }
+
   get consumerCount(): number {
     return this.consumerSet.size;
   }
@@ -119,10 +124,7 @@ export class Queue {
     return this.options.exclusive ? this.options.owner : undefined;
   }
 
-  /**
-   * Adds a published message. Returns false when x-overflow reject-publish(-dlx) refused it
-   * (the publisher gets a basic.nack), true otherwise.
-   */
+  /** Adds a published message; false when x-overflow reject-publish(-dlx) refused it (the publisher gets a basic.nack). */
   enqueue(message: Message, messageTtl: number | undefined, ticket?: SyncTicket): boolean {
     if (this.deleted) return true;
     const a = this.args;
@@ -173,10 +175,7 @@ export class Queue {
     }
   }
 
-  /**
-   * An unacknowledged entry comes back (nack/reject with requeue, channel closed): to its
-   * original position, redelivered; or dead-lettered once it exceeds x-delivery-limit.
-   */
+  /** An unacked entry comes back (nack/reject with requeue, channel closed): to its place, redelivered; or dead-lettered past x-delivery-limit. */
   requeue(entry: QueueEntry): void {
     if (this.deleted) return;
     entry.returnCount++;

@@ -2,6 +2,7 @@ import { escapeLabel, type TextWriter } from './exposition.js';
 import { writeChurn, writeNodeCoarse, writeNodeLimits } from './node-families.js';
 import type { PrometheusBroker } from './prometheus-broker.js';
 import { writeQueuesPerObject, type QueueFamily } from './queue-families.js';
+import type { QueueColumns } from './queue-columns.js';
 
 /**
  * /metrics/detailed?family=...&vhost=...: only the asked-for metric groups, by RabbitMQ's family names,
@@ -24,13 +25,13 @@ export type DetailedFamily = (typeof DETAILED_FAMILIES)[number];
 
 const PREFIX = 'rabbitmq_detailed_';
 
-export async function writeDetailed(w: TextWriter, api: PrometheusBroker, families: ReadonlySet<string>, vhosts: ReadonlySet<string> | undefined): Promise<void> {
+export async function writeDetailed(w: TextWriter, api: PrometheusBroker, families: ReadonlySet<string>, vhosts: ReadonlySet<string> | undefined, columns: QueueColumns): Promise<void> {
   if (families.has('connection_churn_metrics')) writeChurn(w, PREFIX, api);
   if (families.has('node_coarse_metrics')) writeNodeCoarse(w, PREFIX, api);
   if (families.has('node_metrics')) writeNodeLimits(w, PREFIX, api);
   const queueFamilies = new Set<QueueFamily>();
   for (const f of ['queue_coarse_metrics', 'queue_consumer_count', 'queue_metrics'] as const) if (families.has(f)) queueFamilies.add(f);
-  await writeQueuesPerObject(w, api, PREFIX, queueFamilies, vhosts);
+  await writeQueuesPerObject(w, api, PREFIX, queueFamilies, columns, vhosts);
   if (families.has('queue_delivery_metrics')) await writeQueueDeliveries(w, api, vhosts);
   if (families.has('exchange_metrics')) await writeExchanges(w, api, vhosts);
 }

@@ -26,8 +26,12 @@ function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
 }
 
-/** Where chunks go: a promise when the receiver wants the writer to wait (socket back-pressure). */
-export type ChunkSink = (chunk: string | Buffer) => Promise<void> | undefined;
+/**
+ * Where chunks go: a promise when the receiver wants the writer to wait (socket back-pressure). With
+ * `reused`, the caller will overwrite the chunk's bytes once the promise resolves: the sink resolves
+ * only when the socket has taken them.
+ */
+export type ChunkSink = (chunk: string | Buffer, reused?: boolean) => Promise<void> | undefined;
 
 /**
  * The text exposition format (version 0.0.4), written family by family. Lines collect in a string until
@@ -72,11 +76,11 @@ export class TextWriter {
     return this.buf.length >= CHUNK_CHARS;
   }
 
-  /** Bytes built elsewhere (line-encoder.ts), after the text so far. */
-  async bytes(chunk: Buffer): Promise<void> {
+  /** Bytes built elsewhere (line-encoder.ts), after the text so far; resolves when they may be overwritten. */
+  readonly bytes = async (chunk: Buffer): Promise<void> => {
     await this.flush();
-    await this.sink(chunk);
-  }
+    await this.sink(chunk, true);
+  };
 
   async flush(): Promise<void> {
     if (this.buf === '') return;

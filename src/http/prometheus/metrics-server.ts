@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { writeDetailed } from './detailed.js';
-import { labelsOf, TextWriter } from './exposition.js';
+import { labelsOf, TextWriter, type ChunkSink } from './exposition.js';
 import {
   objectTotals,
   writeChannelTotals,
@@ -15,6 +15,7 @@ import {
 } from './node-families.js';
 import type { PrometheusBroker } from './prometheus-broker.js';
 import { writeQueueSums, writeQueuesPerObject } from './queue-families.js';
+import { ColumnsLease, type QueueColumns } from './queue-columns.js';
 import { RuntimeMetrics } from './runtime-metrics.js';
 
 /** The text exposition format's content type, as RabbitMQ (and Prometheus's own exporters) send it. */
@@ -26,10 +27,10 @@ export type Endpoint = 'aggregated' | 'per-object' | 'detailed';
  * One scrape, written to `w`: rabbitmq_prometheus's families (names, types, labels) for /metrics
  * ('aggregated'), /metrics/per-object and /metrics/detailed, then Warren's own (warren_).
  */
-export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime: RuntimeMetrics, endpoint: Endpoint, query: URLSearchParams): Promise<void> {
+export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime: RuntimeMetrics, endpoint: Endpoint, query: URLSearchParams, columns: QueueColumns): Promise<void> {
   if (endpoint === 'detailed') {
     const vhosts = query.getAll('vhost');
-    await writeDetailed(w, api, new Set(query.getAll('family')), vhosts.length === 0 ? undefined : new Set(vhosts));
+    await writeDetailed(w, api, new Set(query.getAll('family')), vhosts.length === 0 ? undefined : new Set(vhosts), columns);
     writeIdentity(w, api, 'detailed', labelsOf);
     await w.flush();
     return;
@@ -39,12 +40,12 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
   writeNodeCoarse(w, 'rabbitmq_', api);
   writeNodeLimits(w, 'rabbitmq_', api);
   writeChannelTotals(w, 'rabbitmq_', totals);
-  const queues = endpoint === 'aggregated' ? writeQueueSums(w, api) : await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const));
-  const objects = objectTotals(api, queues);
+  const q = endpoint === 'aggregated' ? writeQueueSums(w, api) : await writeQueuesPerObject(w, api, 'rabbitmq_', new Set(['queue_coarse_metrics', 'queue_metrics'] as const), columns);
+  const objects = objectTotals(api, q.queues);
   writeTotals(w, objects);
   writeGlobals(w, api, totals, objects);
   writeMessageSizesAndAlarms(w, api);
-  runtime.write(w, api);
+  runtime.write(w, api, q.pagedBytes);
   writeIdentity(w, api, endpoint, labelsOf);
   await w.flush();
 }
@@ -52,8 +53,10 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
 const ENDPOINTS: Readonly<Record<string, Endpoint>> = { '/metrics': 'aggregated', '/metrics/per-object': 'per-object', '/metrics/detailed': 'detailed' };
 
 /** Writes chunks to the response, waiting for it to drain when the socket is behind (bounded memory per scrape). */
-function responseSink(res: ServerResponse): (chunk: string | Buffer) => Promise<void> | undefined {
-  return (chunk) => {
+function responseSink(res: ServerResponse): ChunkSink {
+  return (chunk, reused) => {
+    // The write callback runs once the socket has handed the bytes to the kernel (or failed).
+    if (reused === true) return new Promise<void>((resolve) => res.write(chunk, () => resolve()));
     if (res.write(chunk)) return undefined;
     return once(res, 'drain').then(() => undefined);
   };
@@ -71,6 +74,7 @@ export interface MetricsServer {
 export function createMetricsServer(api: PrometheusBroker, onError: (err: unknown) => void): MetricsServer {
   const runtime = new RuntimeMetrics();
   runtime.start();
+  const lease = new ColumnsLease();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const endpoint = ENDPOINTS[url.pathname.replace(/\/+$/, '') || '/'];
@@ -88,9 +92,14 @@ export function createMetricsServer(api: PrometheusBroker, onError: (err: unknow
       return;
     }
     const w = new TextWriter(responseSink(res));
-    writeScrape(w, api, runtime, endpoint, url.searchParams).then(
-      () => res.end(),
+    const columns = lease.take();
+    writeScrape(w, api, runtime, endpoint, url.searchParams, columns).then(
+      () => {
+        lease.give(columns);
+        res.end();
+      },
       (err: unknown) => {
+        lease.give(columns);
         onError(err);
         res.destroy();
       },

@@ -1,66 +1,33 @@
-import { escapeLabel, type TextWriter } from './exposition.js';
-import { LabelsBuilder, LineEncoder, type EncodedLabels } from './line-encoder.js';
+import type { TextWriter } from './exposition.js';
+import { LineEncoder } from './line-encoder.js';
 import type { PrometheusBroker } from './prometheus-broker.js';
+import { QueueColumns } from './queue-columns.js';
 
 /**
  * The queue families (RabbitMQ's queue_coarse_metrics, queue_consumer_count and part of queue_metrics):
  * summed on /metrics, one sample per {vhost, queue} on /metrics/per-object and /metrics/detailed. The
- * queues are read once into columns (one label string and a few numbers per queue, no snapshot objects),
- * then written family by family, as the text format groups samples, flushing to the socket every 64 KiB.
+ * queues are read once into columns (queue-columns.ts: labels kept between scrapes, figures in reused
+ * arrays), then written family by family, as the text format groups samples, in 256 KiB chunks.
  */
-interface QueueColumns {
-  /** `vhost="…",queue="…"` per queue, as bytes. */
-  readonly labels: EncodedLabels;
-  readonly ready: number[];
-  readonly unacked: number[];
-  readonly messages: number[];
-  readonly consumers: number[];
-  readonly readyBytes: number[];
-}
 
 /** The queue families, by RabbitMQ's family name for /metrics/detailed. */
 export type QueueFamily = 'queue_coarse_metrics' | 'queue_consumer_count' | 'queue_metrics';
 
-function columns(api: PrometheusBroker, vhosts: ReadonlySet<string> | undefined): QueueColumns {
-  const labels = new LabelsBuilder();
-  const ready: number[] = [];
-  const unacked: number[] = [];
-  const messages: number[] = [];
-  const consumers: number[] = [];
-  const readyBytes: number[] = [];
-  let vhostPart = '';
-  let lastVhost: string | undefined;
-  api.readModel.eachQueueDepth((vhost, name, r, u, c, b) => {
-    if (vhosts !== undefined && !vhosts.has(vhost)) return;
-    if (vhost !== lastVhost) {
-      lastVhost = vhost;
-      vhostPart = `vhost="${escapeLabel(vhost)}",queue="`;
-    }
-    labels.next();
-    labels.text(vhostPart);
-    labels.text(escapeLabel(name));
-    labels.text('"');
-    ready.push(r);
-    unacked.push(u);
-    messages.push(r + u);
-    consumers.push(c);
-    readyBytes.push(b);
-  });
-  return { labels: labels.done(), ready, unacked, messages, consumers, readyBytes };
-}
-
 const NO_EXTRA = new Uint8Array(0);
+/** A kept block goes to the socket in slices of this size. */
+const CONSTANT_CHUNK = 256 * 1024;
+const INFO_EXTRA = Buffer.from(',queue_type="rabbit_classic_queue",membership="leader"', 'latin1');
 
-async function perQueue(w: TextWriter, name: string, type: 'gauge', help: string, labels: EncodedLabels, values: readonly number[], extra = NO_EXTRA): Promise<void> {
-  w.family(name, type, help);
-  const encoder = new LineEncoder();
-  const nameBytes = Buffer.from(name, 'latin1');
-  for (let i = 0; i < values.length; i++) {
-    encoder.line(nameBytes, labels, i, extra, values[i] as number);
-    if (encoder.full) await w.bytes(encoder.take() as Buffer);
+/** One family's samples, one per queue: `values` per queue, or the same `constant` for all. */
+async function perQueue(w: TextWriter, out: LineEncoder, name: string, help: string, q: QueueColumns, values: Float64Array | number, extra = NO_EXTRA): Promise<void> {
+  w.family(name, 'gauge', help);
+  const head = LineEncoder.prefix(name);
+  const labels = q.labels;
+  for (let i = 0; i < q.count; i++) {
+    out.line(head, labels[i] as Uint8Array, extra, typeof values === 'number' ? values : (values[i] as number));
+    if (out.full) await out.send(w.bytes);
   }
-  const rest = encoder.take();
-  if (rest !== undefined) await w.bytes(rest);
+  await out.send(w.bytes);
 }
 
 const HELP = {
@@ -72,15 +39,24 @@ const HELP = {
   info: "A metric with a constant '1' value and labels that provide some queue details",
 } as const;
 
-/** /metrics: the queue families summed over every queue, without labels (RabbitMQ's aggregated mode); returns how many queues there are. */
-export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
+/** What the queue pass counted, for the families written after it. */
+export interface QueueTotals {
+  readonly queues: number;
+  /** warren_paged_bytes. */
+  readonly pagedBytes: number;
+}
+
+/** /metrics: the queue families summed over every queue, without labels (RabbitMQ's aggregated mode). */
+export function writeQueueSums(w: TextWriter, api: PrometheusBroker): QueueTotals {
   let queues = 0;
+  let pagedBytes = 0;
   let ready = 0;
   let unacked = 0;
   let consumers = 0;
   let readyBytes = 0;
-  api.readModel.eachQueueDepth((_v, _n, r, u, c, b) => {
+  api.readModel.eachQueueDepth((_v, _n, r, u, c, b, pb) => {
     queues++;
+    pagedBytes += pb;
     ready += r;
     unacked += u;
     consumers += c;
@@ -91,31 +67,43 @@ export function writeQueueSums(w: TextWriter, api: PrometheusBroker): number {
   w.single('rabbitmq_queue_messages', 'gauge', HELP.messages, '', ready + unacked);
   w.single('rabbitmq_queue_consumers', 'gauge', HELP.consumers, '', consumers);
   w.single('rabbitmq_queue_messages_ready_bytes', 'gauge', HELP.readyBytes, '', readyBytes);
-  return queues;
+  return { queues, pagedBytes };
 }
 
 /**
  * One sample per queue of each asked-for family, then rabbitmq[_detailed]_queue_info per queue;
- * `vhosts` limits them to those vhosts (/metrics/detailed?vhost=...).
+ * `vhosts` limits them to those vhosts (/metrics/detailed?vhost=...). `cache`: the listener's columns,
+ * kept between scrapes (a vhost-limited scrape uses its own, so it does not evict the full set).
  */
-export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker, prefix: string, families: ReadonlySet<QueueFamily>, vhosts?: ReadonlySet<string>): Promise<number> {
-  if (families.size === 0) return 0;
-  const q = columns(api, vhosts);
-  const labels = q.labels;
+export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker, prefix: string, families: ReadonlySet<QueueFamily>, cache: QueueColumns, vhosts?: ReadonlySet<string>): Promise<QueueTotals> {
+  if (families.size === 0) return { queues: 0, pagedBytes: 0 };
+  const q = vhosts === undefined ? cache.load(api.readModel) : new QueueColumns().load(api.readModel, vhosts);
+  const out = new LineEncoder();
   const p = `${prefix}queue_`;
   if (families.has('queue_coarse_metrics')) {
-    await perQueue(w, `${p}messages_ready`, 'gauge', HELP.ready, labels, q.ready);
-    await perQueue(w, `${p}messages_unacked`, 'gauge', HELP.unacked, labels, q.unacked);
-    await perQueue(w, `${p}messages`, 'gauge', HELP.messages, labels, q.messages);
+    await perQueue(w, out, `${p}messages_ready`, HELP.ready, q, q.ready);
+    await perQueue(w, out, `${p}messages_unacked`, HELP.unacked, q, q.unacked);
+    await perQueue(w, out, `${p}messages`, HELP.messages, q, q.messages);
   }
   // queue_consumer_count is the cheap subset of queue_metrics; one of them, as RabbitMQ does.
   if (families.has('queue_metrics') || families.has('queue_consumer_count')) {
-    await perQueue(w, `${p}consumers`, 'gauge', HELP.consumers, labels, q.consumers);
+    await perQueue(w, out, `${p}consumers`, HELP.consumers, q, q.consumers);
   }
   if (families.has('queue_metrics')) {
-    await perQueue(w, `${p}messages_ready_bytes`, 'gauge', HELP.readyBytes, labels, q.readyBytes);
+    await perQueue(w, out, `${p}messages_ready_bytes`, HELP.readyBytes, q, q.readyBytes);
   }
-  const ones = q.ready.map(() => 1);
-  await perQueue(w, `${p}info`, 'gauge', HELP.info, labels, ones, Buffer.from(',queue_type="rabbit_classic_queue",membership="leader"', 'latin1'));
-  return q.ready.length;
+  if (q === cache) {
+    const name = `${p}info`;
+    w.family(name, 'gauge', HELP.info);
+    const block = q.constantFamily(name, () => {
+      const all = new LineEncoder();
+      const head = LineEncoder.prefix(name);
+      for (let i = 0; i < q.count; i++) all.line(head, q.labels[i] as Uint8Array, INFO_EXTRA, 1);
+      return all.copy();
+    });
+    for (let at = 0; at < block.length; at += CONSTANT_CHUNK) await w.bytes(Buffer.from(block.buffer, block.byteOffset + at, Math.min(CONSTANT_CHUNK, block.length - at)));
+  } else {
+    await perQueue(w, out, `${p}info`, HELP.info, q, 1, INFO_EXTRA);
+  }
+  return { queues: q.count, pagedBytes: q.pagedBytes };
 }

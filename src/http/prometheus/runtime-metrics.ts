@@ -8,7 +8,7 @@ const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5] as const;
 const GC_KINDS: Readonly<Record<number, string>> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 
 /**
- * Warren's own series (warren_): event-loop delay, GC pauses, fsync latency. The event-loop monitor and
+ * Warren's own series (warren_): event-loop delay, GC pauses, fsync and publish-to-confirm latency, paged bytes. The event-loop monitor and
  * the GC observer run only while the Prometheus listener is open (start/stop), so a broker without it pays
  * nothing; a GC is one observation (not per message).
  */
@@ -40,7 +40,8 @@ export class RuntimeMetrics {
     h.observe(e.duration / 1000);
   }
 
-  write(w: TextWriter, api: PrometheusBroker): void {
+  /** `pagedBytes`: summed by the scrape's queue pass (queue-families.ts). */
+  write(w: TextWriter, api: PrometheusBroker, pagedBytes: number): void {
     const loop = this.loop;
     if (loop !== undefined && loop.count > 0) {
       const name = 'warren_event_loop_delay_seconds';
@@ -54,6 +55,9 @@ export class RuntimeMetrics {
     for (const [kind, h] of this.gc) w.histogram('warren_gc_duration_seconds', `kind="${kind}"`, h);
     w.family('warren_fsync_duration_seconds', 'histogram', 'Time of one fdatasync of a message, ack or definitions file (--fsync always); many confirms share one');
     w.histogram('warren_fsync_duration_seconds', '', api.fsyncLatency);
+    w.family('warren_publish_confirm_seconds', 'histogram', 'Time from a confirm-mode publish being dispatched to its basic.ack or basic.nack being written (the broker coarse clock: 1 ms steps, one reading per event-loop turn)');
+    w.histogram('warren_publish_confirm_seconds', '', api.globals.confirmLatency);
+    w.single('warren_paged_bytes', 'gauge', 'Bytes of message bodies paged to disk, summed over queues', '', pagedBytes);
     const heap = process.memoryUsage();
     w.single('warren_heap_used_bytes', 'gauge', 'V8 heap in use', '', heap.heapUsed);
     w.single('warren_external_memory_bytes', 'gauge', 'Memory of Buffers and other objects outside the V8 heap (message bodies)', '', heap.external);

@@ -209,3 +209,48 @@ describe('promtool check metrics', () => {
     expect(value(s, 'rabbitmq_queue_messages_ready', { vhost: '/', queue: 'quote " back \\ slash' })).toBe(0);
   });
 });
+
+describe('per-object labels kept between scrapes', () => {
+  const infoKeys = (s: Scrape): string[] =>
+    s.samples
+      .filter((x) => x.name === 'rabbitmq_queue_info')
+      .map((x) => `${x.labels['vhost']}|${x.labels['queue']}`)
+      .sort();
+  const liveKeys = (): string[] =>
+    broker.readModel
+      .queueKeys()
+      .map((k) => `${k.vhost}|${k.name}`)
+      .sort();
+
+  it('follow deletes, new queues and a name declared again, with the figures on the right queue', async () => {
+    const conn = await amqp.connect(broker.url);
+    const ch = await conn.createConfirmChannel();
+    for (const q of ['keep-1', 'gone-2', 'keep-3']) await ch.assertQueue(q);
+    const other = await amqp.connect(vhostUrl('other'));
+    await (await other.createChannel()).assertQueue('gone-elsewhere');
+    await other.close();
+    await scrape(base, '/metrics/per-object'); // the labels are kept from here
+    await ch.deleteQueue('gone-2');
+    await ch.assertQueue('new "4"');
+    await ch.assertQueue('gone-2'); // declared again: now after the others
+    for (let i = 0; i < 3; i++) ch.sendToQueue('keep-3', Buffer.from('x'));
+    ch.sendToQueue('new "4"', Buffer.from('y'));
+    await ch.waitForConfirms();
+    broker.readModel.deleteQueue('other', 'gone-elsewhere'); // another vhost's
+    const s = await scrape(base, '/metrics/per-object');
+    expect(infoKeys(s)).toEqual(liveKeys());
+    expect(value(s, 'rabbitmq_queue_messages_ready', { vhost: '/', queue: 'keep-3' })).toBe(3);
+    expect(value(s, 'rabbitmq_queue_messages_ready', { vhost: '/', queue: 'new "4"' })).toBe(1);
+    expect(value(s, 'rabbitmq_queue_messages_ready', { vhost: '/', queue: 'gone-2' })).toBe(0);
+    expect(value(s, 'rabbitmq_queue_messages_ready', { vhost: '/', queue: 'keep-1' })).toBe(0);
+    await conn.close();
+  });
+
+  it('two scrapes at once each get every queue', async () => {
+    const [a, b] = await Promise.all([scrape(base, '/metrics/per-object'), scrape(base, '/metrics/per-object')]);
+    expect(infoKeys(a)).toEqual(liveKeys());
+    expect(infoKeys(b)).toEqual(liveKeys());
+    const queueLines = (s: Scrape): string[] => s.text.split('\n').filter((l) => l.startsWith('rabbitmq_queue_'));
+    expect(queueLines(a)).toEqual(queueLines(b));
+  });
+});
