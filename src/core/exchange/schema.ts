@@ -51,7 +51,7 @@ export class SchemaCheck {
       this.reason = `schema: body of ${body.length} bytes is larger than the maximum of ${this.maxBytes} (max-bytes)`;
       return 'invalid';
     }
-    if (nestingExceeds(body, this.maxDepth)) {
+    if (bracketsExceed(body, this.maxDepth) && nestingExceeds(body, this.maxDepth)) {
       this.reason = `schema: JSON nested deeper than the maximum of ${this.maxDepth} (max-depth)`;
       return 'invalid';
     }
@@ -70,20 +70,39 @@ export class SchemaCheck {
 }
 
 /**
+ * Whether the body holds more than max [ and { bytes in all: if not, it cannot nest deeper, and the
+ * exact scan is skipped. Native indexOf per bracket: a typical event has a few, and the scan below
+ * skips each string (every key is one) with a call, 2.2 µs for a 1 KiB event of 20 fields.
+ */
+export function bracketsExceed(body: Buffer, max: number): boolean {
+  let k = 0;
+  for (let i = body.indexOf(0x7b); i >= 0; i = body.indexOf(0x7b, i + 1)) if (++k > max) return true;
+  for (let i = body.indexOf(0x5b); i >= 0; i = body.indexOf(0x5b, i + 1)) if (++k > max) return true;
+  return false;
+}
+
+/**
  * Whether [ and { nest deeper than max outside strings. One pass over the bytes, no allocation: the
- * bound on a hostile body's cost before JSON.parse and ajv see it.
+ * bound on a hostile body's cost before JSON.parse sees it (V8 parses a 2 MB "[[[..." in ~580 ms).
+ * Strings are skipped with indexOf (native): a byte-by-byte loop with string state cost 2.2 µs for a
+ * 1 KiB event, this 0.38 µs (node 20, bench/schema-validate.ts).
  */
 export function nestingExceeds(body: Buffer, max: number): boolean {
   let depth = 0;
-  let inString = false;
   const n = body.length;
   for (let i = 0; i < n; i++) {
     const c = body[i] as number;
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      // The closing quote is the next one not escaped: preceded by an even run of backslashes.
+      for (;;) {
+        const q = body.indexOf(0x22, i + 1);
+        if (q < 0) return false; // unterminated: JSON.parse refuses it
+        let b = q - 1;
+        while (body[b] === 0x5c) b--;
+        i = q;
+        if (((q - 1 - b) & 1) === 0) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
