@@ -168,6 +168,9 @@ describe('schema-checked exchanges', () => {
     expect((await publishMandatory(exchange, at(65)))?.replyText).toBe('PRECONDITION_FAILED - schema: JSON nested deeper than the maximum of 64 (max-depth)');
     // Brackets inside strings do not nest.
     expect(await publishMandatory(exchange, json({ id: '['.repeat(100), amount: 1 }))).toBeUndefined();
+    // An escaped quote does not end a string; an escaped backslash before the quote does.
+    expect(await publishMandatory(exchange, json({ id: '"' + '['.repeat(100), amount: 1 }))).toBeUndefined();
+    expect((await publishMandatory(exchange, Buffer.from(`{"id": "a\\\\", "amount": 1, "x": ${'['.repeat(65)}${']'.repeat(65)}}`)))?.replyText).toContain('(max-depth)');
     const started = performance.now();
     expect((await publishMandatory(exchange, Buffer.from('['.repeat(1024 * 1024))))?.replyCode).toBe(406);
     const big = json({ id: 'x'.repeat(1024 * 1024), amount: 1 });
