@@ -135,10 +135,18 @@ export class SchemaCache {
       return hit;
     }
     const schema: unknown = JSON.parse(text);
-    if (typeof schema !== 'object' && typeof schema !== 'boolean') throw new Error('a schema must be an object or a boolean');
-    const fn = this.ajv.compile(schema as object);
-    // ajv keeps its own copy of every schema it compiled; ours bounds what we keep, so ajv forgets too.
-    this.ajv.removeSchema(schema as object);
+    if (typeof schema === 'boolean') return this.remember(text, this.ajv.compile(schema));
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new Error('a schema must be an object or a boolean');
+    // ajv keeps every schema it compiled (and its $id), even one that failed: ours bounds what we keep,
+    // so ajv forgets it either way.
+    try {
+      return this.remember(text, this.ajv.compile(schema));
+    } finally {
+      this.ajv.removeSchema(schema);
+    }
+  }
+
+  private remember(text: string, fn: ValidateFunction): ValidateFunction {
     if (this.compiled.size >= this.capacity) {
       const oldest = this.compiled.keys().next().value as string;
       this.compiled.delete(oldest);

@@ -143,6 +143,12 @@ describe('schema-checked exchanges', () => {
     expect(r?.replyText).toBe('PRECONDITION_FAILED - schema: body is not valid JSON (unparseable)');
     expect(await depth(queue)).toBe(0);
     expect(await schemaStats(exchange)).toEqual({ valid: 0, invalid: 0, unparseable: 1, dropped: 0 });
+    // The schema `true` takes any JSON, and still only JSON.
+    await ch.assertExchange('any-json', 'fanout', { arguments: { 'x-schema': 'true' } });
+    await ch.bindQueue(queue, 'any-json', '');
+    expect(await publishMandatory('any-json', Buffer.from('[1, "two"]'))).toBeUndefined();
+    expect((await publishMandatory('any-json', Buffer.from('[1, "two"')))?.replyText).toContain('(unparseable)');
+    expect(await depth(queue)).toBe(1);
   });
 
   it('passes other content types unchecked; x-schema-content-types picks the checked ones', async () => {
@@ -196,6 +202,8 @@ describe('schema-checked exchanges', () => {
       /PRECONDITION_FAILED - invalid arg 'x-schema' for exchange 'bad-\d+' in vhost '\/': schema is invalid: data\/type must be equal to one of the allowed values/,
     );
     expect(await refused({ 'x-schema': '{"type": ' })).toMatch(/invalid arg 'x-schema' .*JSON/);
+    expect(await refused({ 'x-schema': '{"$ref": "http://elsewhere/x"}' })).toMatch(/invalid arg 'x-schema' .*can't resolve reference http:\/\/elsewhere\/x/);
+    expect(await refused({ 'x-schema': '"a string"' })).toMatch(/invalid arg 'x-schema' .*a schema must be an object or a boolean/);
     expect(await refused({ 'x-schema': 42 })).toMatch(/invalid arg 'x-schema' .*must be a JSON Schema as a JSON string/);
     expect(await refused({ 'x-schema': ORDER_SCHEMA, 'x-schema-max-depth': 0 })).toMatch(/invalid arg 'x-schema-max-depth'/);
     expect(await refused({ 'x-schema': ORDER_SCHEMA, 'x-schema-content-types': 5 })).toMatch(/invalid arg 'x-schema-content-types'/);
