@@ -28,6 +28,7 @@ import { VhostTable } from './core/vhost-table.js';
 import { checkPermissionUsers, storedUsers, setUpAccess, type PermissionsApi, type TopicPermissionsApi } from './broker-access.js';
 import { checkConfiguredPolicies, setUpPolicies, type PoliciesApi } from './broker-policies.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
+import { SchemaCache } from './core/exchange/schema.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
 import { brokerUrl, hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
@@ -177,9 +178,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     privateDir?.remove();
     throw err;
   }
+  const schemas = new SchemaCache(); // compiled x-schema exchanges, shared by every vhost
   let recovered;
   try {
-    recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery, clock: brokerClock }, logger);
+    recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery, clock: brokerClock, schemas }, logger);
   } catch (err) {
     lock.release();
     privateDir?.remove();
@@ -216,6 +218,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   };
   const prepareVhost = (vhost: VirtualHost): void => {
     vhost.onFault = internalError;
+    vhost.schemas = schemas;
   };
   for (const vhost of vhosts.values()) prepareVhost(vhost);
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);

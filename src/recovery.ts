@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import type { SchemaCache } from './core/exchange/schema.js';
 import { join } from 'node:path';
 import { checkStoreFormats, refusal } from './format-gate.js';
 import { Message, unreadableReason } from './core/message.js';
@@ -41,6 +42,8 @@ export interface RecoveryOptions {
   readonly forceRecovery: boolean;
   /** The broker's clock, handed to every vhost. */
   readonly clock: Clock;
+  /** The broker's compiled x-schema cache, handed to every vhost before its exchanges are restored. */
+  readonly schemas?: SchemaCache;
 }
 
 /** What the restore steps share. */
@@ -89,7 +92,9 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
     // Configured vhosts seed a new data directory (as RabbitMQ's default_vhost): after that the
     // log is the truth, so a vhost deleted at runtime stays deleted across restarts.
     for (const name of fresh ? configVhosts : definitions.vhosts) {
-      vhosts.set(name, new VirtualHost(name, options.clock, persistence));
+      const vhost = new VirtualHost(name, options.clock, persistence);
+      vhost.schemas = options.schemas;
+      vhosts.set(name, vhost);
       if (fresh) store.write({ op: 'put-vhost', name });
     }
     persistence.muted = true;

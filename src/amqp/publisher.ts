@@ -17,6 +17,7 @@ import { rewriteReplyTo } from './direct-reply-to.js';
 import { rabbitTypeName } from '../core/equivalence.js';
 import type { ChannelCounters } from '../core/stats/counters.js';
 import { diagnostics, emitPublish } from './diagnostics.js';
+import { schemaReturnText } from '../core/schema-reject.js';
 
 interface HeldPublish {
   readonly exchange: Exchange;
@@ -195,9 +196,9 @@ export class Publisher {
     const nack = pending !== undefined && this.channel.port.faults.nackNext > 0;
     const result = nack ? this.injectedNack(pending) : this.channel.vhost.publish(exchange, message, routingKeys, mandatory, pending);
     this.counted(exchange, message, result.enqueued + result.refused, result.routed, mandatory);
-    if (result.mustReturn) this.sendReturn(message); // before its confirm, as RabbitMQ
+    if (result.mustReturn) this.sendReturn(message, result.schemaError); // before its confirm, as RabbitMQ
     if (pending === undefined) return;
-    if (result.refused > 0) pending.ack = false; // x-overflow reject-publish: nack
+    if (result.refused > 0 || result.schemaError !== undefined) pending.ack = false; // reject-publish, x-schema: nack
     if (pending.waiting === 1 && this.inFlight.length === 0) {
       observeConfirm(this.channel.port.stats.globals.confirmLatency, pending, pending.startedAt); // the same turn: the coarse clock has not moved
       this.settleConfirm(pending.seq, pending.ack); // nothing on disk to wait for, nothing earlier pending
@@ -231,12 +232,14 @@ export class Publisher {
     }
   }
 
-  private sendReturn(message: Message): void {
+  /** schemaError: failed its exchange's x-schema, returned with 406 and why, not 312 NO_ROUTE. */
+  private sendReturn(message: Message, schemaError: string | undefined): void {
     const out = this.channel.port.outbound;
     const id = this.channel.id;
     const start = out.writer.pos;
     try {
-      encodeBasicReturnFrame(out.writer, id, ReplyCode.NO_ROUTE, NO_ROUTE_TEXT, message.exchange, message.routingKey);
+      const [code, text] = schemaError === undefined ? [ReplyCode.NO_ROUTE, NO_ROUTE_TEXT] : [ReplyCode.PRECONDITION_FAILED, schemaReturnText(schemaError)];
+      encodeBasicReturnFrame(out.writer, id, code, text, message.exchange, message.routingKey);
       writeHeaderFrame(out.writer, id, ClassId.basic, message.bodySize, message.rawProperties);
       writeBodyFrames(out.writer, id, message.body, this.channel.port.frameMax);
     } catch (err) {

@@ -15,6 +15,11 @@ export class PublishResult {
   held = 0;
   /** Routed nowhere and published mandatory: it goes back to the publisher (basic.return 312 NO_ROUTE). */
   mustReturn = false;
+  /**
+   * Failed its exchange's x-schema (core/exchange/schema.ts): why, and it was not routed. Returned
+   * with 406 when mandatory, nacked in confirm mode, else sent to x-invalid-exchange or dropped.
+   */
+  schemaError: string | undefined = undefined;
 
   /** Routed somewhere, even if refused there: no return, and the HTTP API's `routed: true`. */
   get routed(): boolean {

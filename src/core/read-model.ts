@@ -7,7 +7,7 @@ import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
 import { depthRate, type StatsReader } from './stats/snapshot.js';
-import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef } from './snapshots.js';
+import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef, SchemaStats } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
 /** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages, body bytes of those paged to disk. */
@@ -267,5 +267,11 @@ function exchangeSnapshot(vhost: string, x: Exchange, stats: StatsReader): Excha
     effectivePolicyDefinition: x.policy.definition,
     messagesDelayed: x.delayed?.size,
     messageStats: stats.exchange(vhost, x.name),
+    schemaStats: x.schema === undefined ? undefined : schemaStatsOf(x),
   } satisfies ExchangeSnapshot);
+}
+
+function schemaStatsOf(x: Exchange): SchemaStats {
+  const c = x.counters;
+  return { valid: c.schema_valid, invalid: c.schema_invalid, unparseable: c.schema_unparseable, dropped: c.schema_dropped };
 }

@@ -7,6 +7,8 @@ import { PublishResult } from './publish.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import type { Queue } from './queue/queue.js';
 import type { SyncTicket } from './persistence.js';
+import { PropertyFlag } from '../protocol/content-header.js';
+import { invalidCopy } from './schema-reject.js';
 
 /**
  * The one publish path of a vhost (client publishes, delayed releases, dead-lettering): routing
@@ -29,6 +31,8 @@ export class Router {
   private readonly queues: ReadonlyMap<string, Queue>;
   private readonly replyQueues: ReadonlyMap<string, Queue>;
   private readonly clock: Clock;
+  /** Publishing to an x-invalid-exchange: that publish is not checked again (no loop through it). */
+  private unchecked = false;
 
   constructor(exchanges: ReadonlyMap<string, Exchange>, queues: ReadonlyMap<string, Queue>, replyQueues: ReadonlyMap<string, Queue>, clock: Clock) {
     this.exchanges = exchanges;
@@ -58,7 +62,14 @@ export class Router {
     const depth = this.depth++;
     const targets = this.targetsByDepth[depth] ?? (this.targetsByDepth[depth] = []);
     const result = this.resultsByDepth[depth] ?? (this.resultsByDepth[depth] = new PublishResult());
+    result.schemaError = undefined;
     try {
+      if (exchange.schema !== undefined && releasedFrom === undefined && !this.unchecked && !this.passesSchema(exchange, message, routingKeys, mandatory, ticket)) {
+        result.schemaError = exchange.schema.reason;
+        result.enqueued = result.refused = result.held = 0;
+        result.mustReturn = mandatory;
+        return result;
+      }
       const held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
       // INVALID_TTL was refused when published (checkExpiration); one held from an older data dir is ignored.
       const ttl = message.ttl >= 0 ? message.ttl : undefined;
@@ -83,6 +94,38 @@ export class Router {
       if (this.scratch.length > 0) clear(this.scratch);
       this.depth--;
     }
+  }
+
+  /**
+   * The x-schema check, before routing (a delayed release was checked when published). A failure
+   * neither returned (mandatory) nor nacked (confirm mode) goes to the x-invalid-exchange, else is dropped.
+   */
+  private passesSchema(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean, ticket: SyncTicket | undefined): boolean {
+    const schema = exchange.schema as NonNullable<Exchange['schema']>;
+    if (!schema.applies(message.shortProperty(PropertyFlag.contentType))) return true;
+    const verdict = schema.check(message.body);
+    const counters = exchange.counters;
+    if (verdict === 'valid') {
+      counters.schema_valid++;
+      return true;
+    }
+    if (verdict === 'invalid') counters.schema_invalid++;
+    else counters.schema_unparseable++;
+    if (mandatory || ticket !== undefined) return false;
+    const target = exchange.invalidExchange === undefined ? undefined : this.exchanges.get(exchange.invalidExchange);
+    if (target === undefined) {
+      counters.schema_dropped++;
+      return false;
+    }
+    const reason = schema.reason;
+    this.unchecked = true;
+    try {
+      this.publish(target, invalidCopy(message, reason, target.name), routingKeys, false, undefined);
+    } finally {
+      this.unchecked = false;
+    }
+    schema.reason = reason; // the nested publish may have checked another exchange with this schema
+    return false;
   }
 
   /** A delayed message is due: published from its delayed exchange, now without the delay. */

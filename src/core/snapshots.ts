@@ -226,6 +226,16 @@ export interface ExchangeSnapshot {
   readonly messagesDelayed: number | undefined;
   /** Message counters and rates (RabbitMQ: message_stats); undefined once the object is gone. */
   readonly messageStats: ExchangeStats | undefined;
+  /** x-schema exchanges only (a Warren extension, no RabbitMQ field): what the schema check found. */
+  readonly schemaStats: SchemaStats | undefined;
+}
+
+export interface SchemaStats {
+  readonly valid: number;
+  readonly invalid: number;
+  readonly unparseable: number;
+  /** Failed, neither returned, nacked nor sent to an x-invalid-exchange. */
+  readonly dropped: number;
 }
 
 /** One binding (RabbitMQ's /api/bindings object); the default exchange's implicit ones included, source ''. */

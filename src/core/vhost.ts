@@ -6,7 +6,7 @@ import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound }
 import { ExclusiveOwners } from './exclusive-owners.js';
 import { sameOwner, type Principal } from './principal.js';
 import type { Clock } from './clock.js';
-import { Exchange, type Destination, type ExchangeOptions } from './exchange/exchange.js';
+import { Exchange, type Destination, type ExchangeOptions, type SchemaCache } from './exchange/exchange.js';
 import { createRoutingTable, createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
 import { DelayScheduler } from './exchange/delayed.js';
 import { newReplyQueue } from './queue/reply-queue.js';
@@ -63,6 +63,7 @@ export class VirtualHost {
   /** Set by the vhost table: max-queues (undefined: none); the type the protocol layers give declares without x-queue-type (queue/default-queue-type.ts). */
   maxQueues: number | undefined = undefined;
   defaultQueueType = 'classic';
+  schemas: SchemaCache | undefined = undefined; // the broker's compiled x-schema cache (core/exchange/schema.ts)
   readonly policies = new VhostPolicies(); // core/policy: applied at declare and by the broker's policies API
   /** Set by the broker: where a bug in a queue's or exchange's timer goes (logged, counted). */
   onFault: FaultReporter | undefined = undefined;
@@ -126,7 +127,7 @@ export class VirtualHost {
     }
     const options = { durable: req.durable, autoDelete: req.autoDelete, internal: req.internal, arguments: req.arguments };
     const table = createTableFor<Destination>(req.type, req.arguments, req.name, this.name);
-    const exchange = new Exchange(req.name, req.type, options, table);
+    const exchange = new Exchange(req.name, req.type, options, table, false, this.schemas, this.name);
     applyExchangePolicy(this.policies, exchange);
     if (req.type === DELAYED_EXCHANGE_TYPE) {
       exchange.delayed = new DelayScheduler(exchange.name, this.clock, (message, keys) =>

@@ -69,6 +69,7 @@ export function exchangeJson(x: ExchangeSnapshot): Json {
     message_stats: x.messageStats ?? {},
   };
   if (x.messagesDelayed !== undefined) out['messages_delayed'] = x.messagesDelayed;
+  if (x.schemaStats !== undefined) out['schema_stats'] = x.schemaStats; // Warren's x-schema exchanges only
   if (x.policy !== undefined) out['policy'] = x.policy; // RabbitMQ lists it only when one applies
   return out;
 }

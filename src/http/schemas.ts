@@ -62,6 +62,8 @@ export const EXCHANGE_SCHEMA = {
     arguments: free,
     message_stats: free,
     messages_delayed: int,
+    /** x-schema exchanges only: a Warren extension (README, Schema-checked exchanges). */
+    schema_stats: { type: 'object', properties: { valid: int, invalid: int, unparseable: int, dropped: int } },
     policy: str,
   },
 } as const;

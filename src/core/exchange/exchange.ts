@@ -4,6 +4,9 @@ import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
 import { ExchangeCounters } from '../stats/counters.js';
 import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
+import { schemaCheckOf, type SchemaCache, type SchemaCheck } from './schema.js';
+
+export type { SchemaCache };
 
 export type Destination = Queue | Exchange;
 
@@ -36,6 +39,10 @@ export class Exchange {
   delayed: DelayScheduler | undefined;
   /** headers routing (or a delayed exchange of type headers) needs the decoded headers table. */
   readonly routesByHeaders: boolean;
+  /** x-schema: publishes are checked before routing (core/exchange/schema.ts); undefined for most. */
+  schema: SchemaCheck | undefined;
+  /** x-invalid-exchange: where messages failing the schema go when neither returned nor nacked. */
+  readonly invalidExchange: string | undefined;
   /** Client publishes to this exchange and what became of them (core/stats). */
   readonly counters = new ExchangeCounters();
 
@@ -45,6 +52,8 @@ export class Exchange {
     options: ExchangeOptions,
     table: RoutingTable<Destination>,
     builtin = false,
+    schemas?: SchemaCache,
+    vhost = '',
   ) {
     this.name = name;
     this.type = type;
@@ -56,6 +65,9 @@ export class Exchange {
     const ae = options.arguments['alternate-exchange'];
     this.declaredAlternateExchange = ae !== undefined && ae.type === 'string' ? ae.value : undefined;
     this.alternateExchange = this.declaredAlternateExchange;
+    this.schema = schemaCheckOf(options.arguments, schemas, name, vhost);
+    const ix = this.schema === undefined ? undefined : options.arguments['x-invalid-exchange'];
+    this.invalidExchange = ix?.type === 'string' ? ix.value : undefined;
   }
 
   get isDefault(): boolean {

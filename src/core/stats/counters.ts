@@ -168,6 +168,12 @@ export class ExchangeCounters {
   return_unroutable = 0;
   /** Unroutable messages without mandatory, dropped. */
   drop_unroutable = 0;
+  /** x-schema exchanges (Warren's schema_stats): messages checked and found valid, invalid, not JSON. */
+  schema_valid = 0;
+  schema_invalid = 0;
+  schema_unparseable = 0;
+  /** Failed the schema, not returned, nacked or sent to an x-invalid-exchange: dropped. */
+  schema_dropped = 0;
   readonly sample = new Sample(EXCHANGE_STATS.length);
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The x-schema check of one message (core/exchange/schema.ts), split into its steps: a typical 1 KiB
+ * event against a 20-property schema (issue 16's goal: under 2 µs per message for the check).
+ *   npx tsx bench/schema-validate.ts
+ * The steps: the depth scan over the bytes, body.toString + JSON.parse, ajv's compiled validate on the
+ * parsed value, and SchemaCheck.check (all of them). An invalid event (first error only, allErrors
+ * false) and a 65-deep body (refused by the scan, unparsed) show the failing paths.
+ */
+import { bracketsExceed, nestingExceeds, SchemaCache, SchemaCheck } from '../src/core/exchange/schema.js';
+import { bench, header, sink } from './harness.js';
+
+const props: Record<string, unknown> = {};
+const event: Record<string, unknown> = {};
+for (let i = 0; i < 20; i++) {
+  const kind = i % 4;
+  const name = `field_${i}`;
+  if (kind === 0) {
+    props[name] = { type: 'string', maxLength: 64 };
+    event[name] = `value-${i}-${'x'.repeat(20)}`;
+  } else if (kind === 1) {
+    props[name] = { type: 'number', minimum: 0 };
+    event[name] = i * 1234.5;
+  } else if (kind === 2) {
+    props[name] = { type: 'boolean' };
+    event[name] = i % 3 === 0;
+  } else {
+    props[name] = { type: 'array', items: { type: 'string' }, maxItems: 8 };
+    event[name] = ['alpha-tag', 'beta-tag', 'gamma-tag'];
+  }
+}
+// Pad to ~1 KiB with a free-form description (allowed: additionalProperties not restricted).
+const schemaText = JSON.stringify({ type: 'object', required: Object.keys(props), properties: props });
+let text = JSON.stringify(event);
+event['description'] = 'd'.repeat(Math.max(0, 1024 - text.length - 20));
+text = JSON.stringify(event);
+const body = Buffer.from(text);
+const cache = new SchemaCache();
+const validate = cache.compile(schemaText);
+const check = new SchemaCheck(schemaText, validate, ['application/json'], 1024 * 1024, 64);
+const invalid = Buffer.from(JSON.stringify({ ...event, field_1: 'not a number' }));
+const deep = Buffer.from('['.repeat(65) + ']'.repeat(65));
+if (check.check(body) !== 'valid') throw new Error(`the event should be valid: ${check.reason}`);
+if (check.check(invalid) !== 'invalid') throw new Error('the invalid event should be invalid');
+
+header(`x-schema check, ${body.length} B event, 20-property schema`);
+bench('bracket count (bracketsExceed, what a typical event costs)', () => {
+  sink.value = bracketsExceed(body, 64);
+});
+bench('exact depth scan (nestingExceeds, only over 64 brackets)', () => {
+  sink.value = nestingExceeds(body, 64);
+});
+bench('toString + JSON.parse', () => {
+  sink.value = JSON.parse(body.toString('utf8'));
+});
+const parsed: unknown = JSON.parse(text);
+bench('ajv validate (parsed value)', () => {
+  sink.value = validate(parsed);
+});
+bench('SchemaCheck.check, valid (all steps)', () => {
+  sink.value = check.check(body);
+});
+bench('SchemaCheck.check, invalid (first error)', () => {
+  sink.value = check.check(invalid);
+});
+bench('SchemaCheck.check, 65 deep (refused by the scan)', () => {
+  sink.value = check.check(deep);
+});
+bench('SchemaCheck.applies (content-type match)', () => {
+  sink.value = check.applies('application/json');
+});
