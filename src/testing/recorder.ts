@@ -46,11 +46,11 @@ export class MessageRecorder {
   }
 
   published(vhost: string, exchange: string): readonly TestMessage[] {
-    return [...(this.publishedBy.get(key(vhost, exchange)) ?? [])];
+    return (this.publishedBy.get(key(vhost, exchange)) ?? []).slice(-this.limit);
   }
 
   delivered(vhost: string, queue: string): readonly TestMessage[] {
-    return [...(this.deliveredFrom.get(key(vhost, queue)) ?? [])];
+    return (this.deliveredFrom.get(key(vhost, queue)) ?? []).slice(-this.limit);
   }
 
   clear(): void {
@@ -79,7 +79,8 @@ export class MessageRecorder {
     let list = into.get(k);
     if (list === undefined) into.set(k, (list = []));
     list.push(m);
-    if (list.length > this.limit) list.shift();
+    // Trimmed in batches (amortized O(1) per message, no shift per publish); readers see the latest `limit`.
+    if (list.length >= 2 * this.limit) list.splice(0, list.length - this.limit);
   }
 }
 

@@ -143,3 +143,16 @@ describe('two test brokers in one process', () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('recordLimit', () => {
+  it('keeps the latest messages per name', async () => {
+    const small = await createTestBroker({ recordLimit: 3 });
+    const { conn, ch } = await channelOn(small.url);
+    await ch.assertQueue('q');
+    for (let i = 1; i <= 7; i++) ch.sendToQueue('q', Buffer.from(String(i)));
+    await ch.waitForConfirms();
+    await conn.close();
+    expect(small.published('').map((m) => m.text())).toEqual(['5', '6', '7']);
+    await small.close();
+  });
+});
