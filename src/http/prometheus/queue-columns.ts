@@ -1,5 +1,6 @@
 import type { ReadModel } from '../../core/read-model.js';
 import { escapeLabel } from './exposition.js';
+import { KeptFamily } from './kept-family.js';
 
 /**
  * Every queue's figures for one scrape, in columns, and its labels `vhost="…",queue="…"` as UTF-8 bytes,
@@ -30,6 +31,15 @@ export class QueueColumns {
   private names: string[] = [];
   /** A family whose lines do not change while the queue set does not (rabbitmq_queue_info), by name. */
   private constant: { readonly name: string; readonly bytes: Uint8Array } | undefined;
+  /** Per-queue families' last lines, by family name (kept-family.ts); dropped with the labels. */
+  private readonly kept = new Map<string, KeptFamily>();
+
+  /** The kept lines of the per-queue family `name`, whose lines end in `extra` before the value. */
+  keptFamily(name: string, extra: Uint8Array): KeptFamily {
+    let k = this.kept.get(name);
+    if (k === undefined) this.kept.set(name, (k = new KeptFamily(name, extra)));
+    return k;
+  }
 
   /**
    * The bytes of a family that depends on the queue set only, built once for it: rabbitmq_queue_info's
@@ -117,6 +127,7 @@ export class QueueColumns {
     }
     this.labels = labels;
     this.constant = undefined;
+    this.kept.clear();
   }
 }
 

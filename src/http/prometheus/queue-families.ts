@@ -30,6 +30,17 @@ async function perQueue(w: TextWriter, out: LineEncoder, name: string, help: str
   await out.send(w.bytes);
 }
 
+/** The same, from the lines kept since the last scrape: only queues whose value changed are encoded. */
+async function perQueueKept(w: TextWriter, name: string, help: string, q: QueueColumns, values: Float64Array): Promise<void> {
+  w.family(name, 'gauge', help);
+  await sendBlock(w, q.keptFamily(name, NO_EXTRA).lines(q.labels, values, q.count));
+}
+
+/** A kept block goes to the socket in slices (each awaited: the block is rewritten by a later scrape). */
+async function sendBlock(w: TextWriter, block: Uint8Array): Promise<void> {
+  for (let at = 0; at < block.length; at += CONSTANT_CHUNK) await w.bytes(Buffer.from(block.buffer, block.byteOffset + at, Math.min(CONSTANT_CHUNK, block.length - at)));
+}
+
 const HELP = {
   ready: 'Messages ready to be delivered to consumers',
   unacked: 'Messages delivered to consumers but not yet acknowledged',
@@ -79,18 +90,21 @@ export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker,
   if (families.size === 0) return { queues: 0, pagedBytes: 0 };
   const q = vhosts === undefined ? cache.load(api.readModel) : new QueueColumns().load(api.readModel, vhosts);
   const out = new LineEncoder();
+  // The listener's kept columns keep each family's lines too; a vhost-limited scrape encodes them all.
+  const family = (name: string, help: string, values: Float64Array): Promise<void> =>
+    q === cache ? perQueueKept(w, name, help, q, values) : perQueue(w, out, name, help, q, values);
   const p = `${prefix}queue_`;
   if (families.has('queue_coarse_metrics')) {
-    await perQueue(w, out, `${p}messages_ready`, HELP.ready, q, q.ready);
-    await perQueue(w, out, `${p}messages_unacked`, HELP.unacked, q, q.unacked);
-    await perQueue(w, out, `${p}messages`, HELP.messages, q, q.messages);
+    await family(`${p}messages_ready`, HELP.ready, q.ready);
+    await family(`${p}messages_unacked`, HELP.unacked, q.unacked);
+    await family(`${p}messages`, HELP.messages, q.messages);
   }
   // queue_consumer_count is the cheap subset of queue_metrics; one of them, as RabbitMQ does.
   if (families.has('queue_metrics') || families.has('queue_consumer_count')) {
-    await perQueue(w, out, `${p}consumers`, HELP.consumers, q, q.consumers);
+    await family(`${p}consumers`, HELP.consumers, q.consumers);
   }
   if (families.has('queue_metrics')) {
-    await perQueue(w, out, `${p}messages_ready_bytes`, HELP.readyBytes, q, q.readyBytes);
+    await family(`${p}messages_ready_bytes`, HELP.readyBytes, q.readyBytes);
   }
   if (q === cache) {
     const name = `${p}info`;
@@ -101,7 +115,7 @@ export async function writeQueuesPerObject(w: TextWriter, api: PrometheusBroker,
       for (let i = 0; i < q.count; i++) all.line(head, q.labels[i] as Uint8Array, INFO_EXTRA, 1);
       return all.copy();
     });
-    for (let at = 0; at < block.length; at += CONSTANT_CHUNK) await w.bytes(Buffer.from(block.buffer, block.byteOffset + at, Math.min(CONSTANT_CHUNK, block.length - at)));
+    await sendBlock(w, block);
   } else {
     await perQueue(w, out, `${p}info`, HELP.info, q, 1, INFO_EXTRA);
   }
