@@ -32,12 +32,12 @@ export class KeptFamily {
   /** The family's lines for values[0, count), queue i labelled labels[i]; a view valid until the next call. */
   lines(labels: readonly Uint8Array[], values: Float64Array, count: number): Uint8Array {
     const kept = this.values;
+    const sameSet = count === this.count;
     let first = 0;
-    if (count === this.count) {
+    if (sameSet) {
       while (first < count && kept[first] === values[first]) first++;
       if (first === count) return this.current.written();
     }
-    const sameSet = count === this.count;
     const out = this.next;
     out.reset();
     if (this.nextOffsets.length < count + 1) this.nextOffsets = new Uint32Array(count + 1);

@@ -86,11 +86,6 @@ export class LineEncoder {
     return this.buf.subarray(0, this.pos);
   }
 
-  /** A copy of everything written (a line() never sent): a block kept across scrapes. */
-  copy(): Uint8Array {
-    return this.buf.slice(0, this.pos);
-  }
-
   get full(): boolean {
     return this.pos >= CHUNK_BYTES - LINE_SLACK;
   }

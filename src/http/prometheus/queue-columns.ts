@@ -27,10 +27,10 @@ export class QueueColumns {
   messages = new Float64Array(0);
   consumers = new Float64Array(0);
   readyBytes = new Float64Array(0);
+  /** 1 for every queue: rabbitmq_queue_info's value. */
+  ones = new Float64Array(0);
   private vhosts: string[] = [];
   private names: string[] = [];
-  /** A family whose lines do not change while the queue set does not (rabbitmq_queue_info), by name. */
-  private constant: { readonly name: string; readonly bytes: Uint8Array } | undefined;
   /** Per-queue families' last lines, by family name (kept-family.ts); dropped with the labels. */
   private readonly kept = new Map<string, KeptFamily>();
 
@@ -39,15 +39,6 @@ export class QueueColumns {
     let k = this.kept.get(name);
     if (k === undefined) this.kept.set(name, (k = new KeptFamily(name, extra)));
     return k;
-  }
-
-  /**
-   * The bytes of a family that depends on the queue set only, built once for it: rabbitmq_queue_info's
-   * 100,000 lines are ~11 MB, ~1/4 of a scrape's bytes and lines; kept, they are one copy to the socket.
-   */
-  constantFamily(name: string, build: () => Uint8Array): Uint8Array {
-    if (this.constant?.name !== name) this.constant = { name, bytes: build() };
-    return this.constant.bytes;
   }
 
   /** Reads every queue (of `only`, when given) from the read model into the columns. */
@@ -95,6 +86,7 @@ export class QueueColumns {
     this.messages = bigger(this.messages);
     this.consumers = bigger(this.consumers);
     this.readyBytes = bigger(this.readyBytes);
+    this.ones = new Float64Array(size).fill(1);
   }
 
   /** The queue set changed: names/vhosts[0, count) are the new set; labels of queues kept are copied, not encoded again. */
@@ -126,7 +118,6 @@ export class QueueColumns {
       at += part.length;
     }
     this.labels = labels;
-    this.constant = undefined;
     this.kept.clear();
   }
 }
