@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { PropertyLimits } from '../../protocol/content-header-validator.js';
 import type { VirtualHost } from '../../core/vhost.js';
 import type { Logger } from '../../util/logger.js';
@@ -29,6 +30,8 @@ export interface BridgeStatus {
 export interface BridgeSide {
   /** Sets up the AMQP side and the subscription; throws (with a reason) to be retried after reconnect-delay. */
   start(): Promise<void>;
+  /** The NATS connection, once it is up (to-nats starts before it). */
+  attach(nc: NatsConnection): void;
   /** NATS came back (or went away): resume or hold deliveries. */
   connected(up: boolean): void;
   /** Stops moving; in-flight AMQP deliveries go back to their queue. */

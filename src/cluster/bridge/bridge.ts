@@ -16,38 +16,38 @@ export class NatsBridge {
   private state: BridgeState = 'starting';
   private reason: string | undefined = 'connecting to NATS';
   private nc: NatsConnection | undefined;
-  private side: BridgeSide | undefined;
+  private readonly side: BridgeSide;
+  /** The side started (AMQP side set up, and for from-nats subscribed). */
+  private started = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly done: Promise<void>;
 
   constructor(
     readonly spec: BridgeSpec,
     private readonly host: BridgeHost,
   ) {
-    this.done = this.run().catch((err: unknown) => this.terminate(err));
+    this.side = spec.direction === 'to-nats' ? new ToNats(spec, host, (why) => this.retry(why)) : new FromNats(spec, host);
+    void this.run().catch((err: unknown) => this.fail(err));
   }
 
   status(): BridgeStatus {
-    const side = this.side;
-    return { state: this.state, reason: this.reason, forwarded: side?.forwarded ?? 0, dropped: side?.dropped ?? 0, lastError: side?.lastError };
+    const { forwarded, dropped, lastError } = this.side;
+    return { state: this.state, reason: this.reason, forwarded, dropped, lastError };
   }
 
   /** Stops it; with deleteQueue (the parameter was cleared) a to-nats bridge's queue goes too, with what it holds. */
   async stop(deleteQueue: boolean): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.done;
-    await this.side?.stop();
-    if (deleteQueue && this.spec.direction === 'to-nats') {
-      const vhost = this.host.vhost();
-      vhost?.deleteQueue(this.spec.queue, brokerPrincipal(this.spec.vhost), false, false);
-    }
+    await this.side.stop();
+    if (deleteQueue && this.spec.direction === 'to-nats') this.host.vhost()?.deleteQueue(this.spec.queue, brokerPrincipal(this.spec.vhost), false, false);
     await this.nc?.close().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
     const spec = this.spec;
+    // to-nats: the queue first, so what is routed while NATS does not answer waits in it.
+    if (spec.direction === 'to-nats') await this.startSide();
     const nc = await connect({
       servers: [...spec.uris],
       name: `warren nats-bridge ${spec.vhost}/${spec.name}`,
@@ -55,16 +55,17 @@ export class NatsBridge {
       maxReconnectAttempts: -1,
       reconnectTimeWait: spec.reconnectDelay * 1000,
     });
+    if (this.stopped) return void (await nc.close());
     this.nc = nc;
-    if (this.stopped) return;
+    this.side.attach(nc);
     void this.watch(nc);
-    this.side = spec.direction === 'to-nats' ? new ToNats(spec, this.host, nc, (why) => this.retry(why)) : new FromNats(spec, this.host, nc);
-    await this.startSide();
+    if (spec.direction === 'from-nats') await this.startSide();
+    else if (this.started) this.running();
   }
 
   private async startSide(): Promise<void> {
-    if (this.stopped || this.side === undefined) return;
-    if (this.host.vhost() === undefined) return this.terminate(new Error(`vhost '${this.spec.vhost}' is deleted`), false);
+    if (this.stopped) return;
+    if (this.host.vhost() === undefined) return this.fail(new Error(`vhost '${this.spec.vhost}' is deleted`));
     try {
       await this.side.start();
     } catch (err) {
@@ -72,13 +73,25 @@ export class NatsBridge {
       return this.retry(err instanceof Error ? err.message : String(err));
     }
     if (this.stopped) return;
+    this.started = true;
+    if (this.nc !== undefined && !this.nc.isClosed()) this.running();
+    else this.starting('connecting to NATS');
+  }
+
+  private running(): void {
     this.state = 'running';
     this.reason = undefined;
-    this.side.connected(!this.nc?.isClosed());
+    this.side.connected(true);
+  }
+
+  private starting(reason: string): void {
+    this.state = 'starting';
+    this.reason = reason;
   }
 
   /** As a shovel: terminated with the reason, started again after reconnect-delay. */
   private retry(reason: string): void {
+    this.started = false;
     this.state = 'terminated';
     this.reason = reason;
     this.host.logger.warn({ event: 'nats-bridge.terminated', vhost: this.spec.vhost, bridge: this.spec.name, reason }, `nats-bridge '${this.spec.name}' in vhost '${this.spec.vhost}': ${reason}; restarting in ${this.spec.reconnectDelay} s`);
@@ -87,27 +100,20 @@ export class NatsBridge {
     this.timer.unref();
   }
 
-  private terminate(err: unknown, log = true): void {
+  private fail(err: unknown): void {
     this.state = 'terminated';
     this.reason = err instanceof Error ? err.message : String(err);
-    if (log) this.host.logger.warn({ event: 'nats-bridge.failed', vhost: this.spec.vhost, bridge: this.spec.name, err }, `nats-bridge '${this.spec.name}' failed: ${this.reason}`);
+    this.host.logger.warn({ event: 'nats-bridge.failed', vhost: this.spec.vhost, bridge: this.spec.name, err }, `nats-bridge '${this.spec.name}' failed: ${this.reason}`);
   }
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
       if (this.stopped) return;
       if (s.type === 'disconnect') {
-        this.side?.connected(false);
-        if (this.state === 'running') {
-          this.state = 'starting';
-          this.reason = 'disconnected from NATS, reconnecting';
-        }
-      } else if (s.type === 'reconnect') {
-        if (this.state === 'starting' && this.side !== undefined) {
-          this.state = 'running';
-          this.reason = undefined;
-        }
-        this.side?.connected(true);
+        this.side.connected(false);
+        if (this.started) this.starting('disconnected from NATS, reconnecting');
+      } else if (s.type === 'reconnect' && this.started) {
+        this.running();
       }
     }
   }

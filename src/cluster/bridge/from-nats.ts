@@ -25,32 +25,38 @@ export class FromNats implements BridgeSide {
   lastError: string | undefined;
   private sub: Subscription | undefined;
   private messages: ConsumerMessages | undefined;
+  private nc: NatsConnection | undefined;
 
   constructor(
     private readonly spec: FromNatsSpec,
     private readonly host: BridgeHost,
-    private readonly nc: NatsConnection,
   ) {}
+
+  attach(nc: NatsConnection): void {
+    this.nc = nc;
+  }
 
   async start(): Promise<void> {
     const { stream, consumer, subject, prefetch, queueGroup } = this.spec;
+    const nc = this.nc;
+    if (nc === undefined) throw new Error('not connected to NATS');
     if (stream === undefined || consumer === undefined) {
-      this.sub = this.nc.subscribe(subject, {
+      this.sub = nc.subscribe(subject, {
         queue: queueGroup,
         callback: (err, msg) => {
           if (err === null) this.publish(msg.subject, msg.headers, msg.data, () => undefined);
         },
       });
-      await this.nc.flush(); // the subscription is registered with the server
+      await nc.flush(); // the subscription is registered with the server
       return;
     }
-    const jsm = await jetstreamManager(this.nc);
+    const jsm = await jetstreamManager(nc);
     try {
       await jsm.consumers.info(stream, consumer);
     } catch {
       await jsm.consumers.add(stream, { durable_name: consumer, ack_policy: AckPolicy.Explicit, filter_subject: subject, max_ack_pending: prefetch });
     }
-    const c = await jetstream(this.nc).consumers.get(stream, consumer);
+    const c = await jetstream(nc).consumers.get(stream, consumer);
     this.messages = await c.consume({ max_messages: prefetch, callback: (m) => this.onJs(m) });
   }
 

@@ -33,21 +33,27 @@ export class ToNats implements BridgeSide, QueueConsumer {
   /** Published on core NATS, acked by the next flush. */
   private unflushed: number[] = [];
   private flushing = false;
-  private readonly js: JetStreamClient;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly spec: ToNatsSpec,
     private readonly host: BridgeHost,
-    private readonly nc: NatsConnection,
     private readonly onQueueLost: (reason: string) => void,
   ) {
     this.tag = `nats-bridge.${spec.name}`;
     this.owner = brokerPrincipal(spec.vhost);
+  }
+
+  /** The queue is declared and consumed before NATS answers: from then on what the exchange routes waits in it. */
+  attach(nc: NatsConnection): void {
+    this.nc = nc;
     this.js = jetstream(nc);
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     const vhost = this.host.vhost();
     if (vhost === undefined) throw new Error(`vhost '${this.spec.vhost}' is deleted`);
     const { queue, queueDurable, exchange, bindingKey } = this.spec;
@@ -65,7 +71,7 @@ export class ToNats implements BridgeSide, QueueConsumer {
   }
 
   canDeliver(): boolean {
-    return this.up && !this.paused && !this.stopped && this.outstanding.size < this.spec.prefetch;
+    return this.up && this.nc !== undefined && !this.paused && !this.stopped && this.outstanding.size < this.spec.prefetch;
   }
 
   deliver(queue: QueueRef, seq: number, message: Message): void {
@@ -81,7 +87,8 @@ export class ToNats implements BridgeSide, QueueConsumer {
     const h = headers();
     for (const [name, value] of natsHeadersOf(message.properties)) h.append(name, value);
     const body = message.body;
-    if (this.spec.jetstream) {
+    const nc = this.nc as NatsConnection; // canDeliver: attached
+    if (this.js !== undefined && this.spec.jetstream) {
       this.js.publish(subject, body, { headers: h }).then(
         () => this.settle(queue, seq, 'ack'),
         (err: unknown) => this.failed(queue, [seq], err),
@@ -89,7 +96,7 @@ export class ToNats implements BridgeSide, QueueConsumer {
       return;
     }
     try {
-      this.nc.publish(subject, body, { headers: h });
+      nc.publish(subject, body, { headers: h });
     } catch (err) {
       queueMicrotask(() => this.failed(queue, [seq], err));
       return;
@@ -127,7 +134,7 @@ export class ToNats implements BridgeSide, QueueConsumer {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no flush from NATS within ${FLUSH_TIMEOUT_MS} ms`)), FLUSH_TIMEOUT_MS);
     });
-    Promise.race([this.nc.flush(), timeout])
+    Promise.race([(this.nc as NatsConnection).flush(), timeout])
       .then(
         () => {
           for (const seq of seqs) this.settle(queue, seq, 'ack');
