@@ -23,7 +23,7 @@ export interface BridgeStatus {
   readonly forwarded: number;
   /** Messages the bridge could not carry and did not keep (README: NATS bridge, delivery guarantees). */
   readonly dropped: number;
-  readonly lastError: string | undefined;
+  lastError: string | undefined;
 }
 
 /** The side that moves messages; the connection (bridge.ts) drives it. */
@@ -38,5 +38,5 @@ export interface BridgeSide {
   stop(): Promise<void>;
   readonly forwarded: number;
   readonly dropped: number;
-  readonly lastError: string | undefined;
+  lastError: string | undefined;
 }

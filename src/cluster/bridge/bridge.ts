@@ -21,6 +21,8 @@ export class NatsBridge {
   private started = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Ends the wait between two first-connection attempts. */
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly spec: BridgeSpec,
@@ -39,6 +41,7 @@ export class NatsBridge {
   async stop(deleteQueue: boolean): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake?.();
     await this.side.stop();
     if (deleteQueue && this.spec.direction === 'to-nats') this.host.vhost()?.deleteQueue(this.spec.queue, brokerPrincipal(this.spec.vhost), false, false);
     await this.nc?.close().catch(() => undefined);
@@ -48,19 +51,42 @@ export class NatsBridge {
     const spec = this.spec;
     // to-nats: the queue first, so what is routed while NATS does not answer waits in it.
     if (spec.direction === 'to-nats') await this.startSide();
-    const nc = await connect({
-      servers: [...spec.uris],
-      name: `warren nats-bridge ${spec.vhost}/${spec.name}`,
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: spec.reconnectDelay * 1000,
-    });
+    const nc = await this.connect();
+    if (nc === undefined) return;
     if (this.stopped) return void (await nc.close());
     this.nc = nc;
     this.side.attach(nc);
     void this.watch(nc);
     if (spec.direction === 'from-nats') await this.startSide();
     else if (this.started) this.running();
+  }
+
+  /**
+   * The first connection, tried every reconnect-delay until it answers or the bridge stops (not the
+   * client's waitOnFirstConnect: its timers would keep a closed broker's process alive). After it,
+   * the client reconnects by itself, forever.
+   */
+  private async connect(): Promise<NatsConnection | undefined> {
+    const spec = this.spec;
+    while (!this.stopped) {
+      try {
+        return await connect({
+          servers: [...spec.uris],
+          name: `warren nats-bridge ${spec.vhost}/${spec.name}`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: spec.reconnectDelay * 1000,
+        });
+      } catch (err) {
+        if (!this.started) this.starting(`connecting to NATS: ${err instanceof Error ? err.message : String(err)}`);
+        else this.reason = `connecting to NATS: ${err instanceof Error ? err.message : String(err)}`;
+        this.side.lastError = this.reason;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, Math.max(spec.reconnectDelay, 1) * 1000).unref();
+        });
+      }
+    }
+    return undefined;
   }
 
   private async startSide(): Promise<void> {

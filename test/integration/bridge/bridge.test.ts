@@ -1,10 +1,10 @@
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { connect as natsConnect, headers, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Broker } from '../../../src/index.js';
 import { openBroker } from '../../helpers/broker.js';
 import { natsServerAvailable, startNatsCluster, type NatsCluster } from '../../helpers/nats-server.js';
-import { api, eventually, putBridge, waitForState } from './bridge-helpers.js';
+import { eventually, putBridge, waitForState } from './bridge-helpers.js';
 
 /*
  * The NATS bridge with a real nats-server: amqplib on the AMQP side, a plain @nats-io client on the
@@ -16,7 +16,7 @@ let nats: NatsCluster;
 let broker: Broker;
 let closeBroker: () => Promise<void>;
 let amqp: ChannelModel;
-let ch: Channel;
+let ch: ConfirmChannel;
 let nc: NatsConnection;
 
 beforeAll(async () => {
@@ -49,7 +49,7 @@ async function retried<T>(fn: () => Promise<T>, tries = 20): Promise<T> {
 
 const received = (subject: string): { msgs: Msg[]; ready: Promise<void> } => {
   const msgs: Msg[] = [];
-  nc.subscribe(subject, { callback: (_err, m) => msgs.push(m) });
+  nc.subscribe(subject, { callback: (_err, m) => void msgs.push(m) });
   return { msgs, ready: nc.flush() };
 };
 
@@ -137,7 +137,7 @@ describe.skipIf(skip !== undefined)('nats-bridge from-nats', () => {
   it('feeds a subject into an exchange, NATS headers as AMQP properties and headers', async () => {
     ({ queue: q } = await ch.assertQueue('', { exclusive: true }));
     await ch.bindQueue(q, 'amq.topic', 'sensors.#');
-    await ch.consume(q, (m) => m && got.push(m), { noAck: true });
+    await ch.consume(q, (m) => void (m && got.push(m)), { noAck: true });
     await putBridge(broker, 'sensors-in', { uri: nats.urls, direction: 'from-nats', 'src-subject': 'plant.*.temp', 'dest-exchange': 'amq.topic', 'dest-routing-key': 'sensors.{2}' });
     await waitForState(broker, 'sensors-in', 'running');
     const h = headers();
@@ -177,7 +177,7 @@ describe.skipIf(skip !== undefined)('nats-bridge from-nats', () => {
     ({ queue: q } = await ch.assertQueue('pay-in', { durable: true }));
     await ch.bindQueue(q, 'amq.direct', 'pay.done');
     await putBridge(broker, 'pay-in', { uri: nats.urls, direction: 'from-nats', 'src-subject': 'pay.>', 'src-jetstream-stream': 'PAY', 'src-jetstream-consumer': 'warren', 'dest-exchange': 'amq.direct', 'prefetch-count': 2 });
-    await ch.consume(q, (m) => m && got.push(m), { noAck: true });
+    await ch.consume(q, (m) => void (m && got.push(m)), { noAck: true });
     await eventually(() => got.length === 5, 10_000, `got ${got.length}`);
     expect(got.map((m) => m.content.toString())).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
     // Acked on the NATS side once stored: nothing pending for the durable consumer.
