@@ -1,4 +1,5 @@
 import type { Config } from './config/load.js';
+import { brokerPrincipal } from './core/principal.js';
 import type { VirtualHost } from './core/vhost.js';
 import type { BridgeRow, RuntimeParameterRow, RuntimeParametersOps } from './http/parameters-ops.js';
 import type { Persistence } from './persistence.js';
@@ -61,11 +62,22 @@ export function brokerParameters(recorded: ParameterState, deps: BridgeDeps): Br
     running.delete(key);
     await before?.stop(false);
     if (params.get(key) !== p) return; // replaced or cleared meanwhile
+    let spec;
     try {
-      running.set(key, new bridge.NatsBridge(value.parseBridgeValue(p.vhost, p.name, p.value), host(p.vhost)));
+      spec = value.parseBridgeValue(p.vhost, p.name, p.value);
     } catch (err) {
-      logger.warn({ event: 'nats-bridge.unreadable', vhost: p.vhost, name: p.name, err }, `nats-bridge '${p.name}' in vhost '${p.vhost}' is not started: ${(err as Error).message}`);
+      return void logger.warn({ event: 'nats-bridge.unreadable', vhost: p.vhost, name: p.name, err }, `nats-bridge '${p.name}' in vhost '${p.vhost}' is not started: ${(err as Error).message}`);
     }
+    if (before !== undefined) retire(before.spec, spec);
+    running.set(key, new bridge.NatsBridge(spec, host(p.vhost)));
+  };
+  /** A replaced to-nats value: its old binding goes, and its queue too when the new value has none like it (other durability, or from-nats). */
+  const retire = (old: Running['spec'], next: Running['spec']): void => {
+    const vhost = vhosts.get(old.vhost);
+    if (old.direction !== 'to-nats' || vhost === undefined) return;
+    const owner = brokerPrincipal(old.vhost);
+    if (next.direction !== 'to-nats' || next.queueDurable !== old.queueDurable) vhost.deleteQueue(old.queue, owner, false, false);
+    else if (next.exchange !== old.exchange || next.bindingKey !== old.bindingKey) vhost.unbindQueue(old.queue, old.exchange, old.bindingKey, {}, owner);
   };
   const synced = (): Promise<void> =>
     new Promise((resolve) => {

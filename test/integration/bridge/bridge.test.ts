@@ -104,6 +104,23 @@ describe.skipIf(skip !== undefined)('nats-bridge to-nats', () => {
     await eventually(() => broker.vhosts.get('/')!.queues.get('nats-bridge.orders-out')!.ref.messageCount === 0);
   });
 
+  it('a PUT over a running bridge replaces its binding', async () => {
+    await ch.assertExchange('swap', 'topic', { durable: false });
+    const sub = received('swap.>');
+    await sub.ready;
+    await putBridge(broker, 'swap-out', { uri: nats.urls, direction: 'to-nats', 'src-exchange': 'swap', 'src-exchange-key': 'old.#', 'dest-subject': 'swap.{routing_key}' });
+    await waitForState(broker, 'swap-out', 'running');
+    await putBridge(broker, 'swap-out', { uri: nats.urls, direction: 'to-nats', 'src-exchange': 'swap', 'src-exchange-key': 'new.#', 'dest-subject': 'swap.{routing_key}' });
+    await waitForState(broker, 'swap-out', 'running');
+    ch.publish('swap', 'old.1', Buffer.from('old'));
+    ch.publish('swap', 'new.1', Buffer.from('new'));
+    await ch.waitForConfirms();
+    await eventually(() => sub.msgs.length >= 1);
+    await nc.flush();
+    expect(sub.msgs.map((m) => m.subject)).toEqual(['swap.new.1']);
+    expect(broker.vhosts.get('/')!.queues.get('nats-bridge.swap-out')!.ref.messageCount).toBe(0);
+  });
+
   it('with dest-jetstream, acks after the stream stored it; Nats-Msg-Id de-duplicates', async () => {
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(nc);
