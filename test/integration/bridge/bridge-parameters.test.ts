@@ -105,6 +105,19 @@ describe.skipIf(skip !== undefined)('nats-bridge parameter durability and defini
     expect((await api(broker, 'GET', '/api/parameters/nats-bridge/%2F')).json).toEqual([{ value: good(), vhost: '/', component: 'nats-bridge', name: 'imported' }]);
   });
 
+  it('goes with its vhost', async () => {
+    const broker = await restart();
+    expect((await api(broker, 'PUT', '/api/vhosts/v2', {})).status).toBe(201);
+    await putBridge(broker, 'v2-out', good(), 'v2');
+    await waitForState(broker, 'v2-out', 'running');
+    expect((await api(broker, 'DELETE', '/api/vhosts/v2')).status).toBe(204);
+    expect((await api(broker, 'GET', '/api/nats-bridges')).json).toEqual([]);
+    expect((await api(broker, 'PUT', '/api/vhosts/v2', {})).status).toBe(201);
+    expect((await api(broker, 'GET', '/api/parameters/nats-bridge')).json).toEqual([]);
+    const again = await restart();
+    expect((await api(again, 'GET', '/api/parameters/nats-bridge')).json).toEqual([]);
+  });
+
   it('a to-nats bridge on a missing exchange is terminated with the reason, and starts once the exchange is there', async () => {
     const broker = await restart();
     await putBridge(broker, 'early', { ...good(), 'src-exchange': 'later', 'reconnect-delay': 1 });
