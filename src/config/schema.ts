@@ -12,6 +12,7 @@ import { LOGIN_OPTIONS } from './login-options.js';
 import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-option.js';
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
+import { CLUSTER_OPTIONS, type ClusterConfig } from './cluster-options.js';
 import type { OptionDef } from './option-def.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
@@ -39,7 +40,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PoliciesConfig, VhostSettingsSeed {
+export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, ClusterConfig, PoliciesConfig, VhostSettingsSeed {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -184,6 +185,7 @@ export const OPTIONS = [
   ...CONTENT_LIMIT_OPTIONS,
   ...TLS_OPTIONS,
   ...MANAGEMENT_OPTIONS,
+  ...CLUSTER_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),
