@@ -9,6 +9,7 @@ import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
+import { checkClusterConfig } from './broker-cluster.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
@@ -154,6 +155,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   checkPermissionUsers(checked);
   checkVhostSettings(checked);
   checkConfiguredPolicies(checked);
+  checkClusterConfig(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);

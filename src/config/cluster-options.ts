@@ -1,0 +1,47 @@
+import { parseList, parseString, ParseError } from './parsers.js';
+
+/**
+ * Issue 15: joining Warren nodes through nats-server with JetStream. Declared here so that the CLI, env and
+ * file accept them; with an empty clusterNats nothing of NATS is loaded (src/cluster/ is imported dynamically).
+ * This first slice only declares the options: src/broker-cluster.ts refuses them at start-up until the
+ * cluster layer exists, so that a user never believes a node joined a cluster when it did not.
+ */
+export interface ClusterConfig {
+  /** nats:// or tls:// URLs of nats-servers with JetStream; empty: a single node, no NATS. */
+  readonly clusterNats: readonly string[];
+  /** This node's name in the cluster; '' derives it from the host name. */
+  readonly clusterNodeName: string;
+}
+
+function parseNatsUrls(text: string): readonly string[] {
+  const urls = parseList(text);
+  for (const url of urls) {
+    if (!/^(nats|tls):\/\/[^/\s]+$/.test(url)) throw new ParseError(`expected nats://host:port, got ${JSON.stringify(url)}`);
+  }
+  return urls;
+}
+
+export const CLUSTER_OPTIONS = [
+  {
+    key: 'clusterNats',
+    schema: { type: 'array', items: { type: 'string', pattern: '^(nats|tls)://[^/\\s]+$' } },
+    default: [] as readonly string[],
+    env: 'WARREN_CLUSTER_NATS',
+    flag: '--cluster-nats',
+    arg: 'URL[,URL...]',
+    description:
+      'Join a cluster of Warren nodes through nats-server with JetStream (nats://host:4222, comma-separated). ' +
+      'Not built yet (issue 15): start-up refuses it. Without it nothing of NATS is loaded.',
+    parse: parseNatsUrls,
+  },
+  {
+    key: 'clusterNodeName',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._-]*$', maxLength: 255 },
+    default: '',
+    env: 'WARREN_CLUSTER_NODE_NAME',
+    flag: '--node-name',
+    arg: 'NAME',
+    description: "This node's name in a --cluster-nats cluster (letters, digits, . _ -); empty: from the host name.",
+    parse: parseString,
+  },
+] as const;
