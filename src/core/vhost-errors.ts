@@ -19,3 +19,11 @@ export function defaultExchangeRefused() {
 export function queueLimitReached(vhost: string, queue: string, limit: number) {
   return amqpError('WARREN_QUEUE_LIMIT', `cannot declare queue '${queue}': queue limit in vhost '${vhost}' (${limit}) is reached`);
 }
+
+/** A queue owned by another cluster node: known here, but consuming, getting and purging are not forwarded yet. */
+export function remoteQueue(vhost: string, queue: string, node: string) {
+  return amqpError(
+    'WARREN_QUEUE_REMOTE',
+    `queue '${queue}' in vhost '${vhost}' lives on node '${node}'; consuming from, getting from or purging a queue of another node is not built yet`,
+  );
+}
