@@ -9,7 +9,7 @@ import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
-import { checkClusterConfig } from './broker-cluster.js';
+import { joinConfiguredCluster } from './broker-cluster.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
@@ -32,7 +32,7 @@ import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { SchemaCache } from './core/exchange/schema.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
-import { brokerUrl, hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { brokerUrl, listenerError, logStartup } from './broker-startup.js';
 import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
 import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
@@ -155,7 +155,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   checkPermissionUsers(checked);
   checkVhostSettings(checked);
   checkConfiguredPolicies(checked);
-  checkClusterConfig(checked);
   const tlsFiles = startTls.load(checked); // so do unreadable or unusable TLS files
   if (!(Number.isFinite(statisticsInterval) && statisticsInterval >= 0)) {
     throw new ConfigError(`statisticsInterval must be a number of milliseconds, 0 or more (got ${String(statisticsInterval)})`);
@@ -170,6 +169,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalErrors++;
     logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
+  const cluster = await joinConfiguredCluster(checked, logger); // before the data dir is touched: a failed join leaves it as it was
   const systemClock = givenClock === undefined ? new SystemClock((err) => internalError(err, { during: 'timer' })) : undefined;
   const brokerClock = givenClock ?? (systemClock as SystemClock);
   let lock;
@@ -177,6 +177,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     // First, before any file in it is read: a second broker on this directory stops here.
     lock = claimDataDir(dataDir, logger);
   } catch (err) {
+    await cluster?.close();
     privateDir?.remove();
     throw err;
   }
@@ -185,6 +186,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   try {
     recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery, clock: brokerClock, schemas }, logger);
   } catch (err) {
+    await cluster?.close();
     lock.release();
     privateDir?.remove();
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
@@ -196,7 +198,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     access = setUpAccess(config, recovered.access, persistence, vhosts, storedUsers(users));
     policies = setUpPolicies(config, recovered.policies, firstStart !== undefined, persistence, vhosts, logger); // before listening
   } catch (err) {
-    await persistence.scheduler.idle();
+    await Promise.all([persistence.scheduler.idle(), cluster?.close()]);
     persistence.closeAll();
     definitions.close();
     lock.release();
@@ -204,6 +206,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw err;
   }
   const releaseStore = (): void => {
+    void cluster?.close();
     systemClock?.stop();
     persistence.closeAll();
     definitions.close();
@@ -226,7 +229,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
   // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
-  const node = nodeName ?? `warren@${hostname()}`;
+  const node = nodeName ?? `warren@${cluster?.node ?? hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
   const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
@@ -236,6 +239,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw err;
     });
   }
+  const replication = await cluster?.attach(vhosts, persistence).catch(async (err: unknown) => {
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw err;
+  });
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
@@ -259,6 +267,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalError,
     alarms,
     faults: { nackNext: 0 },
+    replication,
     users,
     loginThrottle: new LoginThrottle(config.loginFailureDelay),
     vhostLimits: (name) => vhostTable.meta(name)?.limits,
@@ -334,12 +343,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw listenerError(err, (management === undefined ? config.managementPort : config.prometheusPort) || 0);
   }
   const url = brokerUrl(config, port);
-  const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
-  const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
-  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
-  const warning = remoteLoginWarning(config);
-  if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
-  if (tls !== undefined) logger.info({ event: 'tls.serving', ...tls.certificate }, `TLS certificate: ${tls.certificate.subject}, serial ${tls.certificate.serialNumber}, valid to ${tls.certificate.validTo}`);
+  logStartup(logger, config, { url, port, vhosts: [...vhosts.keys()], addresses: server.addresses, tlsAddresses: server.tlsAddresses, certificate: tls?.certificate });
 
   let closing: Promise<void> | undefined;
   return (self = {

@@ -1,4 +1,4 @@
-import type { FieldTable } from '../protocol/field-table.js';
+import { decodeTable, encodeTable, type FieldTable } from '../protocol/field-table.js';
 import type { BindingDestination, ExchangeDefinition, QueueDefinition } from './persistence.js';
 
 /**
@@ -25,4 +25,19 @@ export interface TopologyReplicator {
 export interface ReplicationWaits {
   begin(): void;
   take(): Promise<void> | undefined;
+  /**
+   * Resolves once every change written anywhere in the cluster before the call is applied here. A
+   * lookup that found nothing (a passive declare, a bind to a missing queue) waits for it and tries
+   * once more, so what another node declared before this request is seen here too.
+   */
+  catchUp(): Promise<void>;
+}
+
+/** A field table as text (its AMQP encoding in base64): exact, so equivalence compares what was declared. */
+export function tableToText(table: FieldTable): string {
+  return encodeTable(table).toString('base64');
+}
+
+export function tableFromText(text: string): FieldTable {
+  return decodeTable(Buffer.from(text, 'base64'));
 }
