@@ -3,8 +3,7 @@ import { parseList, parseString, ParseError } from './parsers.js';
 /**
  * Issue 15: joining Warren nodes through nats-server with JetStream. Declared here so that the CLI, env and
  * file accept them; with an empty clusterNats nothing of NATS is loaded (src/cluster/ is imported dynamically).
- * This first slice only declares the options: src/broker-cluster.ts refuses them at start-up until the
- * cluster layer exists, so that a user never believes a node joined a cluster when it did not.
+ * src/broker-cluster.ts joins (or refuses to start with a clear error) before the data directory is touched.
  */
 export interface ClusterConfig {
   /** nats:// or tls:// URLs of nats-servers with JetStream; empty: a single node, no NATS. */
@@ -31,7 +30,7 @@ export const CLUSTER_OPTIONS = [
     arg: 'URL[,URL...]',
     description:
       'Join a cluster of Warren nodes through nats-server with JetStream (nats://host:4222, comma-separated). ' +
-      'Not built yet (issue 15): start-up refuses it. Without it nothing of NATS is loaded.',
+      'Exchanges, queues (with their owner node) and bindings are replicated in a JetStream KV bucket; forwarding to other nodes is not built yet. Without it nothing of NATS is loaded.',
     parse: parseNatsUrls,
   },
   {
