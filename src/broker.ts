@@ -16,7 +16,7 @@ import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
 import { brokerFaults, type BrokerFaults } from './broker-faults.js';
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
-import type { Clock } from './core/clock.js';
+import type { BrokerOptions } from './broker-options.js';
 import type { VirtualHost } from './core/vhost.js';
 import { ReadModel } from './core/read-model.js';
 import { Registry } from './core/registry.js';
@@ -35,39 +35,13 @@ import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type 
 import { brokerUrl, listenerError, logStartup } from './broker-startup.js';
 import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
 import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
+import { brokerParameters } from './broker-bridge.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
-import { createLogger, type Logger } from './util/logger.js';
+import { createLogger } from './util/logger.js';
 import { SystemClock } from './util/system-clock.js';
 import { packageVersion } from './util/version.js';
 
-export interface BrokerOptions extends ConfigInput {
-  /** Defaults to a pino logger on stdout at logLevel, or at warn when logLevel is not given either. */
-  readonly logger?: Logger;
-  /**
-   * The memory alarm also judges the whole process (V8 heap against its heap_size_limit, RSS) besides
-   * what this broker holds. For a process that runs one broker, as the CLI does; default false.
-   */
-  readonly processMemoryChecks?: boolean;
-  /**
-   * A full GC that the process checks run when the process is over a limit, settling once done (the
-   * CLI offers one); the library never forces one by itself.
-   */
-  readonly collectGarbage?: () => Promise<void>;
-  /** What ids in the read model are qualified with (RabbitMQ's node name); default `warren@<hostname>`. */
-  readonly nodeName?: string;
-  /**
-   * How often (ms) counters are sampled into rates (`*_details.rate`), on the broker's ticker (250 ms
-   * granularity); 0: only when `broker.stats.sample()` is called. Default 5000, RabbitMQ's
-   * collect_statistics_interval.
-   */
-  readonly statisticsInterval?: number;
-  /**
-   * Time for message TTL, queue expiry, delayed messages, x-death stamps and consumer timeouts
-   * (default: the system clock). A test kit passes a ManualClock to advance time without waiting.
-   * The connection's own timers (heartbeats, handshake and close timeouts) stay on the wall clock.
-   */
-  readonly clock?: Clock;
-}
+export type { BrokerOptions } from './broker-options.js';
 
 export interface Broker {
   /** An AMQP URL a client can connect to, with the default guest credentials when they exist. */
@@ -205,8 +179,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     privateDir?.remove();
     throw err;
   }
+  const parameters = brokerParameters(recovered.parameters, { vhosts, persistence, config, logger }); // nats-bridge: NATS loaded only if one is recorded
   const releaseStore = (): void => {
     void cluster?.close();
+    void parameters.close();
     systemClock?.stop();
     persistence.closeAll();
     definitions.close();
@@ -231,7 +207,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
   const node = nodeName ?? `warren@${cluster?.node ?? hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
-  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, persistence, node, productVersion: packageVersion(), logger });
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, parameters, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
     await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
       await persistence.scheduler.idle();
@@ -329,6 +305,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         startedAt: Date.now(),
         topology: managementTopology(vhosts, access.access, brokerPublish(vhosts, config, access.access)),
         inspect,
+        parameters,
       },
       logger,
     );
@@ -386,7 +363,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       clearInterval(alarmTimer);
       alarms.close();
       tls?.close();
-      closing ??= Promise.all([management?.close(), prometheus?.close()])
+      closing ??= Promise.all([management?.close(), prometheus?.close(), parameters.close()])
         .then(() => server.close())
         .then(() => persistence.scheduler.idle())
         .then(() => {
