@@ -1,5 +1,7 @@
 import { decodeTable, encodeTable, type FieldTable } from '../protocol/field-table.js';
-import type { BindingDestination, ExchangeDefinition, QueueDefinition } from './persistence.js';
+import type { Message } from './message.js';
+import type { BindingDestination, ExchangeDefinition, QueueDefinition, SyncTicket } from './persistence.js';
+import type { Queue } from './queue/queue.js';
 
 /**
  * The port between a vhost's topology and a cluster layer (src/cluster/, loaded only with
@@ -31,6 +33,20 @@ export interface ReplicationWaits {
    * once more, so what another node declared before this request is seen here too.
    */
   catchUp(): Promise<void>;
+}
+
+/**
+ * The cluster's way to a queue that lives on another node (a stub here, options.ownerNode): the
+ * router hands it each message routed to such a stub. Set on a vhost's router by the cluster layer;
+ * unset, stubs are skipped as before, and a publish that reaches no stub pays nothing.
+ */
+export interface RemoteForwarder {
+  /**
+   * Takes the message for the stub's owner node; the ticket, when given, is held until the owner has
+   * stored it (synced(false) when it refused it or did not answer). False when the owner is known to
+   * be unreachable: the message is not routed there (returned when mandatory, nacked in confirm mode).
+   */
+  forward(queue: Queue, message: Message, ticket: SyncTicket | undefined): boolean;
 }
 
 /** A field table as text (its AMQP encoding in base64): exact, so equivalence compares what was declared. */

@@ -50,7 +50,7 @@ export class VirtualHost {
   readonly queues = new Map<string, Queue>();
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
   private readonly replyQueues = new Map<string, Queue>();
-  private readonly router: Router;
+  readonly router: Router; // public for the cluster layer's forwarder (router.forwarder)
   /** Time for everything in this vhost (TTL, x-expires, delays, x-death): injected, never the wall clock. */
   readonly clock: Clock;
   /** Exclusive queues by owning connection: a close touches its own queues, not all of them. */
