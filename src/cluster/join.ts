@@ -6,6 +6,7 @@ import type { TopologyReplicator } from '../core/replication.js';
 import type { Logger } from '../util/logger.js';
 import { nodePingSubject } from './keys.js';
 import { ClusterMetadata } from './metadata.js';
+import { Forwarding } from './forward.js';
 
 /** The JetStream KV bucket every node of a cluster shares for exchanges, queues and bindings. */
 export const METADATA_BUCKET = 'warren_metadata';
@@ -26,6 +27,7 @@ export class JoinError extends Error {
 /** A joined node: connected, checked, its name claimed and the metadata bucket open. */
 export class ClusterMember {
   private metadata: ClusterMetadata | undefined;
+  private forwarding: Forwarding | undefined;
 
   constructor(
     readonly node: string,
@@ -40,12 +42,17 @@ export class ClusterMember {
     const metadata = new ClusterMetadata(this.kv, this.node, vhosts, this.logger);
     this.metadata = metadata;
     install(metadata); // before the load: what it applies is muted, what is declared meanwhile is written
+    const forwarding = new Forwarding(this.nc, this.node, vhosts, this.logger);
+    this.forwarding = forwarding;
+    await forwarding.start(); // before the load: a stub that lands is routed to at once
+    metadata.onVhost = (vhost) => forwarding.install(vhost);
     await metadata.start();
     return metadata;
   }
 
   async close(): Promise<void> {
     this.metadata?.stop();
+    this.forwarding?.close();
     await this.nc.drain().catch(() => this.nc.close());
   }
 }

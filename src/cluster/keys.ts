@@ -33,3 +33,8 @@ export function bindingKey(vhost: string, source: string, kind: 'queue' | 'excha
 export function nodePingSubject(node: string): string {
   return `warren.node.${token(node)}.ping`;
 }
+
+/** The subject a node takes forwarded messages on (cluster/forward.ts): publishes routed elsewhere to its queues. */
+export function nodeForwardSubject(node: string): string {
+  return `warren.node.${token(node)}.fwd`;
+}

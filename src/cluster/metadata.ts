@@ -34,6 +34,8 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
   /** The bucket's revision (its stream sequence) up to which the watch has applied changes. */
   private applied = 0;
   private readonly caughtUp: { readonly revision: number; readonly done: () => void }[] = [];
+  /** Called with each vhost a remote change is applied to (cluster/forward.ts gives it a forwarder). */
+  onVhost: ((vhost: VirtualHost) => void) | undefined;
 
   constructor(
     private readonly kv: KV,
@@ -217,13 +219,19 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
     const status = await this.kv.status();
     const watch = await this.kv.watch({ key: '>' });
     this.watching = watch;
-    if (status.values === 0) caughtUp();
+    // Loading until the entry with nothing pending behind it. Not the entries' isUpdate: the client
+    // marks the last initial value as an update already (i >= count), so that never saw a delta of 0.
+    let loading = status.values > 0;
+    if (!loading) caughtUp();
     void (async () => {
       for await (const e of watch) {
         const r = e.operation === 'PUT' ? decodeRecord(e.value) : undefined;
-        if (!e.isUpdate) {
+        if (loading) {
           if (r !== undefined) initial.push(r);
-          if (e.delta === 0) caughtUp();
+          if (e.delta === 0) {
+            loading = false;
+            caughtUp();
+          }
           continue;
         }
         if (r !== undefined && r.origin !== this.node) this.applyRemote(r);
@@ -248,6 +256,7 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
       this.logger.warn({ event: 'cluster.unknown-vhost', vhost: r.vhost }, `cluster metadata for vhost '${r.vhost}', which this node does not have: ignored`);
       return;
     }
+    this.onVhost?.(vhost);
     const key = recordKey(r);
     if (r.kind === 'binding' && r.deleted !== true) this.parked.delete(key);
     if (!this.applyMuted(vhost, r) && r.kind === 'binding') this.parked.set(key, r);

@@ -26,7 +26,7 @@ export async function startWarrenProcess(args: readonly string[], timeoutMs = 20
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`warren did not listen within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`warren did not listen within ${timeoutMs} ms: ${stderr}; last log lines: ${logs.slice(-5).map((l) => String(l['event']) + ':' + String(l['msg'])).join(' | ')}`)), timeoutMs);
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
       let nl: number;
