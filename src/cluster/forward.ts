@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js';
 import { encodeBatch, recordSize, type ForwardRecord } from './forward-codec.js';
 import { nodeForwardSubject, nodePingSubject } from './keys.js';
 import { storeForwarded } from './forward-inbound.js';
+import { RemoteConsuming } from './remote-consume.js';
 
 /** A batch goes out at the end of the event-loop turn, or sooner once it holds this much. */
 const BATCH_BYTES = 256 * 1024;
@@ -47,13 +48,16 @@ export class Forwarding {
   private readonly links = new Map<string, Link>();
   private inbound: Subscription | undefined;
   private closed = false;
+  private readonly consuming: RemoteConsuming;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly node: string,
     private readonly vhosts: ReadonlyMap<string, VirtualHost>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.consuming = new RemoteConsuming(nc, node, vhosts, logger);
+  }
 
   /** Serves this node's forward subject and gives every vhost's router a forwarder. */
   async start(): Promise<void> {
@@ -62,6 +66,7 @@ export class Forwarding {
         if (err === null) storeForwarded(msg, this.vhosts, this.logger);
       },
     });
+    await this.consuming.start();
     await this.nc.flush();
     for (const vhost of this.vhosts.values()) this.install(vhost);
   }
@@ -69,13 +74,17 @@ export class Forwarding {
   /** Idempotent: a vhost created later gets its forwarder when the first stub lands in it. */
   install(vhost: VirtualHost): void {
     if (vhost.router.forwarder !== undefined) return;
-    const forwarder: RemoteForwarder = { forward: (queue, message, ticket) => this.forward(vhost.name, queue, message, ticket) };
+    const forwarder: RemoteForwarder = {
+      forward: (queue, message, ticket) => this.forward(vhost.name, queue, message, ticket),
+      queueRef: (queue) => this.consuming.refFor(vhost.name, queue),
+    };
     vhost.router.forwarder = forwarder;
   }
 
   close(): void {
     this.closed = true;
     this.inbound?.unsubscribe();
+    this.consuming.close();
     for (const link of this.links.values()) {
       clearInterval(link.probe);
       this.settle(link.records, false);

@@ -38,3 +38,12 @@ export function nodePingSubject(node: string): string {
 export function nodeForwardSubject(node: string): string {
   return `warren.node.${token(node)}.fwd`;
 }
+
+/** Cross-node consuming (cluster/remote-consume.ts): consume requests and control batches to a node, and deliveries to it. */
+export function nodeConsumeSubject(node: string): string {
+  return `warren.node.${token(node)}.consume`;
+}
+
+export function nodeDeliverSubject(node: string): string {
+  return `warren.node.${token(node)}.deliver`;
+}

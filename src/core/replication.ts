@@ -2,6 +2,7 @@ import { decodeTable, encodeTable, type FieldTable } from '../protocol/field-tab
 import type { Message } from './message.js';
 import type { BindingDestination, ExchangeDefinition, QueueDefinition, SyncTicket } from './persistence.js';
 import type { Queue } from './queue/queue.js';
+import type { QueueRef } from './queue/queue-ref.js';
 
 /**
  * The port between a vhost's topology and a cluster layer (src/cluster/, loaded only with
@@ -47,6 +48,8 @@ export interface RemoteForwarder {
    * be unreachable: the message is not routed there (returned when mandatory, nacked in confirm mode).
    */
   forward(queue: Queue, message: Message, ticket: SyncTicket | undefined): boolean;
+  /** How a protocol layer consumes from and settles with such a queue (the owner node does the work). */
+  queueRef(queue: Queue): QueueRef;
 }
 
 /** A field table as text (its AMQP encoding in base64): exact, so equivalence compares what was declared. */

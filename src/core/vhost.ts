@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
-import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound, remoteQueue } from './vhost-errors.js';
+import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound, raise, remoteQueue } from './vhost-errors.js';
 import { ExclusiveOwners } from './exclusive-owners.js';
 import { sameOwner, type Principal } from './principal.js';
 import type { Clock } from './clock.js';
@@ -251,7 +251,7 @@ export class VirtualHost {
   /** What a protocol layer consumes from, gets from and settles with (getQueue's checks). */
   queueRef(name: string, owner: Principal): QueueRef {
     const queue = this.getQueue(name, owner);
-    if (queue.options.ownerNode !== undefined) throw remoteQueue(this.name, name, queue.options.ownerNode);
+    if (queue.options.ownerNode !== undefined) return this.router.forwarder?.queueRef(queue) ?? raise(remoteQueue(this.name, name, queue.options.ownerNode));
     return queue.ref;
   }
 

@@ -1,0 +1,168 @@
+import { amqpError } from '../errors/index.js';
+import { Message } from '../core/message.js';
+import type { ConsumerStatus, GetResult, QueueConsumer, QueueRef } from '../core/queue/queue-ref.js';
+import type { Delivery } from './delivery-codec.js';
+
+/** Deliveries an owner may send ahead of the consumer's own credit check; half of it is granted back at a time. */
+export const CREDIT_WINDOW = 256;
+
+/** What a RemoteQueueRef sends to the owner node (cluster/remote-consume.ts carries it over NATS). */
+export interface OwnerLink {
+  consume(ref: RemoteQueueRef, sub: RemoteSubscription, priority: number): void;
+  cancel(ref: RemoteQueueRef, id: string): void;
+  credit(ref: RemoteQueueRef, id: string, n: number): void;
+  settle(ref: RemoteQueueRef, op: 'ack' | 'reject' | 'requeue', seq: number): void;
+}
+
+/** One consumer on this node of a queue another node owns. */
+export class RemoteSubscription {
+  /** Arrived from the owner, not yet taken by the consumer (at most CREDIT_WINDOW). */
+  readonly waiting: Delivery[] = [];
+  head = 0;
+  /** Handed to the consumer since credit was last granted back. */
+  taken = 0;
+  cancelled = false;
+
+  constructor(
+    readonly id: string,
+    readonly consumer: QueueConsumer,
+  ) {}
+}
+
+/**
+ * A queue that lives on another node, as the protocol layer reaches it (core's QueueRef): consume
+ * with credit, settle by delivery id. The owner's queue delivers to a proxy consumer there, at most
+ * CREDIT_WINDOW ahead; here each delivery waits until the consumer's own credit check (prefetch,
+ * socket) lets it go, so prefetch holds as on a local queue. Settlements go to the owner, by the
+ * owner's delivery ids (its seqs), so requeue-to-position, redelivered flags and x-delivery-count are
+ * the owner queue's own. basic.get and purge are not supported across nodes yet.
+ */
+export class RemoteQueueRef implements QueueRef {
+  private readonly subs = new Map<QueueConsumer, RemoteSubscription>();
+  private next = 0;
+
+  constructor(
+    readonly vhost: string,
+    readonly name: string,
+    readonly owner: string,
+    private readonly link: OwnerLink,
+    private readonly idPrefix: string,
+  ) {}
+
+  get messageCount(): number {
+    return 0; // not known here: the owner's count (declare-ok on the owner node says it)
+  }
+
+  get consumerCount(): number {
+    return this.subs.size;
+  }
+
+  get consumerTimeout(): number | undefined {
+    return undefined;
+  }
+
+  consume(consumer: QueueConsumer, priority: number): void {
+    const sub = new RemoteSubscription(`${this.idPrefix}.${++this.next}`, consumer);
+    this.subs.set(consumer, sub);
+    this.link.consume(this, sub, priority);
+  }
+
+  cancel(consumer: QueueConsumer): void {
+    const sub = this.subs.get(consumer);
+    if (sub === undefined) return;
+    this.subs.delete(consumer);
+    this.end(sub);
+    this.link.cancel(this, sub.id);
+  }
+
+  /** The owner refused the consume, cancelled it (queue deleted), or became unreachable. */
+  cancelledByOwner(sub: RemoteSubscription): void {
+    if (this.subs.get(sub.consumer) !== sub) return;
+    this.subs.delete(sub.consumer);
+    this.end(sub);
+    sub.consumer.cancelledByQueue(this);
+  }
+
+  /** Deliveries never handed to the consumer go back to their place in the owner's queue. */
+  private end(sub: RemoteSubscription): void {
+    sub.cancelled = true;
+    for (let i = sub.head; i < sub.waiting.length; i++) {
+      const d = sub.waiting[i] as Delivery;
+      if (!sub.consumer.noAck) this.link.settle(this, 'requeue', d.seq);
+    }
+    sub.waiting.length = 0;
+    sub.head = 0;
+  }
+
+  arrived(sub: RemoteSubscription, d: Delivery): void {
+    if (sub.cancelled) {
+      if (!sub.consumer.noAck) this.link.settle(this, 'requeue', d.seq);
+      return;
+    }
+    sub.waiting.push(d);
+    this.drain(sub);
+  }
+
+  resume(): void {
+    for (const sub of this.subs.values()) this.drain(sub);
+  }
+
+  private drain(sub: RemoteSubscription): void {
+    const consumer = sub.consumer;
+    while (sub.head < sub.waiting.length && !sub.cancelled && consumer.canDeliver()) {
+      const d = sub.waiting[sub.head++] as Delivery;
+      consumer.deliver(this, d.seq, new Message(d.exchange, d.routingKey, d.properties, d.body, false), d.redelivered, d.deliveryCount);
+      if (++sub.taken >= CREDIT_WINDOW / 2) {
+        this.link.credit(this, sub.id, sub.taken);
+        sub.taken = 0;
+      }
+    }
+    if (sub.head === sub.waiting.length) {
+      sub.waiting.length = 0;
+      sub.head = 0;
+    }
+  }
+
+  consumerStatus(): ConsumerStatus {
+    return 'up';
+  }
+
+  ack(seq: number): boolean {
+    this.link.settle(this, 'ack', seq);
+    return true;
+  }
+
+  reject(seq: number, requeue: boolean): boolean {
+    this.link.settle(this, requeue ? 'requeue' : 'reject', seq);
+    return true;
+  }
+
+  requeueMany(seqs: readonly number[]): void {
+    for (const seq of seqs) this.link.settle(this, 'requeue', seq);
+  }
+
+  holdDeliveries(): void {}
+
+  releaseDeliveries(): void {}
+
+  get(): GetResult | undefined {
+    throw amqpError('WARREN_QUEUE_REMOTE', `basic.get from queue '${this.name}' in vhost '${this.vhost}', which lives on node '${this.owner}', is not supported yet; use basic.consume, or basic.get on that node`);
+  }
+
+  get readingBack(): boolean {
+    return false;
+  }
+
+  whenReadBack(cb: () => void): void {
+    cb();
+  }
+
+  purge(): number {
+    throw amqpError('WARREN_QUEUE_REMOTE', `queue.purge of queue '${this.name}' in vhost '${this.vhost}', which lives on node '${this.owner}', is not supported yet; purge it on that node`);
+  }
+
+  /** Every subscription, for the owner going away. */
+  subscriptions(): RemoteSubscription[] {
+    return [...this.subs.values()];
+  }
+}
