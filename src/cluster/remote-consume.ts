@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger.js';
 import { ConsumeProxy, type ProxySink } from './consume-proxy.js';
 import { decodeDeliveries, deliverySize, encodeDeliveries, type Delivery } from './delivery-codec.js';
 import { nodeConsumeSubject, nodeDeliverSubject, nodePingSubject } from './keys.js';
-import { CREDIT_WINDOW, RemoteQueueRef, type OwnerLink, type RemoteSubscription } from './remote-ref.js';
+import { RemoteQueueRef, type OwnerLink, type RemoteSubscription } from './remote-ref.js';
 
 const BATCH_BYTES = 256 * 1024;
 /** How often nodes on the other end of a subscription are pinged, and how many misses mean gone. */
@@ -102,7 +102,7 @@ export class RemoteConsuming implements OwnerLink, ProxySink {
   consume(ref: RemoteQueueRef, sub: RemoteSubscription, priority: number): void {
     this.subs.set(sub.id, { ref, sub });
     const c = sub.consumer;
-    const request: ConsumeRequest = { op: 'consume', from: this.node, id: sub.id, vhost: ref.vhost, queue: ref.name, tag: c.tag, exclusive: c.exclusive, noAck: c.noAck, priority, credit: CREDIT_WINDOW };
+    const request: ConsumeRequest = { op: 'consume', from: this.node, id: sub.id, vhost: ref.vhost, queue: ref.name, tag: c.tag, exclusive: c.exclusive, noAck: c.noAck, priority, credit: sub.granted };
     this.nc.request(nodeConsumeSubject(ref.owner), JSON.stringify(request), { timeout: 5000 }).then(
       (reply) => {
         const r = reply.json<{ ok: boolean; text?: string }>();

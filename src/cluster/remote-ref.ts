@@ -8,10 +8,17 @@ export const CREDIT_WINDOW = 256;
 
 /** What a RemoteQueueRef sends to the owner node (cluster/remote-consume.ts carries it over NATS). */
 export interface OwnerLink {
+  /** sub.granted is the initial credit. */
   consume(ref: RemoteQueueRef, sub: RemoteSubscription, priority: number): void;
   cancel(ref: RemoteQueueRef, id: string): void;
   credit(ref: RemoteQueueRef, id: string, n: number): void;
   settle(ref: RemoteQueueRef, op: 'ack' | 'reject' | 'requeue', seq: number): void;
+}
+
+/** The credit the owner should hold for a consumer with `waiting` deliveries already here. */
+function want(consumer: QueueConsumer, waiting: number): number {
+  const room = consumer.room?.() ?? CREDIT_WINDOW;
+  return Math.max(0, Math.min(room, CREDIT_WINDOW) - waiting);
 }
 
 /** One consumer on this node of a queue another node owns. */
@@ -19,8 +26,8 @@ export class RemoteSubscription {
   /** Arrived from the owner, not yet taken by the consumer (at most CREDIT_WINDOW). */
   readonly waiting: Delivery[] = [];
   head = 0;
-  /** Handed to the consumer since credit was last granted back. */
-  taken = 0;
+  /** Credit granted to the owner and not yet used by a delivery arriving here. */
+  granted = 0;
   cancelled = false;
 
   constructor(
@@ -31,9 +38,10 @@ export class RemoteSubscription {
 
 /**
  * A queue that lives on another node, as the protocol layer reaches it (core's QueueRef): consume
- * with credit, settle by delivery id. The owner's queue delivers to a proxy consumer there, at most
- * CREDIT_WINDOW ahead; here each delivery waits until the consumer's own credit check (prefetch,
- * socket) lets it go, so prefetch holds as on a local queue. Settlements go to the owner, by the
+ * with credit, settle by delivery id. The owner's queue delivers to a proxy consumer there, with as
+ * much credit as the consumer's prefetch has room for (at most CREDIT_WINDOW); here each delivery
+ * still waits for the consumer's own credit check (prefetch, socket), so prefetch holds as on a
+ * local queue, and what is beyond it stays ready in the owner's queue. Settlements go to the owner, by the
  * owner's delivery ids (its seqs), so requeue-to-position, redelivered flags and x-delivery-count are
  * the owner queue's own. basic.get and purge are not supported across nodes yet.
  */
@@ -63,6 +71,7 @@ export class RemoteQueueRef implements QueueRef {
 
   consume(consumer: QueueConsumer, priority: number): void {
     const sub = new RemoteSubscription(`${this.idPrefix}.${++this.next}`, consumer);
+    sub.granted = want(consumer, 0);
     this.subs.set(consumer, sub);
     this.link.consume(this, sub, priority);
   }
@@ -99,6 +108,7 @@ export class RemoteQueueRef implements QueueRef {
       if (!sub.consumer.noAck) this.link.settle(this, 'requeue', d.seq);
       return;
     }
+    if (sub.granted > 0) sub.granted--;
     sub.waiting.push(d);
     this.drain(sub);
   }
@@ -112,14 +122,18 @@ export class RemoteQueueRef implements QueueRef {
     while (sub.head < sub.waiting.length && !sub.cancelled && consumer.canDeliver()) {
       const d = sub.waiting[sub.head++] as Delivery;
       consumer.deliver(this, d.seq, new Message(d.exchange, d.routingKey, d.properties, d.body, false), d.redelivered, d.deliveryCount);
-      if (++sub.taken >= CREDIT_WINDOW / 2) {
-        this.link.credit(this, sub.id, sub.taken);
-        sub.taken = 0;
-      }
     }
     if (sub.head === sub.waiting.length) {
       sub.waiting.length = 0;
       sub.head = 0;
+    }
+    if (sub.cancelled) return;
+    // Keep the owner's credit at what the consumer can take now, less what already waits here:
+    // so a message beyond the prefetch stays ready in the owner's queue, as on a local one.
+    const more = want(consumer, sub.waiting.length - sub.head) - sub.granted;
+    if (more >= Math.min(CREDIT_WINDOW / 4, Math.max(1, want(consumer, 0) / 2)) || (more > 0 && sub.granted === 0)) {
+      sub.granted += more;
+      this.link.credit(this, sub.id, more);
     }
   }
 

@@ -65,6 +65,23 @@ function publishConfirmed(ch: ConfirmChannel, exchange: string, key: string, bod
   });
 }
 
+/** A channel with basic.qos, consuming with manual acks; returns what arrived so far (live array). */
+async function consumer(node: WarrenProcess, queue: string, prefetch: number): Promise<{ ch: ConfirmChannel; got: ConsumeMessage[] }> {
+  const ch = await channel(node);
+  await ch.prefetch(prefetch);
+  const got: ConsumeMessage[] = [];
+  await ch.consume(queue, (m) => void (m && got.push(m)), { noAck: false });
+  return { ch, got };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function drain(ch: ConfirmChannel, queue: string, n: number, timeoutMs = 10_000): Promise<ConsumeMessage[]> {
   const got: ConsumeMessage[] = [];
   const { consumerTag } = await ch.consume(queue, (m) => void (m && got.push(m)), { noAck: true });
@@ -77,7 +94,7 @@ async function drain(ch: ConfirmChannel, queue: string, n: number, timeoutMs = 1
 beforeAll(async () => {
   if (skip !== undefined) return;
   nats = await startNatsCluster({ size: 3, jetstream: true });
-  await Promise.all([startNode('a'), startNode('b')]);
+  await Promise.all([startNode('a'), startNode('b'), startNode('c')]);
 }, 120_000);
 
 afterAll(async () => {
@@ -168,4 +185,75 @@ describe.skipIf(skip !== undefined)('publishes forwarded to the owner node', () 
     const got = await drain(again, 'fwd-down', 51);
     expect(got.map((m) => m.content.toString())).toEqual([...Array.from({ length: 50 }, (_, i) => `kept${i}`), 'after']);
   }, 90_000);
+});
+
+describe.skipIf(skip !== undefined)('consuming from a queue another node owns', () => {
+  it('prefetch holds across nodes; acks settle on the owner; messages come in order', async () => {
+    const onB = await channel(nodes['b']!);
+    await onB.assertQueue('rc-b', { durable: true });
+    for (let i = 0; i < 50; i++) onB.sendToQueue('rc-b', Buffer.from(`r${i}`), { persistent: true, headers: { i } });
+    await onB.waitForConfirms();
+    await known(nodes['a']!, 'rc-b');
+    const { ch, got } = await consumer(nodes['a']!, 'rc-b', 10);
+    await until(() => got.length === 10, 'the first 10');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toHaveLength(10); // no more than the prefetch while none is acked
+    expect((await onB.checkQueue('rc-b')).messageCount).toBe(40);
+    for (let n = 0; n < 50; n++) {
+      await until(() => got.length > n, `message ${n}`);
+      ch.ack(got[n]!);
+    }
+    expect(got.map((m) => m.content.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `r${i}`));
+    expect(got[3]!.properties.headers).toMatchObject({ i: 3 });
+    expect(got.every((m) => !m.fields.redelivered)).toBe(true);
+    await ch.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await onB.checkQueue('rc-b')).messageCount).toBe(0); // acked on b: nothing came back at close
+  }, 60_000);
+
+  it('a requeue goes back to its place, redelivered; a closed channel returns what it held', async () => {
+    const onB = await channel(nodes['b']!);
+    await onB.assertQueue('rc-requeue', { durable: true });
+    for (let i = 0; i < 5; i++) onB.sendToQueue('rc-requeue', Buffer.from(`q${i}`), { persistent: true });
+    await onB.waitForConfirms();
+    await known(nodes['a']!, 'rc-requeue');
+    const { ch, got } = await consumer(nodes['a']!, 'rc-requeue', 1);
+    await until(() => got.length === 1, 'the first');
+    ch.nack(got[0]!, false, true);
+    await until(() => got.length === 2, 'the requeued one again');
+    expect(got[1]!.content.toString()).toBe('q0');
+    expect(got[1]!.fields.redelivered).toBe(true);
+    ch.ack(got[1]!);
+    await until(() => got.length === 3, 'the next');
+    expect(got[2]!.content.toString()).toBe('q1');
+    await ch.close(); // q1 unacked: back to b's queue, at its place
+    await until(async () => (await onB.checkQueue('rc-requeue')).messageCount === 4, 'q1..q4 back on b');
+    const rest = await drain(onB, 'rc-requeue', 4);
+    expect(rest.map((m) => [m.content.toString(), m.fields.redelivered])).toEqual([['q1', true], ['q2', false], ['q3', false], ['q4', false]]);
+  }, 60_000);
+
+  it('when the consuming node is killed, the owner requeues what it held', async () => {
+    const onB = await channel(nodes['b']!);
+    await onB.assertQueue('rc-kill', { durable: true });
+    for (let i = 0; i < 20; i++) onB.sendToQueue('rc-kill', Buffer.from(`k${i}`), { persistent: true });
+    await onB.waitForConfirms();
+    await known(nodes['c']!, 'rc-kill');
+    const { got } = await consumer(nodes['c']!, 'rc-kill', 5);
+    await until(() => got.length === 5, 'five held on c');
+    expect((await onB.checkQueue('rc-kill')).messageCount).toBeLessThanOrEqual(15);
+    await nodes['c']!.kill('SIGKILL');
+    await until(async () => (await onB.checkQueue('rc-kill')).messageCount === 20, 'all 20 back on b', 15_000);
+    const back = await drain(onB, 'rc-kill', 20);
+    expect(back.slice(0, 5).map((m) => [m.content.toString(), m.fields.redelivered])).toEqual(Array.from({ length: 5 }, (_, i) => [`k${i}`, true]));
+  }, 60_000);
+
+  it('basic.get from another node is refused with a clear 404', async () => {
+    const onB = await channel(nodes['b']!);
+    await onB.assertQueue('rc-get', { durable: false });
+    await known(nodes['a']!, 'rc-get');
+    const onA = await channel(nodes['a']!);
+    const closed = new Promise<Error>((resolve) => onA.once('error', resolve));
+    await expect(onA.get('rc-get')).rejects.toThrow();
+    expect(String(await closed)).toMatch(/404 \(NOT-FOUND\).*lives on node 'b'.*not supported yet/);
+  }, 30_000);
 });
