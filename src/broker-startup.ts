@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import type { Config } from './config/load.js';
 import { StartupError } from './errors/startup.js';
+import type { Logger } from './util/logger.js';
+import { packageVersion } from './util/version.js';
 
 /**
  * What the broker says about itself at start: the one line an operator reads first, the warning
@@ -75,4 +77,26 @@ export function brokerUrl(config: Config, port: number): string {
   const host = first === '0.0.0.0' ? '127.0.0.1' : first === '::' ? '[::1]' : first.includes(':') ? `[${first}]` : first;
   const guest = config.users.find((u) => u.name === 'guest' && u.password === 'guest');
   return `amqp://${guest !== undefined ? 'guest:guest@' : ''}${host}:${port}`;
+}
+
+/** The start-up line (the vhosts there are, not only configured ones), the remote-login warning and the TLS certificate in use. */
+export function logStartup(
+  logger: Logger,
+  config: Config,
+  s: {
+    readonly url: string;
+    readonly port: number;
+    readonly vhosts: readonly string[];
+    readonly addresses: readonly { readonly address: string; readonly port: number }[];
+    readonly tlsAddresses: readonly { readonly address: string; readonly port: number }[];
+    readonly certificate: { readonly subject: string; readonly serialNumber: string; readonly validTo: string } | undefined;
+  },
+): void {
+  const listeners = [...s.addresses.map((a) => hostPort(a.address, a.port)), ...s.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
+  const line = startupLine({ ...config, vhosts: s.vhosts }, packageVersion(), listeners);
+  logger.info({ event: 'broker.listening', url: s.url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port: s.port, ...line.fields }, line.message);
+  const warning = remoteLoginWarning(config);
+  if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
+  const c = s.certificate;
+  if (c !== undefined) logger.info({ event: 'tls.serving', ...c }, `TLS certificate: ${c.subject}, serial ${c.serialNumber}, valid to ${c.validTo}`);
 }

@@ -9,13 +9,14 @@ import { startTls } from './broker-tls.js';
 import { startManagement, type ManagementListener } from './broker-management.js';
 import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
+import { joinConfiguredCluster } from './broker-cluster.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
 import { brokerFaults, type BrokerFaults } from './broker-faults.js';
 import { serverProperties } from './amqp/server-properties.js';
 import { ConfigError, resolveConfig, type Config, type ConfigInput } from './config/load.js';
-import type { Clock } from './core/clock.js';
+import type { BrokerOptions } from './broker-options.js';
 import type { VirtualHost } from './core/vhost.js';
 import { ReadModel } from './core/read-model.js';
 import { Registry } from './core/registry.js';
@@ -31,43 +32,16 @@ import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { SchemaCache } from './core/exchange/schema.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
-import { brokerUrl, hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
+import { brokerUrl, listenerError, logStartup } from './broker-startup.js';
 import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
 import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
 import { brokerParameters } from './broker-bridge.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
-import { createLogger, type Logger } from './util/logger.js';
+import { createLogger } from './util/logger.js';
 import { SystemClock } from './util/system-clock.js';
 import { packageVersion } from './util/version.js';
 
-export interface BrokerOptions extends ConfigInput {
-  /** Defaults to a pino logger on stdout at logLevel, or at warn when logLevel is not given either. */
-  readonly logger?: Logger;
-  /**
-   * The memory alarm also judges the whole process (V8 heap against its heap_size_limit, RSS) besides
-   * what this broker holds. For a process that runs one broker, as the CLI does; default false.
-   */
-  readonly processMemoryChecks?: boolean;
-  /**
-   * A full GC that the process checks run when the process is over a limit, settling once done (the
-   * CLI offers one); the library never forces one by itself.
-   */
-  readonly collectGarbage?: () => Promise<void>;
-  /** What ids in the read model are qualified with (RabbitMQ's node name); default `warren@<hostname>`. */
-  readonly nodeName?: string;
-  /**
-   * How often (ms) counters are sampled into rates (`*_details.rate`), on the broker's ticker (250 ms
-   * granularity); 0: only when `broker.stats.sample()` is called. Default 5000, RabbitMQ's
-   * collect_statistics_interval.
-   */
-  readonly statisticsInterval?: number;
-  /**
-   * Time for message TTL, queue expiry, delayed messages, x-death stamps and consumer timeouts
-   * (default: the system clock). A test kit passes a ManualClock to advance time without waiting.
-   * The connection's own timers (heartbeats, handshake and close timeouts) stay on the wall clock.
-   */
-  readonly clock?: Clock;
-}
+export type { BrokerOptions } from './broker-options.js';
 
 export interface Broker {
   /** An AMQP URL a client can connect to, with the default guest credentials when they exist. */
@@ -169,6 +143,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalErrors++;
     logger.error({ event: 'internal.error', err, ...where }, 'internal error');
   };
+  const cluster = await joinConfiguredCluster(checked, logger); // before the data dir is touched: a failed join leaves it as it was
   const systemClock = givenClock === undefined ? new SystemClock((err) => internalError(err, { during: 'timer' })) : undefined;
   const brokerClock = givenClock ?? (systemClock as SystemClock);
   let lock;
@@ -176,6 +151,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     // First, before any file in it is read: a second broker on this directory stops here.
     lock = claimDataDir(dataDir, logger);
   } catch (err) {
+    await cluster?.close();
     privateDir?.remove();
     throw err;
   }
@@ -184,6 +160,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   try {
     recovered = await recover(dataDir, config.vhosts, { fsync: config.fsync, forceRecovery: config.forceRecovery, clock: brokerClock, schemas }, logger);
   } catch (err) {
+    await cluster?.close();
     lock.release();
     privateDir?.remove();
     throw isDataDirProblem(err) ? dataDirError(dataDir, err) : err;
@@ -195,7 +172,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     access = setUpAccess(config, recovered.access, persistence, vhosts, storedUsers(users));
     policies = setUpPolicies(config, recovered.policies, firstStart !== undefined, persistence, vhosts, logger); // before listening
   } catch (err) {
-    await persistence.scheduler.idle();
+    await Promise.all([persistence.scheduler.idle(), cluster?.close()]);
     persistence.closeAll();
     definitions.close();
     lock.release();
@@ -204,6 +181,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const parameters = brokerParameters(recovered.parameters, { vhosts, persistence, config, logger }); // nats-bridge: NATS loaded only if one is recorded
   const releaseStore = (): void => {
+    void cluster?.close();
     void parameters.close();
     systemClock?.stop();
     persistence.closeAll();
@@ -227,7 +205,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
   // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
-  const node = nodeName ?? `warren@${hostname()}`;
+  const node = nodeName ?? `warren@${cluster?.node ?? hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
   const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, parameters, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
@@ -237,6 +215,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw err;
     });
   }
+  const replication = await cluster?.attach(vhosts, persistence).catch(async (err: unknown) => {
+    await persistence.scheduler.idle();
+    releaseStore();
+    throw err;
+  });
   const heldBytes = (): number => {
     let n = server.bufferedBytes();
     for (const vhost of vhosts.values()) n += vhost.heldBytes.bytes;
@@ -260,6 +243,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     internalError,
     alarms,
     faults: { nackNext: 0 },
+    replication,
     users,
     loginThrottle: new LoginThrottle(config.loginFailureDelay),
     vhostLimits: (name) => vhostTable.meta(name)?.limits,
@@ -336,12 +320,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw listenerError(err, (management === undefined ? config.managementPort : config.prometheusPort) || 0);
   }
   const url = brokerUrl(config, port);
-  const listeners = [...server.addresses.map((a) => hostPort(a.address, a.port)), ...server.tlsAddresses.map((a) => `${hostPort(a.address, a.port)} (amqps)`)];
-  const line = startupLine({ ...config, vhosts: [...vhosts.keys()] }, packageVersion(), listeners); // the vhosts there are, not only configured ones
-  logger.info({ event: 'broker.listening', url: url.replace(/\/\/[^@]*@/, '//'), bind: config.bind, port, ...line.fields }, line.message);
-  const warning = remoteLoginWarning(config);
-  if (warning !== undefined) logger.warn({ event: 'broker.no-remote-login' }, warning);
-  if (tls !== undefined) logger.info({ event: 'tls.serving', ...tls.certificate }, `TLS certificate: ${tls.certificate.subject}, serial ${tls.certificate.serialNumber}, valid to ${tls.certificate.validTo}`);
+  logStartup(logger, config, { url, port, vhosts: [...vhosts.keys()], addresses: server.addresses, tlsAddresses: server.tlsAddresses, certificate: tls?.certificate });
 
   let closing: Promise<void> | undefined;
   return (self = {

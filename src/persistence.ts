@@ -9,6 +9,7 @@ import {
   type QueueDefinition,
 } from './core/persistence.js';
 import type { VhostListener } from './core/vhost-table.js';
+import type { TopologyReplicator } from './core/replication.js';
 import type { PermissionListener, TopicPermission, VhostPermission } from './core/security/permissions.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { UserRecord, UsersListener } from './core/security/users.js';
@@ -35,8 +36,9 @@ export function delayedDir(dataDir: string, vhost: string, exchange: string): st
 
 const b64 = (t: FieldTable): string => encodeTable(t).toString('base64');
 
+/** A stub of another cluster node's queue is not stored here: its owner keeps it, the cluster's metadata names it. */
 function isDurable(d: BindingDestination): boolean {
-  return isExchangeDefinition(d) ? d.options.durable : d.options.durable && !d.options.exclusive;
+  return isExchangeDefinition(d) ? d.options.durable : d.options.durable && !d.options.exclusive && d.options.ownerNode === undefined;
 }
 
 /**
@@ -45,6 +47,8 @@ function isDurable(d: BindingDestination): boolean {
  */
 export class Persistence implements VhostListener, PermissionListener, UsersListener {
   muted = false;
+  /** Set when the node is in a cluster: told of every topology change after the store is (core/replication.ts). */
+  replicator: TopologyReplicator | undefined = undefined;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
   private readonly dataDir: string;
@@ -141,6 +145,12 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   }
 
   exchangeDeclared(vhost: string, x: ExchangeDefinition): MessageLog | undefined {
+    const log = this.storeExchange(vhost, x);
+    this.replicator?.exchangeDeclared(vhost, x);
+    return log;
+  }
+
+  private storeExchange(vhost: string, x: ExchangeDefinition): MessageLog | undefined {
     if (!x.options.durable) return undefined;
     const log = x.delayed === undefined ? undefined : this.logFor(delayedDir(this.dataDir, vhost, x.name), 'exchange', vhost, x.name);
     if (!this.muted) {
@@ -151,6 +161,7 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   }
 
   exchangeDeleted(vhost: string, x: ExchangeDefinition): void {
+    this.replicator?.exchangeDeleted(vhost, x);
     if (this.muted || !x.options.durable) return;
     // Synced before the vhost deletes the held messages: a crash in between leaves a directory
     // the start-up sweep knows it may remove.
@@ -159,6 +170,12 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   }
 
   queueDeclared(vhost: string, q: QueueDefinition): MessageLog | undefined {
+    const log = this.storeQueue(vhost, q);
+    this.replicator?.queueDeclared(vhost, q);
+    return log;
+  }
+
+  private storeQueue(vhost: string, q: QueueDefinition): MessageLog | undefined {
     if (!isDurable(q)) return undefined;
     // The message directory first: a declare that cannot have one (a full disk, no inodes left)
     // is refused before its record is written, so it is not declared after a restart either.
@@ -191,6 +208,7 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   }
 
   queueDeleted(vhost: string, q: QueueDefinition): void {
+    this.replicator?.queueDeleted(vhost, q);
     if (q.log instanceof QueueLog) this.open.delete(q.log);
     if (this.muted || !isDurable(q)) return;
     // Synced before the queue removes its directory (queue.markDeleted, after this): the record
@@ -199,11 +217,13 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   }
 
   bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
+    this.replicator?.bindingAdded(vhost, source, destination, routingKey, args);
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'put-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }
 
   bindingRemoved(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
+    this.replicator?.bindingRemoved(vhost, source, destination, routingKey, args);
     if (this.muted || !isDurable(source) || !isDurable(destination)) return;
     this.definitions.write({ op: 'del-binding', ...this.binding(vhost, source, destination, routingKey, args) });
   }

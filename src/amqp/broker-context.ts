@@ -4,6 +4,7 @@ import type { Registry } from '../core/registry.js';
 import type { AccessControl } from '../core/security/access.js';
 import type { UserStore } from '../core/security/users.js';
 import type { VhostLimits } from '../core/vhost-meta.js';
+import type { ReplicationWaits } from '../core/replication.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { VirtualHost } from '../core/vhost.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
@@ -39,6 +40,8 @@ export interface BrokerContext {
   vhostLimits(vhost: string): VhostLimits | undefined;
   /** What the per-vhost and per-user limits count: open connections and their channels. */
   readonly counts: LimitCounts;
+  /** In a cluster: topology replies wait for the replicated metadata write (core/replication.ts); undefined alone. */
+  readonly replication?: ReplicationWaits | undefined;
   /** Faults a test injects (warren/testing): the publish path reads one integer of it. */
   readonly faults: PublishFaults;
   /** Memory and disk alarms: publishing connections are blocked while one is on. */

@@ -2,6 +2,7 @@ import type { AmqpError, MethodRef } from '../errors/index.js';
 import type { Config } from '../config/schema.js';
 import type { Timer } from '../core/clock.js';
 import type { Principal } from '../core/principal.js';
+import type { ReplicationWaits } from '../core/replication.js';
 import type { PrincipalAccess } from '../core/security/access.js';
 import type { BrokerStats } from '../core/stats/broker-stats.js';
 import type { Method } from '../protocol/methods.generated.js';
@@ -34,6 +35,8 @@ export interface ChannelPort {
   readonly limits: ChannelLimits;
   readonly stats: BrokerStats;
   readonly faults: PublishFaults;
+  /** Set in a cluster: topology replies wait for the replicated write (durable-replies.ts). */
+  readonly replication: ReplicationWaits | undefined;
   /** The broker's clock in ms (BrokerOptions.clock): when a delivery was made, for the consumer timeout. */
   now(): number;
   /** A timer on the broker's clock; a callback that throws ends this connection with 541 (an internal error). */
@@ -66,6 +69,7 @@ export function channelPort(conn: Connection): ChannelPort {
     limits: ctx.config,
     stats: ctx.stats,
     faults: ctx.faults,
+    replication: ctx.replication,
     now: () => ctx.clock.now(),
     timer: (fire) =>
       ctx.clock.timer(() => {

@@ -262,6 +262,10 @@ export class Channel {
     return this.open && this.port.outbound.writable && (this.channelPrefetch === 0 || this.unacked.size < this.channelPrefetch);
   }
 
+  prefetchRoom(): number {
+    return this.channelPrefetch === 0 ? Infinity : this.channelPrefetch - this.unacked.size;
+  }
+
   deliver(consumer: Consumer, queue: QueueRef, seq: number, msg: Message, redelivered: boolean, deliveryCount: number): void {
     const tag = this.nextDeliveryTag++;
     if (!consumer.noAck) {

@@ -36,6 +36,11 @@ export class Consumer implements QueueConsumer {
     return this.noAck || this.prefetch === 0 || this.unacked < this.prefetch;
   }
 
+  room(): number {
+    if (this.noAck) return Infinity;
+    return Math.min(this.prefetch === 0 ? Infinity : this.prefetch - this.unacked, this.channel.prefetchRoom());
+  }
+
   deliver(queue: QueueRef, seq: number, message: Message, redelivered: boolean, deliveryCount: number): void {
     this.channel.deliver(this, queue, seq, message, redelivered, deliveryCount);
     this.channel.publisher.counters.delivered(this.noAck, redelivered);

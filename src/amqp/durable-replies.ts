@@ -55,6 +55,9 @@ export class DurableReplies {
   private slicing = false;
   private readonly vhost: VirtualHost;
   private readonly port: ChannelPort;
+  /** The method being dispatched: where an error of its replicated write (cluster) goes. */
+  private current: Channel | undefined;
+  private currentMethod: Method | undefined;
 
   constructor(vhost: VirtualHost, port: ChannelPort) {
     this.vhost = vhost;
@@ -64,6 +67,8 @@ export class DurableReplies {
   /** Dispatches a channel method now, or defers it until what it must follow is on disk. */
   dispatch(channel: Channel, m: Method): void {
     const topology = isTopology(m.name);
+    this.current = channel;
+    this.currentMethod = m;
     if (!topology && this.waiting) return this.defer({ channel, method: m });
     if (topology && ++this.sliced >= SLICE) this.yieldSlice();
     try {
@@ -80,10 +85,17 @@ export class DurableReplies {
   /** A method that may write definitions begins. */
   begin(): void {
     this.startMark = this.vhost.definitionsMark();
+    this.port.replication?.begin();
   }
 
-  /** Its reply: sent now, or once every record it (or an earlier method) wrote is synced. */
+  /** Its reply: sent now, or once every record it (or an earlier method) wrote is synced (and replicated, in a cluster). */
   reply(channel: Channel, m: Method): void {
+    const replicated = this.port.replication?.take();
+    if (replicated !== undefined) return this.afterReplication(channel, replicated, m);
+    this.sendOrHold(channel, m);
+  }
+
+  private sendOrHold(channel: Channel, m: Method): void {
     this.noteWrites();
     if (this.held.length === this.head && !this.waitFor(this.needed)) {
       channel.send(m);
@@ -97,6 +109,30 @@ export class DurableReplies {
   end(): void {
     this.noteWrites();
     this.waitFor(this.needed);
+    const replicated = this.port.replication?.take(); // a nowait method's write: later methods still wait for it
+    if (replicated !== undefined && this.current !== undefined) this.afterReplication(this.current, replicated, undefined);
+  }
+
+  /**
+   * In a cluster: the method's metadata write (JetStream KV) must be acknowledged before its reply,
+   * and every later method of this connection waits for it (input held, as for an fsync), so replies
+   * keep their order. A write the cluster refused (another node declared the name inequivalently
+   * first) closes the channel with that error instead of the reply.
+   */
+  private afterReplication(channel: Channel, replicated: Promise<void>, reply: Method | undefined): void {
+    const request = this.currentMethod;
+    const port = this.port;
+    port.holdInput('cluster');
+    replicated.then(
+      () => {
+        port.releaseInput('cluster');
+        if (reply !== undefined && port.isOpen(channel)) this.sendOrHold(channel, reply);
+      },
+      (err: unknown) => {
+        port.releaseInput('cluster');
+        if (port.isOpen(channel)) port.handleError(err, channel.id, request);
+      },
+    );
   }
 
   /** A reply or a record still waits for the disk. */

@@ -7,6 +7,7 @@ import type { FrameParser } from '../protocol/frame-parser.js';
  * - alarm:  a memory or disk alarm is on and this connection publishes (connection.blocked).
  * - output: the client is not reading its replies; its outbound bytes passed the high mark.
  * - sync:   a reply waits for an fsync; later requests wait too, so replies stay in order.
+ * - cluster: a reply waits for the cluster's metadata write (JetStream KV); later requests wait too.
  * - work:   a long piece of work (e.g. a tx.commit of many messages) runs in slices. Work holds
  *           nest: input flows again when every piece of work that held it has released it.
  */
@@ -21,7 +22,7 @@ import type { FrameParser } from '../protocol/frame-parser.js';
  *   we are not listening), and a connection.close from us releases every hold so close-ok is read.
  * Frames are never reordered or dropped by a hold; replies written before it stay in order.
  */
-export const INPUT_HOLD = { alarm: 1, output: 2, sync: 4, work: 8 } as const;
+export const INPUT_HOLD = { alarm: 1, output: 2, sync: 4, work: 8, cluster: 16 } as const;
 export type InputHoldReason = keyof typeof INPUT_HOLD;
 
 /**

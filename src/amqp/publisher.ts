@@ -198,7 +198,7 @@ export class Publisher {
     this.counted(exchange, message, result.enqueued + result.refused, result.routed, mandatory);
     if (result.mustReturn) this.sendReturn(message, result.schemaError); // before its confirm, as RabbitMQ
     if (pending === undefined) return;
-    if (result.refused > 0 || result.schemaError !== undefined) pending.ack = false; // reject-publish, x-schema: nack
+    if (result.refused > 0 || result.unavailable > 0 || result.schemaError !== undefined) pending.ack = false; // reject-publish, an unreachable node, x-schema: nack
     if (pending.waiting === 1 && this.inFlight.length === 0) {
       observeConfirm(this.channel.port.stats.globals.confirmLatency, pending, pending.startedAt); // the same turn: the coarse clock has not moved
       this.settleConfirm(pending.seq, pending.ack); // nothing on disk to wait for, nothing earlier pending

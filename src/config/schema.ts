@@ -13,6 +13,7 @@ import { DEFINITIONS_OPTIONS, type DefinitionsConfig } from './definitions-optio
 import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
 import { PROMETHEUS_OPTIONS, type PrometheusConfig } from './prometheus-options.js';
+import { CLUSTER_OPTIONS, type ClusterConfig } from './cluster-options.js';
 import type { OptionDef } from './option-def.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
@@ -40,7 +41,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PrometheusConfig, PoliciesConfig, VhostSettingsSeed {
+export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PrometheusConfig, ClusterConfig, PoliciesConfig, VhostSettingsSeed {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -186,6 +187,7 @@ export const OPTIONS = [
   ...TLS_OPTIONS,
   ...MANAGEMENT_OPTIONS,
   ...PROMETHEUS_OPTIONS,
+  ...CLUSTER_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),

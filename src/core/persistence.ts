@@ -12,6 +12,8 @@ export interface QueueDefinition {
     readonly exclusive: boolean;
     readonly autoDelete: boolean;
     readonly arguments: FieldTable;
+    /** Cluster: set on a stub of a queue that lives on another node. */
+    readonly ownerNode?: string | undefined;
   };
   readonly log: MessageLog | undefined;
 }

@@ -133,7 +133,7 @@ export function publishPlain(vhost: VirtualHost, exchangeName: string, request: 
   const result = vhost.publish(exchange, message, routingKeys, true, options.ticket);
   const queues = result.enqueued + result.refused;
   const routed = result.routed;
-  const refusedBy = result.refused;
+  const refusedBy = result.refused + result.unavailable; // unavailable: a queue on an unreachable node (cluster)
   const c = exchange.counters;
   c.publish_in++;
   c.publish_out += queues;

@@ -13,6 +13,8 @@ export class PublishResult {
   refused = 0;
   /** Delayed exchanges holding it until its x-delay is due; it counts as routed. */
   held = 0;
+  /** Queues on another node that is unreachable (cluster): not routed there; the confirm is a nack. */
+  unavailable = 0;
   /** Routed nowhere and published mandatory: it goes back to the publisher (basic.return 312 NO_ROUTE). */
   mustReturn = false;
   /**

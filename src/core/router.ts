@@ -7,6 +7,7 @@ import { PublishResult } from './publish.js';
 import { deadLetterCopy, isDeadLetterCycle, type DeathReason } from './queue/dead-letter.js';
 import type { Queue } from './queue/queue.js';
 import type { SyncTicket } from './persistence.js';
+import type { RemoteForwarder } from './replication.js';
 import { PropertyFlag } from '../protocol/content-header.js';
 import { invalidCopy } from './schema-reject.js';
 
@@ -26,11 +27,15 @@ export class Router {
    */
   private readonly targetsByDepth: Queue[][] = [];
   private readonly resultsByDepth: PublishResult[] = [];
+  /** Stubs of other nodes' queues reached, by nesting depth (cluster only). */
+  private readonly remoteByDepth: Queue[][] = [];
   private depth = 0;
   private readonly exchanges: ReadonlyMap<string, Exchange>;
   private readonly queues: ReadonlyMap<string, Queue>;
   private readonly replyQueues: ReadonlyMap<string, Queue>;
   private readonly clock: Clock;
+  /** Set by the cluster layer: where messages routed to another node's queue go. */
+  forwarder: RemoteForwarder | undefined = undefined;
   /** Publishing to an x-invalid-exchange: that publish is not checked again (no loop through it). */
   private unchecked = false;
 
@@ -62,7 +67,9 @@ export class Router {
     const depth = this.depth++;
     const targets = this.targetsByDepth[depth] ?? (this.targetsByDepth[depth] = []);
     const result = this.resultsByDepth[depth] ?? (this.resultsByDepth[depth] = new PublishResult());
+    const remote = this.remoteByDepth[depth] ?? (this.remoteByDepth[depth] = []);
     result.schemaError = undefined;
+    result.unavailable = 0;
     try {
       if (exchange.schema !== undefined && releasedFrom === undefined && !this.unchecked && !this.passesSchema(exchange, message, routingKeys, mandatory, ticket)) {
         result.schemaError = exchange.schema.reason;
@@ -70,7 +77,7 @@ export class Router {
         result.mustReturn = mandatory;
         return result;
       }
-      const held = this.route(exchange, message, routingKeys, targets, releasedFrom, ticket);
+      const held = this.route(exchange, message, routingKeys, targets, remote, releasedFrom, ticket);
       // INVALID_TTL was refused when published (checkExpiration); one held from an older data dir is ignored.
       const ttl = message.ttl >= 0 ? message.ttl : undefined;
       const n = targets.length;
@@ -82,18 +89,37 @@ export class Router {
         if (queue.enqueue(message, ttl, ticket)) enqueued++;
         else refused++;
       }
+      let reached = n;
+      if (remote.length > 0) {
+        const sent = this.forwardRemote(remote, message, ticket, skip, result);
+        enqueued += sent;
+        reached += sent;
+      }
       result.enqueued = enqueued;
       result.refused = refused;
       result.held = held;
-      result.mustReturn = mandatory && n === 0 && held === 0;
+      result.mustReturn = mandatory && reached === 0 && held === 0;
       return result;
     } finally {
       clear(targets);
+      if (remote.length > 0) clear(remote);
       // A throw inside route() must not leave its scratch to every later publish of the vhost.
       if (this.worklist.length > 0) clear(this.worklist);
       if (this.scratch.length > 0) clear(this.scratch);
       this.depth--;
     }
+  }
+
+  /** Hands stubs' messages to the cluster's forwarder; returns how many it took (result.unavailable: how many owners were unreachable). */
+  private forwardRemote(remote: readonly Queue[], message: Message, ticket: SyncTicket | undefined, skip: ((queue: Queue) => boolean) | undefined, result: PublishResult): number {
+    const forwarder = this.forwarder as RemoteForwarder;
+    let sent = 0;
+    for (const queue of remote) {
+      if (skip !== undefined && skip(queue)) continue;
+      if (forwarder.forward(queue, message, ticket)) sent++;
+      else result.unavailable++;
+    }
+    return sent;
   }
 
   /**
@@ -158,6 +184,7 @@ export class Router {
     message: Message,
     routingKeys: readonly string[],
     out: Queue[],
+    remote: Queue[],
     released: Exchange | undefined,
     ticket: SyncTicket | undefined,
   ): number {
@@ -200,6 +227,7 @@ export class Router {
         d.routeMark = epoch;
         if (isExchange(d)) worklist.push(d);
         else if (!d.isDeleted) out.push(d);
+        else if (d.options.ownerNode !== undefined && this.forwarder !== undefined) remote.push(d);
       }
     }
     clear(scratch);

@@ -19,3 +19,13 @@ export function defaultExchangeRefused() {
 export function queueLimitReached(vhost: string, queue: string, limit: number) {
   return amqpError('WARREN_QUEUE_LIMIT', `cannot declare queue '${queue}': queue limit in vhost '${vhost}' (${limit}) is reached`);
 }
+
+/** A queue owned by another cluster node, reached without the cluster layer's forwarder (not joined yet). */
+export function remoteQueue(vhost: string, queue: string, node: string) {
+  return amqpError('WARREN_QUEUE_REMOTE', `queue '${queue}' in vhost '${vhost}' lives on node '${node}', which this node cannot reach yet`);
+}
+
+/** Throws err: for an expression that has no value to give (`a ?? raise(...)`). */
+export function raise(err: Error): never {
+  throw err;
+}

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { amqpError } from '../errors/index.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import { hasBinding, stripCrLf, withoutCrLf } from './vhost-names.js';
-import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound } from './vhost-errors.js';
+import { defaultExchangeRefused, lockedQueue, queueLimitReached, queueNotFound, raise, remoteQueue } from './vhost-errors.js';
 import { ExclusiveOwners } from './exclusive-owners.js';
 import { sameOwner, type Principal } from './principal.js';
 import type { Clock } from './clock.js';
 import { Exchange, type Destination, type ExchangeOptions, type SchemaCache } from './exchange/exchange.js';
-import { createRoutingTable, createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
+import { createTableFor, DELAYED_EXCHANGE_TYPE, isKnownExchangeType } from './exchange/exchange-factory.js';
+import { addBuiltinExchanges } from './exchange/builtin-exchanges.js';
 import { DelayScheduler } from './exchange/delayed.js';
 import { newReplyQueue } from './queue/reply-queue.js';
 import { Router } from './router.js';
@@ -22,8 +23,6 @@ import { DeletedQueueCounters } from './stats/counters.js';
 import type { SyncTicket, TopologyListener } from './persistence.js';
 import { runGuarded, type FaultReporter, type FaultSink } from './fault.js';
 import { applyExchangePolicy, applyQueuePolicy, VhostPolicies } from './policy/apply-policies.js';
-
-const EMPTY_TABLE: FieldTable = Object.freeze(Object.create(null) as FieldTable);
 
 export interface DeclareExchangeRequest extends ExchangeOptions {
   readonly name: string;
@@ -40,6 +39,8 @@ export interface DeclareQueueRequest {
   readonly arguments: FieldTable;
   /** The name came from generateQueueName(): exempt from the reserved amq. prefix rule. */
   readonly serverNamed?: boolean;
+  /** Cluster: the queue lives on this other node; here it is a stub (known, listed, never routed to or consumed). */
+  readonly ownerNode?: string;
 }
 
 /** A virtual host: its exchanges, queues and bindings, and routing between them. */
@@ -49,7 +50,7 @@ export class VirtualHost {
   readonly queues = new Map<string, Queue>();
   /** Direct reply-to queues (amq.rabbitmq.reply-to.*): reachable through the default exchange, never listed. */
   private readonly replyQueues = new Map<string, Queue>();
-  private readonly router: Router;
+  readonly router: Router; // public for the cluster layer's forwarder (router.forwarder)
   /** Time for everything in this vhost (TTL, x-expires, delays, x-death): injected, never the wall clock. */
   readonly clock: Clock;
   /** Exclusive queues by owning connection: a close touches its own queues, not all of them. */
@@ -76,16 +77,7 @@ export class VirtualHost {
     this.clock = clock;
     this.router = new Router(this.exchanges, this.queues, this.replyQueues, clock);
     this.listener = listener;
-    const builtin = (name: string, type: string): void => {
-      const options = { durable: true, autoDelete: false, internal: false, arguments: EMPTY_TABLE };
-      this.exchanges.set(name, new Exchange(name, type, options, createRoutingTable<Destination>(type === '' ? 'direct' : (type as 'direct')), true));
-    };
-    builtin('', 'direct');
-    builtin('amq.direct', 'direct');
-    builtin('amq.fanout', 'fanout');
-    builtin('amq.topic', 'topic');
-    builtin('amq.headers', 'headers');
-    builtin('amq.match', 'headers');
+    addBuiltinExchanges(this.exchanges);
   }
 
   // ---- exchanges ---------------------------------------------------------------------------
@@ -227,6 +219,7 @@ export class VirtualHost {
       arguments: req.arguments,
       args,
       owner: req.exclusive ? owner : undefined,
+      ownerNode: req.ownerNode,
     };
     const queue = new Queue(this.name, req.name, options, {
       onUnused: (q) => this.removeQueue(q),
@@ -257,7 +250,9 @@ export class VirtualHost {
 
   /** What a protocol layer consumes from, gets from and settles with (getQueue's checks). */
   queueRef(name: string, owner: Principal): QueueRef {
-    return this.getQueue(name, owner).ref;
+    const queue = this.getQueue(name, owner);
+    if (queue.options.ownerNode !== undefined) return this.router.forwarder?.queueRef(queue) ?? raise(remoteQueue(this.name, name, queue.options.ownerNode));
+    return queue.ref;
   }
 
   deleteQueue(name: string, owner: Principal, ifUnused: boolean, ifEmpty: boolean): number {

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   WARREN_TX_NOT_SELECTED: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'tx.commit or tx.rollback on a channel that did not send tx.select.' },
   WARREN_CONSUMER_TIMEOUT: { reply: 'PRECONDITION_FAILED', scope: 'channel', description: 'A consumer held an unacknowledged delivery longer than consumer_timeout.' },
   WARREN_RESOURCE_ERROR: { reply: 'RESOURCE_ERROR', scope: 'channel', description: 'A durable queue or delayed exchange could not get its message directory on disk (a full disk, no inodes left); nothing was declared.' },
+  WARREN_QUEUE_REMOTE: { reply: 'NOT_FOUND', scope: 'channel', description: 'basic.get or queue.purge on a queue that lives on another cluster node (not supported across nodes yet; basic.consume is).' },
   WARREN_NOT_FOUND: { reply: 'NOT_FOUND', scope: 'channel', description: 'A named exchange, queue or consumer does not exist.' },
   WARREN_ACCESS_REFUSED: { reply: 'ACCESS_REFUSED', scope: 'channel', description: 'The operation is forbidden: a reserved amq. name, or a change to the default exchange.' },
   WARREN_RESOURCE_LOCKED: { reply: 'RESOURCE_LOCKED', scope: 'channel', description: 'The queue is exclusive to another connection, or a redeclare disagrees with it on the exclusive flag.' },

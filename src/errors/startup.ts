@@ -12,6 +12,8 @@ export const STARTUP_EXIT_CODES = {
   listener: 4,
   /** A file in the data directory is foreign, damaged in its header or of a newer format: start refused, nothing touched. */
   'store-format': 5,
+  /** --cluster-nats cannot join: no nats-server answers, it has no JetStream, or a live node has this --node-name. */
+  cluster: 6,
 } as const;
 
 export type StartupFailure = keyof typeof STARTUP_EXIT_CODES;

@@ -12,9 +12,11 @@ export interface WarrenProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/cli.ts` as a real process (through tsx, so no build step) and waits until it listens. */
-export async function startWarrenProcess(args: readonly string[], timeoutMs = 20_000, nodeArgs: readonly string[] = []): Promise<WarrenProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', ...args], {
+/** Starts `src/cli.ts` as a real process (through tsx, so no build step, unless `built`) and waits until it listens. */
+export async function startWarrenProcess(args: readonly string[], timeoutMs = 20_000, nodeArgs: readonly string[] = [], built = false): Promise<WarrenProcess> {
+  // built: dist/src/cli.js (npm run build first), as benchmarks want it: no tsx transform or its helpers.
+  const entry = built ? ['dist/src/cli.js'] : ['--import', 'tsx', 'src/cli.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, '--port', '0', '--bind', '127.0.0.1', '--management-port', 'off', '--prometheus-port', 'off', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // The child must not inherit WARREN_* settings from the test environment (it refuses unknown ones).
@@ -26,7 +28,7 @@ export async function startWarrenProcess(args: readonly string[], timeoutMs = 20
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`warren did not listen within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`warren did not listen within ${timeoutMs} ms: ${stderr}; last log lines: ${logs.slice(-5).map((l) => String(l['event']) + ':' + String(l['msg'])).join(' | ')}`)), timeoutMs);
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
       let nl: number;

@@ -117,7 +117,7 @@ export class FromNats implements BridgeSide {
     c.publish_in++;
     c.publish_out += result.enqueued + result.refused;
     if (!result.routed) c.return_unroutable++;
-    if (result.refused > 0) ok = false;
+    if (result.refused > 0 || result.unavailable > 0) ok = false;
     ticket.synced();
   }
 

@@ -24,6 +24,8 @@ export interface QueueConsumer {
    * When credit comes back (ack, basic.qos, socket drained) the consumer side calls resume().
    */
   canDeliver(): boolean;
+  /** How many more deliveries its prefetch allows now (Infinity: no limit): a queue on another node grants credit by it. */
+  room?(): number;
   /**
    * One delivery, positional so that none allocates. seq: its id in `queue` (settle it by that
    * unless noAck). deliveryCount: how often it came back unsettled, when the queue has

@@ -18,6 +18,8 @@ export interface QueueOptions {
   readonly args: QueueArgs;
   /** The connection an exclusive queue belongs to. */
   readonly owner: Principal | undefined;
+  /** Cluster: the node this queue lives on when it is not this one (a stub here); undefined: local. */
+  readonly ownerNode?: string | undefined;
 }
 
 /** What a queue asks of its vhost. */

@@ -44,7 +44,8 @@ export class Queue {
   private readonly events: QueueEvents;
   private nextSeq = 0;
   private drainScheduled = false;
-  private deleted = false;
+  /** A stub of another node's queue (options.ownerNode) counts as deleted here: routing skips it, it holds nothing. */
+  private deleted: boolean;
   private readonly paging: QueuePaging;
   private readonly tailTimer: Timer;
   private readonly unusedExpiry: UnusedExpiry;
@@ -59,6 +60,7 @@ export class Queue {
     this.name = name;
     this.options = options;
     this.args = options.args;
+    this.deleted = options.ownerNode !== undefined;
     this.events = events;
     this.ready = new ReadyStore(options.args.maxPriority, events.held);
     this.consumerSet = new ConsumerSet(options.args.singleActiveConsumer);
