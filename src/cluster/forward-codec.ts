@@ -1,3 +1,5 @@
+import { BatchReader, BatchWriter } from './batch-bytes.js';
+
 /**
  * The bytes of a forwarded batch: messages one node routed to queues another node owns. A record is
  * one message for one or more queues of one vhost on the receiving node; the reply is one byte per
@@ -28,65 +30,32 @@ export function recordSize(r: ForwardRecord): number {
 }
 
 export function encodeBatch(records: readonly ForwardRecord[], size: number): Buffer {
-  const out = Buffer.allocUnsafe(4 + size);
-  let at = out.writeUInt32BE(records.length, 0);
-  const short = (s: string): void => {
-    const len = out.write(s, at + 1, 'utf8');
-    out[at] = len;
-    at += 1 + len;
-  };
+  const w = new BatchWriter(4 + size);
+  w.u32(records.length);
   for (const r of records) {
-    short(r.vhost);
-    short(r.exchange);
-    short(r.routingKey);
-    at = out.writeUInt16BE(r.queues.length, at);
-    for (const q of r.queues) short(q);
-    at = out.writeUInt32BE(r.properties.length, at);
-    at += r.properties.copy(out, at);
-    at = out.writeUInt32BE(r.body.length, at);
-    at += r.body.copy(out, at);
+    w.short(r.vhost);
+    w.short(r.exchange);
+    w.short(r.routingKey);
+    w.u16(r.queues.length);
+    for (const q of r.queues) w.short(q);
+    w.bytes(r.properties);
+    w.bytes(r.body);
   }
-  return at === out.length ? out : out.subarray(0, at);
+  return w.done();
 }
 
-/** Properties and bodies are copied out: a message kept in a queue must not hold the whole batch. */
 export function decodeBatch(data: Uint8Array): ForwardRecord[] {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let at = 0;
-  const need = (n: number): void => {
-    if (at + n > buf.length) throw new RangeError('truncated forward batch');
-  };
-  const short = (): string => {
-    need(1);
-    const len = buf[at] as number;
-    need(1 + len);
-    const s = buf.toString('utf8', at + 1, at + 1 + len);
-    at += 1 + len;
-    return s;
-  };
-  const bytes = (): Buffer => {
-    need(4);
-    const len = buf.readUInt32BE(at);
-    need(4 + len);
-    const b = Buffer.from(buf.subarray(at + 4, at + 4 + len));
-    at += 4 + len;
-    return b;
-  };
-  need(4);
-  const count = buf.readUInt32BE(0);
-  at = 4;
+  const r = new BatchReader(data, 'forward batch');
+  const count = r.u32();
   const records: ForwardRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const vhost = short();
-    const exchange = short();
-    const routingKey = short();
-    need(2);
-    const n = buf.readUInt16BE(at);
-    at += 2;
+    const vhost = r.short();
+    const exchange = r.short();
+    const routingKey = r.short();
     const queues: string[] = [];
-    for (let q = 0; q < n; q++) queues.push(short());
-    const properties = bytes();
-    records.push({ vhost, exchange, routingKey, queues, properties, body: bytes() });
+    for (let q = r.u16(); q > 0; q--) queues.push(r.short());
+    const properties = r.bytes();
+    records.push({ vhost, exchange, routingKey, queues, properties, body: r.bytes() });
   }
   return records;
 }
