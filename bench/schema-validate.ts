@@ -36,7 +36,7 @@ text = JSON.stringify(event);
 const body = Buffer.from(text);
 const cache = new SchemaCache();
 const validate = cache.compile(schemaText);
-const check = new SchemaCheck(schemaText, validate, ['application/json'], 1024 * 1024, 64);
+const check = new SchemaCheck({ source: schemaText, text: schemaText, validate, contentTypes: ['application/json'], maxBytes: 1024 * 1024, maxDepth: 64 });
 const invalid = Buffer.from(JSON.stringify({ ...event, field_1: 'not a number' }));
 const deep = Buffer.from('['.repeat(65) + ']'.repeat(65));
 if (check.check(body) !== 'valid') throw new Error(`the event should be valid: ${check.reason}`);

@@ -103,7 +103,9 @@ export class Router {
   private passesSchema(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean, ticket: SyncTicket | undefined): boolean {
     const schema = exchange.schema as NonNullable<Exchange['schema']>;
     if (!schema.applies(message.shortProperty(PropertyFlag.contentType))) return true;
-    const verdict = schema.check(message.body);
+    const validate = schema.select(message.routingKey);
+    if (validate === undefined) return true; // x-schema-by-key alone, and no pattern matched
+    const verdict = schema.check(message.body, validate);
     const counters = exchange.counters;
     if (verdict === 'valid') {
       counters.schema_valid++;

@@ -2,6 +2,7 @@
 import type { UserDef, VhostMeta } from './user-records.js';
 import type { PermissionRecord, PermissionState } from './permission-records.js';
 import type { PolicyRecord, PolicyState } from './policy-records.js';
+import type { SchemaRecord, SchemaState } from './schema-records.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -43,7 +44,8 @@ export type DefinitionRecord =
   | ({ readonly op: 'put-binding' } & BindingDef)
   | ({ readonly op: 'del-binding' } & BindingDef)
   | PermissionRecord
-  | PolicyRecord;
+  | PolicyRecord
+  | SchemaRecord;
 
 /**
  * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
@@ -76,4 +78,6 @@ export interface Definitions {
   readonly access: PermissionState;
   /** Policies and operator policies (store/policy-records.ts). */
   readonly policies: PolicyState;
+  /** JSON Schemas registered by name (store/schema-records.ts). */
+  readonly schemas: SchemaState;
 }

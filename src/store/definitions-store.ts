@@ -15,6 +15,7 @@ import {
   permissionSnapshot,
 } from './permission-records.js';
 import { applyPolicyRecord, dropVhostPolicies, emptyPolicyState, isPolicyRecord, policySnapshot } from './policy-records.js';
+import { applySchemaRecord, dropVhostSchemas, isSchemaRecord, schemaSnapshot } from './schema-records.js';
 
 export type { BindingDef, Definitions, DefinitionRecord, Deletion, ExchangeDef, QueueDef } from './definition-records.js';
 export type { UserDef, VhostMeta } from './user-records.js';
@@ -78,6 +79,7 @@ export class DefinitionsStore {
       deletedDirs: new Map(),
       access: emptyPermissionState(),
       policies: emptyPolicyState(),
+      schemas: new Map(),
     };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -223,6 +225,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
     return;
   }
   if (isPolicyRecord(r)) return applyPolicyRecord(d.policies, r);
+  if (isSchemaRecord(r)) return applySchemaRecord(d.schemas, r);
   switch (r.op) {
     case 'put-vhost': {
       const { op: _op, name, ...meta } = r;
@@ -249,6 +252,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       dropVhostPermissions(d.access, r.name);
       dropVhostPolicies(d.policies, r.name);
+      dropVhostSchemas(d.schemas, r.name);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
@@ -302,6 +306,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
   yield* permissionSnapshot(d.access);
   yield* policySnapshot(d.policies);
+  yield* schemaSnapshot(d.schemas);
 }
 
 function encodeRecord(r: DefinitionRecord): Buffer {

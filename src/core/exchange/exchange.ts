@@ -4,7 +4,8 @@ import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
 import { ExchangeCounters } from '../stats/counters.js';
 import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
-import { schemaCheckOf, type SchemaCache, type SchemaCheck } from './schema.js';
+import type { SchemaCache, SchemaCheck } from './schema.js';
+import { schemaCheckOf } from './schema-args.js';
 
 export type { SchemaCache };
 
