@@ -9,6 +9,7 @@ import type { Queue } from './queue/queue.js';
 import type { SyncTicket } from './persistence.js';
 import { PropertyFlag } from '../protocol/content-header.js';
 import { invalidCopy } from './schema-reject.js';
+import { SchemaRejects, type RejectOutcome } from './exchange/schema-rejects.js';
 
 /**
  * The one publish path of a vhost (client publishes, delayed releases, dead-lettering): routing
@@ -113,13 +114,14 @@ export class Router {
     }
     if (verdict === 'invalid') counters.schema_invalid++;
     else counters.schema_unparseable++;
-    if (mandatory || ticket !== undefined) return false;
-    const target = exchange.invalidExchange === undefined ? undefined : this.exchanges.get(exchange.invalidExchange);
+    const reason = schema.reason;
+    const target = mandatory || ticket !== undefined || exchange.invalidExchange === undefined ? undefined : this.exchanges.get(exchange.invalidExchange);
+    const outcome: RejectOutcome = mandatory ? 'returned' : ticket !== undefined ? 'nacked' : target !== undefined ? 'invalid-exchange' : 'dropped';
+    (exchange.schemaRejects ??= new SchemaRejects()).add(this.clock.now(), message.routingKey, verdict, reason, outcome, message.body);
     if (target === undefined) {
-      counters.schema_dropped++;
+      if (outcome === 'dropped') counters.schema_dropped++;
       return false;
     }
-    const reason = schema.reason;
     this.unchecked = true;
     try {
       this.publish(target, invalidCopy(message, reason, target.name), routingKeys, false, undefined);

@@ -14,6 +14,7 @@ import { inspectRoutes } from './routes/inspect.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
 import { schemaRegistryRoutes } from './routes/schema-registry.js';
+import { exchangeSchemaRoutes } from './routes/exchange-schema.js';
 import { vhostUserRoutes } from './routes/vhosts-users.js';
 
 export interface AppOptions {
@@ -55,6 +56,7 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   bindingWriteRoutes(app, api);
   inspectRoutes(app, api);
   schemaRegistryRoutes(app, api);
+  exchangeSchemaRoutes(app, api);
   dashboardRoutes(app, options.dashboardDir === undefined ? defaultDashboardDir() : (options.dashboardDir ?? undefined));
   return app;
 }

@@ -6,6 +6,7 @@ import { ExchangeCounters } from '../stats/counters.js';
 import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
 import type { SchemaCache, SchemaCheck } from './schema.js';
 import { schemaCheckOf } from './schema-args.js';
+import type { SchemaRejects } from './schema-rejects.js';
 
 export type { SchemaCache };
 
@@ -42,6 +43,8 @@ export class Exchange {
   readonly routesByHeaders: boolean;
   /** x-schema: publishes are checked before routing (core/exchange/schema.ts); undefined for most. */
   schema: SchemaCheck | undefined;
+  /** The last messages that failed the schema (made at the first one). */
+  schemaRejects: SchemaRejects | undefined = undefined;
   /** x-invalid-exchange: where messages failing the schema go when neither returned nor nacked. */
   readonly invalidExchange: string | undefined;
   /** Client publishes to this exchange and what became of them (core/stats). */
