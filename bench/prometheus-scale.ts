@@ -7,7 +7,11 @@
  * vhost/queue labels, registry.metrics()), the library the issue suggests, to show why the per-queue
  * families are written by hand (src/http/prometheus/exposition.ts).
  *
- *   npx tsx bench/prometheus-scale.ts [queues=100000] [runs=7]
+ * `changed` (0..1): before each scrape (outside the measured CPU) that share of the queues gets one more
+ * message, so their figures differ from the last scrape's; 0 is an idle broker, 1 one where every queue
+ * moved since the last scrape (the kept per-family lines of kept-family.ts then help nothing).
+ *
+ *   npx tsx bench/prometheus-scale.ts [queues=100000] [runs=7] [changed=0]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
@@ -17,6 +21,7 @@ const isChild = process.argv[2] === '--child';
 const args = process.argv.slice(isChild ? 3 : 2);
 const queues = Number(args[0] ?? 100_000);
 const runs = Number(args[1] ?? 7);
+const changed = Number(args[2] ?? 0);
 
 interface ChildState {
   readonly cpuMs: number;
@@ -32,6 +37,7 @@ interface ChildState {
 async function child(): Promise<void> {
   const { startBroker } = await import('../src/index.js');
   const { brokerPrincipal } = await import('../src/core/principal.js');
+  const { publishPlain } = await import('../src/core/plain-publish.js');
   const broker = await startBroker({ port: 0, prometheusPort: 0, fsync: 'never' });
   const vhost = broker.vhosts.get('/');
   if (vhost === undefined) throw new Error('no vhost /');
@@ -52,11 +58,20 @@ async function child(): Promise<void> {
     }
   }).observe({ entryTypes: ['gc'] });
   let peak = 0;
+  let touched = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 2);
   sampler.unref();
   process.on('message', (m: string) => {
     if (m === 'exit') return void broker.close().then(() => process.exit(0)); // a clean exit writes --cpu-prof's profile
     if (m === 'reset-peak') peak = process.memoryUsage().heapUsed;
+    if (m === 'touch') {
+      const n = Math.round(changed * queues);
+      for (let k = 0; k < n; k++) {
+        const i = (touched + k) % queues;
+        publishPlain(vhost, 'amq.default', { routing_key: `q.${String(i).padStart(6, '0')}`, payload: 'x', payload_encoding: 'string', properties: {} });
+      }
+      touched = (touched + n) % queues;
+    }
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
     process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak, gcMinor, gcMajor, gcMs } satisfies ChildState);
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
       let peakExtra = 0;
       const gc0 = await ask(c, 'state');
       for (let i = 0; i < runs; i++) {
+        await ask(c, 'touch');
         const before = await ask(c, 'reset-peak');
         const r = await scrape(port, path);
         const after = await ask(c, 'state');
@@ -129,7 +145,7 @@ async function main(): Promise<void> {
       const state = await ask(c, 'state');
       const gcs = `GC over ${runs} scrapes: ${state.gcMinor - gc0.gcMinor} minor, ${state.gcMajor - gc0.gcMajor} major/incremental, ${(state.gcMs - gc0.gcMs).toFixed(0)} ms of pauses`;
       console.log(
-        `${queues} queues, GET ${path}: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ` +
+        `${queues} queues (${changed * 100}% changed before each scrape), GET ${path}: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ` +
           `broker CPU median ${median(cpus).toFixed(0)} ms/scrape = ${(median(cpus) / 50).toFixed(2)}% of a core at one scrape per 5 s; ` +
           `${(bytes / 1e6).toFixed(1)} MB; broker heap peak +${(peakExtra / 1e6).toFixed(0)} MB over ${(state.heapUsed / 1e6).toFixed(0)} MB (RSS ${(state.rss / 1e6).toFixed(0)} MB); ${gcs}`,
       );

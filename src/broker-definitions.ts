@@ -1,6 +1,6 @@
 import { DefinitionsError } from './core/definitions/definitions-error.js';
 import type { PolicyInput } from './core/policy/policy-definition.js';
-import { exportAll, exportVhost, type PoliciesPort, type SchemasPort } from './core/definitions/export.js';
+import { exportAll, exportVhost, type ParameterRow, type PoliciesPort, type SchemasPort } from './core/definitions/export.js';
 import { parseDefinitions, type ParsedDefinitions } from './core/definitions/parse.js';
 import { checkDefinitions, type DefinitionsState } from './core/definitions/plan.js';
 import { brokerPrincipal } from './core/principal.js';
@@ -54,6 +54,14 @@ export interface BrokerDefinitions {
   import(definitions: unknown, vhost?: string, options?: ImportOptions): Promise<ImportSummary>;
 }
 
+/** The part of the broker's runtime parameters (broker-bridge.ts) that definitions use. */
+export interface ParametersPort {
+  list(): readonly ParameterRow[];
+  /** Why each of them would be refused (none: all fine). */
+  check(rows: readonly ParameterRow[]): Promise<string[]>;
+  set(component: string, vhost: string, name: string, value: unknown): Promise<unknown>;
+}
+
 export interface DefinitionsDeps {
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   readonly vhostTable: VhostTable;
@@ -65,6 +73,8 @@ export interface DefinitionsDeps {
   readonly operatorPolicies: PoliciesPort;
   /** broker.schemas: exported and imported as Warren's `schemas` (before the exchanges that name them). */
   readonly schemas: SchemasPort;
+  /** Runtime parameters beyond vhost-limits (broker-bridge.ts): exported, checked and imported under `parameters`. */
+  readonly parameters?: ParametersPort;
   readonly node: string;
   readonly productVersion: string;
   readonly logger: Logger;
@@ -79,7 +89,7 @@ type Counted = Exclude<keyof ImportSummary, 'skipped'>;
 export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   const { vhosts, vhostTable, users, permissions, persistence, logger } = deps;
   const source = () => ({
-    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies, operatorPolicies: deps.operatorPolicies, schemas: deps.schemas, node: deps.node, productVersion: deps.productVersion,
+    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies, operatorPolicies: deps.operatorPolicies, schemas: deps.schemas, parameters: () => deps.parameters?.list() ?? [], node: deps.node, productVersion: deps.productVersion,
   });
   const state: DefinitionsState = {
     hasVhost: (v) => vhosts.has(v),
@@ -105,9 +115,20 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
       if (vhost !== undefined && !vhosts.has(vhost)) throw new DefinitionsError('vhost_not_found', 404);
       const parsed = parseDefinitions(readJson(definitions), vhost);
       checkDefinitions(parsed, state);
+      await checkParameters(parsed);
       return apply(parsed, options.overwrite ?? true);
     },
   };
+
+  async function checkParameters(d: ParsedDefinitions): Promise<void> {
+    if (d.parameters.length === 0) return;
+    const created = new Set(d.vhosts.map((v) => v.name));
+    for (const p of d.parameters) {
+      if (!vhosts.has(p.vhost) && !created.has(p.vhost)) throw new DefinitionsError(`parameter '${p.name}' (${p.component}): no vhost '${p.vhost}'`);
+    }
+    const reasons = deps.parameters === undefined ? [`runtime parameter component '${d.parameters[0]?.component}' is not supported`] : await deps.parameters.check(d.parameters);
+    if (reasons.length > 0) throw new DefinitionsError(reasons.join('; '));
+  }
 
   async function apply(d: ParsedDefinitions, overwrite: boolean): Promise<ImportSummary> {
     const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, operatorPolicies: 0, schemas: 0, exchanges: 0, queues: 0, bindings: 0 };
@@ -140,6 +161,16 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     }
     for (const l of d.limits) {
       ops.push(['parameters', () => (!overwrite && preexisting.has(l.vhost) ? false : vhostTable.update(l.vhost, { limits: { maxConnections: l.maxConnections, maxQueues: l.maxQueues } }) !== undefined)]);
+    }
+    for (const p of d.parameters) {
+      ops.push(['parameters', () => {
+        const port = deps.parameters as ParametersPort; // checkParameters refused them without one
+        if (!overwrite && port.list().some((e) => e.vhost === p.vhost && e.component === p.component && e.name === p.name)) return false;
+        port.set(p.component, p.vhost, p.name, p.value).catch((err: unknown) =>
+          logger.error({ event: 'definitions.parameter-failed', err, vhost: p.vhost, name: p.name }, `parameter '${p.name}' in vhost '${p.vhost}' not imported`),
+        );
+        return true;
+      }]);
     }
     const importPolicies = (port: PoliciesPort, items: ParsedDefinitions['policies'], counted: 'policies' | 'operatorPolicies'): void => {
       for (const p of items) {

@@ -14,6 +14,7 @@ import type { StatsReader } from './core/stats/snapshot.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { AccessOps } from './http/access-ops.js';
 import type { InspectOps } from './http/inspect-ops.js';
+import type { RuntimeParametersOps } from './http/parameters-ops.js';
 import type { ListenerCertificates, ListenerInfo, ManagementBroker, ManagementUser } from './http/management-broker.js';
 import type { TopologyOps } from './http/topology-ops.js';
 import type { Logger } from './util/logger.js';
@@ -35,6 +36,7 @@ export interface ManagementParts {
   readonly access: AccessOps;
   readonly topology: TopologyOps;
   readonly inspect: InspectOps;
+  readonly parameters?: RuntimeParametersOps;
 }
 
 export interface ManagementListener {
@@ -131,6 +133,7 @@ export async function startManagement(config: Config, parts: ManagementParts, lo
     now: () => Date.now(),
     topology: parts.topology,
     inspect: parts.inspect,
+    ...(parts.parameters === undefined ? {} : { parameters: parts.parameters }),
   };
   const app = buildApp(api, { logger: logger.child({ component: 'management' }, { level: 'warn' }) as never });
   await app.ready();

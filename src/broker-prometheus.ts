@@ -100,7 +100,11 @@ export async function startPrometheus(config: Config, parts: PrometheusParts, lo
       });
     },
   };
-  const metrics = createMetricsServer(api, (err) => logger.error({ event: 'prometheus.scrape-failed', err }, 'Prometheus scrape failed'));
+  const metrics = createMetricsServer(
+    api,
+    (err) => logger.error({ event: 'prometheus.scrape-failed', err }, 'Prometheus scrape failed'),
+    (path) => logger.debug({ event: 'prometheus.scrape-abandoned', path }, `Prometheus scrape of ${path} stopped: the client closed the connection`),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     metrics.server.once('error', reject);
     metrics.server.listen(listenPort, config.prometheusHost, () => {

@@ -35,6 +35,7 @@ import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type 
 import { brokerUrl, hostPort, listenerError, remoteLoginWarning, startupLine } from './broker-startup.js';
 import { brokerDefinitions, type BrokerDefinitions } from './broker-definitions.js';
 import { loadDefinitionsAtBoot } from './broker-load-definitions.js';
+import { brokerParameters } from './broker-bridge.js';
 import { claimDataDir, createPrivateDataDir, dataDirError, isDataDirProblem } from './data-dir.js';
 import { createLogger, type Logger } from './util/logger.js';
 import { SystemClock } from './util/system-clock.js';
@@ -203,7 +204,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     privateDir?.remove();
     throw err;
   }
+  const parameters = brokerParameters(recovered.parameters, { vhosts, persistence, config, logger }); // nats-bridge: NATS loaded only if one is recorded
   const releaseStore = (): void => {
+    void parameters.close();
     systemClock?.stop();
     persistence.closeAll();
     definitions.close();
@@ -226,7 +229,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const node = nodeName ?? `warren@${hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
   const schemaApi = brokerSchemas({ vhosts, cache: schemas, persistence, logger });
-  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, schemas: schemaApi, persistence, node, productVersion: packageVersion(), logger });
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, schemas: schemaApi, parameters, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
     await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
       await persistence.scheduler.idle();
@@ -317,6 +320,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         startedAt: Date.now(),
         topology: managementTopology(vhosts, access.access, brokerPublish(vhosts, config, access.access)),
         inspect,
+        parameters,
       },
       logger,
     );
@@ -380,7 +384,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       clearInterval(alarmTimer);
       alarms.close();
       tls?.close();
-      closing ??= Promise.all([management?.close(), prometheus?.close()])
+      closing ??= Promise.all([management?.close(), prometheus?.close(), parameters.close()])
         .then(() => server.close())
         .then(() => persistence.scheduler.idle())
         .then(() => {

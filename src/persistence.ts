@@ -19,6 +19,7 @@ import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import type { PolicyDef, PolicyKindName } from './store/policy-records.js';
 import type { SchemaDef } from './store/schema-records.js';
+import type { ParameterDef } from './store/parameter-records.js';
 import { QueueLog } from './store/queue-log.js';
 import { delayedDirName, nameHash, queueDirName } from './store/queue-dirs.js';
 import type { SyncScheduler } from './store/sync-scheduler.js';
@@ -133,6 +134,15 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
 
   policyDeleted(kind: PolicyKindName, vhost: string, name: string): void {
     this.definitions.write({ op: 'del-policy', kind, vhost, name });
+  }
+
+  /** A runtime parameter was set (replaced) or cleared (store/parameter-records.ts). */
+  parameterSet(parameter: ParameterDef): void {
+    this.definitions.write({ op: 'put-parameter', parameter });
+  }
+
+  parameterCleared(vhost: string, component: string, name: string): void {
+    this.definitions.write({ op: 'del-parameter', vhost, component, name });
   }
 
   /** The configured permissions seeded the log (once; see store/permission-records.ts). */

@@ -31,6 +31,8 @@ export interface Recovered {
   readonly access: Definitions['access'];
   /** Policies and operator policies, applied by the broker before it listens (broker-policies.ts). */
   readonly policies: Definitions['policies'];
+  /** Runtime parameters (nats-bridge), started by the broker once it listens (broker-bridge.ts). */
+  readonly parameters: Definitions['parameters'];
   /** Users, vhost metadata and whether the configured users were ever seeded, as the log holds them. */
   readonly security: Pick<Definitions, 'users' | 'usersSeeded' | 'vhostMeta'>;
   readonly stats: { readonly queues: number; readonly messages: number; readonly ms: number };
@@ -111,7 +113,7 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
       logger.info({ event: 'recovery.done', queues, messages, ms }, `recovered ${queues} queues and ${messages} messages in ${ms} ms`);
     }
     const security = { users: definitions.users, usersSeeded: definitions.usersSeeded, vhostMeta: definitions.vhostMeta };
-    return { vhosts, persistence, definitions: store, access: definitions.access, policies: definitions.policies, security, stats: { queues, messages, ms } };
+    return { vhosts, persistence, definitions: store, access: definitions.access, policies: definitions.policies, parameters: definitions.parameters, security, stats: { queues, messages, ms } };
   } catch (err) {
     persistence.closeAll();
     store.close();

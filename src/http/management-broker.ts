@@ -6,6 +6,7 @@ import type { StatsReader } from '../core/stats/snapshot.js';
 import type { VhostMetadata } from '../core/vhost-meta.js';
 import type { TopologyOps } from './topology-ops.js';
 import type { InspectOps } from './inspect-ops.js';
+import type { RuntimeParametersOps } from './parameters-ops.js';
 
 /** One listener as /api/overview shows it (RabbitMQ's listeners[]). */
 export interface ListenerInfo {
@@ -64,4 +65,6 @@ export interface ManagementBroker {
   readonly topology: TopologyOps;
   /** Browse, unacked, redrive, explain (src/http/routes/inspect.ts). */
   readonly inspect: InspectOps;
+  /** Runtime parameters beyond vhost-limits (nats-bridge); absent: vhost-limits only. */
+  readonly parameters?: RuntimeParametersOps;
 }

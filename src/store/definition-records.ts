@@ -3,6 +3,7 @@ import type { UserDef, VhostMeta } from './user-records.js';
 import type { PermissionRecord, PermissionState } from './permission-records.js';
 import type { PolicyRecord, PolicyState } from './policy-records.js';
 import type { SchemaRecord, SchemaState } from './schema-records.js';
+import type { ParameterRecord, ParameterState } from './parameter-records.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
 export interface ExchangeDef {
@@ -45,7 +46,8 @@ export type DefinitionRecord =
   | ({ readonly op: 'del-binding' } & BindingDef)
   | PermissionRecord
   | PolicyRecord
-  | SchemaRecord;
+  | SchemaRecord
+  | ParameterRecord;
 
 /**
  * A deleted queue or exchange. `dir` (relative to the data directory) is its message directory,
@@ -80,4 +82,6 @@ export interface Definitions {
   readonly policies: PolicyState;
   /** JSON Schemas registered by name (store/schema-records.ts). */
   readonly schemas: SchemaState;
+  /** Runtime parameters other than vhost-limits (store/parameter-records.ts). */
+  readonly parameters: ParameterState;
 }

@@ -16,6 +16,7 @@ import {
 } from './permission-records.js';
 import { applyPolicyRecord, dropVhostPolicies, emptyPolicyState, isPolicyRecord, policySnapshot } from './policy-records.js';
 import { applySchemaRecord, dropVhostSchemas, isSchemaRecord, schemaSnapshot } from './schema-records.js';
+import { applyParameterRecord, dropVhostParameters, isParameterRecord, parameterSnapshot } from './parameter-records.js';
 
 export type { BindingDef, Definitions, DefinitionRecord, Deletion, ExchangeDef, QueueDef } from './definition-records.js';
 export type { UserDef, VhostMeta } from './user-records.js';
@@ -80,6 +81,7 @@ export class DefinitionsStore {
       access: emptyPermissionState(),
       policies: emptyPolicyState(),
       schemas: new Map(),
+      parameters: new Map(),
     };
     const damage: string[] = [];
     if (existsSync(path)) {
@@ -226,6 +228,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
   }
   if (isPolicyRecord(r)) return applyPolicyRecord(d.policies, r);
   if (isSchemaRecord(r)) return applySchemaRecord(d.schemas, r);
+  if (isParameterRecord(r)) return applyParameterRecord(d.parameters, r);
   switch (r.op) {
     case 'put-vhost': {
       const { op: _op, name, ...meta } = r;
@@ -253,6 +256,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       dropVhostPermissions(d.access, r.name);
       dropVhostPolicies(d.policies, r.name);
       dropVhostSchemas(d.schemas, r.name);
+      dropVhostParameters(d.parameters, r.name);
       return;
     case 'put-exchange':
       d.exchanges.set(key(r.vhost, r.name), strip(r));
@@ -307,6 +311,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   yield* permissionSnapshot(d.access);
   yield* policySnapshot(d.policies);
   yield* schemaSnapshot(d.schemas);
+  yield* parameterSnapshot(d.parameters);
 }
 
 function encodeRecord(r: DefinitionRecord): Buffer {

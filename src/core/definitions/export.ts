@@ -20,6 +20,13 @@ export interface SchemasPort {
   set(vhost: string, name: string, schema: unknown): Promise<unknown>;
 }
 
+export interface ParameterRow {
+  readonly vhost: string;
+  readonly component: string;
+  readonly name: string;
+  readonly value: unknown;
+}
+
 export interface ExportSource {
   readonly vhosts: ReadonlyMap<string, VirtualHost>;
   meta(vhost: string): VhostMetadata | undefined;
@@ -29,6 +36,8 @@ export interface ExportSource {
   readonly operatorPolicies: PoliciesPort;
   /** broker.schemas: exported as Warren's `schemas` key (RabbitMQ's import ignores it). */
   readonly schemas: SchemasPort;
+  /** Runtime parameters beyond vhost-limits (nats-bridge), in RabbitMQ's {value, vhost, component, name} shape. */
+  readonly parameters?: () => readonly ParameterRow[];
   /** RabbitMQ's node name, for original_cluster_name. */
   readonly node: string;
   readonly productVersion: string;
@@ -58,7 +67,7 @@ export function exportAll(s: ExportSource): Json {
     vhosts: vhosts.map((name) => vhostJson(name, s.meta(name))),
     permissions: s.permissions.list().map((p) => ({ user: p.user, vhost: p.vhost, configure: p.configure, write: p.write, read: p.read })),
     topic_permissions: s.permissions.listTopic().map((p) => ({ user: p.user, vhost: p.vhost, exchange: p.exchange, write: p.write, read: p.read })),
-    parameters: vhosts.flatMap((v) => limitsParameter(v, s.meta(v))),
+    parameters: [...vhosts.flatMap((v) => limitsParameter(v, s.meta(v))), ...otherParameters(s)],
     global_parameters: [],
     policies: s.policies.list().map(policyJson),
     operator_policies: s.operatorPolicies.list().map(policyJson),
@@ -83,7 +92,7 @@ export function exportVhost(s: ExportSource, name: string): Json | undefined {
     metadata: { description: meta.description, tags: [...meta.tags], default_queue_type: meta.defaultQueueType },
     description: meta.description,
     limits: limitsValue(meta),
-    parameters: limitsParameter(name, meta).map(strip),
+    parameters: [...limitsParameter(name, meta), ...otherParameters(s, name)].map(strip),
     policies: s.policies.list(name).map(policyJson).map(strip),
     operator_policies: s.operatorPolicies.list(name).map(policyJson).map(strip),
     schemas: s.schemas.list(name).map((x) => ({ name: x.name, schema: x.schema })),
@@ -123,6 +132,11 @@ function limitsParameter(vhost: string, meta: VhostMetadata | undefined): Json[]
   if (meta === undefined) return [];
   const value = limitsValue(meta);
   return Object.keys(value).length === 0 ? [] : [{ value, vhost, component: 'vhost-limits', name: 'limits' }];
+}
+
+function otherParameters(s: ExportSource, vhost?: string): Json[] {
+  const rows = s.parameters?.() ?? [];
+  return rows.filter((p) => vhost === undefined || p.vhost === vhost).map((p) => ({ value: p.value, vhost: p.vhost, component: p.component, name: p.name }));
 }
 
 function policyJson(p: PolicySnapshot): Json {

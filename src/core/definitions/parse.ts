@@ -31,6 +31,14 @@ export interface TopicPermissionItem {
   readonly write: string;
   readonly read: string;
 }
+/** A runtime parameter of another component (nats-bridge), its value checked by that component before import. */
+export interface ParameterItem {
+  readonly vhost: string;
+  readonly component: string;
+  readonly name: string;
+  readonly value: unknown;
+}
+
 /** A `vhost-limits` runtime parameter. */
 export interface LimitsItem {
   readonly vhost: string;
@@ -84,6 +92,7 @@ export interface ParsedDefinitions {
   readonly permissions: readonly PermissionItem[];
   readonly topicPermissions: readonly TopicPermissionItem[];
   readonly limits: readonly LimitsItem[];
+  readonly parameters: readonly ParameterItem[];
   readonly policies: readonly PolicyItem[];
   /** Warren's `operator_policies` array (the policies' shape): what broker.operatorPolicies holds. */
   readonly operatorPolicies: readonly PolicyItem[];
@@ -168,11 +177,12 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
       })
     : [];
   const limits: LimitsItem[] = [];
+  const parameters: ParameterItem[] = [];
   list(doc, 'parameters').forEach((p, i) => {
     const w = `parameters[${i}]`;
     const component = str(p, 'component', w);
-    if (component !== 'vhost-limits') bad(`${w}: runtime parameter component '${component}' is not supported (Warren has vhost-limits only)`);
-    limits.push(limitsItem(vhostOf(p, w), p['value'], w));
+    if (component === 'vhost-limits') limits.push(limitsItem(vhostOf(p, w), p['value'], w));
+    else parameters.push({ vhost: vhostOf(p, w), component, name: str(p, 'name', w), value: p['value'] });
   });
   // A 4.x per-vhost export carries the vhost's limits at the top.
   if (!whole && isPlainObject(doc['limits']) && Object.keys(doc['limits']).length > 0) limits.push(limitsItem(vhost, doc['limits'], 'limits'));
@@ -215,7 +225,7 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
       routingKey: str(b, 'routing_key', w, ''), arguments: args(b, w),
     };
   });
-  return { users, vhosts, permissions, topicPermissions, limits, policies, operatorPolicies, schemas, exchanges, queues, bindings, skipped };
+  return { users, vhosts, permissions, topicPermissions, limits, parameters, policies, operatorPolicies, schemas, exchanges, queues, bindings, skipped };
 }
 
 function user(u: Obj, w: string, version: string | undefined): UserItem {

@@ -64,9 +64,26 @@ export class LineEncoder {
     this.buf = bigger;
   }
 
-  /** A copy of everything written (a line() never sent): a block kept across scrapes. */
-  copy(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+  /** Bytes written since the last send() or reset(). */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** Starts over in the same buffer (for an encoder used as a kept block rather than a chunk stream). */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Appends bytes as they are (lines kept from an earlier block). */
+  append(bytes: Uint8Array): void {
+    if (this.pos + bytes.length > this.buf.length) this.grow(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** A view of everything written, valid until the next write or reset(). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
   }
 
   get full(): boolean {

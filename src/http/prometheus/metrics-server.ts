@@ -52,13 +52,28 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
 
 const ENDPOINTS: Readonly<Record<string, Endpoint>> = { '/metrics': 'aggregated', '/metrics/per-object': 'per-object', '/metrics/detailed': 'detailed' };
 
-/** Writes chunks to the response, waiting for it to drain when the socket is behind (bounded memory per scrape). */
+/** A scrape whose client closed the connection before the last byte: the writing stops there. */
+export class ScrapeAbandoned extends Error {
+  constructor() {
+    super('the scrape client closed the connection before the response was written');
+    this.name = 'ScrapeAbandoned';
+  }
+}
+
+/**
+ * Writes chunks to the response, waiting for it to drain when the socket is behind (bounded memory per
+ * scrape). A client that goes away mid-scrape never drains the socket: its 'close' ends the wait with
+ * ScrapeAbandoned, so the scrape stops and its buffers are released instead of waiting forever.
+ */
 function responseSink(res: ServerResponse): ChunkSink {
+  const closed = new Promise<never>((_, reject) => res.once('close', () => reject(new ScrapeAbandoned())));
+  closed.catch(() => undefined); // 'close' also ends a scrape that finished; nobody waits then
   return (chunk, reused) => {
+    if (res.destroyed) return Promise.reject(new ScrapeAbandoned());
     // The write callback runs once the socket has handed the bytes to the kernel (or failed).
-    if (reused === true) return new Promise<void>((resolve) => res.write(chunk, () => resolve()));
+    if (reused === true) return Promise.race([new Promise<void>((resolve) => res.write(chunk, () => resolve())), closed]);
     if (res.write(chunk)) return undefined;
-    return once(res, 'drain').then(() => undefined);
+    return Promise.race([once(res, 'drain').then(() => undefined), closed]);
   };
 }
 
@@ -71,7 +86,7 @@ export interface MetricsServer {
  * The Prometheus listener: plain node:http, GET (and HEAD) on the three paths, 404 elsewhere, 405 for
  * other methods. No authentication, as RabbitMQ's (bind it to loopback or a private network).
  */
-export function createMetricsServer(api: PrometheusBroker, onError: (err: unknown) => void): MetricsServer {
+export function createMetricsServer(api: PrometheusBroker, onError: (err: unknown) => void, onAbandoned: (path: string) => void = () => undefined): MetricsServer {
   const runtime = new RuntimeMetrics();
   runtime.start();
   const lease = new ColumnsLease();
@@ -100,7 +115,8 @@ export function createMetricsServer(api: PrometheusBroker, onError: (err: unknow
       },
       (err: unknown) => {
         lease.give(columns);
-        onError(err);
+        if (err instanceof ScrapeAbandoned) onAbandoned(url.pathname);
+        else onError(err);
         res.destroy();
       },
     );

@@ -1,5 +1,6 @@
 import type { ReadModel } from '../../core/read-model.js';
 import { escapeLabel } from './exposition.js';
+import { KeptFamily } from './kept-family.js';
 
 /**
  * Every queue's figures for one scrape, in columns, and its labels `vhost="…",queue="…"` as UTF-8 bytes,
@@ -26,18 +27,18 @@ export class QueueColumns {
   messages = new Float64Array(0);
   consumers = new Float64Array(0);
   readyBytes = new Float64Array(0);
+  /** 1 for every queue: rabbitmq_queue_info's value. */
+  ones = new Float64Array(0);
   private vhosts: string[] = [];
   private names: string[] = [];
-  /** A family whose lines do not change while the queue set does not (rabbitmq_queue_info), by name. */
-  private constant: { readonly name: string; readonly bytes: Uint8Array } | undefined;
+  /** Per-queue families' last lines, by family name (kept-family.ts); dropped with the labels. */
+  private readonly kept = new Map<string, KeptFamily>();
 
-  /**
-   * The bytes of a family that depends on the queue set only, built once for it: rabbitmq_queue_info's
-   * 100,000 lines are ~11 MB, ~1/4 of a scrape's bytes and lines; kept, they are one copy to the socket.
-   */
-  constantFamily(name: string, build: () => Uint8Array): Uint8Array {
-    if (this.constant?.name !== name) this.constant = { name, bytes: build() };
-    return this.constant.bytes;
+  /** The kept lines of the per-queue family `name`, whose lines end in `extra` before the value. */
+  keptFamily(name: string, extra: Uint8Array): KeptFamily {
+    let k = this.kept.get(name);
+    if (k === undefined) this.kept.set(name, (k = new KeptFamily(name, extra)));
+    return k;
   }
 
   /** Reads every queue (of `only`, when given) from the read model into the columns. */
@@ -85,6 +86,7 @@ export class QueueColumns {
     this.messages = bigger(this.messages);
     this.consumers = bigger(this.consumers);
     this.readyBytes = bigger(this.readyBytes);
+    this.ones = new Float64Array(size).fill(1);
   }
 
   /** The queue set changed: names/vhosts[0, count) are the new set; labels of queues kept are copied, not encoded again. */
@@ -116,7 +118,7 @@ export class QueueColumns {
       at += part.length;
     }
     this.labels = labels;
-    this.constant = undefined;
+    this.kept.clear();
   }
 }
 

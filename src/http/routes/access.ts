@@ -4,6 +4,7 @@ import { rabbitWrites } from '../write-scope.js';
 import { accessWriteRoutes } from './access-writes.js';
 import { definitionRoutes } from './definitions.js';
 import { limitTopicRoutes } from './limits-topics.js';
+import { natsBridgeRoutes } from './nats-bridges.js';
 import { parameterRoutes } from './parameters.js';
 import { policyRoutes } from './policies.js';
 
@@ -19,6 +20,7 @@ export function accessRoutes(app: FastifyInstance, api: ManagementBroker): void 
     limitTopicRoutes(scope, api);
     policyRoutes(scope, api);
     parameterRoutes(scope, api);
+    natsBridgeRoutes(scope, api);
     definitionRoutes(scope, api);
   });
 }

@@ -14,26 +14,34 @@ const parameterList = { type: 'array', items: PARAMETER_SCHEMA } as const;
 const GLOBAL_SCHEMA = { type: 'object', properties: { name: str, value: {} } } as const;
 const VALUE_BODY = { type: 'object', properties: { value: {} } } as const;
 
-/** The one runtime parameter component Warren has, as RabbitMQ shows vhost limits: vhost-limits/V/limits. */
+/** RabbitMQ shows vhost limits as the runtime parameter vhost-limits/V/limits; other components come from api.parameters. */
 const COMPONENT = 'vhost-limits';
 const NAME = 'limits';
 
 /**
- * /api/parameters[/C[/V[/N]]] for component vhost-limits (the same limits as /api/vhost-limits), and
- * /api/global-parameters read-only (cluster_name). Policymakers and administrators, as RabbitMQ's
- * is_authorized_policies; another component lists nothing and is refused on PUT with RabbitMQ's text.
+ * /api/parameters[/C[/V[/N]]] for component vhost-limits (the same limits as /api/vhost-limits) and
+ * the components of api.parameters (nats-bridge), and /api/global-parameters read-only (cluster_name).
+ * Policymakers and administrators, as RabbitMQ's is_authorized_policies; an unknown component lists
+ * nothing and is refused on PUT with RabbitMQ's text.
  */
 export function parameterRoutes(app: FastifyInstance, api: ManagementBroker): void {
-  const rows = (vhosts: readonly string[]): Json[] =>
+  const others = api.parameters;
+  const limitRows = (vhosts: readonly string[]): Json[] =>
     vhosts.flatMap((v) => {
       const meta = api.vhostMetadata(v);
       const value = meta === undefined ? {} : vhostLimitsJson(meta.limits);
       return Object.keys(value).length === 0 ? [] : [{ value, vhost: v, component: COMPONENT, name: NAME }];
     });
+  const rows = (vhosts: readonly string[], component: string | undefined): Json[] => {
+    const out = component === undefined || component === COMPONENT ? limitRows(vhosts) : [];
+    if (others === undefined || component === COMPONENT) return out;
+    const seen = new Set(vhosts);
+    for (const r of others.list(component)) if (seen.has(r.vhost)) out.push({ value: r.value, vhost: r.vhost, component: r.component, name: r.name });
+    return out;
+  };
   const list = (principal: Parameters<typeof canSeeVhost>[1], component: string | undefined, vhost?: string): Json[] => {
-    if (component !== undefined && component !== COMPONENT) return [];
     const names = vhost === undefined ? [...api.readModel.vhostNames()].sort() : [vhost];
-    return rows(names.filter((v) => canSeeVhost(api, principal, v)));
+    return rows(names.filter((v) => canSeeVhost(api, principal, v)), component);
   };
   resource(app, api, '/api/parameters', {
     GET: { response: parameterList, handle: ({ principal }) => (requirePolicymaker(api, principal, undefined), list(principal, undefined)) },
@@ -57,10 +65,12 @@ export function parameterRoutes(app: FastifyInstance, api: ManagementBroker): vo
     },
   });
   const one = (component: string, vhost: string, name: string): Json => {
-    const [row] = component === COMPONENT && name === NAME && api.vhostMetadata(vhost) !== undefined ? rows([vhost]) : [];
+    const found = api.vhostMetadata(vhost) === undefined ? [] : rows([vhost], component).filter((r) => r['name'] === name);
+    const [row] = found;
     if (row === undefined) throw notFound();
     return row;
   };
+  const refuse = (text: string): HttpError => badRequest(escapeHtml(`Validation failed\n\n${text}\n`));
   resource(app, api, '/api/parameters/:component/:vhost/:name', {
     GET: {
       params: params('component', 'vhost', 'name'),
@@ -74,15 +84,20 @@ export function parameterRoutes(app: FastifyInstance, api: ManagementBroker): vo
       response: EMPTY,
       handle: async ({ principal, params: p, body, reply }) => {
         const vhost = p['vhost'] as string;
+        const component = p['component'] as string;
         requirePolicymaker(api, principal, vhost);
         const meta = api.vhostMetadata(vhost);
         if (meta === undefined) throw vhostNotFound();
         requireKeys(body, ['value']);
-        const refuse = (text: string): HttpError => badRequest(escapeHtml(`Validation failed\n\n${text}\n`));
-        if (p['component'] !== COMPONENT) throw refuse(`component ${p['component'] as string} not found`);
+        const value = (body as { value: unknown }).value;
+        if (component !== COMPONENT) {
+          if (others === undefined || !others.components.includes(component)) throw refuse(`component ${component} not found`);
+          const done = await others.set(component, vhost, p['name'] as string, value);
+          if ('refused' in done) throw refuse(done.refused);
+          return answered(reply, done.created);
+        }
         // As in RabbitMQ, a policymaker may set the vhost's limits here (/api/vhost-limits wants an administrator).
         if (p['name'] !== NAME) throw refuse(`Warren keeps the vhost limits in one parameter, named '${NAME}'`);
-        const value = (body as { value: unknown }).value;
         if (value === null || typeof value !== 'object' || Array.isArray(value)) throw refuse(`limits must be a JSON object, got ${JSON.stringify(value)}`);
         let limits;
         try {
@@ -101,9 +116,11 @@ export function parameterRoutes(app: FastifyInstance, api: ManagementBroker): vo
       status: 204,
       response: EMPTY,
       handle: async ({ principal, params: p }) => {
-        requirePolicymaker(api, principal, p['vhost']);
-        one(p['component'] as string, p['vhost'] as string, p['name'] as string);
-        await api.access.setVhostLimits(p['vhost'] as string, {});
+        const [component, vhost, name] = [p['component'] as string, p['vhost'] as string, p['name'] as string];
+        requirePolicymaker(api, principal, vhost);
+        one(component, vhost, name);
+        if (component === COMPONENT) await api.access.setVhostLimits(vhost, {});
+        else await others?.clear(component, vhost, name);
       },
     },
   });

@@ -186,7 +186,7 @@ describe('promtool check metrics', () => {
     ch.sendToQueue('bulk-7', Buffer.from('x'));
     await ch.waitForConfirms();
     await conn.close();
-  });
+  }, 120_000); // 6,000 durable declares; on a loaded machine more than the default 20 s
 
   it.each(['/metrics', '/metrics/per-object', '/metrics/detailed?family=queue_coarse_metrics&family=queue_metrics&family=queue_delivery_metrics&family=exchange_metrics&family=node_metrics&family=node_coarse_metrics&family=connection_churn_metrics'])(
     '%s passes',
