@@ -107,6 +107,11 @@ export class ReadModel {
     }
   }
 
+  /** Each x-schema exchange's schema counters, with no snapshot per exchange (Prometheus's warren_exchange_schema_messages_total). */
+  eachSchemaStats(visit: (vhost: string, exchange: string, stats: SchemaStats) => void): void {
+    for (const v of this.vhostsOf(undefined)) for (const x of v.exchanges.values()) if (x.schema !== undefined) visit(v.name, x.name, schemaStatsOf(x));
+  }
+
   /** Every queue's vhost and name, without counting anything: what a paged listing sorts and filters. */
   queueKeys(vhost?: string): readonly ResourceRef[] {
     const out: ResourceRef[] = [];
