@@ -7,6 +7,8 @@
  *   a  direct, 16 B, auto-ack            b  direct, 1 KiB, confirms (1,000 in flight), manual ack, prefetch 1,000
  *   d  fanout to 10 queues, 10 consumers, 256 B, auto-ack
  *   e  topic, 10,000 bindings, random literal keys, 16 B, auto-ack
+ *   bj b with a 1 KiB JSON event (bench/support/schema-event.ts), content-type application/json
+ *   bs bj through an x-schema exchange (20-property schema the event passes): bj/bs is the cost of the check
  * Unlike the socket tool, the consumer here acks every turn, so (b) stays a steady state (no queue
  * growth, no paging): it measures the per-message path, not the paging backlog.
 
@@ -28,6 +30,7 @@ import { FrameParser } from '../src/protocol/frame-parser.js';
 import { encodeMethodFrame, encodeBasicPublishFrame, encodeBasicAckFrame } from '../src/protocol/methods.generated.js';
 import { writeHeaderFrame, writeBodyFrames, encodePropertiesBuffer } from '../src/protocol/content-header.js';
 import { randomBindingKeys } from './perf/topology.js';
+import { schemaEvent } from './support/schema-event.js';
 import { Writer } from '../src/protocol/writer.js';
 import { PROTOCOL_HEADER } from '../src/protocol/constants.js';
 
@@ -39,7 +42,7 @@ const orig = net.createServer;
 syncBuiltinESMExports();
 const mod = await import(pathToFileURL(resolve(tree, "dist/src/index.js")).href);
 const dataDir = `/tmp/warren-broker-cpu-${process.pid}`;
-await mod.startBroker({ port: 0, logLevel: 'warn', dataDir, heartbeat: 0 });
+const broker = await mod.startBroker({ port: 0, logLevel: 'warn', dataDir, heartbeat: 0 });
 
 class FakeSocket extends EventEmitter {
   remoteAddress = '127.0.0.1';
@@ -81,22 +84,28 @@ async function open(name: string): Promise<Client> {
   await call(c, 1, { name: 'channel.open', outOfBand: '' }, 'channel.open-ok');
   return c;
 }
-interface Scenario { size: number; confirm: boolean; noAck: boolean; type: 'direct' | 'fanout' | 'topic'; queues: number; bindings: number; randomKeys: boolean }
+interface Scenario { size: number; confirm: boolean; noAck: boolean; type: 'direct' | 'fanout' | 'topic'; queues: number; bindings: number; randomKeys: boolean; json?: 'plain' | 'schema' }
 const SCENARIOS: Record<string, Scenario> = {
   a: { size: 16, confirm: false, noAck: true, type: 'direct', queues: 1, bindings: 0, randomKeys: false },
   b: { size: 1024, confirm: true, noAck: false, type: 'direct', queues: 1, bindings: 0, randomKeys: false },
+  // b with bench/support/schema-event.ts's 1 KiB JSON event, content-type application/json: bj without, bs with x-schema on the exchange.
+  bj: { size: 1024, confirm: true, noAck: false, type: 'direct', queues: 1, bindings: 0, randomKeys: false, json: 'plain' },
+  bs: { size: 1024, confirm: true, noAck: false, type: 'direct', queues: 1, bindings: 0, randomKeys: false, json: 'schema' },
   d: { size: 256, confirm: false, noAck: true, type: 'fanout', queues: 10, bindings: 0, randomKeys: false },
   e: { size: 16, confirm: false, noAck: true, type: 'topic', queues: 1, bindings: 10000, randomKeys: true },
 };
 const sc = SCENARIOS[scen];
 if (sc === undefined) throw new Error(`scenario ${scen}: one of ${Object.keys(SCENARIOS).join(', ')}`);
-const { size, confirm, noAck } = sc;
+const { confirm, noAck } = sc;
+const jsonEvent = sc.json === undefined ? undefined : schemaEvent(sc.size);
+const size = jsonEvent === undefined ? sc.size : Buffer.byteLength(jsonEvent.text);
+const exchangeArgs = sc.json === 'schema' ? { 'x-schema': { type: 'string', value: jsonEvent!.schemaText } } : {};
 const exchange = `perf-${sc.type}`;
 const pub = await open('p');
 const cons: Client[] = [];
 for (let i = 0; i < sc.queues; i++) cons.push(await open(`c${i}`));
 const ctl = cons[0]!;
-await call(ctl, 1, { name: 'exchange.declare', ticket: 0, exchange, type: sc.type, passive: false, durable: false, autoDelete: false, internal: false, nowait: false, arguments: {} }, 'exchange.declare-ok');
+await call(ctl, 1, { name: 'exchange.declare', ticket: 0, exchange, type: sc.type, passive: false, durable: false, autoDelete: false, internal: false, nowait: false, arguments: exchangeArgs }, 'exchange.declare-ok');
 const bindingKeys = sc.bindings > 0 ? randomBindingKeys(sc.bindings) : [];
 for (let i = 0; i < sc.queues; i++) {
   const q = `q${i}`;
@@ -115,8 +124,8 @@ if (confirm) await call(pub, 1, { name: 'confirm.select', nowait: false }, 'conf
 const publishKeys = sc.randomKeys ? bindingKeys.filter((k) => !k.includes('*') && !k.includes('#')) : ['perf.key'];
 let rng = 0x9e3779b9;
 const nextRandom = (): number => { rng ^= rng << 13; rng ^= rng >>> 17; rng ^= rng << 5; rng >>>= 0; return rng; };
-const body = Buffer.alloc(size, 120);
-const props = encodePropertiesBuffer({ deliveryMode: 1 });
+const body = jsonEvent === undefined ? Buffer.alloc(size, 120) : Buffer.from(jsonEvent.text);
+const props = encodePropertiesBuffer(jsonEvent === undefined ? { deliveryMode: 1 } : { deliveryMode: 1, contentType: 'application/json' });
 const chunks: { bytes: Buffer; count: number }[] = [];
 for (let k = 0; k < (sc.randomKeys ? 32 : 1); k++) {
   const pw = new Writer(1 << 17);
@@ -208,5 +217,7 @@ if (session !== undefined) writeFileSync(heapProf!, JSON.stringify((await post('
 pub.sock.onWrite = pub.parse;
 const depth = (await call(pub, 1, { name: 'queue.declare', ticket: 0, queue: 'q0', passive: true, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} }, 'queue.declare-ok')).messageCount;
 rmSync(dataDir, { recursive: true, force: true });
-console.log(JSON.stringify({ tree: resolve(tree).split('/').pop(), scen, N, queued: depth, backlog, cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
+// bs: the proof the check ran (every message of both runs counted valid).
+const schemaStats = broker.readModel.exchange('/', exchange)?.schemaStats;
+console.log(JSON.stringify({ tree: resolve(tree).split('/').pop(), scen, N, queued: depth, backlog, ...(schemaStats === undefined ? {} : { schemaStats }), cpuUsPerMsg: Number(((cpu.user + cpu.system) / N).toFixed(3)), wallUsPerMsg: Number((wall * 1e6 / N).toFixed(3)) }));
 process.exit(0);

@@ -8,35 +8,13 @@
  */
 import { bracketsExceed, nestingExceeds, SchemaCache, SchemaCheck } from '../src/core/exchange/schema.js';
 import { bench, header, sink } from './harness.js';
+import { schemaEvent } from './support/schema-event.js';
 
-const props: Record<string, unknown> = {};
-const event: Record<string, unknown> = {};
-for (let i = 0; i < 20; i++) {
-  const kind = i % 4;
-  const name = `field_${i}`;
-  if (kind === 0) {
-    props[name] = { type: 'string', maxLength: 64 };
-    event[name] = `value-${i}-${'x'.repeat(20)}`;
-  } else if (kind === 1) {
-    props[name] = { type: 'number', minimum: 0 };
-    event[name] = i * 1234.5;
-  } else if (kind === 2) {
-    props[name] = { type: 'boolean' };
-    event[name] = i % 3 === 0;
-  } else {
-    props[name] = { type: 'array', items: { type: 'string' }, maxItems: 8 };
-    event[name] = ['alpha-tag', 'beta-tag', 'gamma-tag'];
-  }
-}
-// Pad to ~1 KiB with a free-form description (allowed: additionalProperties not restricted).
-const schemaText = JSON.stringify({ type: 'object', required: Object.keys(props), properties: props });
-let text = JSON.stringify(event);
-event['description'] = 'd'.repeat(Math.max(0, 1024 - text.length - 20));
-text = JSON.stringify(event);
+const { schemaText, text, event } = schemaEvent();
 const body = Buffer.from(text);
 const cache = new SchemaCache();
 const validate = cache.compile(schemaText);
-const check = new SchemaCheck(schemaText, validate, ['application/json'], 1024 * 1024, 64);
+const check = new SchemaCheck({ source: schemaText, text: schemaText, validate, contentTypes: ['application/json'], maxBytes: 1024 * 1024, maxDepth: 64 });
 const invalid = Buffer.from(JSON.stringify({ ...event, field_1: 'not a number' }));
 const deep = Buffer.from('['.repeat(65) + ']'.repeat(65));
 if (check.check(body) !== 'valid') throw new Error(`the event should be valid: ${check.reason}`);

@@ -1,6 +1,6 @@
 import { DefinitionsError } from './core/definitions/definitions-error.js';
 import type { PolicyInput } from './core/policy/policy-definition.js';
-import { exportAll, exportVhost, type ParameterRow, type PoliciesPort } from './core/definitions/export.js';
+import { exportAll, exportVhost, type ParameterRow, type PoliciesPort, type SchemasPort } from './core/definitions/export.js';
 import { parseDefinitions, type ParsedDefinitions } from './core/definitions/parse.js';
 import { checkDefinitions, type DefinitionsState } from './core/definitions/plan.js';
 import { brokerPrincipal } from './core/principal.js';
@@ -32,6 +32,7 @@ export interface ImportSummary {
   readonly parameters: number;
   readonly policies: number;
   readonly operatorPolicies: number;
+  readonly schemas: number;
   readonly exchanges: number;
   readonly queues: number;
   readonly bindings: number;
@@ -70,6 +71,8 @@ export interface DefinitionsDeps {
   /** broker.policies and broker.operatorPolicies: exported and imported as `policies` and `operator_policies`. */
   readonly policies: PoliciesPort;
   readonly operatorPolicies: PoliciesPort;
+  /** broker.schemas: exported and imported as Warren's `schemas` (before the exchanges that name them). */
+  readonly schemas: SchemasPort;
   /** Runtime parameters beyond vhost-limits (broker-bridge.ts): exported, checked and imported under `parameters`. */
   readonly parameters?: ParametersPort;
   readonly node: string;
@@ -86,7 +89,7 @@ type Counted = Exclude<keyof ImportSummary, 'skipped'>;
 export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   const { vhosts, vhostTable, users, permissions, persistence, logger } = deps;
   const source = () => ({
-    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies, operatorPolicies: deps.operatorPolicies, parameters: () => deps.parameters?.list() ?? [], node: deps.node, productVersion: deps.productVersion,
+    vhosts, meta: (v: string) => vhostTable.meta(v), users, permissions, policies: deps.policies, operatorPolicies: deps.operatorPolicies, schemas: deps.schemas, parameters: () => deps.parameters?.list() ?? [], node: deps.node, productVersion: deps.productVersion,
   });
   const state: DefinitionsState = {
     hasVhost: (v) => vhosts.has(v),
@@ -98,6 +101,7 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     hasQueue: (v, q) => vhosts.get(v)?.queues.has(q) === true,
     queueCount: (v) => vhosts.get(v)?.queues.size ?? 0,
     maxQueues: (v) => vhostTable.meta(v)?.limits.maxQueues,
+    schemas: () => deps.schemas.list().map((x) => ({ vhost: x.vhost, name: x.name, text: JSON.stringify(x.schema) })),
   };
   return {
     export: (vhost) => {
@@ -127,7 +131,7 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
   }
 
   async function apply(d: ParsedDefinitions, overwrite: boolean): Promise<ImportSummary> {
-    const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, operatorPolicies: 0, exchanges: 0, queues: 0, bindings: 0 };
+    const counts: Record<Counted, number> = { users: 0, vhosts: 0, permissions: 0, topicPermissions: 0, parameters: 0, policies: 0, operatorPolicies: 0, schemas: 0, exchanges: 0, queues: 0, bindings: 0 };
     let skipped = d.skipped.length;
     for (const s of d.skipped) logger.warn({ event: 'definitions.skipped' }, `not importing ${s}`);
     const ops: [Counted, () => boolean][] = [];
@@ -182,6 +186,16 @@ export function brokerDefinitions(deps: DefinitionsDeps): BrokerDefinitions {
     };
     importPolicies(deps.policies, d.policies, 'policies');
     importPolicies(deps.operatorPolicies, d.operatorPolicies, 'operatorPolicies');
+    for (const x of d.schemas) {
+      ops.push(['schemas', () => {
+        if (!overwrite && deps.schemas.get(x.vhost, x.name) !== undefined) return false;
+        // Registered in the broker's registry at once (the exchanges below resolve it); checked in the plan.
+        deps.schemas.set(x.vhost, x.name, x.text).catch((err: unknown) =>
+          logger.error({ event: 'definitions.schema-failed', err, vhost: x.vhost, schema: x.name }, `schema '${x.name}' in vhost '${x.vhost}' not imported`),
+        );
+        return true;
+      }]);
+    }
     const vhost = (name: string): VirtualHost => vhosts.get(name) as VirtualHost; // checked: it exists or an earlier op made it
     for (const x of d.exchanges) {
       ops.push(['exchanges', () => {

@@ -1,6 +1,7 @@
 import type { PermissionsApi, TopicPermissionsApi } from './broker-access.js';
 import type { BrokerDefinitions } from './broker-definitions.js';
 import type { PoliciesApi } from './broker-policies.js';
+import type { SchemasApi } from './broker-schemas.js';
 import type { BrokerUsers } from './broker-security.js';
 import type { BrokerVhosts } from './broker-vhosts.js';
 import type { UserStore } from './core/security/users.js';
@@ -13,6 +14,7 @@ export interface AccessParts extends Pick<BrokerVhosts, 'createVhost' | 'updateV
   readonly topicPermissions: TopicPermissionsApi;
   readonly policies: PoliciesApi;
   readonly operatorPolicies: PoliciesApi;
+  readonly schemas: SchemasApi;
   readonly definitions: BrokerDefinitions;
 }
 
@@ -66,6 +68,9 @@ export function managementAccess(parts: () => AccessParts, store: UserStore): Ac
     },
     get operatorPolicies() {
       return parts().operatorPolicies;
+    },
+    get schemas() {
+      return parts().schemas;
     },
     exportDefinitions: (vhost) => parts().definitions.export(vhost),
     importDefinitions: async (doc, vhost) => {

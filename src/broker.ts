@@ -30,6 +30,7 @@ import { checkPermissionUsers, storedUsers, setUpAccess, type PermissionsApi, ty
 import { checkConfiguredPolicies, setUpPolicies, type PoliciesApi } from './broker-policies.js';
 import type { VhostMetadata, VhostMetadataInput } from './core/vhost-meta.js';
 import { SchemaCache } from './core/exchange/schema.js';
+import { brokerSchemas, type SchemasApi } from './broker-schemas.js';
 import { LoginThrottle } from './amqp/login-throttle.js';
 import { brokerUsers, checkConfiguredUsers, checkVhostSettings, openUsers, type BrokerUsers } from './broker-security.js';
 import { brokerUrl, listenerError, logStartup } from './broker-startup.js';
@@ -73,6 +74,7 @@ export interface Broker {
   readonly policies: PoliciesApi;
   /** Operator policies (set_operator_policy): merged over the policies, the lesser value for the limits. */
   readonly operatorPolicies: PoliciesApi;
+  readonly schemas: SchemasApi; // JSON Schemas by name, for x-schema exchanges (README "Schema-checked exchanges")
   /**
    * Creates a virtual host, recorded in the definitions log; resolves once that record is on disk
    * (true), or at once with false when it exists. A name connection.open cannot carry (empty, over
@@ -197,17 +199,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     memoryHighWatermark: 'relative' in watermark ? watermark.relative : watermark.absolute,
     diskFreeLimit: config.diskFreeLimit,
   };
-  const prepareVhost = (vhost: VirtualHost): void => {
-    vhost.onFault = internalError;
-    vhost.schemas = schemas;
-  };
+  const prepareVhost = (vhost: VirtualHost): void => void ((vhost.onFault = internalError), (vhost.schemas = schemas));
   for (const vhost of vhosts.values()) prepareVhost(vhost);
   const vhostTable = new VhostTable(vhosts, brokerClock, persistence, prepareVhost, security.vhostMeta);
   // Like the users and the vhosts themselves: the configured settings seed a new data directory only.
   if (firstStart !== undefined) for (const settings of config.vhostSettings) vhostTable.update(settings.name, settings);
   const node = nodeName ?? `warren@${cluster?.node ?? hostname()}`;
   const { policies: userPolicies, operatorPolicies } = policies;
-  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, parameters, persistence, node, productVersion: packageVersion(), logger });
+  const schemaApi = brokerSchemas({ vhosts, cache: schemas, persistence, logger });
+  const definitionsApi = brokerDefinitions({ vhosts, vhostTable, users, permissions: access.access.store, policies: userPolicies, operatorPolicies, schemas: schemaApi, parameters, persistence, node, productVersion: packageVersion(), logger });
   if (config.loadDefinitions !== null) {
     await loadDefinitionsAtBoot(definitionsApi, config.loadDefinitions, logger).catch(async (err: unknown) => {
       await persistence.scheduler.idle();
@@ -282,8 +282,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   }
   const readModel = new ReadModel(registry, vhosts, statsReader);
   const inspect = brokerInspect({ vhosts, registry, access: access.access });
-  let management: ManagementListener | undefined;
-  let prometheus: PrometheusListener | undefined;
+  let management: ManagementListener | undefined, prometheus: PrometheusListener | undefined;
   let self: Broker | undefined; // the management API's writes go through the Broker API, read per request
   try {
     management = await startManagement(
@@ -339,6 +338,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     topicPermissions: access.topicPermissions,
     policies: policies.policies,
     operatorPolicies: policies.operatorPolicies,
+    schemas: schemaApi,
     users: brokerUsers(users, () => vhostTable.whenSynced(), (user, reason) => server.closeUserConnections(user, reason), (user) => access.access.store.userDeleted(user), logger),
     ...brokerVhosts({
       table: vhostTable,
@@ -346,7 +346,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       closeConnections: (name, reason) => server.closeVhostConnections(name, reason),
       detached: (vhost) => stats.vhostDetached(vhost),
       destroyed: (vhost) => stats.vhostDestroyed(vhost),
-      permissionsDeleted: (name) => access.access.store.vhostDeleted(name),
+      permissionsDeleted: (name) => (access.access.store.vhostDeleted(name), schemas.registry.dropVhost(name)),
     }),
     get internalErrors() {
       return internalErrors;

@@ -19,6 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { encodeTable, type FieldTable } from './protocol/field-table.js';
 import type { DefinitionsStore } from './store/definitions-store.js';
 import type { PolicyDef, PolicyKindName } from './store/policy-records.js';
+import type { SchemaDef } from './store/schema-records.js';
 import type { ParameterDef } from './store/parameter-records.js';
 import { QueueLog } from './store/queue-log.js';
 import { delayedDirName, nameHash, queueDirName } from './store/queue-dirs.js';
@@ -119,6 +120,15 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
 
   topicPermissionCleared(user: string, vhost: string, exchange: string): void {
     this.definitions.write({ op: 'del-topic-permission', user, vhost, exchange });
+  }
+
+  /** A JSON Schema was registered (replaced) or deleted by name (store/schema-records.ts). */
+  schemaSet(def: SchemaDef): void {
+    this.definitions.write({ op: 'put-schema', def });
+  }
+
+  schemaDeleted(vhost: string, name: string): void {
+    this.definitions.write({ op: 'del-schema', vhost, name });
   }
 
   /** A policy or operator policy was set (replaced) or deleted (store/policy-records.ts). */

@@ -99,6 +99,8 @@ export async function recover(dataDir: string, configVhosts: readonly string[], 
       vhosts.set(name, vhost);
       if (fresh) store.write({ op: 'put-vhost', name });
     }
+    // Before the exchanges: an x-schema may name one of them.
+    for (const s of definitions.schemas.values()) if (vhosts.has(s.vhost)) options.schemas?.registry.set(s.vhost, s.name, s.schema);
     persistence.muted = true;
     await restoreExchanges(run);
     const messages = await restoreQueues(run);

@@ -7,7 +7,7 @@ import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
 import { depthRate, type StatsReader } from './stats/snapshot.js';
-import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef, SchemaStats } from './snapshots.js';
+import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSchemaSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef, SchemaStats } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
 /** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages, body bytes of those paged to disk. */
@@ -107,6 +107,11 @@ export class ReadModel {
     }
   }
 
+  /** Each x-schema exchange's schema counters, with no snapshot per exchange (Prometheus's warren_exchange_schema_messages_total). */
+  eachSchemaStats(visit: (vhost: string, exchange: string, stats: SchemaStats) => void): void {
+    for (const v of this.vhostsOf(undefined)) for (const x of v.exchanges.values()) if (x.schema !== undefined) visit(v.name, x.name, schemaStatsOf(x));
+  }
+
   /** Every queue's vhost and name, without counting anything: what a paged listing sorts and filters. */
   queueKeys(vhost?: string): readonly ResourceRef[] {
     const out: ResourceRef[] = [];
@@ -151,6 +156,20 @@ export class ReadModel {
     const out: ExchangeSnapshot[] = [];
     for (const v of this.vhostsOf(vhost)) for (const x of v.exchanges.values()) out.push(exchangeSnapshot(v.name, x, this.stats));
     return Object.freeze(out);
+  }
+
+  /** An x-schema exchange's schema, counters and last invalid messages; undefined without x-schema. */
+  exchangeSchema(vhost: string, name: string): ExchangeSchemaSnapshot | undefined {
+    const x = this.vhostMap.get(vhost)?.exchanges.get(name);
+    const s = x?.schema;
+    if (x === undefined || s === undefined) return undefined;
+    const parsed = (text: string | undefined): unknown => (text === undefined ? undefined : (JSON.parse(text) as unknown));
+    return {
+      vhost, exchange: name, source: s.source, schema: parsed(s.schemaText), registered: s.names,
+      byKey: s.byKey.map((k) => ({ pattern: k.pattern, source: k.source, schema: parsed(k.text) })),
+      contentTypes: s.contentTypes, maxBytes: s.maxBytes, maxDepth: s.maxDepth, stats: schemaStatsOf(x),
+      invalidMessages: (x.schemaRejects?.list() ?? []).map((r) => ({ ...r, bodyStart: r.bodyStart.toString('utf8') })),
+    };
   }
 
   exchange(vhost: string, name: string): ExchangeSnapshot | undefined {

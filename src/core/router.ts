@@ -10,6 +10,7 @@ import type { SyncTicket } from './persistence.js';
 import type { RemoteForwarder } from './replication.js';
 import { PropertyFlag } from '../protocol/content-header.js';
 import { invalidCopy } from './schema-reject.js';
+import { SchemaRejects, type RejectOutcome } from './exchange/schema-rejects.js';
 
 /**
  * The one publish path of a vhost (client publishes, delayed releases, dead-lettering): routing
@@ -129,7 +130,9 @@ export class Router {
   private passesSchema(exchange: Exchange, message: Message, routingKeys: readonly string[], mandatory: boolean, ticket: SyncTicket | undefined): boolean {
     const schema = exchange.schema as NonNullable<Exchange['schema']>;
     if (!schema.applies(message.shortProperty(PropertyFlag.contentType))) return true;
-    const verdict = schema.check(message.body);
+    const validate = schema.select(message.routingKey);
+    if (validate === undefined) return true; // x-schema-by-key alone, and no pattern matched
+    const verdict = schema.check(message.body, validate);
     const counters = exchange.counters;
     if (verdict === 'valid') {
       counters.schema_valid++;
@@ -137,13 +140,14 @@ export class Router {
     }
     if (verdict === 'invalid') counters.schema_invalid++;
     else counters.schema_unparseable++;
-    if (mandatory || ticket !== undefined) return false;
-    const target = exchange.invalidExchange === undefined ? undefined : this.exchanges.get(exchange.invalidExchange);
+    const reason = schema.reason;
+    const target = mandatory || ticket !== undefined || exchange.invalidExchange === undefined ? undefined : this.exchanges.get(exchange.invalidExchange);
+    const outcome: RejectOutcome = mandatory ? 'returned' : ticket !== undefined ? 'nacked' : target !== undefined ? 'invalid-exchange' : 'dropped';
+    (exchange.schemaRejects ??= new SchemaRejects()).add(this.clock.now(), message.routingKey, verdict, reason, outcome, message.body);
     if (target === undefined) {
-      counters.schema_dropped++;
+      if (outcome === 'dropped') counters.schema_dropped++;
       return false;
     }
-    const reason = schema.reason;
     this.unchecked = true;
     try {
       this.publish(target, invalidCopy(message, reason, target.name), routingKeys, false, undefined);

@@ -238,6 +238,32 @@ export interface SchemaStats {
   readonly dropped: number;
 }
 
+/** An x-schema exchange's schema and its last invalid messages (GET /api/exchanges/{vhost}/{name}/schema). */
+export interface ExchangeSchemaSnapshot {
+  readonly vhost: string;
+  readonly exchange: string;
+  /** x-schema as given (inline JSON or a registered name), and the schema it comes to (parsed). */
+  readonly source: string | undefined;
+  readonly schema: unknown;
+  readonly byKey: readonly { readonly pattern: string; readonly source: string; readonly schema: unknown }[];
+  readonly registered: readonly string[];
+  readonly contentTypes: readonly string[];
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+  readonly stats: SchemaStats;
+  /** Oldest first; at most SCHEMA_REJECTS_KEPT. */
+  readonly invalidMessages: readonly {
+    readonly at: number;
+    readonly routingKey: string;
+    readonly verdict: string;
+    readonly reason: string;
+    readonly outcome: string;
+    readonly bodySize: number;
+    /** The first bytes of the body, decoded as UTF-8. */
+    readonly bodyStart: string;
+  }[];
+}
+
 /** One binding (RabbitMQ's /api/bindings object); the default exchange's implicit ones included, source ''. */
 export interface BindingSnapshot {
   readonly vhost: string;

@@ -12,6 +12,23 @@ export interface PolicyOps {
   list(vhost?: string): readonly PolicySnapshot[];
 }
 
+/** A registered JSON Schema: the schema as JSON and the exchanges that name it. */
+export interface SchemaView {
+  readonly vhost: string;
+  readonly name: string;
+  readonly schema: unknown;
+  readonly exchanges: readonly string[];
+}
+
+/** broker.schemas as the management API uses it. */
+export interface SchemaOps {
+  /** true when created. Throws an Error with status 400 (ajv's reason), 404 or 409 (in use) and reason. */
+  set(vhost: string, name: string, schema: unknown): Promise<boolean>;
+  delete(vhost: string, name: string): Promise<boolean>;
+  get(vhost: string, name: string): SchemaView | undefined;
+  list(vhost?: string): readonly SchemaView[];
+}
+
 /**
  * The broker's write side for the management API's users, vhosts, permissions, limits, policies and
  * definitions (PUT/DELETE/POST of /api/vhosts, users, permissions, topic-permissions, user-limits,
@@ -47,6 +64,8 @@ export interface AccessOps {
   setVhostLimits(vhost: string, limits: VhostLimits): Promise<boolean>;
   readonly policies: PolicyOps;
   readonly operatorPolicies: PolicyOps;
+  /** JSON Schemas registered by name (Warren's /api/schemas). */
+  readonly schemas: SchemaOps;
   /** RabbitMQ's export (DefinitionsError for an unknown vhost). */
   exportDefinitions(vhost?: string): Record<string, unknown>;
   /** RabbitMQ's import of a parsed document or its text (DefinitionsError: nothing changed). */

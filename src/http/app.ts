@@ -13,6 +13,8 @@ import { healthRoutes } from './routes/health.js';
 import { inspectRoutes } from './routes/inspect.js';
 import { overviewRoutes } from './routes/overview.js';
 import { queueExchangeRoutes } from './routes/queues-exchanges.js';
+import { schemaRegistryRoutes } from './routes/schema-registry.js';
+import { exchangeSchemaRoutes } from './routes/exchange-schema.js';
 import { vhostUserRoutes } from './routes/vhosts-users.js';
 
 export interface AppOptions {
@@ -53,6 +55,8 @@ export function buildApp(api: ManagementBroker, options: AppOptions = {}): Fasti
   exchangeWriteRoutes(app, api);
   bindingWriteRoutes(app, api);
   inspectRoutes(app, api);
+  schemaRegistryRoutes(app, api);
+  exchangeSchemaRoutes(app, api);
   dashboardRoutes(app, options.dashboardDir === undefined ? defaultDashboardDir() : (options.dashboardDir ?? undefined));
   return app;
 }

@@ -2,6 +2,7 @@
 import type { UserDef, VhostMeta } from './user-records.js';
 import type { PermissionRecord, PermissionState } from './permission-records.js';
 import type { PolicyRecord, PolicyState } from './policy-records.js';
+import type { SchemaRecord, SchemaState } from './schema-records.js';
 import type { ParameterRecord, ParameterState } from './parameter-records.js';
 
 /** Field tables travel as base64 of their AMQP encoding, so types survive exactly. */
@@ -45,6 +46,7 @@ export type DefinitionRecord =
   | ({ readonly op: 'del-binding' } & BindingDef)
   | PermissionRecord
   | PolicyRecord
+  | SchemaRecord
   | ParameterRecord;
 
 /**
@@ -78,6 +80,8 @@ export interface Definitions {
   readonly access: PermissionState;
   /** Policies and operator policies (store/policy-records.ts). */
   readonly policies: PolicyState;
+  /** JSON Schemas registered by name (store/schema-records.ts). */
+  readonly schemas: SchemaState;
   /** Runtime parameters other than vhost-limits (store/parameter-records.ts). */
   readonly parameters: ParameterState;
 }

@@ -15,6 +15,7 @@ import {
   permissionSnapshot,
 } from './permission-records.js';
 import { applyPolicyRecord, dropVhostPolicies, emptyPolicyState, isPolicyRecord, policySnapshot } from './policy-records.js';
+import { applySchemaRecord, dropVhostSchemas, isSchemaRecord, schemaSnapshot } from './schema-records.js';
 import { applyParameterRecord, dropVhostParameters, isParameterRecord, parameterSnapshot } from './parameter-records.js';
 
 export type { BindingDef, Definitions, DefinitionRecord, Deletion, ExchangeDef, QueueDef } from './definition-records.js';
@@ -79,6 +80,7 @@ export class DefinitionsStore {
       deletedDirs: new Map(),
       access: emptyPermissionState(),
       policies: emptyPolicyState(),
+      schemas: new Map(),
       parameters: new Map(),
     };
     const damage: string[] = [];
@@ -225,6 +227,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
     return;
   }
   if (isPolicyRecord(r)) return applyPolicyRecord(d.policies, r);
+  if (isSchemaRecord(r)) return applySchemaRecord(d.schemas, r);
   if (isParameterRecord(r)) return applyParameterRecord(d.parameters, r);
   switch (r.op) {
     case 'put-vhost': {
@@ -252,6 +255,7 @@ function apply(d: Definitions, r: DefinitionRecord): void {
       for (const [k, b] of d.bindings) if (b.vhost === r.name) d.bindings.delete(k);
       dropVhostPermissions(d.access, r.name);
       dropVhostPolicies(d.policies, r.name);
+      dropVhostSchemas(d.schemas, r.name);
       dropVhostParameters(d.parameters, r.name);
       return;
     case 'put-exchange':
@@ -306,6 +310,7 @@ function* snapshot(d: Definitions): Iterable<DefinitionRecord> {
   for (const b of d.bindings.values()) yield { op: 'put-binding', ...b };
   yield* permissionSnapshot(d.access);
   yield* policySnapshot(d.policies);
+  yield* schemaSnapshot(d.schemas);
   yield* parameterSnapshot(d.parameters);
 }
 

@@ -10,6 +10,10 @@ import { durationMs, TestClock, type Duration } from './test-clock.js';
 export interface TestBrokerOptions extends Omit<BrokerOptions, 'clock' | 'port' | 'nodeName'> {
   /** Messages kept per exchange (published) and per queue (delivered); the oldest go first. Default 10,000. */
   readonly recordLimit?: number;
+  /** Serve the management HTTP API (/api/...) on a free port: managementUrl. Off by default. */
+  readonly management?: boolean;
+  /** Serve Prometheus's /metrics on a free port: metricsUrl. Off by default. */
+  readonly prometheus?: boolean;
 }
 
 /** A vhost of its own for one test: nothing another test declares is seen in it. */
@@ -44,6 +48,10 @@ export interface CloseOptions {
 export interface TestBroker {
   readonly url: string;
   readonly port: number;
+  /** With { management: true }: the management API's base URL (http://127.0.0.1:port, guest:guest), else undefined. A new port after restart(). */
+  readonly managementUrl: string | undefined;
+  /** With { prometheus: true }: the Prometheus listener's base URL (append /metrics), else undefined. A new port after restart(). */
+  readonly metricsUrl: string | undefined;
   /** The running broker (replaced by restart()): read model, stats, management, ... */
   readonly broker: Broker;
   /** Wall-clock time that `advance('30s')` moves ahead, firing every timer due on the way. */
@@ -85,7 +93,12 @@ export interface TestBroker {
 }
 
 export async function createTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
-  const { recordLimit = 10_000, ...brokerOptions } = options;
+  const { recordLimit = 10_000, management = false, prometheus = false, ...given } = options;
+  const brokerOptions: BrokerOptions = {
+    ...given,
+    ...(management && given.managementPort === undefined ? { managementPort: 0 } : {}),
+    ...(prometheus && given.prometheusPort === undefined ? { prometheusPort: 0 } : {}),
+  };
   const ownDir = brokerOptions.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'warren-test-')) : undefined;
   const dataDir = brokerOptions.dataDir ?? (ownDir as string);
   // Unique per broker: the read model's ids and the recorder's filter depend on it.
@@ -111,6 +124,12 @@ export async function createTestBroker(options: TestBrokerOptions = {}): Promise
     },
     get port() {
       return broker.port;
+    },
+    get managementUrl() {
+      return broker.managementPort === undefined ? undefined : `http://127.0.0.1:${broker.managementPort}`;
+    },
+    get metricsUrl() {
+      return broker.prometheusPort === undefined ? undefined : `http://127.0.0.1:${broker.prometheusPort}`;
     },
     get broker() {
       return broker;

@@ -4,6 +4,7 @@ import { api, ApiError, enc } from '../api.js';
 import { h, json, replace } from '../dom.js';
 import { dangerButton, facts, form, link, parseJson, section, table } from '../ui.js';
 import { exchangeHref, exchangeLabel } from './exchanges.js';
+import { schemaView } from './exchange-schema.js';
 
 export const title = ([vhost, name]) => `Exchange ${exchangeLabel(name === 'amq.default' ? '' : name)} (${vhost})`;
 
@@ -15,6 +16,8 @@ export function mount(root, ctx, [vhost, pathName]) {
   const info = h('div');
   const bindings = h('div', { class: 'table-box' });
   const explained = h('div', { class: 'explained', 'aria-live': 'polite' });
+  const schema = section('Schema', h('div'));
+  schema.hidden = true;
 
   const columns = [
     { key: 'to', label: 'To', render: (b) => destLink(vhost, b.destination_type, b.destination) },
@@ -74,6 +77,7 @@ export function mount(root, ctx, [vhost, pathName]) {
     h('p', { class: 'crumbs' }, link('#/exchanges', 'Exchanges'), ' › ', vhost),
     h('h1', {}, 'Exchange ', h('span', { class: 'name', text: exchangeLabel(source) })),
     section('Details', info),
+    schema,
     section('Bindings from this exchange', bindings),
     h('div', { class: 'grid2' }, section('Routing explainer', explain, explained), source === '' ? null : section('Bind', bind)),
   );
@@ -96,6 +100,8 @@ export function mount(root, ctx, [vhost, pathName]) {
       ['Arguments', Object.keys(x.arguments ?? {}).length > 0 ? json(x.arguments) : undefined],
       ['Policy', x.policy],
     ]));
+    schema.hidden = x.schema_stats === undefined;
+    if (!schema.hidden) replace(schema.lastElementChild, schemaView(await api('GET', `${path}/schema`)));
     const mine = all.filter((b) => b.source === source);
     replace(bindings, table({ caption: 'Bindings', columns, rows: mine, empty: 'No bindings.' }));
   };

@@ -13,6 +13,13 @@ export interface PoliciesPort {
   set(vhost: string, name: string, policy: PolicyInput): unknown;
 }
 
+/** The part of broker.schemas that definitions use. */
+export interface SchemasPort {
+  list(vhost?: string): readonly { readonly vhost: string; readonly name: string; readonly schema: unknown }[];
+  get(vhost: string, name: string): unknown;
+  set(vhost: string, name: string, schema: unknown): Promise<unknown>;
+}
+
 export interface ParameterRow {
   readonly vhost: string;
   readonly component: string;
@@ -27,6 +34,8 @@ export interface ExportSource {
   readonly permissions: PermissionStore;
   readonly policies: PoliciesPort;
   readonly operatorPolicies: PoliciesPort;
+  /** broker.schemas: exported as Warren's `schemas` key (RabbitMQ's import ignores it). */
+  readonly schemas: SchemasPort;
   /** Runtime parameters beyond vhost-limits (nats-bridge), in RabbitMQ's {value, vhost, component, name} shape. */
   readonly parameters?: () => readonly ParameterRow[];
   /** RabbitMQ's node name, for original_cluster_name. */
@@ -62,6 +71,7 @@ export function exportAll(s: ExportSource): Json {
     global_parameters: [],
     policies: s.policies.list().map(policyJson),
     operator_policies: s.operatorPolicies.list().map(policyJson),
+    schemas: s.schemas.list().map((x) => ({ vhost: x.vhost, name: x.name, schema: x.schema })),
     queues: vhosts.flatMap((v) => queues(s.vhosts.get(v) as VirtualHost, true)),
     exchanges: vhosts.flatMap((v) => exchanges(s.vhosts.get(v) as VirtualHost, true)),
     bindings: vhosts.flatMap((v) => bindings(s.vhosts.get(v) as VirtualHost, true)),
@@ -85,6 +95,7 @@ export function exportVhost(s: ExportSource, name: string): Json | undefined {
     parameters: [...limitsParameter(name, meta), ...otherParameters(s, name)].map(strip),
     policies: s.policies.list(name).map(policyJson).map(strip),
     operator_policies: s.operatorPolicies.list(name).map(policyJson).map(strip),
+    schemas: s.schemas.list(name).map((x) => ({ name: x.name, schema: x.schema })),
     queues: queues(vhost, false),
     exchanges: exchanges(vhost, false),
     bindings: bindings(vhost, false),

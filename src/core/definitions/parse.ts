@@ -53,6 +53,14 @@ export interface PolicyItem {
   readonly priority: number;
   readonly definition: Readonly<Record<string, unknown>>;
 }
+/** Warren's `schemas` array: JSON Schemas registered by name (broker.schemas); RabbitMQ ignores the key. */
+export interface SchemaItem {
+  readonly vhost: string;
+  readonly name: string;
+  /** The schema's JSON text. */
+  readonly text: string;
+}
+
 export interface ExchangeItem {
   readonly vhost: string;
   readonly name: string;
@@ -88,6 +96,7 @@ export interface ParsedDefinitions {
   readonly policies: readonly PolicyItem[];
   /** Warren's `operator_policies` array (the policies' shape): what broker.operatorPolicies holds. */
   readonly operatorPolicies: readonly PolicyItem[];
+  readonly schemas: readonly SchemaItem[];
   readonly exchanges: readonly ExchangeItem[];
   readonly queues: readonly QueueItem[];
   readonly bindings: readonly BindingItem[];
@@ -179,6 +188,12 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
   if (!whole && isPlainObject(doc['limits']) && Object.keys(doc['limits']).length > 0) limits.push(limitsItem(vhost, doc['limits'], 'limits'));
   const policies = list(doc, 'policies').map((p, i) => policy(p, vhostOf(p, `policies[${i}]`), `policies[${i}]`));
   const operatorPolicies = list(doc, 'operator_policies').map((p, i) => policy(p, vhostOf(p, `operator_policies[${i}]`), `operator_policies[${i}]`));
+  const schemas = list(doc, 'schemas').map((x, i): SchemaItem => {
+    const w = `schemas[${i}]`;
+    const value = x['schema'];
+    if (typeof value !== 'boolean' && !isPlainObject(value)) bad(`${w}: 'schema' must be a JSON Schema (an object or a boolean)`);
+    return { vhost: vhostOf(x, w), name: str(x, 'name', w), text: JSON.stringify(value) };
+  });
   const exchanges: ExchangeItem[] = [];
   list(doc, 'exchanges').forEach((x, i) => {
     const w = `exchanges[${i}]`;
@@ -210,7 +225,7 @@ export function parseDefinitions(doc: unknown, vhost?: string): ParsedDefinition
       routingKey: str(b, 'routing_key', w, ''), arguments: args(b, w),
     };
   });
-  return { users, vhosts, permissions, topicPermissions, limits, parameters, policies, operatorPolicies, exchanges, queues, bindings, skipped };
+  return { users, vhosts, permissions, topicPermissions, limits, parameters, policies, operatorPolicies, schemas, exchanges, queues, bindings, skipped };
 }
 
 function user(u: Obj, w: string, version: string | undefined): UserItem {

@@ -1,6 +1,9 @@
 import { AmqpError } from '../../errors/index.js';
 import type { FieldTable } from '../../protocol/field-table.js';
 import { createTableFor, isKnownExchangeType } from '../exchange/exchange-factory.js';
+import { SchemaCache } from '../exchange/schema.js';
+import { hasSchemaArgs, schemaCheckOf } from '../exchange/schema-args.js';
+import { badSchemaName } from '../exchange/schema-registry.js';
 import { parseQueueArgs } from '../queue/arguments.js';
 import { compilePattern, PatternError } from '../security/pcre-pattern.js';
 import { PolicyError, validatePolicy, type PolicyInput } from '../policy/policy-definition.js';
@@ -18,6 +21,8 @@ export interface DefinitionsState {
   hasQueue(vhost: string, name: string): boolean;
   queueCount(vhost: string): number;
   maxQueues(vhost: string): number | undefined;
+  /** The schemas registered now (an exchange's x-schema may name one). */
+  schemas(): Iterable<{ readonly vhost: string; readonly name: string; readonly text: string }>;
 }
 
 /** RabbitMQ's apply-to values (3.x and 4.x). */
@@ -114,6 +119,21 @@ export function checkDefinitions(d: ParsedDefinitions, state: DefinitionsState):
       bad(`${where}: ${err.reason}`); // what broker.policies.set would refuse, refused before anything is applied
     }
   }
+  // The document's schemas compile, and its exchanges' x-schema arguments hold with them and the broker's.
+  const schemas = new SchemaCache(64);
+  for (const s of state.schemas()) schemas.registry.set(s.vhost, s.name, s.text);
+  for (const s of d.schemas) {
+    const where = `schema '${s.name}' in vhost '${s.vhost}'`;
+    vhost(s.vhost, where);
+    const badName = badSchemaName(s.name);
+    if (badName !== undefined) bad(`${where}: ${badName}`);
+    try {
+      schemas.compile(s.text);
+    } catch (err) {
+      bad(`${where} does not compile: ${(err as Error).message}`);
+    }
+    schemas.registry.set(s.vhost, s.name, s.text);
+  }
   const exchanges = new Map<string, ExchangeItem>();
   for (const x of d.exchanges) {
     const where = `exchange '${x.name}' in vhost '${x.vhost}'`;
@@ -123,6 +143,7 @@ export function checkDefinitions(d: ParsedDefinitions, state: DefinitionsState):
     if (ae !== undefined && ae.type !== 'string') bad(`${where}: 'alternate-exchange' must be a string`);
     try {
       createTableFor(x.type, x.arguments, x.name, x.vhost);
+      if (hasSchemaArgs(x.arguments)) schemaCheckOf(x.arguments, schemas, x.name, x.vhost);
     } catch (err) {
       reasonOf(err, where);
     }

@@ -4,7 +4,9 @@ import type { DelayScheduler } from './delayed.js';
 import type { RoutingTable } from './exchange-type.js';
 import { ExchangeCounters } from '../stats/counters.js';
 import { NO_POLICY, type AppliedPolicy } from '../policy/vhost-policies.js';
-import { schemaCheckOf, type SchemaCache, type SchemaCheck } from './schema.js';
+import type { SchemaCache, SchemaCheck } from './schema.js';
+import { schemaCheckOf } from './schema-args.js';
+import type { SchemaRejects } from './schema-rejects.js';
 
 export type { SchemaCache };
 
@@ -41,6 +43,8 @@ export class Exchange {
   readonly routesByHeaders: boolean;
   /** x-schema: publishes are checked before routing (core/exchange/schema.ts); undefined for most. */
   schema: SchemaCheck | undefined;
+  /** The last messages that failed the schema (made at the first one). */
+  schemaRejects: SchemaRejects | undefined = undefined;
   /** x-invalid-exchange: where messages failing the schema go when neither returned nor nacked. */
   readonly invalidExchange: string | undefined;
   /** Client publishes to this exchange and what became of them (core/stats). */

@@ -1,6 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { amqpError } from '../../errors/index.js';
-import { isIntegerField, type FieldTable, type FieldValue } from '../../protocol/field-table.js';
+import { SchemaRegistry, topicMatches } from './schema-registry.js';
 
 /** Warren's schema-checked exchanges (issue 16): the arguments, their defaults and limits. */
 export const SCHEMA_ARG = 'x-schema';
@@ -14,22 +13,52 @@ export const SCHEMA_CACHE_SIZE = 256;
 
 export type SchemaVerdict = 'valid' | 'invalid' | 'unparseable';
 
-/** The schema check of one exchange: compiled once, shared through the broker's SchemaCache. */
-export class SchemaCheck {
-  readonly schemaText: string;
+/** One x-schema-by-key entry: a topic pattern and the schema for routing keys it matches. */
+export interface KeySchema {
+  readonly pattern: string;
+  readonly words: readonly string[];
+  /** As given: an inline schema or the name of a registered one. */
+  readonly source: string;
+  readonly text: string;
+  readonly validate: ValidateFunction;
+}
+
+/** What an exchange's schema arguments come to (core/exchange/schema-args.ts builds it). */
+export interface SchemaCheckParts {
+  /** x-schema as given (inline or a name), its text and compiled form; undefined with x-schema-by-key alone. */
+  readonly source?: string | undefined;
+  readonly text?: string | undefined;
+  readonly validate?: ValidateFunction | undefined;
+  readonly byKey?: readonly KeySchema[];
   readonly contentTypes: readonly string[];
   readonly maxBytes: number;
   readonly maxDepth: number;
-  private readonly validate: ValidateFunction;
+}
+
+/** The schema check of one exchange: compiled once, shared through the broker's SchemaCache. */
+export class SchemaCheck {
+  readonly source: string | undefined;
+  /** x-schema's text (a registered schema's, for a name); undefined with x-schema-by-key alone. */
+  readonly schemaText: string | undefined;
+  readonly byKey: readonly KeySchema[];
+  readonly contentTypes: readonly string[];
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+  /** The registered schemas this check uses (by name): re-resolved when one is replaced. */
+  readonly names: readonly string[];
+  private readonly validate: ValidateFunction | undefined;
   /** Why the last check() said invalid or unparseable: "schema: /amount must be number (type)". */
   reason = '';
 
-  constructor(schemaText: string, validate: ValidateFunction, contentTypes: readonly string[], maxBytes: number, maxDepth: number) {
-    this.schemaText = schemaText;
-    this.validate = validate;
-    this.contentTypes = contentTypes;
-    this.maxBytes = maxBytes;
-    this.maxDepth = maxDepth;
+  constructor(parts: SchemaCheckParts, names: readonly string[] = []) {
+    this.source = parts.source;
+    this.schemaText = parts.text;
+    this.validate = parts.validate;
+    this.byKey = parts.byKey ?? [];
+    this.contentTypes = parts.contentTypes;
+    this.maxBytes = parts.maxBytes;
+    this.maxDepth = parts.maxDepth;
+    this.names = names;
   }
 
   /** Whether a message of this content type is checked at all (others pass unchecked). */
@@ -45,8 +74,24 @@ export class SchemaCheck {
     return false;
   }
 
-  /** Checks one body; size and depth first, both in one bounded pass, before JSON.parse. */
-  check(body: Buffer): SchemaVerdict {
+  /**
+   * The schema for a routing key: the first x-schema-by-key pattern it matches (in the order given),
+   * else x-schema; undefined: the message passes unchecked. Without x-schema-by-key, one property read.
+   */
+  select(routingKey: string): ValidateFunction | undefined {
+    const byKey = this.byKey;
+    if (byKey.length === 0) return this.validate;
+    const words = routingKey.split('.');
+    for (let i = 0; i < byKey.length; i++) {
+      const k = byKey[i] as KeySchema;
+      if (topicMatches(k.words, words)) return k.validate;
+    }
+    return this.validate;
+  }
+
+  /** Checks one body against the schema its routing key selects; size and depth first, in one bounded pass, before JSON.parse. */
+  check(body: Buffer, validate: ValidateFunction | undefined = this.validate): SchemaVerdict {
+    if (validate === undefined) return 'valid';
     if (body.length > this.maxBytes) {
       this.reason = `schema: body of ${body.length} bytes is larger than the maximum of ${this.maxBytes} (max-bytes)`;
       return 'invalid';
@@ -62,8 +107,8 @@ export class SchemaCheck {
       this.reason = 'schema: body is not valid JSON (unparseable)';
       return 'unparseable';
     }
-    if (this.validate(value)) return 'valid';
-    const e = this.validate.errors?.[0];
+    if (validate(value)) return 'valid';
+    const e = validate.errors?.[0];
     this.reason = e === undefined ? 'schema: invalid' : `schema: ${e.instancePath === '' ? '/' : e.instancePath} ${e.message ?? 'is invalid'} (${e.keyword})`;
     return 'invalid';
   }
@@ -117,6 +162,8 @@ export class SchemaCache {
   private readonly ajv = new Ajv({ strict: false, allErrors: false });
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly capacity: number;
+  /** Schemas registered by name, per vhost: what a named x-schema resolves to. */
+  readonly registry = new SchemaRegistry();
 
   constructor(capacity = SCHEMA_CACHE_SIZE) {
     this.capacity = capacity;
@@ -154,53 +201,4 @@ export class SchemaCache {
     this.compiled.set(text, fn);
     return fn;
   }
-}
-
-/**
- * The schema check an exchange's arguments ask for, or undefined without x-schema (one property
- * check). A bad x-schema or limit is refused with 406 before anything is declared, naming the
- * JSON or ajv compile error, as RabbitMQ refuses bad arguments.
- */
-export function schemaCheckOf(args: FieldTable, schemas: SchemaCache | undefined, exchange: string, vhost: string): SchemaCheck | undefined {
-  if (!Object.hasOwn(args, SCHEMA_ARG)) return undefined;
-  const cache = schemas ?? new SchemaCache(1); // a vhost outside a broker (unit tests) has no shared cache
-  const bad = (arg: string, why: string): Error => amqpError('WARREN_ARGUMENT_INVALID', `invalid arg '${arg}' for exchange '${exchange}' in vhost '${vhost}': ${why}`);
-  const text = args[SCHEMA_ARG] as FieldValue;
-  if (text.type !== 'string') throw bad(SCHEMA_ARG, 'must be a JSON Schema as a JSON string');
-  let validate: ValidateFunction;
-  try {
-    validate = cache.compile(text.value);
-  } catch (err) {
-    throw bad(SCHEMA_ARG, (err as Error).message);
-  }
-  const types = contentTypesOf(args['x-schema-content-types']);
-  if (types === undefined) throw bad('x-schema-content-types', 'must be a comma-separated string or an array of strings');
-  const maxBytes = positiveInt(args['x-schema-max-bytes'], DEFAULT_SCHEMA_MAX_BYTES);
-  if (maxBytes === undefined) throw bad('x-schema-max-bytes', 'must be a positive integer');
-  const maxDepth = positiveInt(args['x-schema-max-depth'], DEFAULT_SCHEMA_MAX_DEPTH);
-  if (maxDepth === undefined) throw bad('x-schema-max-depth', 'must be a positive integer');
-  const invalid = args['x-invalid-exchange'];
-  if (invalid !== undefined && invalid.type !== 'string') throw bad('x-invalid-exchange', 'must be a string');
-  return new SchemaCheck(text.value, validate, types, maxBytes, maxDepth);
-}
-
-function contentTypesOf(v: FieldValue | undefined): readonly string[] | undefined {
-  if (v === undefined) return DEFAULT_SCHEMA_CONTENT_TYPES;
-  let items: string[];
-  if (v.type === 'string') items = v.value.split(',');
-  else if (v.type === 'array') {
-    items = [];
-    for (const item of v.value) {
-      if (item.type !== 'string') return undefined;
-      items.push(item.value);
-    }
-  } else return undefined;
-  return items.map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
-function positiveInt(v: FieldValue | undefined, fallback: number): number | undefined {
-  if (v === undefined) return fallback;
-  if (!isIntegerField(v)) return undefined;
-  const n = Number(v.value);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

@@ -3,6 +3,7 @@ import { writeChurn, writeNodeCoarse, writeNodeLimits } from './node-families.js
 import type { PrometheusBroker } from './prometheus-broker.js';
 import { writeQueuesPerObject, type QueueFamily } from './queue-families.js';
 import type { QueueColumns } from './queue-columns.js';
+import { SCHEMA_DETAILED_FAMILY, writeSchemaFamilies } from './schema-families.js';
 
 /**
  * /metrics/detailed?family=...&vhost=...: only the asked-for metric groups, by RabbitMQ's family names,
@@ -19,6 +20,8 @@ export const DETAILED_FAMILIES = [
   'queue_metrics',
   'queue_delivery_metrics',
   'exchange_metrics',
+  /** Warren's own (warren_exchange_schema_*): x-schema exchanges' verdicts, per exchange. */
+  SCHEMA_DETAILED_FAMILY,
 ] as const;
 
 export type DetailedFamily = (typeof DETAILED_FAMILIES)[number];
@@ -34,6 +37,7 @@ export async function writeDetailed(w: TextWriter, api: PrometheusBroker, famili
   await writeQueuesPerObject(w, api, PREFIX, queueFamilies, columns, vhosts);
   if (families.has('queue_delivery_metrics')) await writeQueueDeliveries(w, api, vhosts);
   if (families.has('exchange_metrics')) await writeExchanges(w, api, vhosts);
+  if (families.has(SCHEMA_DETAILED_FAMILY)) await writeSchemaFamilies(w, api, true, vhosts);
 }
 
 const inView = (vhosts: ReadonlySet<string> | undefined, vhost: string): boolean => vhosts === undefined || vhosts.has(vhost);

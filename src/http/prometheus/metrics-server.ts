@@ -17,6 +17,7 @@ import type { PrometheusBroker } from './prometheus-broker.js';
 import { writeQueueSums, writeQueuesPerObject } from './queue-families.js';
 import { ColumnsLease, type QueueColumns } from './queue-columns.js';
 import { RuntimeMetrics } from './runtime-metrics.js';
+import { writeSchemaFamilies } from './schema-families.js';
 
 /** The text exposition format's content type, as RabbitMQ (and Prometheus's own exporters) send it. */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -46,6 +47,7 @@ export async function writeScrape(w: TextWriter, api: PrometheusBroker, runtime:
   writeGlobals(w, api, totals, objects);
   writeMessageSizesAndAlarms(w, api);
   runtime.write(w, api, q.pagedBytes);
+  await writeSchemaFamilies(w, api, endpoint === 'per-object');
   writeIdentity(w, api, endpoint, labelsOf);
   await w.flush();
 }
