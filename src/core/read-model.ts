@@ -2,7 +2,6 @@ import { amqpError } from '../errors/index.js';
 import { propertiesKey } from './binding-key.js';
 import { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
-import type { QueueRef } from './queue/queue-ref.js';
 import { plainTable } from './plain-values.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
@@ -85,25 +84,24 @@ export class ReadModel {
 
   /** Every queue, or those of one vhost (direct reply-to queues are not listed, as in RabbitMQ). */
   queues(vhost?: string): readonly QueueSnapshot[] {
-    const unacked = this.unackedByQueue();
     const out: QueueSnapshot[] = [];
-    for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(this.queueSnapshot(q, unacked));
+    for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(this.queueSnapshot(q));
     return Object.freeze(out);
   }
 
   queue(vhost: string, name: string): QueueSnapshot | undefined {
     const q = this.vhostMap.get(vhost)?.queues.get(name);
-    return q === undefined ? undefined : this.queueSnapshot(q, this.unackedByQueue());
+    return q === undefined ? undefined : this.queueSnapshot(q);
   }
 
   /**
    * Each queue's depths and consumer count, with no snapshot object per queue: what a Prometheus scrape of
-   * 100,000 queues reads (bench/prometheus-scale.ts). One count of unacked deliveries for all, as queues().
+   * 100,000 queues reads (bench/prometheus-scale.ts). Every figure is a count the queue keeps (unacked: its
+   * delivered, unsettled entries), so this allocates nothing.
    */
   eachQueueDepth(visit: QueueDepthVisitor, vhost?: string): void {
-    const unacked = this.unackedByQueue();
     for (const v of this.vhostsOf(vhost)) {
-      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, unacked.get(q.ref) ?? 0, q.consumerCount, q.messageBytes, q.pagedBytes);
+      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, q.ref.outstandingCount, q.consumerCount, q.messageBytes, q.pagedBytes);
     }
   }
 
@@ -114,13 +112,12 @@ export class ReadModel {
     return out;
   }
 
-  /** Snapshots of the named queues (one count of unacked deliveries for all); gone ones are left out. */
+  /** Snapshots of the named queues; gone ones are left out. */
   queuesOf(keys: readonly ResourceRef[]): readonly QueueSnapshot[] {
-    const unacked = this.unackedByQueue();
     const out: QueueSnapshot[] = [];
     for (const k of keys) {
       const q = this.vhostMap.get(k.vhost)?.queues.get(k.name);
-      if (q !== undefined) out.push(this.queueSnapshot(q, unacked));
+      if (q !== undefined) out.push(this.queueSnapshot(q));
     }
     return Object.freeze(out);
   }
@@ -212,16 +209,13 @@ export class ReadModel {
     return q;
   }
 
-  /** Queues do not count their unacked deliveries (channels hold them): one pass over the registry per call. */
-  private unackedByQueue(): Map<QueueRef, number> {
-    const counts = new Map<QueueRef, number>();
-    for (const c of this.registry.connections()) c.countUnacked(counts);
-    return counts;
-  }
-
-  private queueSnapshot(q: Queue, unacked: ReadonlyMap<QueueRef, number>): QueueSnapshot {
+  /**
+   * Unacknowledged: the queue's delivered, unsettled entries (its LocalQueueRef's count, kept as it
+   * delivers and settles), whichever channel or node holds them.
+   */
+  private queueSnapshot(q: Queue): QueueSnapshot {
     const ready = q.messageCount;
-    const unackedCount = unacked.get(q.ref) ?? 0;
+    const unackedCount = q.ref.outstandingCount;
     const consumers = q.consumers; // in registration order: with single active consumer, the first is active
     return Object.freeze({
       name: q.name,
