@@ -25,6 +25,8 @@ const changed = Number(args[2] ?? 0);
 
 interface ChildState {
   readonly cpuMs: number;
+  /** Of which in the kernel (the socket writes, mostly). */
+  readonly systemMs: number;
   readonly heapUsed: number;
   readonly rss: number;
   readonly peakHeapUsed: number;
@@ -74,7 +76,7 @@ async function child(): Promise<void> {
     }
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
-    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak, gcMinor, gcMajor, gcMs } satisfies ChildState);
+    process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000, heapUsed: mem.heapUsed, rss: mem.rss, peakHeapUsed: peak, gcMinor, gcMajor, gcMs } satisfies ChildState);
   });
   process.send?.({ port: broker.prometheusPort });
 }
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
       await scrape(port, path); // warm-up
       const times: number[] = [];
       const cpus: number[] = [];
+      const sys: number[] = [];
       let bytes = 0;
       let peakExtra = 0;
       const gc0 = await ask(c, 'state');
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
         const after = await ask(c, 'state');
         times.push(r.ms);
         cpus.push(after.cpuMs - before.cpuMs);
+        sys.push(after.systemMs - before.systemMs);
         bytes = r.bytes;
         peakExtra = Math.max(peakExtra, after.peakHeapUsed - before.heapUsed);
       }
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
       const gcs = `GC over ${runs} scrapes: ${state.gcMinor - gc0.gcMinor} minor, ${state.gcMajor - gc0.gcMajor} major/incremental, ${(state.gcMs - gc0.gcMs).toFixed(0)} ms of pauses`;
       console.log(
         `${queues} queues (${changed * 100}% changed before each scrape), GET ${path}: median ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ` +
-          `broker CPU median ${median(cpus).toFixed(0)} ms/scrape = ${(median(cpus) / 50).toFixed(2)}% of a core at one scrape per 5 s; ` +
+          `broker CPU median ${median(cpus).toFixed(0)} ms/scrape (system ${median(sys).toFixed(0)}) = ${(median(cpus) / 50).toFixed(2)}% of a core at one scrape per 5 s; ` +
           `${(bytes / 1e6).toFixed(1)} MB; broker heap peak +${(peakExtra / 1e6).toFixed(0)} MB over ${(state.heapUsed / 1e6).toFixed(0)} MB (RSS ${(state.rss / 1e6).toFixed(0)} MB); ${gcs}`,
       );
     }

@@ -229,7 +229,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     server.setAlarm(active, alarms.reason),
   );
   const registry = new Registry(node);
-  const stats = new BrokerStats(vhosts, registry);
+  const stats = new BrokerStats(vhosts);
   const ctx: BrokerContext = {
     config,
     logger,

@@ -123,20 +123,6 @@ export class ConnectionView implements RegisteredConnection {
     }
   }
 
-  countUnacked(into: Map<QueueRef, number>): void {
-    for (const ch of this.owner.channels.values()) {
-      if (ch.unacked.size === 0) continue;
-      let viaConsumers = 0;
-      for (const c of ch.consumers.values()) viaConsumers += c.unacked;
-      if (viaConsumers === ch.unacked.size) {
-        // The common case: every unacked delivery went to a live consumer, whose count is kept anyway.
-        for (const c of ch.consumers.values()) if (c.unacked > 0) into.set(c.queue, (into.get(c.queue) ?? 0) + c.unacked);
-      } else {
-        ch.unacked.countByQueue(into); // basic.get deliveries, or those of cancelled consumers
-      }
-    }
-  }
-
   unackedOf(queue: QueueRef, visit: (channel: ChannelRef, tag: number, seq: number, consumerTag: string | undefined, at: number) => boolean): boolean {
     const conn = this.ref();
     for (const ch of this.owner.channels.values()) {

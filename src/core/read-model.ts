@@ -2,16 +2,14 @@ import { amqpError } from '../errors/index.js';
 import { propertiesKey } from './binding-key.js';
 import { Exchange } from './exchange/exchange.js';
 import type { Queue } from './queue/queue.js';
-import type { QueueRef } from './queue/queue-ref.js';
 import { plainTable } from './plain-values.js';
+import { fillQueueDepths, sumQueueDepths, type QueueDepths, type QueueDepthSums } from './queue-depths.js';
 import { brokerPrincipal } from './principal.js';
 import type { Registry } from './registry.js';
 import { depthRate, type StatsReader } from './stats/snapshot.js';
 import type { BindingSnapshot, ChannelSnapshot, ConnectionSnapshot, ConsumerSnapshot, ExchangeSchemaSnapshot, ExchangeSnapshot, QueueSnapshot, ResourceRef, SchemaStats } from './snapshots.js';
 import type { VirtualHost } from './vhost.js';
 
-/** One queue as eachQueueDepth gives it: ready and unacknowledged messages, consumers, bytes of the ready messages, body bytes of those paged to disk. */
-export type QueueDepthVisitor = (vhost: string, name: string, ready: number, unacked: number, consumers: number, readyBytes: number, pagedBytes: number) => void;
 
 /** RabbitMQ's text when the management UI or API closes a connection without giving a reason. */
 export const DEFAULT_CLOSE_REASON = 'Closed via management plugin';
@@ -85,26 +83,27 @@ export class ReadModel {
 
   /** Every queue, or those of one vhost (direct reply-to queues are not listed, as in RabbitMQ). */
   queues(vhost?: string): readonly QueueSnapshot[] {
-    const unacked = this.unackedByQueue();
     const out: QueueSnapshot[] = [];
-    for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(this.queueSnapshot(q, unacked));
+    for (const v of this.vhostsOf(vhost)) for (const q of v.queues.values()) out.push(this.queueSnapshot(q));
     return Object.freeze(out);
   }
 
   queue(vhost: string, name: string): QueueSnapshot | undefined {
     const q = this.vhostMap.get(vhost)?.queues.get(name);
-    return q === undefined ? undefined : this.queueSnapshot(q, this.unackedByQueue());
+    return q === undefined ? undefined : this.queueSnapshot(q);
   }
 
   /**
-   * Each queue's depths and consumer count, with no snapshot object per queue: what a Prometheus scrape of
-   * 100,000 queues reads (bench/prometheus-scale.ts). One count of unacked deliveries for all, as queues().
+   * Each queue's depths and consumer count into `into`'s columns (of the vhosts in `only`, when given), with no
+   * snapshot object or call per queue: what a Prometheus scrape of 100,000 queues reads (core/queue-depths.ts).
    */
-  eachQueueDepth(visit: QueueDepthVisitor, vhost?: string): void {
-    const unacked = this.unackedByQueue();
-    for (const v of this.vhostsOf(vhost)) {
-      for (const q of v.queues.values()) visit(v.name, q.name, q.messageCount, unacked.get(q.ref) ?? 0, q.consumerCount, q.messageBytes, q.pagedBytes);
-    }
+  queueDepths(into: QueueDepths, only?: ReadonlySet<string>): QueueDepths {
+    return fillQueueDepths(into, only === undefined ? this.vhostMap.values() : [...this.vhostMap.values()].filter((v) => only.has(v.name)));
+  }
+
+  /** The same figures summed over every queue (/metrics). */
+  queueDepthSums(): QueueDepthSums {
+    return sumQueueDepths(this.vhostMap.values());
   }
 
   /** Each x-schema exchange's schema counters, with no snapshot per exchange (Prometheus's warren_exchange_schema_messages_total). */
@@ -119,13 +118,12 @@ export class ReadModel {
     return out;
   }
 
-  /** Snapshots of the named queues (one count of unacked deliveries for all); gone ones are left out. */
+  /** Snapshots of the named queues; gone ones are left out. */
   queuesOf(keys: readonly ResourceRef[]): readonly QueueSnapshot[] {
-    const unacked = this.unackedByQueue();
     const out: QueueSnapshot[] = [];
     for (const k of keys) {
       const q = this.vhostMap.get(k.vhost)?.queues.get(k.name);
-      if (q !== undefined) out.push(this.queueSnapshot(q, unacked));
+      if (q !== undefined) out.push(this.queueSnapshot(q));
     }
     return Object.freeze(out);
   }
@@ -231,16 +229,13 @@ export class ReadModel {
     return q;
   }
 
-  /** Queues do not count their unacked deliveries (channels hold them): one pass over the registry per call. */
-  private unackedByQueue(): Map<QueueRef, number> {
-    const counts = new Map<QueueRef, number>();
-    for (const c of this.registry.connections()) c.countUnacked(counts);
-    return counts;
-  }
-
-  private queueSnapshot(q: Queue, unacked: ReadonlyMap<QueueRef, number>): QueueSnapshot {
+  /**
+   * Unacknowledged: the queue's delivered, unsettled entries (its LocalQueueRef's count, kept as it
+   * delivers and settles), whichever channel or node holds them.
+   */
+  private queueSnapshot(q: Queue): QueueSnapshot {
     const ready = q.messageCount;
-    const unackedCount = unacked.get(q.ref) ?? 0;
+    const unackedCount = q.ref.outstandingCount;
     const consumers = q.consumers; // in registration order: with single active consumer, the first is active
     return Object.freeze({
       name: q.name,

@@ -16,8 +16,6 @@ export interface RegisteredConnection {
   snapshot(): ConnectionSnapshot;
   channels(out: ChannelSnapshot[]): void;
   consumers(out: ConsumerSnapshot[]): void;
-  /** Adds this connection's deliveries awaiting ack, per queue, into `into`. */
-  countUnacked(into: Map<QueueRef, number>): void;
   /** Visits this connection's deliveries of `queue` awaiting ack (channel by channel, tag order) until visit returns false; false then. */
   unackedOf(queue: QueueRef, visit: (channel: ChannelRef, tag: number, seq: number, consumerTag: string | undefined, at: number) => boolean): boolean;
   /** connection.close 320 CONNECTION_FORCED with `reason` as the detail; the socket ends after close-ok (bounded). */

@@ -228,7 +228,7 @@ export class VirtualHost {
       fault: (q, task, err) => this.reportFault(err, { queue: q.name, task }),
       held: this.heldBytes,
       clock: this.clock,
-    });
+    }, this.deletedQueueCounters.queue()); // prettier-ignore
     queue.log = this.listener?.queueDeclared(this.name, queue); // first: if it throws, nothing was declared
     this.queues.set(req.name, queue);
     applyQueuePolicy(this.policies, queue);

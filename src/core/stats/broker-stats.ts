@@ -1,9 +1,7 @@
-import type { QueueRef } from '../queue/queue-ref.js';
-import type { RegisteredConnection } from '../registry.js';
 import type { VirtualHost } from '../vhost.js';
 import { PublishGlobals } from './publish-globals.js';
 import { CHURN_STATS, ChurnCounters, type ChurnStatName, type ChurnStats } from './churn.js';
-import { CHANNEL_ALL_STATS, CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounters, Sample } from './counters.js';
+import { CHANNEL_ALL_STATS, CHANNEL_STATS, ChannelCounters, ConnectionCounters, DeletedQueueCounters, EXCHANGE_STATS, QUEUE_STATS, QueueCounts, Sample } from './counters.js';
 import type { ChannelStatName, OctetSource, QueueStatName } from './counters.js';
 import {
   queueStatsOf,
@@ -26,12 +24,9 @@ const OCTETS = ['recv', 'send'] as const;
 /** Objects sampled per tick of a sample pass (about 5 ms of work). */
 const SAMPLE_SLICE = 4096;
 
-/** A sample pass under way: where it is, and the live queues' counts summed so far. */
+/** A sample pass under way: where it is. */
 interface SamplePass {
   readonly previous: number;
-  readonly queues: QueueCounters;
-  /** Deliveries awaiting ack per queue, counted once at the pass's start (channels hold them, not queues). */
-  readonly unacked: Map<QueueRef, number>;
   objects: Iterator<undefined, undefined>;
   /** The time of the slice under way: each object is sampled at its slice's time. */
   now: number;
@@ -41,7 +36,9 @@ interface SamplePass {
  * One broker's counters: connections and channels register here (at open, not per message);
  * queues and exchanges carry their own and are found through the vhosts. The sampler walks them all
  * once per interval (O(objects), every 5 s by default), never per message. Totals are sums taken when
- * asked, plus what closed connections and deleted queues had, so they never go down.
+ * asked, over connections (plus what closed ones had) and over each vhost's queue counts, which its
+ * queues' counters keep as they count (DeletedQueueCounters.all, deleted queues included): they never
+ * go down, and a scrape of 100,000 queues does not walk them for it.
  */
 export class BrokerStats implements StatsReader {
   private readonly vhosts: ReadonlyMap<string, VirtualHost>;
@@ -56,17 +53,14 @@ export class BrokerStats implements StatsReader {
   private readonly totalsSample = new Sample(TOTAL_STATS.length);
   /** Connection, channel and queue churn (RabbitMQ's churn_rates); queue_deleted is kept by the vhosts. */
   private readonly churnCounts = new ChurnCounters();
-  /** Where the unacknowledged deliveries are counted (the registry's connections); none: every queue's is 0. */
-  private readonly registry: { connections(): Iterable<RegisteredConnection> } | undefined;
   /** When the last pass began (-1: never). */
   private lastSampleAt = -1;
   private pass: SamplePass | undefined;
   /** Message sizes and confirm-mode publishes, counted in ChannelCounters.published (Prometheus's global counters). */
   readonly globals = new PublishGlobals();
 
-  constructor(vhosts: ReadonlyMap<string, VirtualHost>, registry?: { connections(): Iterable<RegisteredConnection> }) {
+  constructor(vhosts: ReadonlyMap<string, VirtualHost>) {
     this.vhosts = vhosts;
-    this.registry = registry;
   }
 
   /** connection.open-ok was sent on connection `id` to `vhost` (RabbitMQ's connection_created). */
@@ -114,9 +108,8 @@ export class BrokerStats implements StatsReader {
   vhostDestroyed(vhost: VirtualHost): void {
     if (!this.detachedVhosts.delete(vhost)) return;
     this.closedByVhost.delete(vhost.name);
-    vhost.deletedQueueCounters.addTo(this.deletedVhostQueues);
-    this.deletedVhostQueues.queues += vhost.deletedQueueCounters.queues;
-    for (const q of vhost.queues.values()) this.deletedVhostQueues.add(q.counters);
+    vhost.deletedQueueCounters.all.addTo(this.deletedVhostQueues); // its live queues' counts and its deleted ones'
+    this.deletedVhostQueues.queues += vhost.deletedQueueCounters.queues + vhost.queues.size;
   }
 
   /** A connection the broker did not register (one built outside the server) counts on its own. */
@@ -157,9 +150,7 @@ export class BrokerStats implements StatsReader {
   private startPass(now: number): SamplePass {
     const previous = this.lastSampleAt;
     this.lastSampleAt = now;
-    const unacked = new Map<QueueRef, number>();
-    if (this.registry !== undefined) for (const c of this.registry.connections()) c.countUnacked(unacked);
-    const pass: SamplePass = { previous, now, queues: new QueueCounters(), unacked, objects: undefined as unknown as Iterator<undefined, undefined> };
+    const pass: SamplePass = { previous, now, objects: undefined as unknown as Iterator<undefined, undefined> };
     pass.objects = this.sampleObjects(pass);
     return pass;
   }
@@ -170,20 +161,19 @@ export class BrokerStats implements StatsReader {
     for (let n = 0; n < budget; n++) {
       if (pass.objects.next().done === true) {
         this.pass = undefined;
-        takeSample(this.totalCounts(pass.queues), TOTAL_STATS, this.totalsSample, now, pass.previous);
+        takeSample(this.totalCounts(), TOTAL_STATS, this.totalsSample, now, pass.previous);
         takeSample(this.churnValues(), CHURN_STATS, this.churnCounts.sample, now, pass.previous);
         return;
       }
     }
   }
 
-  /** One step per object; queue counts are summed on the way, so the totals' sample costs no second walk. */
+  /** One step per object. */
   private *sampleObjects(pass: SamplePass): Iterator<undefined, undefined> {
     for (const vhost of this.vhosts.values()) {
       for (const q of vhost.queues.values()) {
-        takeDepthSample(q.counters.sample, q.messageCount, pass.unacked.get(q.ref) ?? 0, pass.now, pass.previous);
+        takeDepthSample(q.counters.sample, q.messageCount, q.ref.outstandingCount, pass.now, pass.previous);
         takeSample(q.counters, QUEUE_STATS, q.counters.sample, pass.now, pass.previous);
-        q.counters.addTo(pass.queues);
         yield;
       }
       for (const x of vhost.exchanges.values()) {
@@ -243,15 +233,15 @@ export class BrokerStats implements StatsReader {
       for (const name of TOTAL_STATS) values[name] = 0;
       const closed = this.closedByVhost.get(vhost.name);
       if (closed !== undefined) for (const name of CHANNEL_STATS) values[name] += closed[name];
-      const addQueue = (c: QueueCounters, withRates: boolean): void => {
+      const addQueue = (c: QueueCounts, rates: Float64Array | undefined): void => {
         for (let i = 1; i < QUEUE_STATS.length; i++) {
           const name = QUEUE_STATS[i] as Exclude<QueueStatName, 'publish'>;
           values[name] += c[name];
-          if (withRates) sample.rates[channelFields + i - 1] = (sample.rates[channelFields + i - 1] as number) + (c.sample.rates[i] as number);
+          if (rates !== undefined) sample.rates[channelFields + i - 1] = (sample.rates[channelFields + i - 1] as number) + (rates[i] as number);
         }
       };
-      addQueue(vhost.deletedQueueCounters, false);
-      for (const q of vhost.queues.values()) addQueue(q.counters, true);
+      addQueue(vhost.deletedQueueCounters, undefined);
+      for (const q of vhost.queues.values()) addQueue(q.counters, q.counters.sample.rates);
       acc.set(vhost.name, { values, sample });
     }
     for (const c of this.connections.values()) {
@@ -288,18 +278,15 @@ export class BrokerStats implements StatsReader {
     };
   }
 
-  /** Live queues' counts summed by the caller (a sample pass) or here (totals asked for). */
-  private totalCounts(liveQueues?: QueueCounters): Record<TotalStatName, number> {
+  /** Connections' counts and each vhost's queue counts (kept as they count: no walk over queues). */
+  private totalCounts(): Record<TotalStatName, number> {
     const conns = new ConnectionCounters();
     this.closedConnections.addTo(conns);
     for (const c of this.connections.values()) c.addTo(conns);
-    const queues = new QueueCounters();
+    const queues = new QueueCounts();
     this.deletedVhostQueues.addTo(queues);
-    liveQueues?.addTo(queues);
-    for (const vhost of [...this.vhosts.values(), ...this.detachedVhosts]) {
-      vhost.deletedQueueCounters.addTo(queues);
-      if (liveQueues === undefined) for (const q of vhost.queues.values()) q.counters.addTo(queues);
-    }
+    for (const vhost of this.vhosts.values()) vhost.deletedQueueCounters.all.addTo(queues);
+    for (const vhost of this.detachedVhosts) vhost.deletedQueueCounters.all.addTo(queues);
     const out = {} as Record<TotalStatName, number>;
     for (const name of CHANNEL_STATS) out[name] = conns[name];
     for (const name of QUEUE_STATS) if (name !== 'publish') out[name] = queues[name];

@@ -56,12 +56,8 @@ export class Sample {
   }
 }
 
-/**
- * What happened to messages in one queue. The counting methods return what they are given, so a count
- * sits inside the call it counts: queue.ts and channel.ts are at their size limit, and a count that
- * needs its own line there is a count someone will lose in a merge.
- */
-export class QueueCounters {
+/** What happened to messages in queues: the plain counts, for one queue or summed over many. */
+export class QueueCounts {
   /** Messages enqueued (published, dead-lettered or released into this queue), refusals not counted. */
   publish = 0;
   deliver = 0;
@@ -76,64 +72,13 @@ export class QueueCounters {
   drop_maxlen = 0;
   drop_rejected = 0;
   drop_delivery_limit = 0;
-  /** The counters' sample, then the depths' (QUEUE_DEPTHS). */
-  readonly sample = new Sample(QUEUE_STATS.length + QUEUE_DEPTHS.length);
-
-  /** Counts an accepted enqueue; returns true, enqueue's answer for it. */
-  enqueued(): true {
-    this.publish++;
-    return true;
-  }
-
-  delivered(entry: QueueEntry, noAck: boolean): void {
-    if (noAck) this.deliver_no_ack++;
-    else this.deliver++;
-    if (entry.redelivered) this.redeliver++;
-  }
-
-  /** basic.get's answer: `waiting` means the queue is reading its tail back from disk, not empty. */
-  got(entry: QueueEntry | undefined, noAck: boolean, waiting: boolean): QueueEntry | undefined {
-    if (entry === undefined) {
-      if (!waiting) this.get_empty++;
-      return undefined;
-    }
-    if (noAck) this.get_no_ack++;
-    else this.get++;
-    if (entry.redelivered) this.redeliver++;
-    return entry;
-  }
-
-  acked(entry: QueueEntry): QueueEntry {
-    this.ack++;
-    return entry;
-  }
-
-  /** A message left the queue for a reason other than delivery; returns the reason. */
-  dropped(reason: DeathReason): DeathReason {
-    switch (reason) {
-      case 'expired':
-        this.drop_expired++;
-        break;
-      case 'maxlen':
-        this.drop_maxlen++;
-        break;
-      case 'rejected':
-        this.drop_rejected++;
-        break;
-      case 'delivery_limit':
-        this.drop_delivery_limit++;
-        break;
-    }
-    return reason;
-  }
 
   /**
-   * Folds a deleted queue's counts into an accumulator, so totals never go down; totals() and the sampler
-   * run it per live queue. Written out field by field: the loop over QUEUE_STATS (keyed loads and stores)
-   * took 80% of a /metrics scrape of 100,000 queues (bench/prometheus-scale.ts); the unit test
-   * test/unit/core/stats/queue-stats.test.ts fails if a field is added to QUEUE_STATS and not here.
+   * Adds these counts to an accumulator. Written out field by field: the loop over QUEUE_STATS (keyed
+   * loads and stores) took 80% of a /metrics scrape of 100,000 queues (bench/prometheus-scale.ts); the
+   * unit test test/unit/core/stats/queue-stats.test.ts fails if a field is added to QUEUE_STATS and not here.
    */
-  addTo(into: QueueCounters): void {
+  addTo(into: QueueCounts): void {
     into.publish += this.publish;
     into.deliver += this.deliver;
     into.deliver_no_ack += this.deliver_no_ack;
@@ -149,13 +94,119 @@ export class QueueCounters {
   }
 }
 
-/** A vhost's deleted queues: what they had counted (so totals never go down), and how many they were (churn's queue_deleted). */
-export class DeletedQueueCounters extends QueueCounters {
-  queues = 0;
+/**
+ * What happened to messages in one queue. The counting methods return what they are given, so a count
+ * sits inside the call it counts: queue.ts and channel.ts are at their size limit, and a count that
+ * needs its own line there is a count someone will lose in a merge.
+ *
+ * Each count also goes to `all` when given (its vhost's DeletedQueueCounters.all): the broker's totals
+ * then read a few sums per vhost instead of walking 100,000 queues per scrape. Counts only go up, and
+ * only through these methods, so `all` is always the sum of its queues' counts, deleted ones included.
+ */
+export class QueueCounters extends QueueCounts {
+  /** The counters' sample, then the depths' (QUEUE_DEPTHS). */
+  readonly sample = new Sample(QUEUE_STATS.length + QUEUE_DEPTHS.length);
+  private readonly all: QueueCounts | undefined;
 
-  add(deleted: QueueCounters): void {
+  constructor(all?: QueueCounts) {
+    super();
+    this.all = all;
+  }
+
+  /** Counts an accepted enqueue; returns true, enqueue's answer for it. */
+  enqueued(): true {
+    this.publish++;
+    if (this.all !== undefined) this.all.publish++;
+    return true;
+  }
+
+  delivered(entry: QueueEntry, noAck: boolean): void {
+    const all = this.all;
+    if (noAck) {
+      this.deliver_no_ack++;
+      if (all !== undefined) all.deliver_no_ack++;
+    } else {
+      this.deliver++;
+      if (all !== undefined) all.deliver++;
+    }
+    if (entry.redelivered) {
+      this.redeliver++;
+      if (all !== undefined) all.redeliver++;
+    }
+  }
+
+  /** basic.get's answer: `waiting` means the queue is reading its tail back from disk, not empty. */
+  got(entry: QueueEntry | undefined, noAck: boolean, waiting: boolean): QueueEntry | undefined {
+    const all = this.all;
+    if (entry === undefined) {
+      if (!waiting) {
+        this.get_empty++;
+        if (all !== undefined) all.get_empty++;
+      }
+      return undefined;
+    }
+    if (noAck) {
+      this.get_no_ack++;
+      if (all !== undefined) all.get_no_ack++;
+    } else {
+      this.get++;
+      if (all !== undefined) all.get++;
+    }
+    if (entry.redelivered) {
+      this.redeliver++;
+      if (all !== undefined) all.redeliver++;
+    }
+    return entry;
+  }
+
+  acked(entry: QueueEntry): QueueEntry {
+    this.ack++;
+    if (this.all !== undefined) this.all.ack++;
+    return entry;
+  }
+
+  /** A message left the queue for a reason other than delivery; returns the reason. */
+  dropped(reason: DeathReason): DeathReason {
+    countDrop(this, reason);
+    if (this.all !== undefined) countDrop(this.all, reason);
+    return reason;
+  }
+}
+
+function countDrop(c: QueueCounts, reason: DeathReason): void {
+  switch (reason) {
+    case 'expired':
+      c.drop_expired++;
+      break;
+    case 'maxlen':
+      c.drop_maxlen++;
+      break;
+    case 'rejected':
+      c.drop_rejected++;
+      break;
+    case 'delivery_limit':
+      c.drop_delivery_limit++;
+      break;
+  }
+}
+
+/**
+ * A vhost's deleted queues: what they had counted (so totals never go down), and how many they were
+ * (churn's queue_deleted). And `all`: what the vhost's queues, live and deleted, have counted, kept as
+ * they count (queue() makes their counters).
+ */
+export class DeletedQueueCounters extends QueueCounts {
+  queues = 0;
+  readonly all = new QueueCounts();
+
+  add(deleted: QueueCounts): void {
     deleted.addTo(this);
     this.queues++;
+  }
+
+  /** Counters for a new queue of this vhost: they count into `all` too. */
+  queue(): QueueCounters {
+    return new QueueCounters(this.all);
   }
 }
 

@@ -1,3 +1,4 @@
+import { QueueDepths } from '../../core/queue-depths.js';
 import type { ReadModel } from '../../core/read-model.js';
 import { escapeLabel } from './exposition.js';
 import { KeptFamily } from './kept-family.js';
@@ -7,9 +8,10 @@ import { KeptFamily } from './kept-family.js';
  * escaped and encoded once and kept from scrape to scrape while the queue set stays the same.
  *
  * Escaping and encoding 100,000 labels per scrape, and a number[] per figure, cost ~60 ms of a 470 ms
- * scrape and most of its garbage (bench/prometheus-scale.ts). Here a scrape with no queue created or
- * deleted since the last one checks each queue's name and vhost against the cache (the same string
- * objects: a pointer compare) and writes its figures into reused Float64Arrays: nothing is allocated.
+ * scrape and most of its garbage (bench/prometheus-scale.ts). Here the read model writes the figures
+ * into reused Float64Arrays (core/queue-depths.ts), and a scrape with no queue created or deleted since
+ * the last one checks each queue's name and vhost against the cache (the same string objects: a pointer
+ * compare, in a loop over two arrays): nothing is allocated.
  * When the set changed, the labels are rebuilt into one new arena (the kept ones copied, only new queues
  * escaped and encoded), so the cache holds exactly the queues of the last scrape: one arena of label
  * bytes and one view per queue, ~110 bytes a queue (a queue itself holds ~9 KB).
@@ -21,18 +23,33 @@ export class QueueColumns {
   pagedBytes = 0;
   /** Per queue, its labels: a view of one shared arena. */
   labels: Uint8Array[] = [];
-  ready = new Float64Array(0);
-  unacked = new Float64Array(0);
   /** ready + unacked. */
   messages = new Float64Array(0);
-  consumers = new Float64Array(0);
-  readyBytes = new Float64Array(0);
   /** 1 for every queue: rabbitmq_queue_info's value. */
   ones = new Float64Array(0);
+  /** This scrape's figures, filled by the read model. */
+  private readonly depths = new QueueDepths();
+  /** The queues the labels are for. */
   private vhosts: string[] = [];
   private names: string[] = [];
   /** Per-queue families' last lines, by family name (kept-family.ts); dropped with the labels. */
   private readonly kept = new Map<string, KeptFamily>();
+
+  get ready(): Float64Array {
+    return this.depths.ready;
+  }
+
+  get unacked(): Float64Array {
+    return this.depths.unacked;
+  }
+
+  get consumers(): Float64Array {
+    return this.depths.consumers;
+  }
+
+  get readyBytes(): Float64Array {
+    return this.depths.readyBytes;
+  }
 
   /** The kept lines of the per-queue family `name`, whose lines end in `extra` before the value. */
   keptFamily(name: string, extra: Uint8Array): KeptFamily {
@@ -43,53 +60,29 @@ export class QueueColumns {
 
   /** Reads every queue (of `only`, when given) from the read model into the columns. */
   load(rm: ReadModel, only?: ReadonlySet<string>): this {
-    let i = 0;
-    let changed = false;
-    const vhosts = this.vhosts;
+    const d = rm.queueDepths(this.depths, only);
+    const n = d.count;
+    if (this.messages.length < d.capacity) {
+      this.messages = new Float64Array(d.capacity);
+      this.ones = new Float64Array(d.capacity).fill(1);
+    }
+    const messages = this.messages;
+    const ready = d.ready;
+    const unacked = d.unacked;
+    for (let i = 0; i < n; i++) messages[i] = (ready[i] as number) + (unacked[i] as number);
+    let same = n === this.names.length;
     const names = this.names;
-    let before: { vhosts: string[]; names: string[] } | undefined;
-    let paged = 0;
-    rm.eachQueueDepth((vhost, name, r, u, c, b, pb) => {
-      if (only !== undefined && !only.has(vhost)) return;
-      paged += pb;
-      if (i === this.ready.length) this.grow();
-      this.ready[i] = r;
-      this.unacked[i] = u;
-      this.messages[i] = r + u;
-      this.consumers[i] = c;
-      this.readyBytes[i] = b;
-      if (!changed && (names[i] !== name || vhosts[i] !== vhost)) {
-        changed = true;
-        before = { vhosts: vhosts.slice(), names: names.slice() };
-      }
-      if (changed) {
-        vhosts[i] = vhost;
-        names[i] = name;
-      }
-      i++;
-    });
-    if (changed || i !== names.length) this.relabel(i, before ?? { vhosts: vhosts.slice(), names: names.slice() });
-    this.count = i;
-    this.pagedBytes = paged;
+    const vhosts = this.vhosts;
+    const newNames = d.names;
+    const newVhosts = d.vhosts;
+    for (let i = 0; same && i < n; i++) same = names[i] === newNames[i] && vhosts[i] === newVhosts[i];
+    if (!same) this.relabel(n, { vhosts, names });
+    this.count = n;
+    this.pagedBytes = d.pagedBytes;
     return this;
   }
 
-  private grow(): void {
-    const size = Math.max(1024, this.ready.length * 2);
-    const bigger = (old: Float64Array): Float64Array<ArrayBuffer> => {
-      const a = new Float64Array(size);
-      a.set(old);
-      return a;
-    };
-    this.ready = bigger(this.ready);
-    this.unacked = bigger(this.unacked);
-    this.messages = bigger(this.messages);
-    this.consumers = bigger(this.consumers);
-    this.readyBytes = bigger(this.readyBytes);
-    this.ones = new Float64Array(size).fill(1);
-  }
-
-  /** The queue set changed: names/vhosts[0, count) are the new set; labels of queues kept are copied, not encoded again. */
+  /** The queue set changed: the depths' names/vhosts[0, count) are the new set; labels of queues kept are copied, not encoded again. */
   private relabel(count: number, before: { readonly vhosts: readonly string[]; readonly names: readonly string[] }): void {
     const kept = new Map<string, Map<string, Uint8Array>>();
     for (let i = 0; i < this.labels.length; i++) {
@@ -98,8 +91,8 @@ export class QueueColumns {
       if (m === undefined) kept.set(vhost, (m = new Map()));
       m.set(before.names[i] as string, this.labels[i] as Uint8Array);
     }
-    this.vhosts.length = count;
-    this.names.length = count;
+    this.vhosts = this.depths.vhosts.slice(0, count);
+    this.names = this.depths.names.slice(0, count);
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < count; i++) {

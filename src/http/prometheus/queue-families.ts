@@ -59,20 +59,7 @@ export interface QueueTotals {
 
 /** /metrics: the queue families summed over every queue, without labels (RabbitMQ's aggregated mode). */
 export function writeQueueSums(w: TextWriter, api: PrometheusBroker): QueueTotals {
-  let queues = 0;
-  let pagedBytes = 0;
-  let ready = 0;
-  let unacked = 0;
-  let consumers = 0;
-  let readyBytes = 0;
-  api.readModel.eachQueueDepth((_v, _n, r, u, c, b, pb) => {
-    queues++;
-    pagedBytes += pb;
-    ready += r;
-    unacked += u;
-    consumers += c;
-    readyBytes += b;
-  });
+  const { queues, pagedBytes, ready, unacked, consumers, readyBytes } = api.readModel.queueDepthSums();
   w.single('rabbitmq_queue_messages_ready', 'gauge', HELP.ready, '', ready);
   w.single('rabbitmq_queue_messages_unacked', 'gauge', HELP.unacked, '', unacked);
   w.single('rabbitmq_queue_messages', 'gauge', HELP.messages, '', ready + unacked);
