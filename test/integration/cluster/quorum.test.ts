@@ -1,0 +1,100 @@
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterNodes, publishConfirmed, until } from '../../helpers/cluster-nodes.js';
+import { natsServerAvailable } from '../../helpers/nats-server.js';
+
+/*
+ * Quorum queues on JetStream: three nats-servers (one NATS cluster) and three Warren nodes. A quorum
+ * queue declared on one node is one subject of its vhost's R3 stream with a durable consumer; a
+ * publish on any node is confirmed after JetStream's PubAck, consumers on any node compete for it.
+ */
+
+const skip = natsServerAvailable() ? undefined : 'nats-server is not installed';
+const ACK_WAIT_MS = 2000;
+const cluster = new ClusterNodes('quorum', ['--cluster-quorum-ack-wait', String(ACK_WAIT_MS)]);
+const QUORUM = { 'x-queue-type': 'quorum' };
+
+async function consumer(node: string, queue: string, prefetch: number, noAck = false): Promise<{ ch: ConfirmChannel; got: ConsumeMessage[] }> {
+  const ch = await cluster.channel(node);
+  await ch.prefetch(prefetch);
+  const got: ConsumeMessage[] = [];
+  await ch.consume(queue, (m) => void (m && got.push(m)), { noAck });
+  return { ch, got };
+}
+
+beforeAll(async () => {
+  if (skip !== undefined) return;
+  await cluster.start(['a', 'b', 'c']);
+}, 180_000);
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+describe.skipIf(skip !== undefined)('quorum queues on JetStream', () => {
+  it('declared on a, published on b with confirms, consumed on c: in order, properties kept, the stream has 3 replicas', async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-basic', { durable: true, arguments: QUORUM });
+    await cluster.known('b', 'qq-basic');
+    await cluster.known('c', 'qq-basic');
+    const onB = await cluster.channel('b');
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => publishConfirmed(onB, '', 'qq-basic', `m${i}`, { persistent: true, messageId: `id-${i}`, headers: { n: i }, contentType: 'text/plain' })),
+    );
+    expect(outcomes.every((o) => o === 'ack')).toBe(true);
+
+    const nc = await connect({ servers: cluster.nats.urls.split(',') });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const streams = await jsm.streams.list().next();
+      const stream = streams.find((s) => s.config.name.startsWith('WARREN_Q_'));
+      expect(stream?.config.num_replicas).toBe(3);
+      expect(stream?.config.retention).toBe('workqueue');
+      expect(stream?.state.messages).toBe(300); // confirmed: in the stream, on a majority of the servers
+    } finally {
+      await nc.close();
+    }
+
+    const { ch, got } = await consumer('c', 'qq-basic', 10);
+    await until(() => got.length === 10, 'the first 10');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got).toHaveLength(10); // prefetch holds
+    for (let n = 0; n < 300; n++) {
+      await until(() => got.length > n, `message ${n}`);
+      ch.ack(got[n]!);
+    }
+    expect(got.map((m) => m.content.toString())).toEqual(Array.from({ length: 300 }, (_, i) => `m${i}`));
+    expect(got[7]!.properties).toMatchObject({ messageId: 'id-7', contentType: 'text/plain', deliveryMode: 2, headers: { n: 7 } });
+    expect(got[7]!.fields).toMatchObject({ exchange: '', routingKey: 'qq-basic', redelivered: false });
+    await ch.close();
+  }, 90_000);
+
+  it('consumers on two nodes compete; acked messages leave the stream (nothing comes back)', async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-compete', { durable: true, arguments: QUORUM });
+    await cluster.known('b', 'qq-compete');
+    await cluster.known('c', 'qq-compete');
+    const onB = await cluster.channel('b');
+    const onC = await cluster.channel('c');
+    await onB.prefetch(5);
+    await onC.prefetch(5);
+    const seen: { node: string; body: string }[] = [];
+    const take = (ch: ConfirmChannel, node: string) => (m: ConsumeMessage | null) => {
+      if (m === null) return;
+      seen.push({ node, body: m.content.toString() });
+      setTimeout(() => ch.ack(m), 5); // slow enough that both get work
+    };
+    await onB.consume('qq-compete', take(onB, 'b'));
+    await onC.consume('qq-compete', take(onC, 'c'));
+    const acks = await Promise.all(Array.from({ length: 200 }, (_, i) => publishConfirmed(onA, '', 'qq-compete', `c${i}`)));
+    expect(acks.every((o) => o === 'ack')).toBe(true);
+    await until(() => seen.length >= 200, 'all 200 consumed', 20_000);
+    await new Promise((r) => setTimeout(r, ACK_WAIT_MS + 500)); // nothing is redelivered after AckWait
+    expect(seen).toHaveLength(200);
+    expect(new Set(seen.map((s) => s.body)).size).toBe(200);
+    expect(seen.filter((s) => s.node === 'b').length).toBeGreaterThan(10);
+    expect(seen.filter((s) => s.node === 'c').length).toBeGreaterThan(10);
+  }, 60_000);
+});
