@@ -97,4 +97,64 @@ describe.skipIf(skip !== undefined)('quorum queues on JetStream', () => {
     expect(seen.filter((s) => s.node === 'b').length).toBeGreaterThan(10);
     expect(seen.filter((s) => s.node === 'c').length).toBeGreaterThan(10);
   }, 60_000);
+
+  it('a requeue comes back first, flagged redelivered; a closed channel returns what it held to consumers on another node', async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-requeue', { durable: true, arguments: QUORUM });
+    for (let i = 0; i < 5; i++) expect(await publishConfirmed(onA, '', 'qq-requeue', `q${i}`)).toBe('ack');
+    await cluster.known('c', 'qq-requeue');
+    const { ch, got } = await consumer('c', 'qq-requeue', 1);
+    await until(() => got.length === 1, 'the first');
+    expect(got[0]!.fields.redelivered).toBe(false);
+    ch.nack(got[0]!, false, true);
+    await until(() => got.length === 2, 'the requeued one again');
+    expect([got[1]!.content.toString(), got[1]!.fields.redelivered]).toEqual(['q0', true]);
+    ch.ack(got[1]!);
+    await until(() => got.length === 3, 'the next');
+    expect([got[2]!.content.toString(), got[2]!.fields.redelivered]).toEqual(['q1', false]);
+    await ch.close(); // q1 unacked: back to the stream
+    await cluster.known('b', 'qq-requeue');
+    const rest = await consumer('b', 'qq-requeue', 10, true);
+    await until(() => rest.got.length === 4, 'q1..q4 on b');
+    expect(rest.got.map((m) => [m.content.toString(), m.fields.redelivered])).toEqual([['q1', true], ['q2', false], ['q3', false], ['q4', false]]);
+  }, 60_000);
+
+  it('x-delivery-limit: past it the message is dead-lettered with x-death (delivery_limit); a reject without requeue is dead-lettered (rejected)', async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-dlq', { durable: true, arguments: QUORUM });
+    await onA.assertQueue('qq-limited', {
+      durable: true,
+      arguments: { ...QUORUM, 'x-delivery-limit': 1, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'qq-dlq' },
+    });
+    await cluster.known('b', 'qq-limited');
+    await cluster.known('c', 'qq-limited');
+    const onB = await cluster.channel('b');
+    expect(await publishConfirmed(onB, '', 'qq-limited', 'limited', { headers: { h: 1 } })).toBe('ack');
+    const { ch, got } = await consumer('c', 'qq-limited', 1);
+    await until(() => got.length === 1, 'first delivery');
+    expect(got[0]!.properties.headers?.['x-delivery-count']).toBeUndefined();
+    ch.nack(got[0]!, false, true);
+    await until(() => got.length === 2, 'second delivery');
+    expect(got[1]!.fields.redelivered).toBe(true);
+    expect(got[1]!.properties.headers?.['x-delivery-count']).toBe(1);
+    ch.nack(got[1]!, false, true); // the second return: past the limit of 1
+    expect(await publishConfirmed(onB, '', 'qq-limited', 'rejected')).toBe('ack');
+    await until(() => got.length === 3, 'the next message');
+    expect(got[2]!.content.toString()).toBe('rejected');
+    ch.reject(got[2]!, false);
+
+    const dead = await consumer('a', 'qq-dlq', 10, true);
+    await until(() => dead.got.length === 2, 'both dead-lettered');
+    const [first, second] = dead.got;
+    expect(first!.content.toString()).toBe('limited');
+    expect(first!.properties.headers?.['h']).toBe(1);
+    expect(first!.properties.headers?.['x-death']).toMatchObject([{ count: 1, reason: 'delivery_limit', queue: 'qq-limited', exchange: '', 'routing-keys': ['qq-limited'] }]);
+    expect(first!.properties.headers?.['x-first-death-reason']).toBe('delivery_limit');
+    expect(second!.content.toString()).toBe('rejected');
+    expect(second!.properties.headers?.['x-death']).toMatchObject([{ count: 1, reason: 'rejected', queue: 'qq-limited' }]);
+    await new Promise((r) => setTimeout(r, ACK_WAIT_MS + 500));
+    expect(got.map((m) => [m.content.toString(), m.fields.redelivered])).toEqual([['limited', false], ['limited', true], ['rejected', false]]);
+    expect(got).toHaveLength(3); // terminated in the stream: neither comes back
+    expect(dead.got).toHaveLength(2); // and neither is dead-lettered twice
+  }, 60_000);
 });
