@@ -50,25 +50,36 @@ interface Seen {
   readonly at: number;
 }
 
-/** Consumes with acks (prefetch 20) on the first node; when its connection drops, goes on from the next. */
+/**
+ * Consumes with acks (prefetch 20) on the first node; when its connection drops, goes on from the
+ * next. Each message takes 20 ms of "work" and counts as consumed once acked: what a worker held
+ * when its connection went is abandoned, as a real worker's would be, and must come back.
+ */
 async function resilientConsumer(nodes: readonly string[], queue: string) {
   const seen: Seen[] = [];
   let stopped = false;
   const attach = async (i: number): Promise<void> => {
     const node = nodes[i % nodes.length] as string;
     const conn = await cluster.connect(node);
-    conn.on('close', () => void (!stopped && attach(i + 1)));
+    let alive = true;
+    conn.on('close', () => {
+      alive = false;
+      if (!stopped) void attach(i + 1);
+    });
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
     await ch.prefetch(20);
     await ch.consume(queue, (m: ConsumeMessage | null) => {
       if (m === null) return;
-      seen.push({ id: m.content.toString(), redelivered: m.fields.redelivered, node, at: Date.now() });
-      try {
-        ch.ack(m);
-      } catch {
-        // the connection just went
-      }
+      setTimeout(() => {
+        if (!alive) return; // abandoned: the broker must deliver it again
+        try {
+          ch.ack(m);
+          seen.push({ id: m.content.toString(), redelivered: m.fields.redelivered, node, at: Date.now() });
+        } catch {
+          // the connection just went
+        }
+      }, 20);
     });
   };
   await attach(0);
