@@ -58,9 +58,11 @@ interface Seen {
 async function resilientConsumer(nodes: readonly string[], queue: string) {
   const seen: Seen[] = [];
   let stopped = false;
+  let current: { close(): Promise<void> } | undefined;
   const attach = async (i: number): Promise<void> => {
     const node = nodes[i % nodes.length] as string;
     const conn = await cluster.connect(node);
+    current = conn;
     let alive = true;
     conn.on('close', () => {
       alive = false;
@@ -83,7 +85,13 @@ async function resilientConsumer(nodes: readonly string[], queue: string) {
     });
   };
   await attach(0);
-  return { seen, stop: () => void (stopped = true) };
+  return {
+    seen,
+    stop: async () => {
+      stopped = true;
+      await current?.close().catch(() => undefined);
+    },
+  };
 }
 
 /** Every confirmed id consumed; an id consumed more than once is flagged redelivered after its first time. */
@@ -144,13 +152,23 @@ describe.skipIf(skip !== undefined)('quorum queues: kill -9 under confirmed load
     await sleep(1000);
     await load.stop();
     await until(() => new Set(consumer.seen.map((s) => s.id)).size >= load.confirmed.length, 'every confirmed message consumed', 30_000).catch(() => undefined);
-    consumer.stop();
+    await consumer.stop();
     const { duplicates } = checkNoLoss(load.confirmed, consumer.seen);
     console.log(
       `quorum failover, Warren node kill -9: consumer on b ${resumedAfter} ms after the kill, c's unacked deliveries redelivered after ${heldBackAfter} ms (AckWait ${ACK_WAIT_MS} ms); ` +
         `published ${load.published()}, confirmed ${load.confirmed.length}, consumed ${consumer.seen.length} (${duplicates} redelivered duplicates); largest confirm gap ${largestGap(load.times, killedAt)} ms`,
     );
     expect(heldBackAfter).toBeLessThan(ACK_WAIT_MS + 5000);
+
+    // c comes back: the quorum queue is known there again (from the metadata bucket) and serves consumers.
+    await cluster.startNode('c');
+    await cluster.known('c', 'qq-kill-node');
+    for (let i = 0; i < 10; i++) expect(await publishConfirmed(onA, '', 'qq-kill-node', `back${i}`)).toBe('ack');
+    const onC = await cluster.channel('c');
+    const back: string[] = [];
+    await onC.consume('qq-kill-node', (m) => void (m && back.push(m.content.toString())), { noAck: true });
+    await until(() => back.length === 10, 'consumed on c after its restart', 20_000);
+    expect(back).toEqual(Array.from({ length: 10 }, (_, i) => `back${i}`));
   }, 120_000);
 
   it('the stream leader nats-server is killed: nothing confirmed is lost, publishes and consumers go on', async () => {
@@ -179,7 +197,7 @@ describe.skipIf(skip !== undefined)('quorum queues: kill -9 under confirmed load
     await until(() => consumer.seen.length > seenBefore + 200, 'consuming again after the kill', 60_000);
     await load.stop();
     await until(() => new Set(consumer.seen.map((s) => s.id)).size >= load.confirmed.length, 'every confirmed message consumed', 40_000).catch(() => undefined);
-    consumer.stop();
+    await consumer.stop();
     const { duplicates } = checkNoLoss(load.confirmed, consumer.seen);
     console.log(
       `quorum failover, nats-server kill -9 (${victim.name}, stream leader ${leader}): largest confirm gap ${largestGap(load.times, killedAt)} ms, ` +

@@ -98,6 +98,21 @@ describe.skipIf(skip !== undefined)('quorum queues on JetStream', () => {
     expect(seen.filter((s) => s.node === 'c').length).toBeGreaterThan(10);
   }, 60_000);
 
+  it("what is beyond one node's prefetch stays in the stream for consumers on other nodes", async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-room', { durable: true, arguments: QUORUM });
+    for (let i = 0; i < 100; i++) onA.sendToQueue('qq-room', Buffer.from(`r${i}`));
+    await onA.waitForConfirms();
+    await cluster.known('b', 'qq-room');
+    await cluster.known('c', 'qq-room');
+    const holder = await consumer('b', 'qq-room', 5); // never acks
+    await until(() => holder.got.length === 5, 'five on b');
+    const other = await consumer('c', 'qq-room', 200, true);
+    await until(() => other.got.length === 95, 'the other 95 on c', 15_000);
+    expect(holder.got).toHaveLength(5);
+    expect(other.got.map((m) => m.content.toString())).toEqual(Array.from({ length: 95 }, (_, i) => `r${i + 5}`));
+  }, 60_000);
+
   it('a requeue comes back first, flagged redelivered; a closed channel returns what it held to consumers on another node', async () => {
     const onA = await cluster.channel('a');
     await onA.assertQueue('qq-requeue', { durable: true, arguments: QUORUM });
