@@ -8,7 +8,7 @@ import type { QuorumQueues } from './quorum-queues.js';
 /**
  * The metadata replicator with quorum queues' own steps added: a quorum queue declared here answers
  * declare-ok once its metadata record is written and its JetStream stream and consumer exist; one
- * deleted here drops its consumer and messages; one deleted anywhere cancels its consumers here.
+ * deleted here answers delete-ok once its consumer and messages are dropped; one deleted anywhere cancels its consumers here.
  * Everything else is the metadata's.
  */
 export class QuorumReplicator implements TopologyReplicator, ReplicationWaits {
@@ -52,7 +52,11 @@ export class QuorumReplicator implements TopologyReplicator, ReplicationWaits {
 
   queueDeleted(vhost: string, q: QueueDefinition): void {
     this.metadata.queueDeleted(vhost, q);
-    if (q.options.ownerNode === QUORUM_OWNER) void this.quorum.deleted(vhost, q.name, !this.metadata.applying);
+    if (q.options.ownerNode !== QUORUM_OWNER) return;
+    const here = !this.metadata.applying;
+    const dropped = this.quorum.deleted(vhost, q.name, here);
+    // delete-ok after the consumer and messages are gone: a declare of the name right after gets a fresh queue.
+    if (dropped !== undefined) this.pending.push(dropped);
   }
 
   bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {

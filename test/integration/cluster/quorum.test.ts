@@ -172,4 +172,31 @@ describe.skipIf(skip !== undefined)('quorum queues on JetStream', () => {
     expect(got).toHaveLength(3); // terminated in the stream: neither comes back
     expect(dead.got).toHaveLength(2); // and neither is dead-lettered twice
   }, 60_000);
+
+  it('a quorum queue deleted on one node: consumers on others are cancelled, its messages go; declared again it starts empty', async () => {
+    const onA = await cluster.channel('a');
+    await onA.assertQueue('qq-delete', { durable: true, arguments: QUORUM });
+    for (let i = 0; i < 5; i++) expect(await publishConfirmed(onA, '', 'qq-delete', `d${i}`)).toBe('ack');
+    await cluster.known('c', 'qq-delete');
+    const onC = await cluster.channel('c');
+    await onC.prefetch(1);
+    let cancelled = false;
+    const got: string[] = [];
+    await onC.consume('qq-delete', (m) => {
+      if (m === null) cancelled = true;
+      else got.push(m.content.toString());
+    });
+    await until(() => got.length === 1, 'one on c');
+    await onA.deleteQueue('qq-delete');
+    await until(() => cancelled, 'basic.cancel on c', 15_000);
+    await onA.assertQueue('qq-delete', { durable: true, arguments: QUORUM });
+    expect(await publishConfirmed(onA, '', 'qq-delete', 'fresh')).toBe('ack');
+    const onB = await cluster.channel('b');
+    await cluster.known('b', 'qq-delete');
+    const fresh: string[] = [];
+    await onB.consume('qq-delete', (m) => void (m && fresh.push(m.content.toString())), { noAck: true });
+    await until(() => fresh.length >= 1, 'the fresh message on b');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fresh).toEqual(['fresh']);
+  }, 60_000);
 });
