@@ -84,5 +84,6 @@ export class QuorumQueues {
   close(): void {
     for (const ref of this.refs.values()) ref.close();
     this.refs.clear();
+    this.store.close();
   }
 }
