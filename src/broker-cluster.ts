@@ -26,7 +26,7 @@ export async function joinConfiguredCluster(config: Config, logger: Logger): Pro
   const node = config.clusterNodeName === '' ? hostname() : config.clusterNodeName;
   let member;
   try {
-    member = await joinCluster({ urls: config.clusterNats, node, logger });
+    member = await joinCluster({ urls: config.clusterNats, node, logger, quorum: { replicas: config.clusterQuorumReplicas, ackWaitMs: config.clusterQuorumAckWait } });
   } catch (err) {
     throw err instanceof JoinError ? new StartupError('cluster', err.message, { cause: err.cause }) : err;
   }

@@ -9,6 +9,7 @@ import { encodeBatch, recordSize, type ForwardRecord } from './forward-codec.js'
 import { nodeForwardSubject, nodePingSubject } from './keys.js';
 import { storeForwarded } from './forward-inbound.js';
 import { RemoteConsuming } from './remote-consume.js';
+import type { QuorumQueues } from './quorum/quorum-queues.js';
 
 /** A batch goes out at the end of the event-loop turn, or sooner once it holds this much. */
 const BATCH_BYTES = 256 * 1024;
@@ -55,6 +56,7 @@ export class Forwarding {
     private readonly node: string,
     private readonly vhosts: ReadonlyMap<string, VirtualHost>,
     private readonly logger: Logger,
+    private readonly quorum?: QuorumQueues,
   ) {
     this.consuming = new RemoteConsuming(nc, node, vhosts, logger);
   }
@@ -74,10 +76,15 @@ export class Forwarding {
   /** Idempotent: a vhost created later gets its forwarder when the first stub lands in it. */
   install(vhost: VirtualHost): void {
     if (vhost.router.forwarder !== undefined) return;
-    const forwarder: RemoteForwarder = {
-      forward: (queue, message, ticket) => this.forward(vhost.name, queue, message, ticket),
-      queueRef: (queue) => this.consuming.refFor(vhost.name, queue),
-    };
+    const quorum = this.quorum;
+    const forwarder: RemoteForwarder =
+      quorum === undefined
+        ? { forward: (queue, message, ticket) => this.forward(vhost.name, queue, message, ticket), queueRef: (queue) => this.consuming.refFor(vhost.name, queue) }
+        : {
+            forward: (queue, message, ticket) => (quorum.isQuorum(queue) ? quorum.publish(vhost.name, queue, message, ticket) : this.forward(vhost.name, queue, message, ticket)),
+            queueRef: (queue) => (quorum.isQuorum(queue) ? quorum.refFor(vhost, queue) : this.consuming.refFor(vhost.name, queue)),
+            place: (req) => quorum.place(req),
+          };
     vhost.router.forwarder = forwarder;
   }
 

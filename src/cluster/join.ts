@@ -2,11 +2,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { VirtualHost } from '../core/vhost.js';
-import type { TopologyReplicator } from '../core/replication.js';
+import type { ReplicationWaits, TopologyReplicator } from '../core/replication.js';
 import type { Logger } from '../util/logger.js';
 import { nodePingSubject } from './keys.js';
 import { ClusterMetadata } from './metadata.js';
 import { Forwarding } from './forward.js';
+import { QuorumQueues } from './quorum/quorum-queues.js';
+import { QuorumReplicator } from './quorum/quorum-replicator.js';
+import type { QuorumStoreOptions } from './quorum/quorum-store.js';
 
 /** The JetStream KV bucket every node of a cluster shares for exchanges, queues and bindings. */
 export const METADATA_BUCKET = 'warren_metadata';
@@ -17,6 +20,8 @@ export interface JoinOptions {
   readonly logger: Logger;
   /** How long to wait for a nats-server to answer (connect, JetStream info, the bucket); default 5000 ms. */
   readonly timeoutMs?: number;
+  /** Quorum queues on JetStream (replicas, AckWait); default replicas 3, AckWait 10 s. */
+  readonly quorum?: QuorumStoreOptions;
 }
 
 /** Why a node could not join; the broker maps it to a start-up error (exit code 6). */
@@ -28,6 +33,7 @@ export class JoinError extends Error {
 export class ClusterMember {
   private metadata: ClusterMetadata | undefined;
   private forwarding: Forwarding | undefined;
+  private quorum: QuorumQueues | undefined;
 
   constructor(
     readonly node: string,
@@ -35,24 +41,29 @@ export class ClusterMember {
     private readonly kv: KV,
     private readonly logger: Logger,
     readonly replicas: number,
+    private readonly quorumOptions: QuorumStoreOptions = { replicas: 3, ackWaitMs: 10_000 },
   ) {}
 
   /** Loads the cluster's topology into the local vhosts and starts replicating; resolves once loaded. */
-  async attach(vhosts: ReadonlyMap<string, VirtualHost>, install: (replicator: TopologyReplicator) => void): Promise<ClusterMetadata> {
+  async attach(vhosts: ReadonlyMap<string, VirtualHost>, install: (replicator: TopologyReplicator) => void): Promise<ReplicationWaits> {
     const metadata = new ClusterMetadata(this.kv, this.node, vhosts, this.logger);
     this.metadata = metadata;
-    install(metadata); // before the load: what it applies is muted, what is declared meanwhile is written
-    const forwarding = new Forwarding(this.nc, this.node, vhosts, this.logger);
+    const quorum = new QuorumQueues(this.nc, this.quorumOptions, this.logger);
+    this.quorum = quorum;
+    const replicator = new QuorumReplicator(metadata, quorum);
+    install(replicator); // before the load: what it applies is muted, what is declared meanwhile is written
+    const forwarding = new Forwarding(this.nc, this.node, vhosts, this.logger, quorum);
     this.forwarding = forwarding;
     await forwarding.start(); // before the load: a stub that lands is routed to at once
     metadata.onVhost = (vhost) => forwarding.install(vhost);
     await metadata.start();
-    return metadata;
+    return replicator;
   }
 
   async close(): Promise<void> {
     this.metadata?.stop();
     this.forwarding?.close();
+    this.quorum?.close();
     await this.nc.drain().catch(() => this.nc.close());
   }
 }
@@ -89,7 +100,7 @@ export async function joinCluster(options: JoinOptions): Promise<ClusterMember> 
     await claimName(nc, node, where);
     const { kv, replicas } = await openBucket(nc, timeout);
     logger.info({ event: 'cluster.joined', node, nats: where, replicas }, `joined the cluster as '${node}' through ${where} (metadata replicas ${replicas})`);
-    return new ClusterMember(node, nc, kv, logger, replicas);
+    return new ClusterMember(node, nc, kv, logger, replicas, options.quorum);
   } catch (err) {
     await nc.close().catch(() => undefined);
     if (err instanceof JoinError) throw err;

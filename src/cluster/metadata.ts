@@ -44,6 +44,11 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
     private readonly logger: Logger,
   ) {}
 
+  /** True while a change from the bucket is applied here (what it does locally is not a local change). */
+  get applying(): boolean {
+    return this.muted;
+  }
+
   // ---- ReplicationWaits ------------------------------------------------------------------------
 
   begin(): void {

@@ -14,6 +14,7 @@ import { TLS_OPTIONS, type TlsConfig } from './tls-options.js';
 import { MANAGEMENT_OPTIONS, type ManagementConfig } from './management-options.js';
 import { PROMETHEUS_OPTIONS, type PrometheusConfig } from './prometheus-options.js';
 import { CLUSTER_OPTIONS, type ClusterConfig } from './cluster-options.js';
+import { QUORUM_OPTIONS, type QuorumConfig } from './quorum-options.js';
 import type { OptionDef } from './option-def.js';
 import { durationParser, parseSize, parseWatermark, watermarkFromValue, type MemoryWatermark } from './units.js';
 
@@ -41,7 +42,7 @@ export interface User {
 }
 
 /** The resolved configuration: every key present, deep-frozen by resolveConfig. */
-export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PrometheusConfig, ClusterConfig, PoliciesConfig, VhostSettingsSeed {
+export interface Config extends TlsConfig, DefinitionsConfig, ManagementConfig, PrometheusConfig, ClusterConfig, QuorumConfig, PoliciesConfig, VhostSettingsSeed {
   readonly port: number;
   readonly bind: readonly string[];
   readonly dataDir: string;
@@ -188,6 +189,7 @@ export const OPTIONS = [
   ...MANAGEMENT_OPTIONS,
   ...PROMETHEUS_OPTIONS,
   ...CLUSTER_OPTIONS,
+  ...QUORUM_OPTIONS,
   {
     key: 'maxConnections',
     schema: integer(1),

@@ -50,6 +50,19 @@ export interface RemoteForwarder {
   forward(queue: Queue, message: Message, ticket: SyncTicket | undefined): boolean;
   /** How a protocol layer consumes from and settles with such a queue (the owner node does the work). */
   queueRef(queue: Queue): QueueRef;
+  /**
+   * Where a queue declared here lives: undefined for this node, else the owner node its stub names
+   * (the cluster's replicated queues: x-queue-type quorum on JetStream). Asked once, when it is created.
+   */
+  place?(req: QueuePlacement): string | undefined;
+}
+
+/** What placing a new queue looks at. */
+export interface QueuePlacement {
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
 }
 
 /** A field table as text (its AMQP encoding in base64): exact, so equivalence compares what was declared. */

@@ -219,7 +219,7 @@ export class VirtualHost {
       arguments: req.arguments,
       args,
       owner: req.exclusive ? owner : undefined,
-      ownerNode: req.ownerNode,
+      ownerNode: req.ownerNode ?? this.router.forwarder?.place?.({ ...req, durable }),
     };
     const queue = new Queue(this.name, req.name, options, {
       onUnused: (q) => this.removeQueue(q),
