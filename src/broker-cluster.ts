@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Config } from './config/load.js';
-import type { ReplicationWaits } from './core/replication.js';
+import type { DefinitionsTarget, ReplicationWaits } from './core/replication.js';
 import type { VirtualHost } from './core/vhost.js';
 import { StartupError } from './errors/index.js';
 import type { Persistence } from './persistence.js';
@@ -11,7 +11,7 @@ export interface BrokerCluster {
   /** This node's name in the cluster (--node-name, or the host name). */
   readonly node: string;
   /** Loads the cluster's topology into the vhosts and replicates local changes from now on. */
-  attach(vhosts: ReadonlyMap<string, VirtualHost>, persistence: Persistence): Promise<ReplicationWaits>;
+  attach(vhosts: ReadonlyMap<string, VirtualHost>, persistence: Persistence, target: DefinitionsTarget): Promise<ReplicationWaits>;
   close(): Promise<void>;
 }
 
@@ -32,9 +32,10 @@ export async function joinConfiguredCluster(config: Config, logger: Logger): Pro
   }
   return {
     node,
-    attach: (vhosts, persistence) =>
-      member.attach(vhosts, (replicator) => {
-        persistence.replicator = replicator;
+    attach: (vhosts, persistence, target) =>
+      member.attach(vhosts, target, (topology, definitions) => {
+        persistence.replicator = topology;
+        persistence.definitionsReplicator = definitions;
       }),
     close: () => member.close(),
   };

@@ -10,6 +10,7 @@ import { startManagement, type ManagementListener } from './broker-management.js
 import { managementAccess } from './broker-management-access.js';
 import { brokerPublish, type BrokerPublish } from './broker-publish.js';
 import { joinConfiguredCluster } from './broker-cluster.js';
+import { clusterAccessTarget } from './broker-cluster-access.js';
 import { managementTopology } from './broker-management-topology.js';
 import { brokerVhosts } from './broker-vhosts.js';
 import { brokerInspect, type InspectOps } from './broker-management-inspect.js';
@@ -215,7 +216,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       throw err;
     });
   }
-  const replication = await cluster?.attach(vhosts, persistence).catch(async (err: unknown) => {
+  let self: Broker | undefined; // read per request by the management API, and by the cluster's remote deletions
+  const clusterAccess = { table: vhostTable, users, permissions: access.access.store, policies, live: () => self, vhostGone: (n: string) => schemas.registry.dropVhost(n), logger };
+  const replication = await cluster?.attach(vhosts, persistence, clusterAccessTarget(clusterAccess)).catch(async (err: unknown) => {
     await persistence.scheduler.idle();
     releaseStore();
     throw err;
@@ -283,7 +286,6 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const readModel = new ReadModel(registry, vhosts, statsReader);
   const inspect = brokerInspect({ vhosts, registry, access: access.access });
   let management: ManagementListener | undefined, prometheus: PrometheusListener | undefined;
-  let self: Broker | undefined; // the management API's writes go through the Broker API, read per request
   try {
     management = await startManagement(
       config,

@@ -9,7 +9,7 @@ import {
   type QueueDefinition,
 } from './core/persistence.js';
 import type { VhostListener } from './core/vhost-table.js';
-import type { TopologyReplicator } from './core/replication.js';
+import type { DefinitionsReplicator, TopologyReplicator } from './core/replication.js';
 import type { PermissionListener, TopicPermission, VhostPermission } from './core/security/permissions.js';
 import type { VhostMetadata } from './core/vhost-meta.js';
 import type { UserRecord, UsersListener } from './core/security/users.js';
@@ -50,6 +50,8 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   muted = false;
   /** Set when the node is in a cluster: told of every topology change after the store is (core/replication.ts). */
   replicator: TopologyReplicator | undefined = undefined;
+  /** Set in a cluster too: told of every vhost, user, permission and policy change (core/replication.ts). */
+  definitionsReplicator: DefinitionsReplicator | undefined = undefined;
   /** Logs read during recovery, handed to their queues when recovery redeclares them. */
   readonly recovered = new Map<string, QueueLog>();
   private readonly dataDir: string;
@@ -76,8 +78,15 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
     return this.definitions.mark;
   }
 
+  /** In a cluster, also once the definitions writes to the cluster's bucket asked for so far landed. */
   whenDefinitionsSynced(mark: number, done: (ok: boolean) => void): boolean {
-    return this.definitions.whenSynced(mark, done);
+    const replicated = this.definitionsReplicator?.settled();
+    if (replicated === undefined) return this.definitions.whenSynced(mark, done);
+    const onDisk = new Promise<boolean>((resolve) => {
+      if (!this.definitions.whenSynced(mark, resolve)) resolve(true);
+    });
+    void Promise.all([onDisk, replicated]).then(([disk, cluster]) => done(disk && cluster));
+    return true;
   }
 
   /** Holds every definitions record until the release runs, then writes them with one sync (a definitions import). */
@@ -87,14 +96,17 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
 
   vhostCreated(name: string, meta: VhostMetadata): void {
     if (!this.muted) this.definitions.write({ op: 'put-vhost', name, ...meta });
+    this.definitionsReplicator?.vhostPut(name, meta);
   }
 
   userPut(user: UserRecord): void {
     this.definitions.write({ op: 'put-user', ...user });
+    this.definitionsReplicator?.userPut(user);
   }
 
   userDeleted(name: string): void {
     this.definitions.write({ op: 'del-user', name });
+    this.definitionsReplicator?.userDeleted(name);
   }
 
   /** The configured users were put: never again for this data directory. */
@@ -104,22 +116,27 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
 
   vhostDeleted(name: string): void {
     if (!this.muted) this.definitions.write({ op: 'del-vhost', name });
+    this.definitionsReplicator?.vhostDeleted(name);
   }
 
   permissionSet(p: VhostPermission): void {
     this.definitions.write({ op: 'put-permission', user: p.user, vhost: p.vhost, configure: p.configure, write: p.write, read: p.read });
+    this.definitionsReplicator?.permissionSet(p);
   }
 
   permissionCleared(user: string, vhost: string): void {
     this.definitions.write({ op: 'del-permission', user, vhost });
+    this.definitionsReplicator?.permissionCleared(user, vhost);
   }
 
   topicPermissionSet(p: TopicPermission): void {
     this.definitions.write({ op: 'put-topic-permission', user: p.user, vhost: p.vhost, exchange: p.exchange, write: p.write, read: p.read });
+    this.definitionsReplicator?.topicPermissionSet(p);
   }
 
   topicPermissionCleared(user: string, vhost: string, exchange: string): void {
     this.definitions.write({ op: 'del-topic-permission', user, vhost, exchange });
+    this.definitionsReplicator?.topicPermissionCleared(user, vhost, exchange);
   }
 
   /** A JSON Schema was registered (replaced) or deleted by name (store/schema-records.ts). */
@@ -134,10 +151,12 @@ export class Persistence implements VhostListener, PermissionListener, UsersList
   /** A policy or operator policy was set (replaced) or deleted (store/policy-records.ts). */
   policySet(kind: PolicyKindName, policy: PolicyDef): void {
     this.definitions.write({ op: 'put-policy', kind, policy });
+    this.definitionsReplicator?.policySet(kind, policy);
   }
 
   policyDeleted(kind: PolicyKindName, vhost: string, name: string): void {
     this.definitions.write({ op: 'del-policy', kind, vhost, name });
+    this.definitionsReplicator?.policyDeleted(kind, vhost, name);
   }
 
   /** A runtime parameter was set (replaced) or cleared (store/parameter-records.ts). */

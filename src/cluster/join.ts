@@ -2,16 +2,18 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { VirtualHost } from '../core/vhost.js';
-import type { ReplicationWaits, TopologyReplicator } from '../core/replication.js';
+import type { DefinitionsReplicator, DefinitionsTarget, ReplicationWaits, TopologyReplicator } from '../core/replication.js';
 import type { Logger } from '../util/logger.js';
 import { nodePingSubject } from './keys.js';
+import { AccessMetadata } from './access-metadata.js';
 import { ClusterMetadata } from './metadata.js';
+import { MetadataWatch } from './metadata-watch.js';
 import { Forwarding } from './forward.js';
 import { QuorumQueues } from './quorum/quorum-queues.js';
 import { QuorumReplicator } from './quorum/quorum-replicator.js';
 import type { QuorumStoreOptions } from './quorum/quorum-store.js';
 
-/** The JetStream KV bucket every node of a cluster shares for exchanges, queues and bindings. */
+/** The JetStream KV bucket every node of a cluster shares for its metadata: topology, vhosts, users, permissions, policies. */
 export const METADATA_BUCKET = 'warren_metadata';
 
 export interface JoinOptions {
@@ -31,7 +33,7 @@ export class JoinError extends Error {
 
 /** A joined node: connected, checked, its name claimed and the metadata bucket open. */
 export class ClusterMember {
-  private metadata: ClusterMetadata | undefined;
+  private watch: MetadataWatch | undefined;
   private forwarding: Forwarding | undefined;
   private quorum: QuorumQueues | undefined;
 
@@ -45,23 +47,41 @@ export class ClusterMember {
   ) {}
 
   /** Loads the cluster's topology into the local vhosts and starts replicating; resolves once loaded. */
-  async attach(vhosts: ReadonlyMap<string, VirtualHost>, install: (replicator: TopologyReplicator) => void): Promise<ReplicationWaits> {
-    const metadata = new ClusterMetadata(this.kv, this.node, vhosts, this.logger);
-    this.metadata = metadata;
+  async attach(
+    vhosts: ReadonlyMap<string, VirtualHost>,
+    target: DefinitionsTarget,
+    install: (topology: TopologyReplicator, definitions: DefinitionsReplicator) => void,
+  ): Promise<ReplicationWaits> {
+    const watch = new MetadataWatch(this.kv, this.logger);
+    this.watch = watch;
+    const access = new AccessMetadata(this.kv, this.node, target, this.logger);
+    const metadata = new ClusterMetadata(this.kv, this.node, vhosts, this.logger, watch, (vhost) => access.afterVhost(vhost));
     const quorum = new QuorumQueues(this.nc, this.quorumOptions, this.logger);
     this.quorum = quorum;
     const replicator = new QuorumReplicator(metadata, quorum);
-    install(replicator); // before the load: what it applies is muted, what is declared meanwhile is written
+    install(replicator, access); // before the load: what it applies is not written back, what is declared meanwhile is
     const forwarding = new Forwarding(this.nc, this.node, vhosts, this.logger, quorum);
     this.forwarding = forwarding;
     await forwarding.start(); // before the load: a stub that lands is routed to at once
     metadata.onVhost = (vhost) => forwarding.install(vhost);
-    await metadata.start();
+    // Definitions first (a vhost before what lives in it), at the load and at the join.
+    await watch.start({
+      load: (initial) => {
+        access.load(initial);
+        metadata.load(initial);
+      },
+      change: (e) => {
+        if (!access.change(e)) metadata.change(e);
+      },
+      joined: async () => {
+        await Promise.all([access.joined(), metadata.joined()]);
+      },
+    });
     return replicator;
   }
 
   async close(): Promise<void> {
-    this.metadata?.stop();
+    this.watch?.stop();
     this.forwarding?.close();
     this.quorum?.close();
     await this.nc.drain().catch(() => this.nc.close());

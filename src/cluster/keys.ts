@@ -47,3 +47,39 @@ export function nodeConsumeSubject(node: string): string {
 export function nodeDeliverSubject(node: string): string {
   return `warren.node.${token(node)}.deliver`;
 }
+
+/**
+ * Definitions beyond topology (cluster/access-records.ts), each vhost-scoped one with the vhost's
+ * token second, so that `*.<vhost>.>` names everything of a vhost:
+ *
+ *   vh.<vhost>   u.<user>   p.<vhost>.<user>   tp.<vhost>.<user>.<exchange>   pol.<vhost>.<policy>   opol.<vhost>.<policy>
+ */
+export function vhostKey(vhost: string): string {
+  return `vh.${token(vhost)}`;
+}
+
+export function userKey(user: string): string {
+  return `u.${token(user)}`;
+}
+
+export function permissionKey(vhost: string, user: string): string {
+  return `p.${token(vhost)}.${token(user)}`;
+}
+
+export function topicPermissionKey(vhost: string, user: string, exchange: string): string {
+  return `tp.${token(vhost)}.${token(user)}.${token(exchange)}`;
+}
+
+export function policyKey(kind: 'policy' | 'operator_policy', vhost: string, name: string): string {
+  return `${kind === 'policy' ? 'pol' : 'opol'}.${token(vhost)}.${token(name)}`;
+}
+
+/** Every key of a vhost's objects (not its own record): what goes from the bucket with the vhost. */
+export function vhostContentsFilter(vhost: string): string {
+  return `*.${token(vhost)}.>`;
+}
+
+/** A user's permissions and topic permissions in every vhost: what goes from the bucket with the user. */
+export function userPermissionFilters(user: string): string[] {
+  return [`p.*.${token(user)}`, `tp.*.${token(user)}.*`];
+}

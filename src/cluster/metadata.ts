@@ -5,8 +5,10 @@ import type { ReplicationWaits, TopologyReplicator } from '../core/replication.j
 import type { VirtualHost } from '../core/vhost.js';
 import type { FieldTable } from '../protocol/field-table.js';
 import type { Logger } from '../util/logger.js';
+import { isCasMismatch } from './access-metadata.js';
 import { applyRecord, exchangeRequest, queueRequest } from './apply.js';
-import { bindingRecord, decodeRecord, encodeRecord, exchangeRecord, queueRecord, recordKey, type StoredRecord, type TopologyRecord } from './records.js';
+import type { MetadataWatch, WatchedEntry } from './metadata-watch.js';
+import { asTopology, bindingRecord, decodeRecord, encodeRecord, exchangeRecord, queueRecord, recordKey, type StoredRecord, type TopologyRecord } from './records.js';
 
 /** How often a create retries when the key changed between its read and its compare-and-set. */
 const CAS_ATTEMPTS = 5;
@@ -30,10 +32,8 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
   private readonly chains = new Map<string, Promise<void>>();
   /** Bindings whose ends are not known here yet, by key. */
   private readonly parked = new Map<string, StoredRecord>();
-  private watching: { stop(): void } | undefined;
-  /** The bucket's revision (its stream sequence) up to which the watch has applied changes. */
-  private applied = 0;
-  private readonly caughtUp: { readonly revision: number; readonly done: () => void }[] = [];
+  /** Every key the bucket held at the join, tombstones included (publishLocal writes only the others). */
+  private known: ReadonlySet<string> = new Set();
   /** Called with each vhost a remote change is applied to (cluster/forward.ts gives it a forwarder). */
   onVhost: ((vhost: VirtualHost) => void) | undefined;
 
@@ -42,6 +42,9 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
     private readonly node: string,
     private readonly vhosts: ReadonlyMap<string, VirtualHost>,
     private readonly logger: Logger,
+    private readonly watch: MetadataWatch,
+    /** A write in a vhost whose own record is still being written waits for it (cluster/access-metadata.ts). */
+    private readonly afterVhost: (vhost: string) => Promise<void> | undefined = () => undefined,
   ) {}
 
   /** True while a change from the bucket is applied here (what it does locally is not a local change). */
@@ -62,48 +65,42 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
     return p.length === 1 ? p[0] : Promise.all(p).then(() => undefined);
   }
 
-  async catchUp(): Promise<void> {
-    const status = await this.kv.status();
-    const last = status.streamInfo.state.last_seq;
-    if (last <= this.applied) return;
-    await new Promise<void>((resolve) => this.caughtUp.push({ revision: last, done: resolve }));
-  }
-
-  private noteApplied(revision: number): void {
-    if (revision > this.applied) this.applied = revision;
-    for (let i = this.caughtUp.length - 1; i >= 0; i--) {
-      const w = this.caughtUp[i] as (typeof this.caughtUp)[number];
-      if (w.revision <= this.applied) {
-        this.caughtUp.splice(i, 1);
-        w.done();
-      }
-    }
+  catchUp(): Promise<void> {
+    return this.watch.catchUp();
   }
 
   // ---- TopologyReplicator (local changes) ------------------------------------------------------
 
   exchangeDeclared(vhost: string, x: ExchangeDefinition): void {
-    if (!this.muted) this.track(this.claim(exchangeRecord(vhost, x)));
+    if (this.live(vhost)) this.track(this.claim(exchangeRecord(vhost, x)));
   }
 
   exchangeDeleted(vhost: string, x: ExchangeDefinition): void {
-    if (!this.muted) this.track(this.write(exchangeRecord(vhost, x), true));
+    if (this.live(vhost)) this.track(this.write(exchangeRecord(vhost, x), true));
   }
 
   queueDeclared(vhost: string, q: QueueDefinition): void {
-    if (!this.muted) this.track(this.claim(queueRecord(vhost, q, this.node)));
+    if (this.live(vhost)) this.track(this.claim(queueRecord(vhost, q, this.node)));
   }
 
   queueDeleted(vhost: string, q: QueueDefinition): void {
-    if (!this.muted) this.track(this.write(queueRecord(vhost, q, this.node), true));
+    if (this.live(vhost)) this.track(this.write(queueRecord(vhost, q, this.node), true));
   }
 
   bindingAdded(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
-    if (!this.muted) this.track(this.write(bindingRecord(vhost, source, destination, routingKey, args), false));
+    if (this.live(vhost)) this.track(this.write(bindingRecord(vhost, source, destination, routingKey, args), false));
   }
 
   bindingRemoved(vhost: string, source: ExchangeDefinition, destination: BindingDestination, routingKey: string, args: FieldTable): void {
-    if (!this.muted) this.track(this.write(bindingRecord(vhost, source, destination, routingKey, args), true));
+    if (this.live(vhost)) this.track(this.write(bindingRecord(vhost, source, destination, routingKey, args), true));
+  }
+
+  /**
+   * Not muted, and the vhost is in the table: a vhost being deleted is detached first, so the
+   * deletion of its contents is not written key by key (its tombstone says it, access-metadata.ts).
+   */
+  private live(vhost: string): boolean {
+    return !this.muted && this.vhosts.has(vhost);
   }
 
   private track(p: Promise<void>): void {
@@ -111,8 +108,9 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
   }
 
   /** Runs op after the key's earlier writes; a failure of one does not stop the next. */
-  private serial(key: string, op: () => Promise<void>): Promise<void> {
-    const prev = this.chains.get(key) ?? Promise.resolve();
+  private serial(key: string, op: () => Promise<void>, vhost?: string): Promise<void> {
+    const barrier = vhost === undefined ? undefined : this.afterVhost(vhost);
+    const prev = barrier === undefined ? (this.chains.get(key) ?? Promise.resolve()) : Promise.all([this.chains.get(key), barrier]);
     const next = prev.then(op, op);
     const tail = next.catch(() => undefined);
     this.chains.set(key, tail);
@@ -132,7 +130,7 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
         this.logger.error({ event: 'cluster.write-failed', key, err }, `cluster metadata write failed: ${(err as Error).message}`);
         throw amqpError('WARREN_RESOURCE_ERROR', `cluster metadata write failed (${(err as Error).message})`);
       }
-    });
+    }, r.vhost);
   }
 
   /** A new exchange or queue: created in the bucket only if no other node holds the name. */
@@ -160,7 +158,7 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
       }
       this.undoLocal(r);
       throw amqpError('WARREN_RESOURCE_ERROR', `cluster metadata for '${r.kind === 'binding' ? r.source : r.name}' kept changing; nothing was declared`);
-    });
+    }, r.vhost);
   }
 
   /** Our own record of a queue we no longer have (from before a restart): ours to overwrite. */
@@ -213,51 +211,38 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
   // ---- the watch (remote changes) --------------------------------------------------------------
 
   /**
-   * Loads what the bucket holds (exchanges, then queues, then bindings), then applies every later
-   * change another node writes. Resolves once the initial values are applied: the node then routes
-   * from the same tables as the others. Local objects the bucket does not know are written to it.
+   * At the join, what the bucket holds (cluster/metadata-watch.ts): exchanges, then queues, then
+   * bindings, tombstones included. The bucket is the truth for what other nodes own and for
+   * deletions: an object deleted while this node was down goes here too, although this node's
+   * definitions log had it, and is not written back by joined().
    */
-  async start(): Promise<void> {
+  load(entries: readonly WatchedEntry[]): void {
     const initial: StoredRecord[] = [];
-    let caughtUp: () => void = () => undefined;
-    const loaded = new Promise<void>((resolve) => (caughtUp = resolve));
-    const status = await this.kv.status();
-    const watch = await this.kv.watch({ key: '>' });
-    this.watching = watch;
-    // Loading until the entry with nothing pending behind it. Not the entries' isUpdate: the client
-    // marks the last initial value as an update already (i >= count), so that never saw a delta of 0.
-    let loading = status.values > 0;
-    if (!loading) caughtUp();
-    void (async () => {
-      for await (const e of watch) {
-        const r = e.operation === 'PUT' ? decodeRecord(e.value) : undefined;
-        if (loading) {
-          if (r !== undefined) initial.push(r);
-          if (e.delta === 0) {
-            loading = false;
-            caughtUp();
-          }
-          continue;
-        }
-        if (r !== undefined && r.origin !== this.node) this.applyRemote(r);
-        this.noteApplied(e.revision);
-      }
-    })().catch((err: unknown) => this.logger.error({ event: 'cluster.watch-failed', err }, 'cluster metadata watch ended'));
-    await loaded;
+    for (const e of entries) {
+      const r = e.value === undefined ? undefined : asTopology(e.value);
+      if (r !== undefined) initial.push(r);
+    }
     const order = { exchange: 0, queue: 1, binding: 2 } as const;
     initial.sort((a, b) => order[a.kind] - order[b.kind]);
-    for (const r of initial) if (r.deleted !== true) this.applyRemote(r);
-    this.noteApplied(status.streamInfo.state.last_seq);
-    await this.publishLocal(new Set(initial.filter((r) => r.deleted !== true).map(recordKey)));
+    for (const r of initial) this.applyRemote(r);
+    this.known = new Set(initial.map(recordKey));
   }
 
-  stop(): void {
-    this.watching?.stop();
+  /** A later change; this node's own come back too and are skipped. */
+  change(e: WatchedEntry): void {
+    const r = e.value === undefined ? undefined : asTopology(e.value);
+    if (r !== undefined && r.origin !== this.node) this.applyRemote(r);
+  }
+
+  /** After the load: local objects the bucket does not know (declared while alone) are written to it. */
+  joined(): Promise<void> {
+    return this.publishLocal(this.known);
   }
 
   private applyRemote(r: StoredRecord): void {
     const vhost = this.vhosts.get(r.vhost);
     if (vhost === undefined) {
+      if (r.deleted === true) return; // gone with its vhost, or never here
       this.logger.warn({ event: 'cluster.unknown-vhost', vhost: r.vhost }, `cluster metadata for vhost '${r.vhost}', which this node does not have: ignored`);
       return;
     }
@@ -304,10 +289,4 @@ export class ClusterMetadata implements TopologyReplicator, ReplicationWaits {
       if (res.status === 'rejected') this.logger.warn({ event: 'cluster.local-conflict', err: res.reason }, `local definition not joined to the cluster: ${(res.reason as Error).message}`);
     }
   }
-}
-
-/** The key changed between the read and the write (JetStream's wrong last sequence, 10071). */
-function isCasMismatch(err: unknown): boolean {
-  const e = err as { code?: unknown; api_error?: { err_code?: number }; message?: string };
-  return e?.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(String(e?.message));
 }

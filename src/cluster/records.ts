@@ -79,6 +79,11 @@ export function encodeRecord(r: TopologyRecord, origin: string, deleted = false)
   return encoder.encode(JSON.stringify(deleted ? { ...r, origin, deleted: true } : { ...r, origin }));
 }
 
+/** A parsed bucket value that is a topology record (the bucket holds definitions records too). */
+export function asTopology(v: Record<string, unknown>): StoredRecord | undefined {
+  return v['kind'] === 'exchange' || v['kind'] === 'queue' || v['kind'] === 'binding' ? (v as unknown as StoredRecord) : undefined;
+}
+
 /** undefined for a value that is not one of ours (the bucket is shared with nothing else, but be safe). */
 export function decodeRecord(value: Uint8Array): StoredRecord | undefined {
   if (value.length === 0) return undefined;

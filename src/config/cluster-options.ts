@@ -30,7 +30,7 @@ export const CLUSTER_OPTIONS = [
     arg: 'URL[,URL...]',
     description:
       'Join a cluster of Warren nodes through nats-server with JetStream (nats://host:4222, comma-separated). ' +
-      'Exchanges, queues (with their owner node) and bindings are replicated in a JetStream KV bucket, and publishes are forwarded to the node that owns a queue (see Cluster). Without it nothing of NATS is loaded.',
+      'Exchanges, queues (with their owner node), bindings, vhosts, users, permissions and policies are replicated in a JetStream KV bucket, and publishes are forwarded to the node that owns a queue (see Cluster). Without it nothing of NATS is loaded.',
     parse: parseNatsUrls,
   },
   {

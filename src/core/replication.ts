@@ -3,6 +3,10 @@ import type { Message } from './message.js';
 import type { BindingDestination, ExchangeDefinition, QueueDefinition, SyncTicket } from './persistence.js';
 import type { Queue } from './queue/queue.js';
 import type { QueueRef } from './queue/queue-ref.js';
+import type { TopicPermission, VhostPermission } from './security/permissions.js';
+import type { UserRecord } from './security/users.js';
+import type { VhostMetadata } from './vhost-meta.js';
+import type { PolicyDef, PolicyKindName } from '../store/policy-records.js';
 
 /**
  * The port between a vhost's topology and a cluster layer (src/cluster/, loaded only with
@@ -72,4 +76,55 @@ export function tableToText(table: FieldTable): string {
 
 export function tableFromText(text: string): FieldTable {
   return decodeTable(Buffer.from(text, 'base64'));
+}
+
+/**
+ * The port between the broker's definitions beyond topology (vhosts with their metadata and
+ * limits, users with their hashes, tags and limits, permissions, topic permissions, policies and
+ * operator policies) and a cluster layer. The durability listener (src/persistence.ts) calls it
+ * after each local change, whichever command made it (the Broker API, the management API, a
+ * definitions import): the one seam every such write goes through.
+ */
+export interface DefinitionsReplicator {
+  vhostPut(name: string, meta: VhostMetadata): void;
+  vhostDeleted(name: string): void;
+  userPut(user: UserRecord): void;
+  userDeleted(name: string): void;
+  permissionSet(p: VhostPermission): void;
+  permissionCleared(user: string, vhost: string): void;
+  topicPermissionSet(p: TopicPermission): void;
+  topicPermissionCleared(user: string, vhost: string, exchange: string): void;
+  policySet(kind: PolicyKindName, policy: PolicyDef): void;
+  policyDeleted(kind: PolicyKindName, vhost: string, name: string): void;
+  /** The writes asked for so far, settled (true when all landed); undefined when none is pending. */
+  settled(): Promise<boolean> | undefined;
+}
+
+/**
+ * What a cluster layer applies another node's definitions change through (the composition root
+ * builds it over the broker's own commands, so a deleted vhost closes its connections, a deleted
+ * user its connections, a policy applies to the matching queues). Each call changes the tables
+ * before it returns; what follows (closing connections) may run later.
+ */
+export interface DefinitionsTarget {
+  putVhost(name: string, meta: VhostMetadata): void;
+  deleteVhost(name: string): void;
+  putUser(user: UserRecord): void;
+  deleteUser(name: string): void;
+  setPermission(p: VhostPermission): void;
+  clearPermission(user: string, vhost: string): void;
+  setTopicPermission(p: TopicPermission): void;
+  clearTopicPermission(user: string, vhost: string, exchange: string): void;
+  setPolicy(kind: PolicyKindName, policy: PolicyDef): void;
+  deletePolicy(kind: PolicyKindName, vhost: string, name: string): void;
+  /** What this node holds, for a join: the ones the cluster does not know yet are written to it. */
+  local(): LocalDefinitions;
+}
+
+export interface LocalDefinitions {
+  readonly vhosts: readonly (readonly [string, VhostMetadata])[];
+  readonly users: readonly UserRecord[];
+  readonly permissions: readonly VhostPermission[];
+  readonly topicPermissions: readonly TopicPermission[];
+  readonly policies: readonly (readonly [PolicyKindName, PolicyDef])[];
 }
